@@ -1,0 +1,86 @@
+// Package cli holds plainsync's commands. Each command receives its I/O
+// streams, environment and clients from a Factory, so tests run commands
+// without a terminal or a network; cmd/plainsync only wires the real ones.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// IOStreams are a command's standard streams plus what it knows of them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// InIsTerminal and OutIsTerminal decide prompting and colour.
+	InIsTerminal  bool
+	OutIsTerminal bool
+}
+
+// Factory hands commands everything that touches the outside world.
+type Factory struct {
+	IO *IOStreams
+	// LookupEnv reads the environment (os.LookupEnv in production).
+	LookupEnv func(string) (string, bool)
+}
+
+// Getenv returns the variable's value or "".
+func (f *Factory) Getenv(name string) string {
+	v, _ := f.LookupEnv(name)
+	return v
+}
+
+// SystemFactory is the production factory: real streams and environment.
+func SystemFactory() *Factory {
+	return &Factory{
+		IO: &IOStreams{
+			In:            os.Stdin,
+			Out:           os.Stdout,
+			ErrOut:        os.Stderr,
+			InIsTerminal:  isTerminal(os.Stdin),
+			OutIsTerminal: isTerminal(os.Stdout),
+		},
+		LookupEnv: os.LookupEnv,
+	}
+}
+
+// isTerminal reports whether f is a character device (a TTY). The standard
+// library answers this well enough for prompting and colour decisions.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	return st.Mode()&os.ModeCharDevice != 0
+}
+
+// ExitError carries a specific exit code out of a command. A nil Err means
+// the command already reported what happened.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// exitCode maps a command's error to the process exit code.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 1
+}

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/version"
+)
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "plainsync",
+		Short: "Keep a Plain workspace's webhook targets in Git",
+		Long: `plainsync keeps a Plain workspace's webhook targets in Git: a YAML file says
+which targets should exist, plainsync validates it, diffs it against the live
+workspace, shows a plan and applies it safely.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.AddCommand(newVersionCmd(f))
+	for _, add := range extraCommands {
+		root.AddCommand(add(f))
+	}
+	return root
+}
+
+// extraCommands lets each command file register itself, so that adding a
+// command touches only its own file.
+var extraCommands []func(*Factory) *cobra.Command
+
+func register(newCmd func(*Factory) *cobra.Command) {
+	extraCommands = append(extraCommands, newCmd)
+}
+
+// Execute runs plainsync with args and returns the process exit code.
+func Execute(f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err != nil {
+		var ee *ExitError
+		if !(asExit(err, &ee) && ee.Err == nil) {
+			fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", err)
+		}
+	}
+	return exitCode(err)
+}
+
+func asExit(err error, target **ExitError) bool {
+	e, ok := err.(*ExitError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func newVersionCmd(f *Factory) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:     "version",
+		Short:   "Print plainsync's version, commit and Go version",
+		Example: "  plainsync version\n  plainsync version -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			info := version.Get()
+			switch output {
+			case "json":
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(info)
+			case "text", "":
+				fmt.Fprintf(f.IO.Out, "plainsync %s (commit %s, %s)\n", info.Version, info.Commit, info.GoVersion)
+				return nil
+			default:
+				return fmt.Errorf("unknown output format %q (want text or json)", output)
+			}
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}

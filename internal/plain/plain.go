@@ -1,0 +1,140 @@
+// Package plain holds the types that describe live Plain objects: webhook
+// targets, the event-type catalog, webhook versions, the workspace and the
+// API key's permissions. internal/api fills them and internal/diff reads
+// them, so that diff never imports api and the two stay independently
+// testable.
+package plain
+
+import (
+	"sort"
+	"time"
+)
+
+// Permission names as Plain reports them from myPermissions.
+const (
+	PermRead   = "webhookTarget:read"
+	PermCreate = "webhookTarget:create"
+	PermEdit   = "webhookTarget:edit"
+	PermDelete = "webhookTarget:delete"
+)
+
+// Target is a live webhook target.
+type Target struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	Description string    `json:"description"`
+	EventTypes  []string  `json:"eventTypes"` // sorted, unique
+	Version     string    `json:"version"`
+	Enabled     bool      `json:"enabled"`
+	CreatedAt   time.Time `json:"createdAt,omitzero"`
+	UpdatedAt   time.Time `json:"updatedAt,omitzero"`
+}
+
+// EventType is one entry of Plain's subscriptionEventTypes catalog.
+type EventType struct {
+	EventType   string `json:"eventType"`
+	Description string `json:"description"`
+}
+
+// WebhookVersion is one payload version from webhookVersions.
+type WebhookVersion struct {
+	Version      string `json:"version"`
+	IsDeprecated bool   `json:"isDeprecated"`
+	IsLatest     bool   `json:"isLatest"`
+}
+
+// Workspace is the workspace an API key belongs to.
+type Workspace struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Snapshot is everything plainsync reads from a workspace before planning.
+type Snapshot struct {
+	Workspace   Workspace        `json:"workspace"`
+	Permissions []string         `json:"permissions"`
+	Versions    []WebhookVersion `json:"versions"`
+	EventTypes  []EventType      `json:"eventTypes"`
+	Targets     []Target         `json:"targets"`
+}
+
+// HasPermission reports whether the snapshot's key holds perm.
+func (s *Snapshot) HasPermission(perm string) bool {
+	for _, p := range s.Permissions {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// LatestVersion returns the version marked latest, or "" when none is.
+func (s *Snapshot) LatestVersion() string {
+	for _, v := range s.Versions {
+		if v.IsLatest {
+			return v.Version
+		}
+	}
+	return ""
+}
+
+// CreateInput is what creating a target needs.
+type CreateInput struct {
+	URL         string
+	Description string
+	EventTypes  []string
+	Version     string // "" lets Plain choose its default
+	Enabled     bool
+}
+
+// UpdateInput changes only the fields that are set (non-nil).
+type UpdateInput struct {
+	ID          string
+	URL         *string
+	Description *string
+	EventTypes  []string // nil means unchanged
+	Version     *string
+	Enabled     *bool
+}
+
+// IsEmpty reports whether the update would change nothing.
+func (u UpdateInput) IsEmpty() bool {
+	return u.URL == nil && u.Description == nil && u.EventTypes == nil && u.Version == nil && u.Enabled == nil
+}
+
+// Delivery attempt result kinds, named after Plain's union members.
+const (
+	ResultSuccessfulResponse     = "successful_response"
+	ResultFailedResponse         = "failed_response"
+	ResultError                  = "error"
+	ResultRejected               = "rejected"
+	ResultSchemaValidationFailed = "schema_validation_failed"
+)
+
+// DeliveryAttempt is one attempt by Plain to deliver an event to a target.
+type DeliveryAttempt struct {
+	ID                     string    `json:"id"`
+	WebhookTargetID        string    `json:"webhookTargetId"`
+	PublicEventID          string    `json:"publicEventId"`
+	EventType              string    `json:"eventType"`
+	AttemptedAt            time.Time `json:"attemptedAt"`
+	DurationInMilliseconds int       `json:"durationInMilliseconds"`
+	Result                 string    `json:"result"`                   // one of the Result* constants
+	HTTPStatusCode         int       `json:"httpStatusCode,omitempty"` // successful and failed responses
+	Message                string    `json:"message,omitempty"`        // error, rejected and schema-validation messages
+	ErrorCode              string    `json:"errorCode,omitempty"`
+}
+
+// SortedUnique returns a sorted copy of ss without duplicates.
+func SortedUnique(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	seen := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,96 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/plainsync/plainsync/internal/secret"
+)
+
+// Pos is a position in a desired-state file. Line and Col are 1-based;
+// zero means "the file as a whole".
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Severity of a Problem.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Problem is one finding about a file, always tied to a position.
+type Problem struct {
+	Pos      Pos      `json:"pos"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+}
+
+// String renders FILE:LINE:COL: message (warnings say so).
+func (p Problem) String() string {
+	if p.Severity == SeverityWarning {
+		return fmt.Sprintf("%s: warning: %s", p.Pos, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.Pos, p.Message)
+}
+
+// Text is a string value from the file. Value is what plainsync sends to
+// Plain (after ${VAR} interpolation); Raw is the text as written, safe to
+// display because it holds references, not secrets.
+type Text struct {
+	Value  string `json:"-"`
+	Raw    string `json:"raw"`
+	Secret bool   `json:"secret,omitempty"` // Value came (partly) from ${VAR}
+	Pos    Pos    `json:"pos"`
+}
+
+// IgnoreRule protects live targets from plainsync: a glob on the
+// description (Name) or on the URL. Exactly one of the two is set.
+type IgnoreRule struct {
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url,omitempty"`
+	Pos  Pos    `json:"pos"`
+}
+
+// Webhook is one desired webhook target, with defaults applied.
+type Webhook struct {
+	Name Text `json:"name"` // stored as the target's description
+	ID   Text `json:"id"`   // optional pin; Value "" when absent
+	URL  Text `json:"url"`
+	// Events are exact event types or globs, as written.
+	Events []Text `json:"events"`
+	// WebhookVersion is "" when neither the webhook nor defaults give one.
+	WebhookVersion Text `json:"webhookVersion"`
+	Enabled        bool `json:"enabled"`
+	EnabledPos     Pos  `json:"enabledPos"`
+	Pos            Pos  `json:"pos"` // the list item
+}
+
+// Desired is one validated, interpolated desired-state file.
+type Desired struct {
+	File        string       `json:"file"`
+	Version     int          `json:"version"`
+	Workspace   Text         `json:"workspace"` // optional guard; Value "" when absent
+	APIKeyEnv   string       `json:"apiKeyEnv"` // defaults to PLAIN_API_KEY
+	Prune       bool         `json:"prune"`
+	PrunePos    Pos          `json:"prunePos"`
+	Ignore      []IgnoreRule `json:"ignore"`
+	Webhooks    []Webhook    `json:"webhooks"`
+	WebhooksPos Pos          `json:"webhooksPos"`
+	// Secrets holds every interpolated value, for masking in all output.
+	Secrets *secret.Masker `json:"-"`
+}
+
+// DefaultAPIKeyEnv is the variable holding the API key when the file does
+// not name one with apiKeyEnv.
+const DefaultAPIKeyEnv = "PLAIN_API_KEY"
