@@ -6,6 +6,7 @@
 package plain
 
 import (
+	"errors"
 	"sort"
 	"time"
 )
@@ -138,3 +139,10 @@ func SortedUnique(ss []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ErrOutcomeUnknown marks a mutation whose request may have reached Plain
+// but whose response was lost (timeout, dropped connection, 5xx after
+// sending). The caller resolves it by re-reading live state; it must never
+// blindly repeat a create. internal/api wraps it; internal/apply tests it
+// with errors.Is.
+var ErrOutcomeUnknown = errors.New("outcome unknown: the request may or may not have been applied")

@@ -1,0 +1,127 @@
+// Package diff computes a Plan from a desired-state file and a live
+// snapshot. It is pure: no I/O, no clock, no network. The plan is plain
+// data; rendering and applying it live elsewhere.
+package diff
+
+import (
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// FormatVersion is the version of the plan's JSON shape (-o json and saved
+// plan files). Bump it on any incompatible change.
+const FormatVersion = 1
+
+// Action says what a change does.
+type Action string
+
+const (
+	ActionCreate    Action = "create"
+	ActionUpdate    Action = "update"
+	ActionDelete    Action = "delete"
+	ActionNoop      Action = "no-op"     // managed and already as desired
+	ActionUnmanaged Action = "unmanaged" // live, not in the file, kept
+)
+
+// TargetState is a target as desired or as live. Strings are real values
+// and may hold secrets: mask them with Plan.Secrets before showing them.
+type TargetState struct {
+	ID          string   `json:"id,omitempty"`
+	Description string   `json:"description"`
+	URL         string   `json:"url"`
+	EventTypes  []string `json:"eventTypes"` // expanded against the catalog, sorted
+	Version     string   `json:"version,omitempty"`
+	Enabled     bool     `json:"enabled"`
+}
+
+// Field names used in FieldChange.Field.
+const (
+	FieldDescription = "description"
+	FieldURL         = "url"
+	FieldEvents      = "events"
+	FieldVersion     = "version"
+	FieldEnabled     = "enabled"
+)
+
+// FieldChange is one changed field of an update.
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
+	// Added and Removed are set for the events field.
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// Change is one entry of a plan.
+type Change struct {
+	Action   Action `json:"action"`
+	Name     string `json:"name"`               // desired name, or the live description
+	TargetID string `json:"targetId,omitempty"` // live id; empty for creates
+	// MatchedBy says how a desired target found its live one: "id",
+	// "description" or "url" (a rename).
+	MatchedBy string        `json:"matchedBy,omitempty"`
+	Before    *TargetState  `json:"before,omitempty"` // live; nil for creates
+	After     *TargetState  `json:"after,omitempty"`  // desired; nil for deletes and unmanaged
+	Fields    []FieldChange `json:"fields,omitempty"` // updates only
+	// EventPatterns are the events as written in the file, before expansion.
+	EventPatterns []string `json:"eventPatterns,omitempty"`
+	// Ignored is set on unmanaged targets protected by an ignore rule.
+	Ignored bool     `json:"ignored,omitempty"`
+	Pos     spec.Pos `json:"pos,omitzero"` // the desired target's position, if any
+}
+
+// Counts summarises a plan.
+type Counts struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Delete    int `json:"delete"`
+	Unchanged int `json:"unchanged"`
+	Unmanaged int `json:"unmanaged"`
+}
+
+// Plan is the full result of Compute.
+type Plan struct {
+	FormatVersion int             `json:"formatVersion"`
+	File          string          `json:"file"`
+	Workspace     plain.Workspace `json:"workspace"`
+	// Fingerprint identifies the live state the plan was computed from;
+	// a saved plan is applied only if live state still has it.
+	Fingerprint string `json:"fingerprint"`
+	Prune       bool   `json:"prune"`
+	// LiveCount is the number of live targets, for delete thresholds.
+	LiveCount int `json:"liveCount"`
+	// Changes are ordered: creates, updates, deletes, then unchanged and
+	// unmanaged entries; within a group by name.
+	Changes  []Change       `json:"changes"`
+	Warnings []spec.Problem `json:"warnings,omitempty"`
+	// Secrets masks interpolated values in every rendering.
+	Secrets *secret.Masker `json:"-"`
+}
+
+// Counts tallies the plan's changes.
+func (p *Plan) Counts() Counts {
+	var c Counts
+	for _, ch := range p.Changes {
+		switch ch.Action {
+		case ActionCreate:
+			c.Create++
+		case ActionUpdate:
+			c.Update++
+		case ActionDelete:
+			c.Delete++
+		case ActionNoop:
+			c.Unchanged++
+		case ActionUnmanaged:
+			c.Unmanaged++
+		}
+	}
+	return c
+}
+
+// HasChanges reports whether applying the plan would write anything.
+func (p *Plan) HasChanges() bool {
+	c := p.Counts()
+	return c.Create+c.Update+c.Delete > 0
+}
