@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -43,21 +44,17 @@ func Execute(f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.Execute()
-	if err != nil {
-		var ee *ExitError
-		if !(asExit(err, &ee) && ee.Err == nil) {
-			fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", err)
-		}
+	if err != nil && !isReported(err) {
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", err)
 	}
 	return exitCode(err)
 }
 
-func asExit(err error, target **ExitError) bool {
-	e, ok := err.(*ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
+// isReported reports whether err is an ExitError whose command has printed
+// everything already.
+func isReported(err error) bool {
+	var ee *ExitError
+	return errors.As(err, &ee) && ee.Err == nil
 }
 
 func newVersionCmd(f *Factory) *cobra.Command {

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// testFactory returns a Factory on buffers with the given environment.
+func testFactory(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	f := &Factory{
+		IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+		LookupEnv: func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		},
+	}
+	return f, &out, &errOut
+}
+
+func TestVersionCommand(t *testing.T) {
+	f, out, _ := testFactory(nil)
+	if code := Execute(f, []string{"version"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.HasPrefix(out.String(), "plainsync ") || !strings.Contains(out.String(), runtime.Version()) {
+		t.Fatalf("version output %q", out.String())
+	}
+
+	f, out, _ = testFactory(nil)
+	if code := Execute(f, []string{"version", "-o", "json"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var info map[string]string
+	if err := json.Unmarshal(out.Bytes(), &info); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"version", "commit", "goVersion"} {
+		if info[k] == "" {
+			t.Fatalf("version json lacks %s: %v", k, info)
+		}
+	}
+}
+
+func TestUnknownCommandAndFormatExitOne(t *testing.T) {
+	for _, args := range [][]string{{"no-such-command"}, {"version", "-o", "yaml"}} {
+		f, _, errOut := testFactory(nil)
+		if code := Execute(f, args); code != 1 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		if !strings.HasPrefix(errOut.String(), "Error: ") {
+			t.Fatalf("%v: stderr %q", args, errOut.String())
+		}
+	}
+}
+
+func TestExitCodeMapping(t *testing.T) {
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errors.New("boom"), 1},
+		{&ExitError{Code: 2}, 2},
+		{&ExitError{Code: 1, Err: errors.New("x")}, 1},
+	}
+	for _, tc := range cases {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+	if !isReported(&ExitError{Code: 2}) || isReported(&ExitError{Code: 1, Err: errors.New("x")}) || isReported(errors.New("x")) {
+		t.Fatal("isReported misclassifies")
+	}
+}

@@ -1,0 +1,79 @@
+package secret
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestMask(t *testing.T) {
+	cases := []struct {
+		name    string
+		secrets map[string]string
+		in      string
+		want    string
+	}{
+		{"no secrets", nil, "https://x/?token=abc", "https://x/?token=abc"},
+		{"one secret", map[string]string{"TOKEN": "abc123"}, "https://x/?token=abc123", "https://x/?token=${TOKEN}"},
+		{"every occurrence", map[string]string{"T": "s3cr3t"}, "s3cr3t and s3cr3t", "${T} and ${T}"},
+		{"longest first", map[string]string{"SHORT": "abc", "LONG": "abcdef"}, "abcdef abc", "${LONG} ${SHORT}"},
+		{"empty value ignored", map[string]string{"EMPTY": ""}, "anything", "anything"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var m Masker
+			for n, v := range tc.secrets {
+				m.Add(n, v)
+			}
+			if got := m.Mask(tc.in); got != tc.want {
+				t.Fatalf("Mask(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNilMaskerIsIdentity(t *testing.T) {
+	var m *Masker
+	if got := m.Mask("x"); got != "x" {
+		t.Fatalf("nil masker changed text: %q", got)
+	}
+	if m.Values() != nil {
+		t.Fatal("nil masker has values")
+	}
+}
+
+func TestAddAfterMaskRebuilds(t *testing.T) {
+	var m Masker
+	m.Add("A", "alpha")
+	_ = m.Mask("alpha")
+	m.Add("B", "beta")
+	if got := m.Mask("alpha beta"); got != "${A} ${B}" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestAddMaskerAndValues(t *testing.T) {
+	var a, b Masker
+	a.Add("A", "alpha")
+	b.AddMasker(&a)
+	b.AddMasker(nil)
+	if got := strings.Join(b.Values(), ","); got != "alpha" {
+		t.Fatalf("values = %q", got)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	var m Masker
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			m.Add("V", "value")
+			if got := m.Mask("value"); got != "${V}" {
+				t.Errorf("got %q", got)
+			}
+		}(i)
+	}
+	wg.Wait()
+}
