@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // IOStreams are a command's standard streams plus what it knows of them.
@@ -25,6 +27,10 @@ type Factory struct {
 	IO *IOStreams
 	// LookupEnv reads the environment (os.LookupEnv in production).
 	LookupEnv func(string) (string, bool)
+	// Secrets collects the API key and every interpolated value as commands
+	// learn them; Execute masks error messages with it, and commands mask
+	// their output. A nil Secrets is created on first use by Execute.
+	Secrets *secret.Masker
 }
 
 // Getenv returns the variable's value or "".

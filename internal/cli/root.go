@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 )
 
@@ -41,11 +42,16 @@ func register(newCmd func(*Factory) *cobra.Command) {
 
 // Execute runs plainsync with args and returns the process exit code.
 func Execute(f *Factory, args []string) int {
+	if f.Secrets == nil {
+		f.Secrets = &secret.Masker{}
+	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err != nil && !isReported(err) {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", err)
+		// Errors can quote what Plain echoed back (a URL with a token, say):
+		// mask every secret the run has learnt before printing.
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
 	}
 	return exitCode(err)
 }
