@@ -61,6 +61,19 @@ const (
 // ErrSkipped is wrapped by the reason of every skipped change.
 var ErrSkipped = errors.New("skipped")
 
+// skipError is the reason a change was skipped. Its text is the reason
+// alone, because renderers already say "skipped"; it matches ErrSkipped
+// and whatever the reason wraps (context.Canceled, for one).
+type skipError struct{ reason error }
+
+func (e *skipError) Error() string   { return e.reason.Error() }
+func (e *skipError) Unwrap() []error { return []error{ErrSkipped, e.reason} }
+
+// skip builds a skipError; format and args are as for fmt.Errorf.
+func skip(format string, args ...any) error {
+	return &skipError{reason: fmt.Errorf(format, args...)}
+}
+
 // Event reports one finished (or skipped) change.
 type Event struct {
 	// Index counts finished changes from 1 in the order they finished;
@@ -90,12 +103,21 @@ func (r *Result) HasFailures() bool {
 	return r != nil && r.Failed > 0
 }
 
+// Succeeded reports whether every change of the plan was applied (created,
+// adopted, updated or deleted): nothing failed and nothing was skipped. A
+// cancelled run has skipped changes and so did not succeed; the CLI exits
+// 1 unless this is true.
+func (r *Result) Succeeded() bool {
+	return r != nil && r.Failed == 0 && r.Skipped == 0
+}
+
 // Execute applies the plan's creates, then its updates, then its deletes,
 // never starting a phase before the previous one has finished. No-op and
-// unmanaged entries are not sent. If any create or update fails, every
-// delete is skipped: deleting an old target is only safe once its
-// replacement is known to exist. Cancelling ctx stops launching changes;
-// the ones already sent run to completion and the rest are skipped.
+// unmanaged entries are not sent. If any create or update fails (or is
+// skipped), every delete is skipped: deleting an old target is only safe
+// once its replacement is known to exist. Cancelling ctx stops launching
+// changes; the ones already sent run to completion and the rest are
+// skipped.
 func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
 	x := &executor{client: c, now: o.Now, progress: o.Progress}
 	if x.now == nil {
@@ -111,8 +133,13 @@ func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
 
 	x.runPhase(ctx, creates, par, x.create)
 	x.runPhase(ctx, updates, par, x.update)
-	if x.result.Failed > 0 {
-		reason := fmt.Errorf("%w: %d earlier create or update failed, and deletes run only once every replacement exists", ErrSkipped, x.result.Failed)
+	// Skipped creates and updates count too: a create that was never sent
+	// leaves no replacement either.
+	x.mu.Lock()
+	notDone := x.result.Failed + x.result.Skipped
+	x.mu.Unlock()
+	if notDone > 0 {
+		reason := skip("%d earlier create or update did not succeed, and deletes run only once every replacement exists", notDone)
 		for _, ch := range deletes {
 			x.record(Event{Change: ch, Outcome: OutcomeSkipped, Err: reason, TargetID: ch.TargetID})
 		}
@@ -195,7 +222,7 @@ func (x *executor) runPhase(ctx context.Context, changes []diff.Change, par int,
 	for _, ch := range changes {
 		if !x.acquire(ctx, sem) {
 			x.record(Event{Change: ch, Outcome: OutcomeSkipped, TargetID: ch.TargetID,
-				Err: fmt.Errorf("%w: apply was cancelled before this change was sent: %w", ErrSkipped, context.Cause(ctx))})
+				Err: skip("apply was cancelled before this change was sent: %w", context.Cause(ctx))})
 			continue
 		}
 		wg.Add(1)
@@ -255,8 +282,11 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	if !errors.Is(err, plain.ErrOutcomeUnknown) {
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w", ch.Name, err)
 	}
-	// The create may have landed. Look before trying again, so that we
-	// never make a duplicate.
+	// The create may have landed. Re-read live state and adopt what we
+	// find. Never send the create again: "not found yet" does not prove it
+	// did not land (the request may still be in flight on Plain's side), and
+	// a second create could leave a duplicate target. A re-run plans from
+	// fresh live state and either adopts the target or creates it.
 	id, found, lerr := x.findCreated(ctx, in)
 	if lerr != nil {
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
@@ -264,22 +294,7 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	if found {
 		return OutcomeAdopted, id, nil
 	}
-	// Not there: the first attempt provably did not land. Retry once.
-	t, err = x.client.CreateWebhookTarget(ctx, in)
-	if err == nil {
-		return OutcomeCreated, t.ID, nil
-	}
-	if !errors.Is(err, plain.ErrOutcomeUnknown) {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\" (retry after an unknown outcome): %w", ch.Name, err)
-	}
-	id, found, lerr = x.findCreated(ctx, in)
-	if lerr == nil && found {
-		return OutcomeAdopted, id, nil
-	}
-	if lerr != nil {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\" (retry after an unknown outcome): %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
-	}
-	return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": outcome unknown twice and the target is not in live state: %w; run plan again before re-applying", ch.Name, err)
+	return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state yet, so it was not sent again; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err)
 }
 
 // findCreated looks for the live target a lost create would have made: the
@@ -368,7 +383,7 @@ func (x *executor) update(ctx context.Context, ch diff.Change) (Outcome, string,
 		return OutcomeFailed, "", fmt.Errorf("update webhook target \"%s\": %w", ch.Name, err)
 	}
 	if in.IsEmpty() {
-		return OutcomeSkipped, "", fmt.Errorf("%w: update of \"%s\" lists no changed fields", ErrSkipped, ch.Name)
+		return OutcomeSkipped, "", skip("the plan lists no changed fields for this update")
 	}
 	_, err = x.client.UpdateWebhookTarget(ctx, in)
 	if err == nil {
@@ -431,14 +446,16 @@ func (x *executor) delete(ctx context.Context, ch diff.Change) (Outcome, string,
 	if gone {
 		return OutcomeDeleted, "", nil
 	}
+	// Deleting is idempotent, so one retry is safe.
 	err = x.client.DeleteWebhookTarget(ctx, ch.TargetID)
 	if err == nil {
 		return OutcomeDeleted, "", nil
 	}
-	if errors.Is(err, plain.ErrOutcomeUnknown) {
-		if gone, lerr := x.checkGone(ctx, ch.TargetID); lerr == nil && gone {
-			return OutcomeDeleted, "", nil
-		}
+	// The retry may fail because the first attempt landed after all (Plain
+	// then reports the target as not found), so look once more whatever
+	// the error.
+	if gone, lerr := x.checkGone(ctx, ch.TargetID); lerr == nil && gone {
+		return OutcomeDeleted, "", nil
 	}
 	return OutcomeFailed, "", fmt.Errorf("delete webhook target \"%s\" (%s) (retry after an unknown outcome): %w; run plan again", ch.Name, ch.TargetID, err)
 }

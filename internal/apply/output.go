@@ -12,9 +12,10 @@ import (
 )
 
 // Operations lists, in the order Execute would send them, the mutations
-// applying the plan performs, one human-readable line each. --dry-run
-// prints them. Every value is masked with p.Secrets before it is quoted, so
-// that quoting cannot disguise a secret from the masker.
+// applying the plan performs, one line each, shaped like the GraphQL
+// mutation and its input: --dry-run prints them. An update lists exactly
+// the fields it sends. Every value is masked with p.Secrets before it is
+// quoted, so that quoting cannot disguise a secret from the masker.
 func Operations(p *diff.Plan) []string {
 	if p == nil {
 		return nil
@@ -29,7 +30,7 @@ func Operations(p *diff.Plan) []string {
 		out = append(out, updateOperation(ch, m))
 	}
 	for _, ch := range deletes {
-		out = append(out, fmt.Sprintf("deleteWebhookTarget(%s)", m.Mask(ch.TargetID)))
+		out = append(out, fmt.Sprintf("deleteWebhookTarget(webhookTargetId: %s) # %s", q(m, ch.TargetID), q(m, ch.Name)))
 	}
 	return out
 }
@@ -48,75 +49,48 @@ func quoteList(m *secret.Masker, ss []string) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-// bareList renders ss as [a, b], for event names in update summaries.
-func bareList(m *secret.Masker, ss []string) string {
-	return "[" + m.Mask(strings.Join(ss, ", ")) + "]"
-}
-
 func createOperation(ch diff.Change, m *secret.Masker) string {
 	if ch.After == nil {
-		return fmt.Sprintf("createWebhookTarget(%s) # no desired state in plan", q(m, ch.Name))
+		return fmt.Sprintf("# create %s: not sent, the plan has no desired state for it", q(m, ch.Name))
 	}
 	in := createInput(ch.After)
 	var b strings.Builder
-	fmt.Fprintf(&b, "createWebhookTarget(description: %s, url: %s, events: %s",
+	fmt.Fprintf(&b, "createWebhookTarget(description: %s, url: %s, eventSubscriptions: %s",
 		q(m, in.Description), q(m, in.URL), quoteList(m, in.EventTypes))
 	if in.Version != "" {
 		fmt.Fprintf(&b, ", version: %s", q(m, in.Version))
 	}
-	fmt.Fprintf(&b, ", enabled: %t)", in.Enabled)
+	fmt.Fprintf(&b, ", isEnabled: %t)", in.Enabled)
 	return b.String()
 }
 
 func updateOperation(ch diff.Change, m *secret.Masker) string {
-	a := ch.After
-	if a == nil {
-		a = &diff.TargetState{}
+	// Render what update would really send, so that dry-run and apply
+	// cannot disagree.
+	in, err := updateInput(ch)
+	if err != nil {
+		return fmt.Sprintf("# update %s: not sent: %s", q(m, ch.Name), m.Mask(err.Error()))
 	}
-	parts := make([]string, 0, len(ch.Fields))
-	for _, f := range ch.Fields {
-		switch f.Field {
-		case diff.FieldDescription:
-			parts = append(parts, "description → "+q(m, a.Description))
-		case diff.FieldURL:
-			parts = append(parts, "url → "+q(m, a.URL))
-		case diff.FieldVersion:
-			parts = append(parts, "version → "+q(m, a.Version))
-		case diff.FieldEnabled:
-			parts = append(parts, "enabled → "+strconv.FormatBool(a.Enabled))
-		case diff.FieldEvents:
-			added, removed := f.Added, f.Removed
-			if added == nil && removed == nil && ch.Before != nil {
-				added, removed = setDiff(a.EventTypes, ch.Before.EventTypes), setDiff(ch.Before.EventTypes, a.EventTypes)
-			}
-			s := "events"
-			if len(added) > 0 {
-				s += " +" + bareList(m, added)
-			}
-			if len(removed) > 0 {
-				s += " -" + bareList(m, removed)
-			}
-			parts = append(parts, s)
-		default:
-			parts = append(parts, m.Mask(f.Field)+" → "+q(m, f.After))
-		}
+	if in.IsEmpty() {
+		return fmt.Sprintf("# update %s: not sent, the plan lists no changed fields", q(m, ch.Name))
 	}
-	return fmt.Sprintf("updateWebhookTarget(%s: %s)", m.Mask(ch.TargetID), strings.Join(parts, ", "))
-}
-
-// setDiff returns the elements of a that are not in b, in a's order.
-func setDiff(a, b []string) []string {
-	in := make(map[string]bool, len(b))
-	for _, s := range b {
-		in[s] = true
+	parts := []string{"webhookTargetId: " + q(m, in.ID)}
+	if in.Description != nil {
+		parts = append(parts, "description: "+q(m, *in.Description))
 	}
-	var out []string
-	for _, s := range a {
-		if !in[s] {
-			out = append(out, s)
-		}
+	if in.URL != nil {
+		parts = append(parts, "url: "+q(m, *in.URL))
 	}
-	return out
+	if in.EventTypes != nil {
+		parts = append(parts, "eventSubscriptions: "+quoteList(m, in.EventTypes))
+	}
+	if in.Version != nil {
+		parts = append(parts, "version: "+q(m, *in.Version))
+	}
+	if in.Enabled != nil {
+		parts = append(parts, "isEnabled: "+strconv.FormatBool(*in.Enabled))
+	}
+	return fmt.Sprintf("updateWebhookTarget(%s) # %s", strings.Join(parts, ", "), q(m, ch.Name))
 }
 
 // seconds renders d as 0.4s, 12.3s.
@@ -157,12 +131,14 @@ func progressLine(ev Event, m *secret.Masker) string {
 	}
 	switch ev.Outcome {
 	case OutcomeFailed:
-		b.WriteString(" failed")
+		b.WriteString(" failed after " + seconds(ev.Elapsed))
 	case OutcomeSkipped:
 		b.WriteString(" skipped")
+	default:
+		b.WriteString(" in " + seconds(ev.Elapsed))
 	}
-	if ev.Outcome != OutcomeSkipped {
-		b.WriteString(" " + seconds(ev.Elapsed))
+	if ev.Outcome == OutcomeAdopted {
+		b.WriteString(": the create's response was lost, and the target was found in live state")
 	}
 	if ev.Err != nil {
 		b.WriteString(": " + m.Mask(ev.Err.Error()))
@@ -172,8 +148,8 @@ func progressLine(ev Event, m *secret.Masker) string {
 
 // ProgressPrinter returns an Options.Progress callback that writes one
 // masked line per finished change to w, e.g.
-// `[3/5] ~ updated "crm-sync" (wht_1) 0.4s`. Names, ids and errors are all
-// masked, because any of them can carry a secret.
+// `[2/5] + created "crm-sync" (wht_1) in 0.3s`. Names, ids and errors are
+// all masked, because any of them can carry a secret.
 func ProgressPrinter(w io.Writer, masker *secret.Masker) func(Event) {
 	return func(ev Event) {
 		// A progress line that cannot be written is not worth failing the
@@ -182,17 +158,23 @@ func ProgressPrinter(w io.Writer, masker *secret.Masker) func(Event) {
 	}
 }
 
-// RenderResult writes the final summary line and, after a failure, one
-// line per failed or skipped change so that the reason is not lost in the
-// progress output. Everything is masked.
+// RenderResult writes the final summary line, e.g.
+// `Apply complete: 2 created, 1 updated, 0 deleted, 0 failed, 0 skipped in 1.2s.`,
+// then one line per failed change and one per distinct skip reason, so
+// that the reasons are not lost in the progress output. The head says
+// "Apply failed" when a change failed and "Apply incomplete" when changes
+// were only skipped (a cancelled run). Everything is masked.
 func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 	if r == nil {
 		r = &Result{}
 	}
 	var b strings.Builder
 	head := "Apply complete"
-	if r.HasFailures() {
+	switch {
+	case r.Failed > 0:
 		head = "Apply failed"
+	case r.Skipped > 0:
+		head = "Apply incomplete"
 	}
 	fmt.Fprintf(&b, "%s: %d created, ", head, r.Created)
 	if r.Adopted > 0 {
@@ -200,16 +182,31 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 	}
 	fmt.Fprintf(&b, "%d updated, %d deleted, %d failed, %d skipped in %s.\n",
 		r.Updated, r.Deleted, r.Failed, r.Skipped, seconds(r.Elapsed))
-	if r.HasFailures() {
-		for _, ev := range r.Events {
-			if ev.Outcome != OutcomeFailed {
-				continue
-			}
-			fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), masker.Mask(errText(ev.Err)))
+	for _, ev := range r.Events {
+		if ev.Outcome != OutcomeFailed {
+			continue
 		}
-		if r.Skipped > 0 {
-			fmt.Fprintf(&b, "  %d change(s) were skipped; fix the failures and re-run: applying again converges.\n", r.Skipped)
+		fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), masker.Mask(errText(ev.Err)))
+	}
+	// Skips share few reasons (cancellation, an earlier failure); one line
+	// per reason keeps a cancelled run of a thousand changes readable.
+	var reasons []string
+	skips := map[string]int{}
+	for _, ev := range r.Events {
+		if ev.Outcome != OutcomeSkipped {
+			continue
 		}
+		why := masker.Mask(errText(ev.Err))
+		if skips[why] == 0 {
+			reasons = append(reasons, why)
+		}
+		skips[why]++
+	}
+	for _, why := range reasons {
+		fmt.Fprintf(&b, "  . %d skipped: %s\n", skips[why], why)
+	}
+	if !r.Succeeded() {
+		b.WriteString("  Fix the cause and re-run: applying again converges.\n")
 	}
 	_, _ = io.WriteString(w, b.String())
 }

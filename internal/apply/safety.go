@@ -58,7 +58,7 @@ func CheckSafety(p *diff.Plan, o SafetyOptions) error {
 	if o.EmptyFile && p.Prune {
 		// An empty list with prune means "delete everything"; that is far
 		// more often a truncated or mis-merged file than an intent.
-		return fmt.Errorf("%w: the desired file lists no webhooks and prune is on, which would delete every managed target; re-run with --force if intended", ErrRefused)
+		return fmt.Errorf("%w: the desired file lists no webhooks and prune is on, which would delete every live target that is not ignored; re-run with --force if this is intended", ErrRefused)
 	}
 	deletes := p.Counts().Delete
 	live := liveCount(p)
@@ -70,7 +70,7 @@ func CheckSafety(p *diff.Plan, o SafetyOptions) error {
 	// floating-point rounding.
 	if float64(deletes)*100 > maxPct*float64(live) {
 		pct := float64(deletes) * 100 / float64(live)
-		return fmt.Errorf("%w: plan deletes %d of %d live targets (%s%%), above --max-delete-percent %s; re-run with --force if intended",
+		return fmt.Errorf("%w: plan deletes %d of %d live targets (%s%%), more than --max-delete-percent %s; re-run with --force if this is intended",
 			ErrRefused, deletes, live, formatPercent(pct), formatPercent(maxPct))
 	}
 	return nil
@@ -124,6 +124,10 @@ type MissingPermissionsError struct {
 	// Needed says, per missing permission, how many changes need it.
 	Needed map[string]int
 }
+
+// Unwrap makes a missing permission a refusal: errors.Is(err, ErrRefused)
+// holds, so callers treat both guards alike.
+func (e *MissingPermissionsError) Unwrap() error { return ErrRefused }
 
 func (e *MissingPermissionsError) Error() string {
 	parts := make([]string, 0, len(e.Missing))
