@@ -90,6 +90,9 @@ type Plan struct {
 	// a saved plan is applied only if live state still has it.
 	Fingerprint string `json:"fingerprint"`
 	Prune       bool   `json:"prune"`
+	// APIKeyEnv names the environment variable that holds the API key the
+	// plan was made with, so that applying a saved plan reads the same one.
+	APIKeyEnv string `json:"apiKeyEnv,omitempty"`
 	// LiveCount is the number of live targets, for delete thresholds.
 	LiveCount int `json:"liveCount"`
 	// Changes are ordered: creates, updates, deletes, then unchanged and

@@ -1,0 +1,396 @@
+package diff
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// Options tune Compute.
+type Options struct {
+	// Prune deletes unmatched, non-ignored live targets. The effective
+	// setting is Options.Prune || the file's prune.
+	Prune bool
+}
+
+// Matched-by values of Change.MatchedBy.
+const (
+	MatchedByID          = "id"
+	MatchedByDescription = "description"
+	MatchedByURL         = "url"
+)
+
+// Compute returns the plan that takes live to d, or the problems (errors
+// at the offending node of the file, plus any warnings) that prevent
+// planning. The plan is nil exactly when an error problem is returned;
+// warnings of a successful plan are in Plan.Warnings.
+func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Problem) {
+	if d == nil || live == nil {
+		return nil, []spec.Problem{{Severity: spec.SeverityError, Message: "internal error: compute needs a desired state and a live snapshot"}}
+	}
+	c := &computer{d: d, live: live}
+
+	// A file meant for another workspace makes every other finding
+	// meaningless (and matching against the wrong workspace dangerous), so
+	// the guard stops planning on its own.
+	if ws := d.Workspace.Value; ws != "" && ws != live.Workspace.ID {
+		c.errorf(d.Workspace.Pos, "workspace guard: file is for %s but the API key belongs to %s (%s)", ws, live.Workspace.ID, live.Workspace.Name)
+		return nil, c.problems()
+	}
+
+	desired := make([]desiredTarget, len(d.Webhooks))
+	for i := range d.Webhooks {
+		desired[i] = c.resolve(&d.Webhooks[i])
+	}
+	c.match(desired)
+	if len(c.errs) > 0 {
+		return nil, c.problems()
+	}
+
+	prune := o.Prune || d.Prune
+	var changes []Change
+	for i := range desired {
+		changes = append(changes, c.change(&desired[i]))
+	}
+	for i := range live.Targets {
+		if c.taken[i] {
+			continue
+		}
+		t := &live.Targets[i]
+		ch := Change{Name: t.Description, TargetID: t.ID, Before: liveState(t)}
+		switch {
+		case c.ignored(t):
+			ch.Action, ch.Ignored = ActionUnmanaged, true
+		case prune:
+			ch.Action = ActionDelete
+		default:
+			ch.Action = ActionUnmanaged
+		}
+		changes = append(changes, ch)
+	}
+	sortChanges(changes)
+	if changes == nil {
+		changes = []Change{}
+	}
+
+	return &Plan{
+		FormatVersion: FormatVersion,
+		File:          d.File,
+		Workspace:     live.Workspace,
+		Fingerprint:   Fingerprint(live),
+		Prune:         prune,
+		APIKeyEnv:     d.APIKeyEnv,
+		LiveCount:     len(live.Targets),
+		Changes:       changes,
+		Warnings:      c.warns,
+		Secrets:       d.Secrets,
+	}, nil
+}
+
+// desiredTarget is a webhook with its events expanded and its version
+// checked, plus the live target it matched (-1 for none).
+type desiredTarget struct {
+	w         *spec.Webhook
+	events    []string
+	live      int
+	matchedBy string
+	// ambiguous is set when several live targets carry the name.
+	ambiguous bool
+}
+
+type computer struct {
+	d     *spec.Desired
+	live  *plain.Snapshot
+	errs  []spec.Problem
+	warns []spec.Problem
+	taken []bool // live targets already matched, by index
+}
+
+func (c *computer) errorf(pos spec.Pos, format string, args ...any) {
+	c.errs = append(c.errs, spec.Problem{Pos: pos, Severity: spec.SeverityError, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *computer) warnf(pos spec.Pos, format string, args ...any) {
+	p := spec.Problem{Pos: pos, Severity: spec.SeverityWarning, Message: fmt.Sprintf(format, args...)}
+	// A version set in defaults warns once, not once per webhook.
+	if !slices.Contains(c.warns, p) {
+		c.warns = append(c.warns, p)
+	}
+}
+
+// problems returns errors and warnings together, in file order.
+func (c *computer) problems() []spec.Problem {
+	out := append(slices.Clone(c.errs), c.warns...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Pos, out[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return out
+}
+
+// resolve expands a webhook's events and checks its version.
+func (c *computer) resolve(w *spec.Webhook) desiredTarget {
+	dt := desiredTarget{w: w, live: -1}
+	var all []string
+	for _, ev := range w.Events {
+		got := expandOne(ev.Value, c.live.EventTypes)
+		if len(got) > 0 {
+			all = append(all, got...)
+			continue
+		}
+		if IsGlob(ev.Value) {
+			c.errorf(ev.Pos, "event pattern %q matches no event type", ev.Value)
+			continue
+		}
+		msg := fmt.Sprintf("unknown event type %q", ev.Value)
+		if s := suggest(ev.Value, c.live.EventTypes); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		c.errs = append(c.errs, spec.Problem{Pos: ev.Pos, Severity: spec.SeverityError, Message: msg})
+	}
+	dt.events = sortedCopy(all)
+
+	if v := w.WebhookVersion.Value; v != "" {
+		idx := slices.IndexFunc(c.live.Versions, func(x plain.WebhookVersion) bool { return x.Version == v })
+		switch {
+		case idx < 0:
+			c.errorf(w.WebhookVersion.Pos, "unknown webhook version %q; valid versions include %s", v, c.someVersions())
+		case c.live.Versions[idx].IsDeprecated:
+			if latest := c.live.LatestVersion(); latest != "" {
+				c.warnf(w.WebhookVersion.Pos, "webhook version %q is deprecated; the latest is %q", v, latest)
+			} else {
+				c.warnf(w.WebhookVersion.Pos, "webhook version %q is deprecated", v)
+			}
+		}
+	}
+	return dt
+}
+
+// someVersions lists a few valid versions for an error message, newest
+// (as Plain lists them) first, deprecated ones last.
+func (c *computer) someVersions() string {
+	const max = 4
+	var parts []string
+	for _, dep := range []bool{false, true} {
+		for _, v := range c.live.Versions {
+			if v.IsDeprecated != dep || len(parts) == max {
+				continue
+			}
+			s := v.Version
+			if v.IsLatest {
+				s += " (latest)"
+			}
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "none (the workspace reports no webhook versions)"
+	}
+	if len(c.live.Versions) > len(parts) {
+		parts = append(parts, "…")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// match pairs desired targets with live ones following the contract's
+// rules, each rule over all desired targets before the next, so that a
+// weaker rule (URL) never takes a target a stronger one (id, description)
+// would claim.
+func (c *computer) match(desired []desiredTarget) {
+	targets := c.live.Targets
+	c.taken = make([]bool, len(targets))
+	byID := make(map[string]int, len(targets))
+	byDesc := make(map[string][]int, len(targets))
+	byURL := make(map[string][]int, len(targets))
+	for i, t := range targets {
+		byID[t.ID] = i
+		byDesc[t.Description] = append(byDesc[t.Description], i)
+		byURL[t.URL] = append(byURL[t.URL], i)
+	}
+
+	// 1. id pins.
+	for k := range desired {
+		dt := &desired[k]
+		id := dt.w.ID.Value
+		if id == "" {
+			continue
+		}
+		i, ok := byID[id]
+		switch {
+		case !ok:
+			c.errorf(dt.w.ID.Pos, "webhook target %s (pinned by %q) does not exist in workspace %s", id, dt.w.Name.Value, c.live.Workspace.ID)
+		case c.taken[i]:
+			c.errorf(dt.w.ID.Pos, "webhook target %s is pinned by more than one webhook", id)
+		default:
+			c.claim(dt, i, MatchedByID)
+		}
+	}
+
+	// 2. description == name, among targets no pin has claimed.
+	for k := range desired {
+		dt := &desired[k]
+		if dt.w.ID.Value != "" {
+			continue
+		}
+		var cands []int
+		for _, i := range byDesc[dt.w.Name.Value] {
+			if !c.taken[i] {
+				cands = append(cands, i)
+			}
+		}
+		switch len(cands) {
+		case 0:
+		case 1:
+			c.claim(dt, cands[0], MatchedByDescription)
+		default:
+			ids := make([]string, len(cands))
+			for n, i := range cands {
+				ids[n] = targets[i].ID
+			}
+			sort.Strings(ids)
+			dt.ambiguous = true
+			c.errorf(dt.w.Name.Pos, "%d live targets have the description %q (%s); pin one with id", len(ids), dt.w.Name.Value, strings.Join(ids, ", "))
+		}
+	}
+
+	// 3. a rename: exactly one unmatched, non-ignored live target with the
+	// same URL.
+	for k := range desired {
+		dt := &desired[k]
+		if dt.live >= 0 || dt.w.ID.Value != "" || dt.ambiguous {
+			// Ambiguous descriptions are already an error; guessing by URL
+			// would hide it.
+			continue
+		}
+		var cands []int
+		for _, i := range byURL[dt.w.URL.Value] {
+			if !c.taken[i] && !c.ignored(&targets[i]) {
+				cands = append(cands, i)
+			}
+		}
+		if len(cands) == 1 {
+			c.claim(dt, cands[0], MatchedByURL)
+		}
+	}
+	// 4. everything else is a create (dt.live stays -1).
+}
+
+func (c *computer) claim(dt *desiredTarget, i int, by string) {
+	c.taken[i] = true
+	dt.live, dt.matchedBy = i, by
+}
+
+// ignored reports whether an ignore rule protects t.
+func (c *computer) ignored(t *plain.Target) bool {
+	for _, r := range c.d.Ignore {
+		if r.Name != "" && MatchGlob(r.Name, t.Description) {
+			return true
+		}
+		if r.URL != "" && MatchGlob(r.URL, t.URL) {
+			return true
+		}
+	}
+	return false
+}
+
+// change builds the create, update or no-op for one matched desired target.
+func (c *computer) change(dt *desiredTarget) Change {
+	w := dt.w
+	after := &TargetState{
+		Description: w.Name.Value,
+		URL:         w.URL.Value,
+		EventTypes:  dt.events,
+		Version:     w.WebhookVersion.Value,
+		Enabled:     w.Enabled,
+	}
+	ch := Change{
+		Name:          w.Name.Value,
+		After:         after,
+		EventPatterns: rawPatterns(w.Events),
+		Pos:           w.Pos,
+	}
+	if dt.live < 0 {
+		ch.Action = ActionCreate
+		if after.Version == "" {
+			after.Version = c.live.LatestVersion()
+		}
+		return ch
+	}
+	t := &c.live.Targets[dt.live]
+	before := liveState(t)
+	ch.TargetID, ch.MatchedBy, ch.Before = t.ID, dt.matchedBy, before
+	after.ID = t.ID
+	if after.Version == "" {
+		// No version in the file: leave the live one alone.
+		after.Version = before.Version
+	}
+
+	if before.Description != after.Description {
+		ch.Fields = append(ch.Fields, FieldChange{Field: FieldDescription, Before: before.Description, After: after.Description})
+	}
+	if before.URL != after.URL {
+		ch.Fields = append(ch.Fields, FieldChange{Field: FieldURL, Before: before.URL, After: after.URL})
+	}
+	added, removed := setDiff(after.EventTypes, before.EventTypes), setDiff(before.EventTypes, after.EventTypes)
+	if len(added)+len(removed) > 0 {
+		ch.Fields = append(ch.Fields, FieldChange{Field: FieldEvents, Added: added, Removed: removed})
+	}
+	if before.Version != after.Version {
+		ch.Fields = append(ch.Fields, FieldChange{Field: FieldVersion, Before: before.Version, After: after.Version})
+	}
+	if before.Enabled != after.Enabled {
+		ch.Fields = append(ch.Fields, FieldChange{Field: FieldEnabled, Before: fmt.Sprint(before.Enabled), After: fmt.Sprint(after.Enabled)})
+	}
+	if len(ch.Fields) > 0 {
+		ch.Action = ActionUpdate
+	} else {
+		ch.Action = ActionNoop
+	}
+	return ch
+}
+
+func liveState(t *plain.Target) *TargetState {
+	return &TargetState{
+		ID:          t.ID,
+		Description: t.Description,
+		URL:         t.URL,
+		EventTypes:  sortedCopy(t.EventTypes),
+		Version:     t.Version,
+		Enabled:     t.Enabled,
+	}
+}
+
+func rawPatterns(events []spec.Text) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.Value
+	}
+	return out
+}
+
+// actionRank orders the plan's groups: creates, updates, deletes, no-ops,
+// unmanaged.
+var actionRank = map[Action]int{ActionCreate: 0, ActionUpdate: 1, ActionDelete: 2, ActionNoop: 3, ActionUnmanaged: 4}
+
+func sortChanges(cs []Change) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		if actionRank[a.Action] != actionRank[b.Action] {
+			return actionRank[a.Action] < actionRank[b.Action]
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.TargetID < b.TargetID
+	})
+}

@@ -1,0 +1,277 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// MarshalSaved encodes p as a saved plan file: the plan's indented JSON
+// with every interpolated secret replaced by its ${NAME} reference, and
+// every literal "${" written as "$${", so that UnmarshalSaved can
+// re-interpolate the file from the environment and get p back exactly.
+// The bytes never contain a secret value.
+func MarshalSaved(p *Plan) ([]byte, error) {
+	if p == nil {
+		return nil, errors.New("save plan: no plan")
+	}
+	enc := newSavedEncoder(p.Secrets)
+	q, err := mapStrings(p, enc.encode)
+	if err != nil {
+		return nil, fmt.Errorf("save plan: %w", err)
+	}
+	q.FormatVersion = FormatVersion
+	data, err := json.MarshalIndent(q, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("save plan: encode JSON: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// UnmarshalSaved decodes a saved plan file written by MarshalSaved. Every
+// string is interpolated again with interpolate (spec's ${VAR} expansion,
+// which returns the value and the secrets it used, by name), reading
+// variables through lookupEnv; Plan.Secrets is rebuilt from them. A
+// variable that is now unset fails with the variable's name and where in
+// the plan it is used, never a value.
+func UnmarshalSaved(data []byte, lookupEnv func(string) (string, bool),
+	interpolate func(string, func(string) (string, bool)) (string, map[string]string, error)) (*Plan, error) {
+	if lookupEnv == nil || interpolate == nil {
+		return nil, errors.New("read saved plan: internal error: no environment lookup or interpolation")
+	}
+	var head struct {
+		FormatVersion *int `json:"formatVersion"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("read saved plan: not a plainsync plan file: %w", err)
+	}
+	if head.FormatVersion == nil {
+		return nil, errors.New("read saved plan: not a plainsync plan file (no formatVersion)")
+	}
+	if *head.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("read saved plan: the file has format version %d but this plainsync reads version %d; make the plan again with this version", *head.FormatVersion, FormatVersion)
+	}
+	var raw Plan
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	masker := &secret.Masker{}
+	p, err := mapStrings(&raw, func(where, s string) (string, error) {
+		if !strings.Contains(s, "$") {
+			return s, nil
+		}
+		v, used, err := interpolate(s, lookupEnv)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", where, err)
+		}
+		for name, val := range used {
+			masker.Add(name, val)
+		}
+		return v, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	p.Secrets = masker
+	if err := validateSaved(p); err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	return p, nil
+}
+
+// validateSaved rejects a plan file that apply could not execute sensibly,
+// for example one edited by hand.
+func validateSaved(p *Plan) error {
+	if p.Fingerprint == "" {
+		return errors.New("the plan has no live-state fingerprint")
+	}
+	for i, ch := range p.Changes {
+		switch ch.Action {
+		case ActionCreate:
+			if ch.After == nil {
+				return fmt.Errorf("changes[%d]: a create without desired state", i)
+			}
+		case ActionUpdate:
+			if ch.After == nil || ch.TargetID == "" {
+				return fmt.Errorf("changes[%d]: an update without desired state or target id", i)
+			}
+		case ActionDelete:
+			if ch.TargetID == "" {
+				return fmt.Errorf("changes[%d]: a delete without target id", i)
+			}
+		case ActionNoop, ActionUnmanaged:
+		default:
+			return fmt.Errorf("changes[%d]: unknown action %q", i, ch.Action)
+		}
+	}
+	return nil
+}
+
+// Masked returns a deep copy of p with every string passed through
+// p.Secrets.Mask: what renderers print. Secrets is carried over.
+func Masked(p *Plan) *Plan {
+	if p == nil {
+		return nil
+	}
+	q, _ := mapStrings(p, func(_, s string) (string, error) { return p.Secrets.Mask(s), nil })
+	return q
+}
+
+// savedEncoder masks secrets and escapes literal "${" in one left-to-right
+// pass. Doing the two separately is unsafe in either order: escaping first
+// can break a secret that contains "${" so that masking misses it, and
+// masking first would escape the references it just wrote.
+type savedEncoder struct {
+	values []string // longest first, as secret.Masker prefers
+	masks  map[string]string
+}
+
+func newSavedEncoder(m *secret.Masker) *savedEncoder {
+	e := &savedEncoder{masks: map[string]string{}}
+	for _, v := range m.Values() {
+		e.values = append(e.values, v)
+		// The masker does not export names; masking the value alone yields
+		// exactly its ${NAME} reference.
+		e.masks[v] = m.Mask(v)
+	}
+	sort.SliceStable(e.values, func(i, j int) bool {
+		if len(e.values[i]) != len(e.values[j]) {
+			return len(e.values[i]) > len(e.values[j])
+		}
+		return e.values[i] < e.values[j]
+	})
+	return e
+}
+
+func (e *savedEncoder) secretAt(s string, i int) string {
+	for _, v := range e.values {
+		if strings.HasPrefix(s[i:], v) {
+			return v
+		}
+	}
+	return ""
+}
+
+func (e *savedEncoder) encode(where, s string) (string, error) {
+	if len(e.values) == 0 && !strings.Contains(s, "${") {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if v := e.secretAt(s, i); v != "" {
+			b.WriteString(e.masks[v])
+			i += len(v)
+			continue
+		}
+		if strings.HasPrefix(s[i:], "${") {
+			if e.secretAt(s, i+1) != "" {
+				// "$" then a secret starting with "{": "$" + "${NAME}"
+				// would read back as a literal "${NAME}". Refuse rather
+				// than save a plan that applies something else.
+				return "", fmt.Errorf("%s: a secret value follows a literal \"$\" and cannot be saved unambiguously", where)
+			}
+			b.WriteString("$${")
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String(), nil
+}
+
+// mapStrings returns a deep copy of p with f applied to every string that
+// may hold text from the file or from Plain (enum-like fields such as
+// Action and Field are left alone). where names the field for errors.
+func mapStrings(p *Plan, f func(where, s string) (string, error)) (*Plan, error) {
+	var firstErr error
+	m := func(where, s string) string {
+		if firstErr != nil {
+			return s
+		}
+		out, err := f(where, s)
+		if err != nil {
+			firstErr = err
+			return s
+		}
+		return out
+	}
+	ms := func(where string, ss []string) []string {
+		if ss == nil {
+			return nil
+		}
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = m(fmt.Sprintf("%s[%d]", where, i), s)
+		}
+		return out
+	}
+	state := func(where string, t *TargetState) *TargetState {
+		if t == nil {
+			return nil
+		}
+		return &TargetState{
+			ID:          m(where+".id", t.ID),
+			Description: m(where+".description", t.Description),
+			URL:         m(where+".url", t.URL),
+			EventTypes:  ms(where+".eventTypes", t.EventTypes),
+			Version:     m(where+".version", t.Version),
+			Enabled:     t.Enabled,
+		}
+	}
+
+	q := *p
+	q.File = m("file", p.File)
+	q.Workspace.ID = m("workspace.id", p.Workspace.ID)
+	q.Workspace.Name = m("workspace.name", p.Workspace.Name)
+	q.Fingerprint = m("fingerprint", p.Fingerprint)
+	q.APIKeyEnv = m("apiKeyEnv", p.APIKeyEnv)
+	if p.Changes != nil {
+		q.Changes = make([]Change, len(p.Changes))
+	}
+	for i, ch := range p.Changes {
+		w := fmt.Sprintf("changes[%d]", i)
+		c := ch
+		c.Name = m(w+".name", ch.Name)
+		c.TargetID = m(w+".targetId", ch.TargetID)
+		c.Before = state(w+".before", ch.Before)
+		c.After = state(w+".after", ch.After)
+		c.EventPatterns = ms(w+".eventPatterns", ch.EventPatterns)
+		c.Pos.File = m(w+".pos.file", ch.Pos.File)
+		if ch.Fields != nil {
+			c.Fields = make([]FieldChange, len(ch.Fields))
+		}
+		for j, fc := range ch.Fields {
+			fw := fmt.Sprintf("%s.fields[%d]", w, j)
+			c.Fields[j] = FieldChange{
+				Field:   fc.Field,
+				Before:  m(fw+".before", fc.Before),
+				After:   m(fw+".after", fc.After),
+				Added:   ms(fw+".added", fc.Added),
+				Removed: ms(fw+".removed", fc.Removed),
+			}
+		}
+		q.Changes[i] = c
+	}
+	if p.Warnings != nil {
+		q.Warnings = make([]spec.Problem, len(p.Warnings))
+	}
+	for i, wp := range p.Warnings {
+		w := fmt.Sprintf("warnings[%d]", i)
+		wp.Pos.File = m(w+".pos.file", wp.Pos.File)
+		wp.Message = m(w+".message", wp.Message)
+		q.Warnings[i] = wp
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return &q, nil
+}
