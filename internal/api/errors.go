@@ -153,14 +153,20 @@ func (e *GraphQLError) retryable() bool {
 }
 
 // HTTPError is a response whose body was not GraphQL JSON (for example a
-// load balancer's HTML error page). Excerpt is sanitised and short.
+// load balancer's HTML error page), a redirect, or JSON without data or
+// errors. Excerpt is sanitised and short.
 type HTTPError struct {
 	Status  int
+	Reason  string // what was wrong; "" means "unexpected non-JSON response"
 	Excerpt string
 }
 
 func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("unexpected non-JSON response (HTTP %d)", e.Status)
+	reason := e.Reason
+	if reason == "" {
+		reason = "unexpected non-JSON response"
+	}
+	msg := fmt.Sprintf("%s (HTTP %d)", reason, e.Status)
 	if e.Excerpt != "" {
 		msg += ": " + e.Excerpt
 	}
