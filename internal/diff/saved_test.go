@@ -1,0 +1,209 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/plainsync/plainsync/internal/plain"
+)
+
+func TestFingerprintStable(t *testing.T) {
+	a := target("wht_1", "a", "https://a.example/h", "thread.email_sent", "thread.thread_created")
+	b := target("wht_2", "b", "https://b.example/h", "customer.customer_created")
+	b2 := b
+	b2.EventTypes = []string{"customer.customer_created", "customer.customer_created"}
+	a2 := a
+	a2.EventTypes = []string{"thread.thread_created", "thread.email_sent"}
+	f1 := Fingerprint(snapshot(a, b))
+	if !strings.HasPrefix(f1, "sha256:") || len(f1) != len("sha256:")+64 {
+		t.Fatalf("fingerprint %q", f1)
+	}
+	if f2 := Fingerprint(snapshot(b2, a2)); f2 != f1 {
+		t.Errorf("target and event order or duplicates change the fingerprint")
+	}
+	// The catalog, permissions and timestamps do not matter.
+	s := snapshot(a, b)
+	s.EventTypes = nil
+	s.Permissions = []string{plain.PermRead}
+	s.Targets[0].UpdatedAt = s.Targets[0].UpdatedAt.AddDate(1, 0, 0)
+	if Fingerprint(s) != f1 {
+		t.Errorf("catalog, permissions or timestamps change the fingerprint")
+	}
+}
+
+func TestFingerprintSensitive(t *testing.T) {
+	base := func() *plain.Snapshot {
+		return snapshot(
+			target("wht_1", "a", "https://a.example/h", "thread.email_sent"),
+			target("wht_2", "b", "https://b.example/h", "customer.customer_created"),
+		)
+	}
+	f0 := Fingerprint(base())
+	mutations := map[string]func(*plain.Snapshot){
+		"workspace":      func(s *plain.Snapshot) { s.Workspace.ID = "w_2" },
+		"id":             func(s *plain.Snapshot) { s.Targets[0].ID = "wht_9" },
+		"url":            func(s *plain.Snapshot) { s.Targets[0].URL += "x" },
+		"description":    func(s *plain.Snapshot) { s.Targets[1].Description = "c" },
+		"event added":    func(s *plain.Snapshot) { s.Targets[0].EventTypes = append(s.Targets[0].EventTypes, "thread.thread_created") },
+		"event removed":  func(s *plain.Snapshot) { s.Targets[0].EventTypes = nil },
+		"version":        func(s *plain.Snapshot) { s.Targets[0].Version = "2026-05-06" },
+		"enabled":        func(s *plain.Snapshot) { s.Targets[1].Enabled = false },
+		"target added":   func(s *plain.Snapshot) { s.Targets = append(s.Targets, target("wht_3", "", "")) },
+		"target removed": func(s *plain.Snapshot) { s.Targets = s.Targets[:1] },
+		"field boundary": func(s *plain.Snapshot) {
+			// "a" + "https://…" must differ from "ah" + "ttps://…".
+			s.Targets[0].Description, s.Targets[0].URL = "ah", "ttps://a.example/h"
+		},
+	}
+	for name, mutate := range mutations {
+		s := base()
+		mutate(s)
+		if Fingerprint(s) == f0 {
+			t.Errorf("%s does not change the fingerprint", name)
+		}
+	}
+}
+
+// savedFixture is a plan that exercises every string field, with a secret
+// in the URL and a literal "${" in a description.
+func savedFixture(t *testing.T) *Plan {
+	t.Helper()
+	w := webhook(5, "crm ${literal}", "https://crm.example/h?token=tok-SECRET-123", "thread.*")
+	w.ID = text("wht_1", 10, 9)
+	w.WebhookVersion = text("2024-09-18", 9, 21)
+	d := desired(w, webhook(15, "new", "https://new.example/h?k=tok-SECRET-123", "customer.customer_created"))
+	d.Secrets.Add("CRM_TOKEN", "tok-SECRET-123")
+	live := snapshot(
+		target("wht_1", "crm", "https://crm.example/old", "thread.email_sent", "customer.customer_deleted"),
+		target("wht_2", "stray", "https://s.example/h"),
+	)
+	p := mustCompute(t, d, live, Options{Prune: true})
+	if len(p.Warnings) == 0 {
+		t.Fatal("fixture should carry a warning")
+	}
+	return p
+}
+
+func TestSavedRoundTrip(t *testing.T) {
+	p := savedFixture(t)
+	data, err := MarshalSaved(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("tok-SECRET-123")) {
+		t.Fatalf("secret value in saved plan:\n%s", data)
+	}
+	if !bytes.Contains(data, []byte("${CRM_TOKEN}")) || !bytes.Contains(data, []byte("crm $${literal}")) {
+		t.Fatalf("saved plan lacks the reference or the escaped literal:\n%s", data)
+	}
+	if !bytes.Contains(data, []byte("\n  \"formatVersion\": 1,")) {
+		t.Errorf("saved plan is not indented JSON with formatVersion:\n%s", data[:min(200, len(data))])
+	}
+	got, err := UnmarshalSaved(data, envOf(map[string]string{"CRM_TOKEN": "tok-SECRET-123"}), interpolate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Secrets.Mask("tok-SECRET-123") != "${CRM_TOKEN}" {
+		t.Error("Secrets not rebuilt from the environment")
+	}
+	gs, ps := got.Secrets, p.Secrets
+	got.Secrets, p.Secrets = nil, nil
+	defer func() { got.Secrets, p.Secrets = gs, ps }()
+	if !reflect.DeepEqual(got, p) {
+		gj, _ := json.MarshalIndent(got, "", " ")
+		pj, _ := json.MarshalIndent(p, "", " ")
+		t.Fatalf("round trip differs:\n got %s\nwant %s", gj, pj)
+	}
+}
+
+func TestSavedWithoutSecrets(t *testing.T) {
+	p := mustCompute(t, desired(webhook(5, "a", "https://a.example/h", "*")), snapshot(), Options{})
+	data, err := MarshalSaved(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalSaved(data, envOf(nil), interpolate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Changes[0].After.URL != "https://a.example/h" || len(got.Changes[0].After.EventTypes) != len(testCatalog) {
+		t.Fatalf("round trip: %+v", got.Changes[0].After)
+	}
+}
+
+func TestUnmarshalSavedErrors(t *testing.T) {
+	p := savedFixture(t)
+	data, err := MarshalSaved(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("variable now unset", func(t *testing.T) {
+		_, err := UnmarshalSaved(data, envOf(nil), interpolate)
+		if err == nil || !strings.Contains(err.Error(), "CRM_TOKEN is not set") || !strings.Contains(err.Error(), "changes[") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("variable set to another value", func(t *testing.T) {
+		got, err := UnmarshalSaved(data, envOf(map[string]string{"CRM_TOKEN": "rotated"}), interpolate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.Changes[0].After.URL, "rotated") {
+			t.Fatalf("URL %q does not use the current value", got.Changes[0].After.URL)
+		}
+	})
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"not JSON":           {[]byte("plan: yes"), "not a plainsync plan file"},
+		"no format version":  {[]byte(`{"changes":[]}`), "no formatVersion"},
+		"newer format":       {[]byte(`{"formatVersion":2}`), "format version 2"},
+		"unknown field":      {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","bogus":1}`), "bogus"},
+		"no fingerprint":     {[]byte(`{"formatVersion":1,"changes":[]}`), "fingerprint"},
+		"unknown action":     {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","changes":[{"action":"explode","name":"a"}]}`), `unknown action "explode"`},
+		"delete without id":  {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","changes":[{"action":"delete","name":"a"}]}`), "without target id"},
+		"create without new": {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","changes":[{"action":"create","name":"a"}]}`), "without desired state"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := UnmarshalSaved(tc.data, envOf(nil), interpolate)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestMarshalSavedRefusesAmbiguousDollar(t *testing.T) {
+	p := mustCompute(t, desired(webhook(5, "a", "https://a.example/h?x=${tok", "*")), snapshot(), Options{})
+	p.Secrets.Add("T", "{tok")
+	_, err := MarshalSaved(p)
+	if err == nil || strings.Contains(err.Error(), "{tok") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMasked(t *testing.T) {
+	p := savedFixture(t)
+	m := Masked(p)
+	j, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(j, []byte("tok-SECRET-123")) || !bytes.Contains(j, []byte("${CRM_TOKEN}")) {
+		t.Fatalf("masked plan: %s", j)
+	}
+	if !strings.Contains(p.Changes[0].After.URL, "tok-SECRET-123") {
+		t.Fatal("Masked modified the original plan")
+	}
+	if m.Secrets != p.Secrets {
+		t.Error("Masked dropped Secrets")
+	}
+	var nilPlan *Plan
+	if Masked(nilPlan) != nil {
+		t.Error("Masked(nil) != nil")
+	}
+}
