@@ -43,11 +43,13 @@ func TestFingerprintSensitive(t *testing.T) {
 	}
 	f0 := Fingerprint(base())
 	mutations := map[string]func(*plain.Snapshot){
-		"workspace":      func(s *plain.Snapshot) { s.Workspace.ID = "w_2" },
-		"id":             func(s *plain.Snapshot) { s.Targets[0].ID = "wht_9" },
-		"url":            func(s *plain.Snapshot) { s.Targets[0].URL += "x" },
-		"description":    func(s *plain.Snapshot) { s.Targets[1].Description = "c" },
-		"event added":    func(s *plain.Snapshot) { s.Targets[0].EventTypes = append(s.Targets[0].EventTypes, "thread.thread_created") },
+		"workspace":   func(s *plain.Snapshot) { s.Workspace.ID = "w_2" },
+		"id":          func(s *plain.Snapshot) { s.Targets[0].ID = "wht_9" },
+		"url":         func(s *plain.Snapshot) { s.Targets[0].URL += "x" },
+		"description": func(s *plain.Snapshot) { s.Targets[1].Description = "c" },
+		"event added": func(s *plain.Snapshot) {
+			s.Targets[0].EventTypes = append(s.Targets[0].EventTypes, "thread.thread_created")
+		},
 		"event removed":  func(s *plain.Snapshot) { s.Targets[0].EventTypes = nil },
 		"version":        func(s *plain.Snapshot) { s.Targets[0].Version = "2026-05-06" },
 		"enabled":        func(s *plain.Snapshot) { s.Targets[1].Enabled = false },
