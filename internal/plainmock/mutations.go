@@ -1,0 +1,270 @@
+package plainmock
+
+import (
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/plain"
+)
+
+// Mutation error codes, in the style of Plain's documented error codes.
+const (
+	mutCodeValidation = "input_validation"
+	mutCodeForbidden  = "forbidden"
+	mutCodeInternal   = "internal"
+)
+
+// maxDescriptionLen bounds a target's description; far above anything a
+// human writes, it exists so a runaway client gets a validation error.
+const maxDescriptionLen = 500
+
+type fieldProblem struct {
+	field, message, kind string // kind is a MutationFieldErrorType value
+}
+
+func mutationError(typ, code, message string, problems []fieldProblem) obj {
+	fields := make([]obj, len(problems))
+	for i, p := range problems {
+		fields[i] = obj{"__typename": "MutationFieldError", "field": p.field, "message": p.message, "type": p.kind}
+	}
+	return obj{"__typename": "MutationError", "message": message, "type": typ, "code": code, "fields": fields}
+}
+
+func forbiddenError(perm string) obj {
+	return mutationError("FORBIDDEN", mutCodeForbidden, "Forbidden: the API key lacks the permission "+perm+".", nil)
+}
+
+func validationError(problems []fieldProblem) obj {
+	return mutationError("VALIDATION", mutCodeValidation, "There was a validation error.", problems)
+}
+
+func internalError() obj {
+	return mutationError("INTERNAL", mutCodeInternal, "An internal error occurred; the change was not saved. Retry the mutation.", nil)
+}
+
+// output builds a mutation payload. Absent members are explicit nils so
+// that the executor renders null.
+func output(typeName string, target any, mErr any) obj {
+	o := obj{"__typename": typeName, "error": mErr}
+	if typeName != "DeleteWebhookTargetOutput" {
+		o["webhookTarget"] = target
+	}
+	return o
+}
+
+// The messages below never quote the URL: webhook URLs carry interpolated
+// secrets, and errors end up in CI logs.
+func checkURL(raw string) *fieldProblem {
+	if strings.TrimSpace(raw) == "" {
+		return &fieldProblem{"url", "url is required.", "REQUIRED"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Hostname() == "" {
+		return &fieldProblem{"url", "url must be an absolute http or https URL.", "VALIDATION"}
+	}
+	return nil
+}
+
+func checkDescription(d string) *fieldProblem {
+	if strings.TrimSpace(d) == "" {
+		return &fieldProblem{"description", "description must not be empty.", "REQUIRED"}
+	}
+	if len(d) > maxDescriptionLen {
+		return &fieldProblem{"description", fmt.Sprintf("description must be at most %d characters.", maxDescriptionLen), "VALIDATION"}
+	}
+	return nil
+}
+
+func checkVersion(v string) *fieldProblem {
+	if !knownVersion(v) {
+		return &fieldProblem{"version", fmt.Sprintf("version %q is not a known webhook version.", v), "VALIDATION"}
+	}
+	return nil
+}
+
+// eventTypesFrom reads [{eventType}] and reports unknown types, one
+// problem per bad entry so a client can show them all.
+func eventTypesFrom(v any) ([]string, []fieldProblem) {
+	list, _ := v.([]any)
+	var out []string
+	var probs []fieldProblem
+	for i, item := range list {
+		m, _ := item.(map[string]any)
+		et, _ := asString(m["eventType"])
+		if !knownEventType(et) {
+			probs = append(probs, fieldProblem{
+				field:   fmt.Sprintf("eventSubscriptions[%d].eventType", i),
+				message: fmt.Sprintf("%q is not a subscribable event type.", et),
+				kind:    "VALIDATION",
+			})
+			continue
+		}
+		out = append(out, et)
+	}
+	return plain.SortedUnique(out), probs
+}
+
+// wrapped reads {value: X} inputs (StringInput, BooleanInput); ok is false
+// when the field was not given or was null, meaning "leave unchanged".
+func wrapped(input map[string]any, name string) (any, bool) {
+	m, ok := input[name].(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	v, ok := m["value"]
+	return v, ok && v != nil
+}
+
+func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError) {
+	const outType = "CreateWebhookTargetOutput"
+	if !oc.perms[plain.PermCreate] {
+		return output(outType, nil, forbiddenError(plain.PermCreate)), nil
+	}
+	input, _ := args["input"].(map[string]any)
+	var probs []fieldProblem
+	rawURL, _ := asString(input["url"])
+	if p := checkURL(rawURL); p != nil {
+		probs = append(probs, *p)
+	}
+	desc, _ := asString(input["description"])
+	if p := checkDescription(desc); p != nil {
+		probs = append(probs, *p)
+	}
+	events, eprobs := eventTypesFrom(input["eventSubscriptions"])
+	probs = append(probs, eprobs...)
+	version := latestVersion()
+	if v, ok := input["version"]; ok && v != nil {
+		version, _ = asString(v)
+		if p := checkVersion(version); p != nil {
+			probs = append(probs, *p)
+		}
+	}
+	enabled, _ := input["isEnabled"].(bool)
+	if len(probs) > 0 {
+		return output(outType, nil, validationError(probs)), nil
+	}
+
+	now := s.nowMS()
+	t := plain.Target{
+		ID:          "wht_" + s.ids.next(now),
+		URL:         rawURL,
+		Description: desc,
+		EventTypes:  events,
+		Version:     version,
+		Enabled:     enabled,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	s.targets[t.ID] = t
+	if err := s.persistLocked(); err != nil {
+		delete(s.targets, t.ID)
+		logPersistError(err)
+		return output(outType, nil, internalError()), nil
+	}
+	oc.changed = true
+	return output(outType, targetObj(t), nil), nil
+}
+
+func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError) {
+	const outType = "UpdateWebhookTargetOutput"
+	if !oc.perms[plain.PermEdit] {
+		return output(outType, nil, forbiddenError(plain.PermEdit)), nil
+	}
+	input, _ := args["input"].(map[string]any)
+	id, _ := asString(input["webhookTargetId"])
+	old, ok := s.targets[id]
+	if !ok {
+		return output(outType, nil, validationError([]fieldProblem{{
+			field: "webhookTargetId", message: "No webhook target with this id exists.", kind: "NOT_FOUND",
+		}})), nil
+	}
+	t := cloneTarget(old)
+	var probs []fieldProblem
+	if v, ok := wrapped(input, "url"); ok {
+		t.URL, _ = asString(v)
+		if p := checkURL(t.URL); p != nil {
+			probs = append(probs, *p)
+		}
+	}
+	if v, ok := wrapped(input, "description"); ok {
+		t.Description, _ = asString(v)
+		if p := checkDescription(t.Description); p != nil {
+			probs = append(probs, *p)
+		}
+	}
+	if v, ok := wrapped(input, "version"); ok {
+		t.Version, _ = asString(v)
+		if p := checkVersion(t.Version); p != nil {
+			probs = append(probs, *p)
+		}
+	}
+	if v, ok := wrapped(input, "isEnabled"); ok {
+		t.Enabled, _ = v.(bool)
+	}
+	if v, ok := input["eventSubscriptions"]; ok && v != nil {
+		var eprobs []fieldProblem
+		t.EventTypes, eprobs = eventTypesFrom(v)
+		probs = append(probs, eprobs...)
+	}
+	if len(probs) > 0 {
+		return output(outType, nil, validationError(probs)), nil
+	}
+	if sameTarget(old, t) {
+		// Nothing changed: no new updatedAt and no write, so re-running a
+		// converged apply leaves the state file alone.
+		return output(outType, targetObj(old), nil), nil
+	}
+	t.UpdatedAt = s.nowMS()
+	s.targets[id] = t
+	if err := s.persistLocked(); err != nil {
+		s.targets[id] = old
+		logPersistError(err)
+		return output(outType, nil, internalError()), nil
+	}
+	oc.changed = true
+	return output(outType, targetObj(t), nil), nil
+}
+
+func sameTarget(a, b plain.Target) bool {
+	return a.URL == b.URL && a.Description == b.Description && a.Version == b.Version &&
+		a.Enabled == b.Enabled && equalStrings(a.EventTypes, b.EventTypes)
+}
+
+func (s *Server) resolveDelete(args map[string]any, oc *opCtx) (any, *fieldError) {
+	const outType = "DeleteWebhookTargetOutput"
+	if !oc.perms[plain.PermDelete] {
+		return output(outType, nil, forbiddenError(plain.PermDelete)), nil
+	}
+	input, _ := args["input"].(map[string]any)
+	id, _ := asString(input["webhookTargetId"])
+	old, ok := s.targets[id]
+	if !ok {
+		return output(outType, nil, validationError([]fieldProblem{{
+			field: "webhookTargetId", message: "No webhook target with this id exists.", kind: "NOT_FOUND",
+		}})), nil
+	}
+	oldAttempts := s.attempts
+	kept := make([]plain.DeliveryAttempt, 0, len(s.attempts))
+	for _, a := range s.attempts {
+		if a.WebhookTargetID != id {
+			kept = append(kept, a)
+		}
+	}
+	delete(s.targets, id)
+	s.attempts = kept
+	if err := s.persistLocked(); err != nil {
+		s.targets[id] = old
+		s.attempts = oldAttempts
+		logPersistError(err)
+		return output(outType, nil, internalError()), nil
+	}
+	oc.changed = true
+	return output(outType, nil, nil), nil
+}
+
+func logPersistError(err error) {
+	log.New(os.Stderr, "plain-mock: ", 0).Print(err)
+}

@@ -1,0 +1,522 @@
+package plainmock
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/plainsync/plainsync/internal/plain"
+)
+
+// gqlRequest is the JSON body of a GraphQL POST.
+type gqlRequest struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+}
+
+// execResult is what ServeHTTP writes back for a well-formed request.
+type execResult struct {
+	status     int
+	body       any
+	opName     string
+	isMutation bool
+}
+
+// fieldError is a root field's failure, reported in the top-level errors
+// with the field's path while sibling fields still resolve.
+type fieldError struct {
+	msg  string
+	code string
+}
+
+func badInput(format string, args ...any) *fieldError {
+	return &fieldError{msg: fmt.Sprintf(format, args...), code: codeBadUserInput}
+}
+
+// opCtx carries what resolvers need to know about the caller.
+type opCtx struct {
+	perms map[string]bool
+	// changed is set by mutations that altered state (for persistence and
+	// for tests of the read-only guarantee).
+	changed bool
+}
+
+type rootResolver func(s *Server, args map[string]any, oc *opCtx) (any, *fieldError)
+
+var queryResolvers = map[string]rootResolver{
+	"myWorkspace":             (*Server).resolveWorkspace,
+	"myPermissions":           (*Server).resolvePermissions,
+	"webhookVersions":         needRead((*Server).resolveVersions),
+	"subscriptionEventTypes":  needRead((*Server).resolveEventTypes),
+	"webhookTargets":          needRead((*Server).resolveTargets),
+	"webhookTarget":           needRead((*Server).resolveTarget),
+	"webhookDeliveryAttempts": needRead((*Server).resolveDeliveryAttempts),
+}
+
+var mutationResolvers = map[string]rootResolver{
+	"createWebhookTarget": (*Server).resolveCreate,
+	"updateWebhookTarget": (*Server).resolveUpdate,
+	"deleteWebhookTarget": (*Server).resolveDelete,
+}
+
+// needRead guards the webhook queries: like Plain, a key without
+// webhookTarget:read gets a FORBIDDEN error for the field. myWorkspace and
+// myPermissions stay open so a client can always find out what it may do.
+func needRead(r rootResolver) rootResolver {
+	return func(s *Server, args map[string]any, oc *opCtx) (any, *fieldError) {
+		if !oc.perms[plain.PermRead] {
+			return nil, &fieldError{msg: "Forbidden: the API key lacks the permission " + plain.PermRead + ".", code: codeForbidden}
+		}
+		return r(s, args, oc)
+	}
+}
+
+// execute parses, validates and runs one request the way Plain's GraphQL
+// server does: syntax and validation errors are HTTP 400 and run nothing;
+// field errors are HTTP 200 next to the data that did resolve.
+func (s *Server) execute(req *gqlRequest, perms []string) execResult {
+	doc, perr := parser.ParseQuery(&ast.Source{Name: "request", Input: req.Query})
+	if perr != nil {
+		return execResult{status: http.StatusBadRequest, body: errorsBody(fromGQLErrors(codeParseFailed, "Syntax Error: ", perr))}
+	}
+	if errs := validator.ValidateWithRules(mockSchema, doc, nil); len(errs) > 0 {
+		return execResult{status: http.StatusBadRequest, body: errorsBody(fromGQLErrors(codeValidationFailed, "", errs))}
+	}
+
+	op, msg := selectOperation(doc, req.OperationName)
+	if op == nil {
+		return execResult{status: http.StatusBadRequest, body: errorsBody([]gqlErr{{Message: msg, Code: codeValidationFailed}})}
+	}
+	res := execResult{opName: op.Name, isMutation: op.Operation == ast.Mutation}
+
+	vars, verr := validator.VariableValues(mockSchema, op, req.Variables)
+	if verr != nil {
+		res.status = http.StatusBadRequest
+		res.body = errorsBody(variableErrors(verr))
+		return res
+	}
+
+	rootName := "Query"
+	resolvers := queryResolvers
+	if op.Operation == ast.Mutation {
+		rootName = "Mutation"
+		resolvers = mutationResolvers
+	}
+	rootDef := mockSchema.Types[rootName]
+
+	oc := &opCtx{perms: map[string]bool{}}
+	for _, p := range perms {
+		oc.perms[p] = true
+	}
+	e := &executor{schema: mockSchema, doc: doc, vars: vars}
+	var groups []*collected
+	e.collectFields(rootName, op.SelectionSet, &groups, map[string]*collected{}, map[string]bool{})
+
+	data := newOrderedMap()
+	var errs []gqlErr
+	nullData := false
+
+	// One lock for the whole operation: a request sees one consistent
+	// snapshot, and mutations apply in document order as the spec requires.
+	s.mu.Lock()
+	for _, g := range groups {
+		f := g.fields[0]
+		if f.Name == "__typename" {
+			data.set(g.key, rootName)
+			continue
+		}
+		fd := rootDef.Fields.ForName(f.Name)
+		resolve := resolvers[f.Name]
+		var (
+			v    any
+			ferr *fieldError
+		)
+		switch {
+		case fd == nil || resolve == nil:
+			// __schema and __type pass validation but the mock has no
+			// introspection; say so rather than answer wrongly.
+			ferr = &fieldError{msg: "plain-mock does not implement the field " + f.Name + ".", code: codeInternal}
+		default:
+			args, aerr := fieldArgs(f, vars)
+			if aerr != nil {
+				ferr = aerr
+			} else {
+				v, ferr = resolve(s, args, oc)
+			}
+		}
+		if ferr != nil {
+			errs = append(errs, gqlErr{
+				Message:   ferr.msg,
+				Code:      ferr.code,
+				Path:      []any{g.key},
+				Locations: []location{{Line: f.Position.Line, Column: f.Position.Column}},
+			})
+			if fd != nil && fd.Type.NonNull {
+				// A non-null root field that failed nulls the whole data.
+				nullData = true
+			}
+			data.set(g.key, nil)
+			continue
+		}
+		var t *ast.Type
+		if fd != nil {
+			t = fd.Type
+		}
+		data.set(g.key, e.complete(v, t, mergeSelections(g.fields)))
+	}
+	s.mu.Unlock()
+
+	body := newOrderedMap()
+	if len(errs) > 0 {
+		body.set("errors", errs)
+	}
+	if nullData {
+		body.set("data", nil)
+	} else {
+		body.set("data", data)
+	}
+	res.status = http.StatusOK
+	res.body = body
+	return res
+}
+
+func errorsBody(errs []gqlErr) any { return map[string]any{"errors": errs} }
+
+func selectOperation(doc *ast.QueryDocument, name string) (*ast.OperationDefinition, string) {
+	if name != "" {
+		if op := doc.Operations.ForName(name); op != nil {
+			return op, ""
+		}
+		return nil, fmt.Sprintf("Unknown operation named %q.", name)
+	}
+	if len(doc.Operations) == 1 {
+		return doc.Operations[0], ""
+	}
+	return nil, "Must provide operation name if query contains multiple operations."
+}
+
+func fromGQLErrors(code, prefix string, err error) []gqlErr {
+	var list gqlerror.List
+	var one *gqlerror.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = gqlerror.List{one}
+	default:
+		return []gqlErr{{Message: prefix + err.Error(), Code: code}}
+	}
+	out := make([]gqlErr, 0, len(list))
+	for _, e := range list {
+		ge := gqlErr{Message: prefix + e.Message, Code: code}
+		for _, l := range e.Locations {
+			ge.Locations = append(ge.Locations, location{Line: l.Line, Column: l.Column})
+		}
+		out = append(out, ge)
+	}
+	return out
+}
+
+// variableErrors phrases gqlparser's coercion errors the way Apollo (and so
+// Plain) does: `Variable "$first" got invalid value …`.
+func variableErrors(err error) []gqlErr {
+	var ge *gqlerror.Error
+	if !errors.As(err, &ge) {
+		return []gqlErr{{Message: "Invalid variables: " + err.Error(), Code: codeBadUserInput}}
+	}
+	name := ""
+	var rest []string
+	for i, p := range ge.Path {
+		switch el := p.(type) {
+		case ast.PathName:
+			if i == 0 && el == "variable" {
+				continue
+			}
+			if name == "" {
+				name = string(el)
+				continue
+			}
+			rest = append(rest, string(el))
+		case ast.PathIndex:
+			rest = append(rest, strconv.Itoa(int(el)))
+		}
+	}
+	msg := "Variable \"$" + name + "\" got invalid value"
+	if len(rest) > 0 {
+		msg += " at \"" + name + "." + strings.Join(rest, ".") + "\""
+	}
+	return []gqlErr{{Message: msg + ": " + ge.Message + ".", Code: codeBadUserInput}}
+}
+
+// fieldArgs evaluates a field's arguments. An argument bound to a variable
+// the request did not provide is absent, which is how "only the given
+// fields change" survives variables.
+func fieldArgs(f *ast.Field, vars map[string]any) (map[string]any, *fieldError) {
+	out := map[string]any{}
+	for _, a := range f.Arguments {
+		if a.Value.Kind == ast.Variable {
+			if v, ok := vars[a.Value.Raw]; ok {
+				out[a.Name] = v
+			}
+			continue
+		}
+		v, err := a.Value.Value(vars)
+		if err != nil {
+			return nil, badInput("Argument %q has an invalid value: %v", a.Name, err)
+		}
+		out[a.Name] = v
+	}
+	return out, nil
+}
+
+// asInt accepts the number forms that reach resolvers: int64 from
+// literals, float64 from JSON variables.
+func asInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		if n > math.MaxInt32 || n < math.MinInt32 {
+			return 0, false
+		}
+		return int(n), true
+	case float64:
+		if n != math.Trunc(n) || n > math.MaxInt32 || n < math.MinInt32 {
+			return 0, false
+		}
+		return int(n), true
+	}
+	return 0, false
+}
+
+func asString(v any) (string, bool) {
+	s, ok := v.(string)
+	return s, ok
+}
+
+// --- object builders -------------------------------------------------------
+
+// mockActor is who created and updated every target: the API key's machine
+// user, as Plain reports for API-created targets.
+var mockActor = obj{"__typename": "MachineUserActor", "machineUserId": "mu_01MOCKMACHINEUSER00000000"}
+
+var workspaceCreatedAt = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func dateTimeObj(t time.Time) obj {
+	return obj{
+		"__typename":    "DateTime",
+		"iso8601":       t.UTC().Format(isoMillis),
+		"unixTimestamp": strconv.FormatInt(t.UnixMilli(), 10),
+	}
+}
+
+func targetObj(t plain.Target) obj {
+	subs := make([]obj, len(t.EventTypes))
+	for i, et := range t.EventTypes {
+		subs[i] = obj{"__typename": "WebhookTargetEventSubscription", "eventType": et}
+	}
+	return obj{
+		"__typename":         "WebhookTarget",
+		"id":                 t.ID,
+		"url":                t.URL,
+		"description":        t.Description,
+		"eventSubscriptions": subs,
+		"version":            t.Version,
+		"isEnabled":          t.Enabled,
+		"createdAt":          dateTimeObj(t.CreatedAt),
+		"updatedAt":          dateTimeObj(t.UpdatedAt),
+		"createdBy":          mockActor,
+		"updatedBy":          mockActor,
+	}
+}
+
+// --- query resolvers -------------------------------------------------------
+
+func (s *Server) resolveWorkspace(map[string]any, *opCtx) (any, *fieldError) {
+	return obj{
+		"__typename":      "Workspace",
+		"id":              s.workspace.ID,
+		"name":            s.workspace.Name,
+		"publicName":      s.workspace.Name,
+		"isDemoWorkspace": false,
+		"createdAt":       dateTimeObj(workspaceCreatedAt),
+		"updatedAt":       dateTimeObj(workspaceCreatedAt),
+	}, nil
+}
+
+func (s *Server) resolvePermissions(_ map[string]any, oc *opCtx) (any, *fieldError) {
+	perms := make([]string, 0, len(oc.perms))
+	for p := range oc.perms {
+		perms = append(perms, p)
+	}
+	sort.Strings(perms)
+	return obj{"__typename": "Permissions", "permissions": perms}, nil
+}
+
+func (s *Server) resolveEventTypes(map[string]any, *opCtx) (any, *fieldError) {
+	out := make([]obj, len(eventCatalog))
+	for i, e := range eventCatalog {
+		out[i] = obj{"__typename": "SubscriptionEventType", "eventType": e.EventType, "description": e.Description}
+	}
+	return out, nil
+}
+
+func (s *Server) resolveVersions(args map[string]any, _ *opCtx) (any, *fieldError) {
+	pa, ferr := parsePageArgs(args)
+	if ferr != nil {
+		return nil, ferr
+	}
+	items := make([]pageItem, len(versionCatalog))
+	for i, v := range versionCatalog {
+		items[i] = pageItem{key: fmt.Sprintf("%04d", i), node: obj{
+			"__typename":   "WebhookVersion",
+			"version":      v.Version,
+			"isDeprecated": v.IsDeprecated,
+			"isLatest":     v.IsLatest,
+		}}
+	}
+	return paginate("WebhookVersion", "wv", items, pa)
+}
+
+func targetKey(t plain.Target) string {
+	return fmt.Sprintf("%020d|%s", t.CreatedAt.UnixNano(), t.ID)
+}
+
+func (s *Server) resolveTargets(args map[string]any, _ *opCtx) (any, *fieldError) {
+	pa, ferr := parsePageArgs(args)
+	if ferr != nil {
+		return nil, ferr
+	}
+	list := s.sortedTargetsLocked()
+	items := make([]pageItem, len(list))
+	for i, t := range list {
+		items[i] = pageItem{key: targetKey(t), node: targetObj(t)}
+	}
+	return paginate("WebhookTarget", "wht", items, pa)
+}
+
+func (s *Server) resolveTarget(args map[string]any, _ *opCtx) (any, *fieldError) {
+	id, _ := asString(args["webhookTargetId"])
+	t, ok := s.targets[id]
+	if !ok {
+		// Plain answers null for an unknown id, not an error.
+		return nil, nil
+	}
+	return targetObj(t), nil
+}
+
+// --- Relay pagination ------------------------------------------------------
+
+const (
+	defaultPageSize = 25
+	maxPageSize     = 100
+)
+
+type pageArgs struct {
+	first, last   *int
+	after, before string
+}
+
+func parsePageArgs(args map[string]any) (pageArgs, *fieldError) {
+	var pa pageArgs
+	for _, name := range []string{"first", "last"} {
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		n, ok := asInt(v)
+		if !ok {
+			return pa, badInput("%q must be an integer.", name)
+		}
+		if n < 0 || n > maxPageSize {
+			return pa, badInput("%q must be between 0 and %d, got %d.", name, maxPageSize, n)
+		}
+		if name == "first" {
+			pa.first = &n
+		} else {
+			pa.last = &n
+		}
+	}
+	pa.after, _ = asString(args["after"])
+	pa.before, _ = asString(args["before"])
+	return pa, nil
+}
+
+// pageItem is one node with its sort key; items are in ascending key order,
+// so a cursor (an encoded key) still finds its place after the node it
+// named has been deleted.
+type pageItem struct {
+	key  string
+	node obj
+}
+
+func encodeCursor(prefix, key string) string {
+	return base64.StdEncoding.EncodeToString([]byte(prefix + ":" + key))
+}
+
+func decodeCursor(prefix, c string) (string, bool) {
+	b, err := base64.StdEncoding.DecodeString(c)
+	if err != nil {
+		return "", false
+	}
+	key, ok := strings.CutPrefix(string(b), prefix+":")
+	return key, ok && key != ""
+}
+
+func paginate(typeName, prefix string, items []pageItem, pa pageArgs) (any, *fieldError) {
+	start, end := 0, len(items)
+	if pa.after != "" {
+		k, ok := decodeCursor(prefix, pa.after)
+		if !ok {
+			return nil, badInput("\"after\" is not a valid cursor.")
+		}
+		start = sort.Search(len(items), func(i int) bool { return items[i].key > k })
+	}
+	if pa.before != "" {
+		k, ok := decodeCursor(prefix, pa.before)
+		if !ok {
+			return nil, badInput("\"before\" is not a valid cursor.")
+		}
+		end = sort.Search(len(items), func(i int) bool { return items[i].key >= k })
+	}
+	if end < start {
+		end = start
+	}
+	if pa.first == nil && pa.last == nil {
+		n := defaultPageSize
+		pa.first = &n
+	}
+	if pa.first != nil && end-start > *pa.first {
+		end = start + *pa.first
+	}
+	if pa.last != nil && end-start > *pa.last {
+		start = end - *pa.last
+	}
+	edges := make([]obj, 0, end-start)
+	for _, it := range items[start:end] {
+		edges = append(edges, obj{"__typename": typeName + "Edge", "cursor": encodeCursor(prefix, it.key), "node": it.node})
+	}
+	pageInfo := obj{
+		"__typename":      "PageInfo",
+		"hasPreviousPage": start > 0,
+		"hasNextPage":     end < len(items),
+		"startCursor":     nil,
+		"endCursor":       nil,
+	}
+	if len(edges) > 0 {
+		pageInfo["startCursor"] = edges[0]["cursor"]
+		pageInfo["endCursor"] = edges[len(edges)-1]["cursor"]
+	}
+	return obj{"__typename": typeName + "Connection", "edges": edges, "pageInfo": pageInfo}, nil
+}
