@@ -1,0 +1,373 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/plainsync/plainsync/internal/secret"
+)
+
+// knownNamespaces are the event namespaces Plain publishes today. A glob
+// over another namespace only warns: the live catalog is the authority and
+// may have grown since this list was written.
+var knownNamespaces = []string{"customer", "thread", "timeline"}
+
+// Schema locations of each object kind, for the fields they allow.
+const (
+	ptrTop        = ""
+	ptrDefaults   = "/properties/defaults"
+	ptrIgnoreRule = "/$defs/ignoreRule"
+	ptrWebhook    = "/$defs/webhook"
+)
+
+// checkStructure runs the checks that come before the schema: unknown
+// fields (with a suggestion) and ${...} outside url. It returns the
+// instance locations it reported, so that the schema's messages about the
+// same nodes are not repeated.
+func (p *parser) checkStructure(root *node) map[string]bool {
+	bad := map[string]bool{}
+	p.unknownFields(root, "", ptrTop, "at top level", bad)
+	if d := root.get("defaults"); d != nil {
+		p.unknownFields(d, "/defaults", ptrDefaults, "in defaults", bad)
+	}
+	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
+		for i, r := range ig.items {
+			p.unknownFields(r, "/ignore/"+strconv.Itoa(i), ptrIgnoreRule, "in ignore rule", bad)
+		}
+	}
+	if wh := root.get("webhooks"); wh != nil && wh.kind == yaml.SequenceNode {
+		for i, w := range wh.items {
+			p.unknownFields(w, "/webhooks/"+strconv.Itoa(i), ptrWebhook, "in webhook", bad)
+		}
+	}
+	// Interpolation: only url takes ${VAR}; anywhere else a "${" is a
+	// mistake that would otherwise reach Plain as literal text.
+	literal := func(ptr string) {
+		n := lookup(root, ptr)
+		if n.isString() && strings.Contains(n.value, "${") {
+			toks := splitPointer(ptr)
+			field := toks[len(toks)-1]
+			if _, err := strconv.Atoi(field); err == nil {
+				field = toks[len(toks)-2]
+			}
+			p.errorf(n.line, n.col, "interpolation is only allowed in url, not in %s", field)
+			bad[ptr] = true
+		}
+	}
+	for _, f := range []string{"/workspace", "/apiKeyEnv", "/defaults/webhookVersion"} {
+		literal(f)
+	}
+	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
+		for i := range ig.items {
+			literal("/ignore/" + strconv.Itoa(i) + "/name")
+			literal("/ignore/" + strconv.Itoa(i) + "/url")
+		}
+	}
+	if wh := root.get("webhooks"); wh != nil && wh.kind == yaml.SequenceNode {
+		for i, w := range wh.items {
+			base := "/webhooks/" + strconv.Itoa(i)
+			for _, f := range []string{"/name", "/id", "/webhookVersion"} {
+				literal(base + f)
+			}
+			if ev := w.get("events"); ev != nil && ev.kind == yaml.SequenceNode {
+				for j := range ev.items {
+					literal(base + "/events/" + strconv.Itoa(j))
+				}
+			}
+		}
+	}
+	return bad
+}
+
+// unknownFields reports keys of mapping n that the schema object at
+// schemaPtr does not declare. Top-level x-* keys are allowed: they hold
+// YAML anchors for reuse.
+func (p *parser) unknownFields(n *node, ptr, schemaPtr, where string, bad map[string]bool) {
+	if n == nil || n.kind != yaml.MappingNode {
+		return
+	}
+	known := propertyNames(schemaPtr)
+	for _, k := range n.keys {
+		if contains(known, k.value) || (schemaPtr == ptrTop && strings.HasPrefix(k.value, "x-")) {
+			continue
+		}
+		msg := fmt.Sprintf("unknown field %q %s", k.value, where)
+		if s := suggest(k.value, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		p.errorf(k.line, k.col, "%s", msg)
+		bad[ptr+"/"+escapePointer(k.value)] = true
+	}
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the candidate closest to s within edit distance 2
+// (case-insensitive), or "".
+func suggest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// levenshtein is the edit distance between a and b, in runes.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// exactEvent and globEvent are the two accepted event shapes; the schema
+// says the same for editors.
+var (
+	exactEvent = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`)
+	globEvent  = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*\.(\*|[a-z*][a-z0-9_*]*))$`)
+)
+
+// build applies the semantic rules and builds the model. Nodes in bad have
+// been reported already and are not judged again.
+func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (string, bool)) *Desired {
+	d := &Desired{File: p.file, APIKeyEnv: DefaultAPIKeyEnv, Secrets: &secret.Masker{}}
+	pos := func(n *node) Pos { return Pos{File: p.file, Line: n.line, Col: n.col} }
+	text := func(n *node) Text {
+		if !n.isString() {
+			return Text{}
+		}
+		return Text{Value: n.value, Raw: n.value, Pos: pos(n)}
+	}
+	boolean := func(n *node) (bool, bool) {
+		if n == nil || n.kind != yaml.ScalarNode || n.tag != "!!bool" {
+			return false, false
+		}
+		b, ok := toJSON(n).(bool)
+		return b, ok
+	}
+
+	if v, ok := toJSON(orNull(root.get("version"))).(float64); ok {
+		d.Version = int(v)
+	}
+	if n := root.get("workspace"); n != nil {
+		d.Workspace = text(n)
+	}
+	if n := root.get("apiKeyEnv"); n.isString() && n.value != "" {
+		d.APIKeyEnv = n.value
+	}
+	var defVersion Text
+	defEnabled, defEnabledPos := true, Pos{}
+	if def := root.get("defaults"); def != nil && def.kind == yaml.MappingNode {
+		if n := def.get("webhookVersion"); n != nil {
+			defVersion = text(n)
+		}
+		if n := def.get("enabled"); n != nil {
+			if b, ok := boolean(n); ok {
+				defEnabled, defEnabledPos = b, pos(n)
+			}
+		}
+	}
+	if n := root.get("prune"); n != nil {
+		d.Prune, _ = boolean(n)
+		d.PrunePos = pos(n)
+	}
+
+	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
+		for _, r := range ig.items {
+			if r.kind != yaml.MappingNode {
+				continue
+			}
+			name, u := r.get("name"), r.get("url")
+			if (name == nil) == (u == nil) {
+				p.errorf(r.line, r.col, "an ignore rule needs exactly one of name or url")
+			}
+			d.Ignore = append(d.Ignore, IgnoreRule{Name: text(orNull(name)).Value, URL: text(orNull(u)).Value, Pos: pos(r)})
+		}
+	}
+
+	wh := root.get("webhooks")
+	if wh == nil {
+		return d
+	}
+	d.WebhooksPos = pos(wh)
+	if wh.kind != yaml.SequenceNode {
+		return d
+	}
+	names := map[string]Pos{}
+	ids := map[string]Pos{}
+	for i, w := range wh.items {
+		if w.kind != yaml.MappingNode {
+			continue
+		}
+		base := "/webhooks/" + strconv.Itoa(i)
+		ok := func(field string) bool { return !bad[base+"/"+field] }
+		wk := Webhook{Pos: pos(w), Enabled: defEnabled, EnabledPos: defEnabledPos, WebhookVersion: defVersion}
+		if wk.EnabledPos == (Pos{}) {
+			wk.EnabledPos = wk.Pos
+		}
+		if n := w.get("name"); n.isString() {
+			wk.Name = text(n)
+			if ok("name") && n.value != "" {
+				if strings.TrimSpace(n.value) != n.value {
+					p.errorf(n.line, n.col, "name %q has leading or trailing whitespace", n.value)
+				}
+				if first, dup := names[n.value]; dup {
+					p.errorf(n.line, n.col, "duplicate webhook name %q (first used at line %d)", n.value, first.Line)
+				} else {
+					names[n.value] = wk.Name.Pos
+				}
+			}
+		}
+		if n := w.get("id"); n.isString() {
+			wk.ID = text(n)
+			if ok("id") && n.value != "" {
+				if first, dup := ids[n.value]; dup {
+					p.errorf(n.line, n.col, "duplicate id %q (first used at line %d)", n.value, first.Line)
+				} else {
+					ids[n.value] = wk.ID.Pos
+				}
+			}
+		}
+		if n := w.get("url"); n.isString() && ok("url") {
+			wk.URL = p.checkURL(n, lookupEnv, d.Secrets)
+		}
+		if ev := w.get("events"); ev != nil && ev.kind == yaml.SequenceNode {
+			for j, e := range ev.items {
+				if !e.isString() {
+					continue
+				}
+				wk.Events = append(wk.Events, text(e))
+				if !ok("events/"+strconv.Itoa(j)) || !globEvent.MatchString(e.value) || exactEvent.MatchString(e.value) || e.value == "*" {
+					continue
+				}
+				ns := e.value[:strings.IndexByte(e.value, '.')]
+				if !contains(knownNamespaces, ns) {
+					p.warnf(e.line, e.col, "event glob %q names namespace %q, which is not one of %s; the live catalog decides at plan time", e.value, ns, strings.Join(knownNamespaces, ", "))
+				}
+			}
+		}
+		if n := w.get("webhookVersion"); n != nil {
+			wk.WebhookVersion = text(n)
+		} else if defVersion.Value == "" && root.get("defaults").get("webhookVersion") == nil {
+			p.warnf(w.line, w.col, "pinning a webhookVersion is recommended: without one here or in defaults, new targets get Plain's latest version")
+		}
+		if n := w.get("enabled"); n != nil {
+			if b, isBool := boolean(n); isBool {
+				wk.Enabled, wk.EnabledPos = b, pos(n)
+			}
+		}
+		d.Webhooks = append(d.Webhooks, wk)
+	}
+	return d
+}
+
+func orNull(n *node) *node {
+	if n == nil {
+		return &node{kind: yaml.ScalarNode, tag: "!!null"}
+	}
+	return n
+}
+
+func (p *parser) warnf(line, col int, format string, args ...any) {
+	p.probs = append(p.probs, Problem{Pos: Pos{File: p.file, Line: line, Col: col}, Severity: SeverityWarning, Message: fmt.Sprintf(format, args...)})
+}
+
+// checkURL interpolates a url and checks it. Messages quote the url as
+// written (Raw) and never its interpolated value, which holds secrets.
+func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secrets *secret.Masker) Text {
+	t := Text{Raw: n.value, Pos: Pos{File: p.file, Line: n.line, Col: n.col}}
+	value, used, errs := interpolate(n.value, lookupEnv)
+	for _, err := range errs {
+		p.errorf(n.line, n.col, "url: %v", err)
+	}
+	if len(errs) > 0 {
+		return t
+	}
+	for name, v := range used {
+		secrets.Add(name, v)
+		if v == "" {
+			// CI systems often turn a missing secret into an empty
+			// variable; sending a URL with a hole in it would be worse
+			// than stopping.
+			p.errorf(n.line, n.col, "url: environment variable %s is set but empty", name)
+		}
+	}
+	t.Value, t.Secret = value, len(used) > 0
+	u, err := url.Parse(value)
+	if err != nil {
+		detail := "after interpolation"
+		var ue *url.Error
+		if len(used) == 0 && errors.As(err, &ue) {
+			// Without variables the parser's detail shows only what the
+			// file already says; with them it could show a secret.
+			detail = ue.Err.Error()
+		}
+		p.errorf(n.line, n.col, "url %q is not a valid URL: %s", n.value, detail)
+		return t
+	}
+	switch {
+	case !u.IsAbs():
+		p.errorf(n.line, n.col, "url %q must be an absolute URL like https://example.com/hooks/plain", n.value)
+		return t
+	case u.Host == "":
+		p.errorf(n.line, n.col, "url %q has no host", n.value)
+		return t
+	}
+	if u.User != nil {
+		p.errorf(n.line, n.col, "url %q must not contain credentials (user:password@); put a token in the path or query with ${VAR}", n.value)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			p.errorf(n.line, n.col, "url %q must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)", n.value)
+		}
+	default:
+		p.errorf(n.line, n.col, "url %q has scheme %q: Plain delivers webhooks over https only", n.value, u.Scheme)
+	}
+	return t
+}
+
+// isLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
