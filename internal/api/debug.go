@@ -63,11 +63,14 @@ func redactVars(vars map[string]any) string {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return "(unprintable variables)"
 	}
-	out, err := json.Marshal(redactValue(v))
-	if err != nil {
+	// HTML escaping would print & as \u0026 and make URLs hard to read.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(redactValue(v)); err != nil {
 		return "(unprintable variables)"
 	}
-	return string(out)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func redactValue(v any) any {
