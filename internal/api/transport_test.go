@@ -299,7 +299,9 @@ func TestMutationRetryRules(t *testing.T) {
 	}{
 		{
 			name: "500 after sending", wantUnknown: true, wantHits: 1, wantText: "HTTP 500",
-			respond: func(t *testing.T, n int, w http.ResponseWriter) { writeJSON(w, 500, gqlErrors(CodeInternalServerError, "boom")) },
+			respond: func(t *testing.T, n int, w http.ResponseWriter) {
+				writeJSON(w, 500, gqlErrors(CodeInternalServerError, "boom"))
+			},
 		},
 		{
 			name: "html 502 after sending", wantUnknown: true, wantHits: 1, wantText: "HTTP 502",
@@ -311,7 +313,9 @@ func TestMutationRetryRules(t *testing.T) {
 		},
 		{
 			name: "200 INTERNAL_SERVER_ERROR", wantUnknown: true, wantHits: 1, wantText: "INTERNAL_SERVER_ERROR",
-			respond: func(t *testing.T, n int, w http.ResponseWriter) { writeJSON(w, 200, gqlErrors(CodeInternalServerError, "boom")) },
+			respond: func(t *testing.T, n int, w http.ResponseWriter) {
+				writeJSON(w, 200, gqlErrors(CodeInternalServerError, "boom"))
+			},
 		},
 		{
 			name: "dropped connection", wantUnknown: true, wantHits: 1,
@@ -319,11 +323,15 @@ func TestMutationRetryRules(t *testing.T) {
 		},
 		{
 			name: "400 validation proves nothing applied", wantHits: 1, wantText: "GRAPHQL_VALIDATION_FAILED",
-			respond: func(t *testing.T, n int, w http.ResponseWriter) { writeJSON(w, 400, gqlErrors(CodeValidationFailed, "bad")) },
+			respond: func(t *testing.T, n int, w http.ResponseWriter) {
+				writeJSON(w, 400, gqlErrors(CodeValidationFailed, "bad"))
+			},
 		},
 		{
 			name: "401", wantHits: 1, wantText: "API key rejected",
-			respond: func(t *testing.T, n int, w http.ResponseWriter) { writeJSON(w, 401, gqlErrors(CodeUnauthenticated, "no")) },
+			respond: func(t *testing.T, n int, w http.ResponseWriter) {
+				writeJSON(w, 401, gqlErrors(CodeUnauthenticated, "no"))
+			},
 		},
 		{
 			name: "403", wantHits: 1, wantText: "forbidden",
