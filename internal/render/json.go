@@ -1,0 +1,110 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// JSONPlan is the shape of `plainsync plan -o json`. It is stable within a
+// formatVersion: fields may be added, never renamed or removed without
+// bumping it. Every string is masked (secrets appear as ${NAME}).
+//
+//	{
+//	  "formatVersion": 1,
+//	  "file": "plainsync.yaml",
+//	  "workspace": {"id": "w_…", "name": "Acme"},
+//	  "fingerprint": "sha256:…",        // live state the plan was made from
+//	  "prune": false,
+//	  "apiKeyEnv": "PLAIN_API_KEY",     // omitted when unknown
+//	  "liveCount": 4,                   // live targets in the workspace
+//	  "hasChanges": true,               // any create, update or delete
+//	  "summary": "Plan: 1 to create, …",
+//	  "counts": {"create": 1, "update": 1, "delete": 0, "unchanged": 2, "unmanaged": 1},
+//	  "changes": [                      // creates, updates, deletes, no-ops, unmanaged; by name
+//	    {
+//	      "action": "create" | "update" | "delete" | "no-op" | "unmanaged",
+//	      "name": "crm-sync",           // desired name, or the live description
+//	      "targetId": "wht_…",          // omitted for creates
+//	      "matchedBy": "id" | "description" | "url",  // omitted when unmatched
+//	      "before": {TargetState},      // live; omitted for creates
+//	      "after": {TargetState},       // desired; omitted for deletes and unmanaged
+//	      "fields": [                   // updates only, in this order
+//	        {"field": "description" | "url" | "version" | "enabled", "before": "…", "after": "…"},
+//	        {"field": "events", "added": ["…"], "removed": ["…"]}
+//	      ],
+//	      "eventPatterns": ["thread.*"],// events as written in the file
+//	      "ignored": true,              // unmanaged targets protected by an ignore rule
+//	      "pos": {"file": "plainsync.yaml", "line": 12, "col": 5}
+//	    }
+//	  ],
+//	  "warnings": [{"pos": {…}, "severity": "warning", "message": "…"}]
+//	}
+//
+// where TargetState is {"id", "description", "url", "eventTypes": [sorted],
+// "version", "enabled"}.
+type JSONPlan struct {
+	FormatVersion int             `json:"formatVersion"`
+	File          string          `json:"file"`
+	Workspace     plain.Workspace `json:"workspace"`
+	Fingerprint   string          `json:"fingerprint"`
+	Prune         bool            `json:"prune"`
+	APIKeyEnv     string          `json:"apiKeyEnv,omitempty"`
+	LiveCount     int             `json:"liveCount"`
+	HasChanges    bool            `json:"hasChanges"`
+	Summary       string          `json:"summary"`
+	Counts        diff.Counts     `json:"counts"`
+	Changes       []diff.Change   `json:"changes"`
+	Warnings      []spec.Problem  `json:"warnings"`
+}
+
+// NewJSONPlan builds the masked JSON shape of p.
+func NewJSONPlan(p *diff.Plan) JSONPlan {
+	m := diff.Masked(p)
+	j := JSONPlan{
+		FormatVersion: diff.FormatVersion,
+		File:          m.File,
+		Workspace:     m.Workspace,
+		Fingerprint:   m.Fingerprint,
+		Prune:         m.Prune,
+		APIKeyEnv:     m.APIKeyEnv,
+		LiveCount:     m.LiveCount,
+		HasChanges:    m.HasChanges(),
+		Summary:       Summary(m),
+		Counts:        m.Counts(),
+		Changes:       m.Changes,
+		Warnings:      m.Warnings,
+	}
+	// Empty lists are [] rather than null, so consumers need no null case.
+	if j.Changes == nil {
+		j.Changes = []diff.Change{}
+	}
+	if j.Warnings == nil {
+		j.Warnings = []spec.Problem{}
+	}
+	return j
+}
+
+// JSON writes the plan as indented JSONPlan.
+func JSON(w io.Writer, p *diff.Plan) error {
+	if p == nil {
+		return fmt.Errorf("render plan as JSON: no plan")
+	}
+	return writeJSON(w, NewJSONPlan(p))
+}
+
+func writeJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("render JSON: %w", err)
+	}
+	data = append(data, '\n')
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("render JSON: %w", err)
+	}
+	return nil
+}

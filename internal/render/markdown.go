@@ -1,0 +1,230 @@
+package render
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/diff"
+)
+
+// MaxMarkdown is the largest comment GitHub accepts (65,536 characters).
+// Markdown counts bytes, which is never fewer than characters, so a plan
+// within the limit always posts.
+const MaxMarkdown = 65536
+
+// Markdown writes the plan as a pull-request comment or step summary: a
+// heading with the Summary, a compact table of changes (action, name, id,
+// fields changed), warnings, then a collapsible <details> block per change
+// holding a fenced diff. Past MaxMarkdown it drops details, then table
+// rows, from the end and says so in a note.
+func Markdown(w io.Writer, p *diff.Plan) error {
+	if p == nil {
+		return fmt.Errorf("render plan as Markdown: no plan")
+	}
+	s := markdown(diff.Masked(p), MaxMarkdown)
+	if _, err := io.WriteString(w, s); err != nil {
+		return fmt.Errorf("render plan as Markdown: %w", err)
+	}
+	return nil
+}
+
+var mdIcons = map[diff.Action]string{
+	diff.ActionCreate:    "➕",
+	diff.ActionUpdate:    "🔄",
+	diff.ActionDelete:    "❌",
+	diff.ActionNoop:      "✔️",
+	diff.ActionUnmanaged: "❔",
+}
+
+// code renders s as inline code that survives table cells and HTML
+// blocks: <code> with HTML escaping, and pipes escaped so that they do not
+// split the cell.
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	e := html.EscapeString(s)
+	e = strings.ReplaceAll(e, "|", "&#124;")
+	e = strings.ReplaceAll(e, "\n", " ")
+	return "<code>" + e + "</code>"
+}
+
+// fence returns a code fence longer than any backtick run in body.
+func fence(body string) string {
+	longest, run := 0, 0
+	for _, r := range body {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+// markdown builds the comment within limit bytes.
+func markdown(m *diff.Plan, limit int) string {
+	var head strings.Builder
+	fmt.Fprintf(&head, "### plainsync plan for %s\n\n", mdHeader(m))
+	fmt.Fprintf(&head, "**%s**\n\n", Summary(m))
+	if !m.HasChanges() {
+		head.WriteString("No changes. Live targets match the file.\n\n")
+	}
+	if len(m.Warnings) > 0 {
+		head.WriteString("> [!WARNING]\n")
+		for _, w := range m.Warnings {
+			fmt.Fprintf(&head, "> %s\n", html.EscapeString(w.String()))
+		}
+		head.WriteString("\n")
+	}
+
+	var shown []diff.Change
+	for _, ch := range m.Changes {
+		if ch.Action != diff.ActionNoop {
+			shown = append(shown, ch)
+		}
+	}
+	if len(shown) == 0 {
+		return clip(head.String(), limit)
+	}
+
+	const tableHead = "| | action | name | id | changes |\n| --- | --- | --- | --- | --- |\n"
+	rows := make([]string, len(shown))
+	for i, ch := range shown {
+		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, code(ch.Name), code(ch.TargetID), fieldNames(ch))
+	}
+	details := make([]string, len(shown))
+	for i, ch := range shown {
+		body := strings.Join(diffLines(ch), "\n")
+		f := fence(body)
+		details[i] = fmt.Sprintf("<details><summary>%s %s %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n",
+			mdIcons[ch.Action], ch.Action, code(ch.Name), f, body, f)
+	}
+
+	// Room for the truncation note, which is short and fixed in shape.
+	const reserve = 400
+	var b strings.Builder
+	b.WriteString(head.String())
+	budget := limit - reserve
+	rowsShown := 0
+	if b.Len()+len(tableHead) <= budget {
+		b.WriteString(tableHead)
+		for _, r := range rows {
+			if b.Len()+len(r) > budget {
+				break
+			}
+			b.WriteString(r)
+			rowsShown++
+		}
+		b.WriteString("\n")
+	}
+	detailsShown := 0
+	if rowsShown == len(rows) {
+		for _, d := range details {
+			if b.Len()+len(d)+1 > budget {
+				break
+			}
+			b.WriteString(d)
+			b.WriteString("\n")
+			detailsShown++
+		}
+	}
+	if rowsShown < len(rows) || detailsShown < len(details) {
+		fmt.Fprintf(&b, "> [!NOTE]\n> Truncated to fit GitHub's %d-character limit: %d of %d changes listed in the table, %d with details. Run `plainsync plan` for the full plan.\n",
+			limit, rowsShown, len(rows), detailsShown)
+	}
+	return clip(b.String(), limit)
+}
+
+// clip is a last resort for a header that alone exceeds the limit (say,
+// thousands of warnings): cut at a line boundary.
+func clip(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	const note = "\n\n> [!NOTE]\n> Truncated to fit GitHub's comment limit. Run `plainsync plan` for the full plan.\n"
+	cut := s[:limit-len(note)]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	}
+	return cut + note
+}
+
+func mdHeader(m *diff.Plan) string {
+	file := m.File
+	if file == "" {
+		file = "(no file)"
+	}
+	ws := code(m.Workspace.ID)
+	if m.Workspace.Name != "" {
+		ws = html.EscapeString(m.Workspace.Name) + " (" + ws + ")"
+	}
+	return code(file) + " → " + ws
+}
+
+// diffLines renders a change for a ```diff block, where + and - lines are
+// coloured by GitHub: values before and after as whole lines, no inline
+// markers.
+func diffLines(ch diff.Change) []string {
+	var l []string
+	put := func(sign, field, value string) {
+		l = append(l, fmt.Sprintf("%s %s: %s", sign, field, value))
+	}
+	switch ch.Action {
+	case diff.ActionCreate:
+		if ch.After == nil {
+			break
+		}
+		a := ch.After
+		put("+", "description", a.Description)
+		put("+", "url", a.URL)
+		summary, hasGlob := eventSummary(ch)
+		put("+", "events", summary)
+		if hasGlob {
+			for _, t := range a.EventTypes {
+				l = append(l, "+   "+t)
+			}
+		}
+		put("+", "version", versionText(a.Version))
+		put("+", "enabled", fmt.Sprint(a.Enabled))
+	case diff.ActionUpdate:
+		if ch.MatchedBy == diff.MatchedByURL {
+			l = append(l, "# matched by URL: a rename")
+		}
+		for _, f := range ch.Fields {
+			if f.Field == diff.FieldEvents {
+				for _, t := range f.Added {
+					put("+", "events", t)
+				}
+				for _, t := range f.Removed {
+					put("-", "events", t)
+				}
+				continue
+			}
+			put("-", f.Field, f.Before)
+			put("+", f.Field, f.After)
+		}
+	case diff.ActionDelete:
+		if b := ch.Before; b != nil {
+			put("-", "description", b.Description)
+			put("-", "url", b.URL)
+			put("-", "events", strings.Join(b.EventTypes, ", "))
+			put("-", "version", b.Version)
+			put("-", "enabled", fmt.Sprint(b.Enabled))
+		}
+	case diff.ActionUnmanaged:
+		if ch.Ignored {
+			l = append(l, "# protected by an ignore rule")
+		} else {
+			l = append(l, "# not in the file; kept (prune would delete it)")
+		}
+		if b := ch.Before; b != nil {
+			put(" ", "url", b.URL)
+			put(" ", "events", strings.Join(b.EventTypes, ", "))
+		}
+	}
+	return l
+}

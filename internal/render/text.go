@@ -1,0 +1,132 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/plainsync/plainsync/internal/diff"
+)
+
+// Text writes the plan for a terminal: a header naming the file and the
+// workspace, one block per create, update and delete with field-level
+// before → after, the unmanaged targets, warnings, and the Summary line.
+// Unchanged targets are only counted.
+func Text(w io.Writer, p *diff.Plan, o Options) error {
+	if p == nil {
+		return fmt.Errorf("render plan: no plan")
+	}
+	m := diff.Masked(p)
+	c := painter(o.Color)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "%s\n", c.paint(ansiBold, "Plan for "+header(m)))
+	for _, ch := range m.Changes {
+		if ch.Action == diff.ActionNoop {
+			continue
+		}
+		bw.WriteString("\n")
+		for _, l := range changeLines(ch, c) {
+			bw.WriteString(l)
+			bw.WriteByte('\n')
+		}
+	}
+	writeWarnings(bw, m, c)
+	bw.WriteString("\n")
+	if !m.HasChanges() {
+		bw.WriteString("No changes. Live targets match the file.\n")
+	}
+	fmt.Fprintf(bw, "%s\n", c.paint(ansiBold, Summary(m)))
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("render plan: %w", err)
+	}
+	return nil
+}
+
+func writeWarnings(bw *bufio.Writer, m *diff.Plan, c painter) {
+	if len(m.Warnings) == 0 {
+		return
+	}
+	bw.WriteString("\n" + c.paint(ansiYellow, "Warnings:") + "\n")
+	for _, w := range m.Warnings {
+		fmt.Fprintf(bw, "  %s\n", w.String())
+	}
+}
+
+// title is a change's first line: `+ create "name"`, `~ update "name"
+// (wht_…)` and so on. verb is "" for the drift report's shorter form.
+func title(ch diff.Change, c painter) string {
+	var sym, code, verb string
+	switch ch.Action {
+	case diff.ActionCreate:
+		sym, code, verb = "+", ansiGreen, "create"
+	case diff.ActionUpdate:
+		sym, code, verb = "~", ansiYellow, "update"
+	case diff.ActionDelete:
+		sym, code, verb = "-", ansiRed, "delete"
+	case diff.ActionNoop:
+		sym, code, verb = "=", "", "unchanged"
+	default:
+		sym, code, verb = "?", ansiCyan, "unmanaged"
+	}
+	s := sym + " " + verb + " " + quote(ch.Name)
+	if ch.TargetID != "" {
+		s += " (" + ch.TargetID + ")"
+	}
+	switch {
+	case ch.Ignored:
+		s += " (ignored)"
+	case ch.Action == diff.ActionUpdate && ch.MatchedBy == diff.MatchedByURL:
+		s += ", matched by URL"
+	}
+	return c.paint(code, s)
+}
+
+// changeLines renders one change: its title and its indented fields.
+func changeLines(ch diff.Change, c painter) []string {
+	lines := []string{title(ch, c)}
+	add := func(label, value string) {
+		lines = append(lines, fmt.Sprintf("    %-12s %s", label+":", value))
+	}
+	plus := func(s string) string { return c.paint(ansiGreen, "+ "+s) }
+	minus := func(s string) string { return c.paint(ansiRed, "- "+s) }
+	switch ch.Action {
+	case diff.ActionCreate:
+		if ch.After == nil {
+			break
+		}
+		add("url", quote(ch.After.URL))
+		summary, hasGlob := eventSummary(ch)
+		add("events", summary)
+		if hasGlob {
+			for _, t := range ch.After.EventTypes {
+				lines = append(lines, "        "+plus(t))
+			}
+		}
+		add("version", versionText(ch.After.Version))
+		add("enabled", fmt.Sprint(ch.After.Enabled))
+	case diff.ActionUpdate:
+		for _, f := range ch.Fields {
+			switch {
+			case f.Field == diff.FieldEvents:
+				add("events", fmt.Sprintf("%s added, %s removed", plural(len(f.Added), "type"), plural(len(f.Removed), "type")))
+				for _, t := range f.Added {
+					lines = append(lines, "        "+plus(t))
+				}
+				for _, t := range f.Removed {
+					lines = append(lines, "        "+minus(t))
+				}
+			case useInline(f):
+				add(f.Field, inlineDiff(f.Before, f.After, c))
+			case f.Field == diff.FieldEnabled:
+				add(f.Field, c.paint(ansiRed, f.Before)+" → "+c.paint(ansiGreen, f.After))
+			default:
+				add(f.Field, c.paint(ansiRed, quote(f.Before))+" → "+c.paint(ansiGreen, quote(f.After)))
+			}
+		}
+	case diff.ActionDelete, diff.ActionUnmanaged:
+		if ch.Before != nil {
+			add("url", quote(ch.Before.URL))
+		}
+	}
+	return lines
+}
