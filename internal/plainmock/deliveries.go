@@ -227,7 +227,7 @@ func (s *Server) simulatedAttempt(t plain.Target, kind string, now time.Time) pl
 	} else {
 		eventType = eventCatalog[r.IntN(len(eventCatalog))].EventType
 	}
-	at := now.Add(-time.Duration(r.Int64N(int64(72*time.Hour)))).Truncate(time.Millisecond)
+	at := now.Add(-time.Duration(r.Int64N(int64(72 * time.Hour)))).Truncate(time.Millisecond)
 	a := plain.DeliveryAttempt{
 		WebhookTargetID: t.ID,
 		EventType:       eventType,

@@ -41,13 +41,13 @@ func (m *orderedMap) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		kb, err := json.Marshal(k)
+		kb, err := marshalJSON(k)
 		if err != nil {
 			return nil, fmt.Errorf("marshal key %q: %w", k, err)
 		}
 		buf.Write(kb)
 		buf.WriteByte(':')
-		vb, err := json.Marshal(m.vals[k])
+		vb, err := marshalJSON(m.vals[k])
 		if err != nil {
 			return nil, fmt.Errorf("marshal field %q: %w", k, err)
 		}
@@ -55,6 +55,18 @@ func (m *orderedMap) MarshalJSON() ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
+}
+
+// marshalJSON is json.Marshal without HTML escaping: webhook URLs are full
+// of '&', and "\u0026" in every curl answer helps nobody.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // collected is one response key and every field node that contributes to it

@@ -566,11 +566,11 @@ func writeErrors(w http.ResponseWriter, status int, errs ...gqlErr) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		// Only resolver bugs get here; answer like Plain's server would.
 		status = http.StatusInternalServerError
-		b, _ = json.Marshal(map[string]any{"errors": []gqlErr{{Message: "internal error encoding the response", Code: codeInternal}}})
+		b, _ = marshalJSON(map[string]any{"errors": []gqlErr{{Message: "internal error encoding the response", Code: codeInternal}}})
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
