@@ -178,11 +178,8 @@ func (p *parser) validateSchema(root *node, skip map[string]bool) {
 		p.errorf(root.line, root.col, "internal error: validating against the schema: %v", err)
 		return
 	}
-	for _, leaf := range leaves(ve) {
-		kw := leaf.AbsoluteKeywordLocation
-		if i := strings.IndexByte(kw, '#'); i >= 0 {
-			kw = kw[i+1:]
-		}
+	for _, leaf := range pickLeaves(leaves(ve)) {
+		kw := keywordPointer(leaf)
 		if handledElsewhere[kw] || skip[leaf.InstanceLocation] {
 			continue
 		}
@@ -194,6 +191,46 @@ func (p *parser) validateSchema(root *node, skip map[string]bool) {
 			p.errorf(n.line, n.col, "%s", msg)
 		}
 	}
+}
+
+func keywordPointer(ve *jsonschema.ValidationError) string {
+	kw := ve.AbsoluteKeywordLocation
+	if i := strings.IndexByte(kw, '#'); i >= 0 {
+		kw = kw[i+1:]
+	}
+	return kw
+}
+
+// keywordRank orders failures at the same value by how directly they say
+// what is wrong: an empty id is "empty", not "does not match wht_...".
+var keywordRank = map[string]int{"type": 0, "minLength": 1, "minItems": 1, "const": 2, "pattern": 3}
+
+// pickLeaves keeps, per instance location, the most telling failure
+// (plus every "required", which names distinct missing fields).
+func pickLeaves(all []*jsonschema.ValidationError) []*jsonschema.ValidationError {
+	rank := func(ve *jsonschema.ValidationError) int {
+		kw := keywordPointer(ve)
+		if r, ok := keywordRank[kw[strings.LastIndexByte(kw, '/')+1:]]; ok {
+			return r
+		}
+		return 9
+	}
+	best := map[string]*jsonschema.ValidationError{}
+	var out []*jsonschema.ValidationError
+	for _, ve := range all {
+		kw := keywordPointer(ve)
+		if strings.HasSuffix(kw, "/required") || handledElsewhere[kw] {
+			out = append(out, ve)
+			continue
+		}
+		if b, ok := best[ve.InstanceLocation]; !ok || rank(ve) < rank(b) {
+			best[ve.InstanceLocation] = ve
+		}
+	}
+	for _, ve := range best {
+		out = append(out, ve)
+	}
+	return out
 }
 
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {

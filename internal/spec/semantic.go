@@ -339,25 +339,24 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 		p.errorf(n.line, n.col, "url %q is not a valid URL: %s", n.value, detail)
 		return t
 	}
-	switch {
-	case !u.IsAbs():
+	if !u.IsAbs() {
 		p.errorf(n.line, n.col, "url %q must be an absolute URL like https://example.com/hooks/plain", n.value)
 		return t
-	case u.Host == "":
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && scheme != "http" {
+		p.errorf(n.line, n.col, "url %q has scheme %q: Plain delivers webhooks over https only", n.value, u.Scheme)
+		return t
+	}
+	if u.Host == "" {
 		p.errorf(n.line, n.col, "url %q has no host", n.value)
 		return t
 	}
 	if u.User != nil {
 		p.errorf(n.line, n.col, "url %q must not contain credentials (user:password@); put a token in the path or query with ${VAR}", n.value)
 	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			p.errorf(n.line, n.col, "url %q must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)", n.value)
-		}
-	default:
-		p.errorf(n.line, n.col, "url %q has scheme %q: Plain delivers webhooks over https only", n.value, u.Scheme)
+	if scheme == "http" && !isLoopback(u.Hostname()) {
+		p.errorf(n.line, n.col, "url %q must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)", n.value)
 	}
 	return t
 }

@@ -89,6 +89,10 @@ type parser struct {
 	probs  []Problem
 	budget int  // alias-expanded nodes still allowed
 	blown  bool // budget exhausted: the tree is incomplete
+	// blownAt is len(probs) when the budget ran out: what follows is noise
+	// from the truncated tree and is dropped.
+	blownAt  int
+	aliasErr *Problem // the report of the alias that exhausted the budget
 }
 
 func (p *parser) errorf(line, col int, format string, args ...any) {
@@ -179,6 +183,12 @@ func (p *parser) parse(data []byte) *node {
 	p.budget = maxAliasNodes
 	n := p.resolve(root, false)
 	if p.blown {
+		// Whatever was found after the budget ran out comes from a
+		// truncated tree: keep only what came before, and the reason.
+		p.probs = p.probs[:p.blownAt]
+		if p.aliasErr != nil {
+			p.probs = append(p.probs, *p.aliasErr)
+		}
 		return nil
 	}
 	if n.kind != yaml.MappingNode {
@@ -209,8 +219,20 @@ func (p *parser) syntaxError(data []byte, err error) {
 	}
 	if line == 0 {
 		line = 1
+	} else if parserProblem(msg) {
+		// yaml.v3 reports parser (not scanner) errors with a 0-based line.
+		line++
 	}
 	p.errorf(line, 1, "YAML syntax error: %s", msg)
+}
+
+// parserProblem reports whether msg is one of libyaml's parser problems
+// (as opposed to scanner problems, whose line yaml.v3 does make 1-based).
+func parserProblem(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected") ||
+		strings.HasPrefix(msg, "found undefined tag handle") ||
+		strings.HasPrefix(msg, "found duplicate %") ||
+		strings.HasPrefix(msg, "found incompatible YAML document")
 }
 
 // tabIndents returns the line and column of the first tab in the leading
@@ -238,7 +260,7 @@ func (p *parser) resolve(n *yaml.Node, viaAlias bool) *node {
 	if viaAlias {
 		p.budget--
 		if p.budget < 0 {
-			p.blown = true
+			p.blown, p.blownAt = true, len(p.probs)
 			return &node{kind: yaml.ScalarNode, tag: "!!null", line: n.Line, col: n.Column}
 		}
 	}
@@ -250,9 +272,10 @@ func (p *parser) resolve(n *yaml.Node, viaAlias bool) *node {
 		return p.resolve(n.Content[0], viaAlias)
 	case yaml.AliasNode:
 		r := p.resolve(n.Alias, true)
-		if p.blown && !viaAlias {
+		if p.blown && !viaAlias && p.aliasErr == nil {
 			// Report once, at the outermost alias that led here.
-			p.errorf(n.Line, n.Column, "alias *%s expands to more than %d nodes; refusing it (this limit stops \"billion laughs\" files)", n.Value, maxAliasNodes)
+			p.aliasErr = &Problem{Pos: Pos{File: p.file, Line: n.Line, Col: n.Column}, Severity: SeverityError,
+				Message: fmt.Sprintf("alias *%s expands to more than %d nodes; refusing it (this limit stops \"billion laughs\" files)", n.Value, maxAliasNodes)}
 		}
 		return r
 	case yaml.SequenceNode:
@@ -313,7 +336,7 @@ func (p *parser) resolveMapping(n *yaml.Node, viaAlias bool) *node {
 				break
 			}
 			for i, k := range mm.keys {
-				if out.get(k.value) == nil && !hasKey(out, k.value) {
+				if !hasKey(out, k.value) {
 					out.keys = append(out.keys, k)
 					out.vals = append(out.vals, mm.vals[i])
 				}
