@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"strings"
 
@@ -45,11 +44,16 @@ func code(s string) string {
 	if s == "" {
 		return ""
 	}
-	e := html.EscapeString(s)
-	e = strings.ReplaceAll(e, "|", "&#124;")
-	e = strings.ReplaceAll(e, "\n", " ")
-	return "<code>" + e + "</code>"
+	return "<code>" + cellEscaper.Replace(s) + "</code>"
 }
+
+// mdEscaper neutralises HTML in Markdown text. Quotes are left alone: they
+// are harmless outside attributes and &#34; would only clutter the raw
+// comment.
+var mdEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// cellEscaper also keeps a table cell on one line and in one column.
+var cellEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "\n", " ", "\r", " ")
 
 // fence returns a code fence longer than any backtick run in body.
 func fence(body string) string {
@@ -76,7 +80,7 @@ func markdown(m *diff.Plan, limit int) string {
 	if len(m.Warnings) > 0 {
 		head.WriteString("> [!WARNING]\n")
 		for _, w := range m.Warnings {
-			fmt.Fprintf(&head, "> %s\n", html.EscapeString(w.String()))
+			fmt.Fprintf(&head, "> %s\n", mdEscaper.Replace(w.String()))
 		}
 		head.WriteString("\n")
 	}
@@ -160,7 +164,7 @@ func mdHeader(m *diff.Plan) string {
 	}
 	ws := code(m.Workspace.ID)
 	if m.Workspace.Name != "" {
-		ws = html.EscapeString(m.Workspace.Name) + " (" + ws + ")"
+		ws = mdEscaper.Replace(m.Workspace.Name) + " (" + ws + ")"
 	}
 	return code(file) + " → " + ws
 }
@@ -211,7 +215,7 @@ func diffLines(ch diff.Change) []string {
 		if b := ch.Before; b != nil {
 			put("-", "description", b.Description)
 			put("-", "url", b.URL)
-			put("-", "events", strings.Join(b.EventTypes, ", "))
+			put("-", "events", eventList(b.EventTypes))
 			put("-", "version", b.Version)
 			put("-", "enabled", fmt.Sprint(b.Enabled))
 		}
@@ -223,8 +227,15 @@ func diffLines(ch diff.Change) []string {
 		}
 		if b := ch.Before; b != nil {
 			put(" ", "url", b.URL)
-			put(" ", "events", strings.Join(b.EventTypes, ", "))
+			put(" ", "events", eventList(b.EventTypes))
 		}
 	}
 	return l
+}
+
+func eventList(ts []string) string {
+	if len(ts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(ts, ", ")
 }
