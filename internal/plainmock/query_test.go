@@ -287,8 +287,8 @@ func TestParseAndValidationErrors(t *testing.T) {
 	m := newMock(t, Config{})
 	cases := []struct {
 		name, query, code string
-		vars             map[string]any
-		msg              string
+		vars              map[string]any
+		msg               string
 	}{
 		{"syntax", `query { myWorkspace { id `, "GRAPHQL_PARSE_FAILED", nil, "Syntax Error"},
 		{"unknown field", `{ myWorkspace { id slug } }`, "GRAPHQL_VALIDATION_FAILED", nil, "slug"},

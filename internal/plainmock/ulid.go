@@ -105,8 +105,12 @@ func decodeULIDTime(s string) (ms uint64, ok bool) {
 		}
 		v = v<<5 | uint64(c)
 	}
-	// 10 symbols = 50 bits; the timestamp is the top 48.
-	return v >> 2, true
+	// 10 symbols = 50 bits: the 2 padding zeros of the 130-bit encoding
+	// followed by the 48-bit timestamp.
+	if v>>48 != 0 {
+		return 0, false
+	}
+	return v, true
 }
 
 func indexCrockford(c byte) int {
