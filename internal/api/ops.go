@@ -361,7 +361,8 @@ func (c *Client) CreateWebhookTarget(ctx context.Context, in plain.CreateInput) 
 	if err := c.run(ctx, "CreateWebhookTarget", docCreateWebhookTarget, map[string]any{"input": input}, true, &resp); err != nil {
 		return plain.Target{}, err
 	}
-	return resp.CreateWebhookTarget.result("CreateWebhookTarget", true)
+	t, err := resp.CreateWebhookTarget.result("CreateWebhookTarget", true)
+	return t, redactErr(err, c.tr.key)
 }
 
 // UpdateWebhookTarget changes only the fields set in in.
@@ -391,7 +392,8 @@ func (c *Client) UpdateWebhookTarget(ctx context.Context, in plain.UpdateInput) 
 	if err := c.run(ctx, "UpdateWebhookTarget", docUpdateWebhookTarget, map[string]any{"input": input}, true, &resp); err != nil {
 		return plain.Target{}, err
 	}
-	return resp.UpdateWebhookTarget.result("UpdateWebhookTarget", true)
+	t, err := resp.UpdateWebhookTarget.result("UpdateWebhookTarget", true)
+	return t, redactErr(err, c.tr.key)
 }
 
 // DeleteWebhookTarget deletes a target.
@@ -407,7 +409,7 @@ func (c *Client) DeleteWebhookTarget(ctx context.Context, id string) error {
 		return err
 	}
 	_, err := resp.DeleteWebhookTarget.result("DeleteWebhookTarget", false)
-	return err
+	return redactErr(err, c.tr.key)
 }
 
 // DeliveryFilter narrows ListDeliveryAttempts.
