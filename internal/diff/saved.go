@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/secret"
@@ -64,13 +65,13 @@ func UnmarshalSaved(data []byte, lookupEnv func(string) (string, bool),
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
 	masker := &secret.Masker{}
-	p, err := mapStrings(&raw, func(where, s string) (string, error) {
+	p, err := mapStrings(&raw, func(s string) (string, error) {
 		if !strings.Contains(s, "$") {
 			return s, nil
 		}
 		v, used, err := interpolate(s, lookupEnv)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", where, err)
+			return "", err
 		}
 		for name, val := range used {
 			masker.Add(name, val)
@@ -121,7 +122,7 @@ func Masked(p *Plan) *Plan {
 	if p == nil {
 		return nil
 	}
-	q, _ := mapStrings(p, func(_, s string) (string, error) { return p.Secrets.Mask(s), nil })
+	q, _ := mapStrings(p, func(s string) (string, error) { return p.Secrets.Mask(s), nil })
 	return q
 }
 
@@ -160,7 +161,7 @@ func (e *savedEncoder) secretAt(s string, i int) string {
 	return ""
 }
 
-func (e *savedEncoder) encode(where, s string) (string, error) {
+func (e *savedEncoder) encode(s string) (string, error) {
 	if len(e.values) == 0 && !strings.Contains(s, "${") {
 		return s, nil
 	}
@@ -176,7 +177,7 @@ func (e *savedEncoder) encode(where, s string) (string, error) {
 				// "$" then a secret starting with "{": "$" + "${NAME}"
 				// would read back as a literal "${NAME}". Refuse rather
 				// than save a plan that applies something else.
-				return "", fmt.Errorf("%s: a secret value follows a literal \"$\" and cannot be saved unambiguously", where)
+				return "", errors.New("a secret value follows a literal \"$\" and cannot be saved unambiguously")
 			}
 			b.WriteString("$${")
 			i += 2
@@ -190,73 +191,83 @@ func (e *savedEncoder) encode(where, s string) (string, error) {
 
 // mapStrings returns a deep copy of p with f applied to every string that
 // may hold text from the file or from Plain (enum-like fields such as
-// Action and Field are left alone). where names the field for errors.
-func mapStrings(p *Plan, f func(where, s string) (string, error)) (*Plan, error) {
+// Action and Field are left alone). An error names the field it came from,
+// e.g. "changes[2].after.url"; paths are built only then, because Masked
+// runs on every rendering of large plans.
+func mapStrings(p *Plan, f func(s string) (string, error)) (*Plan, error) {
 	var firstErr error
-	m := func(where, s string) string {
-		if firstErr != nil {
+	m := func(prefix, field, s string) string {
+		if firstErr != nil || s == "" {
 			return s
 		}
-		out, err := f(where, s)
+		out, err := f(s)
 		if err != nil {
-			firstErr = err
+			firstErr = fmt.Errorf("%s%s: %w", prefix, field, err)
 			return s
 		}
 		return out
 	}
-	ms := func(where string, ss []string) []string {
+	ms := func(prefix, field string, ss []string) []string {
 		if ss == nil {
 			return nil
 		}
 		out := make([]string, len(ss))
 		for i, s := range ss {
-			out[i] = m(fmt.Sprintf("%s[%d]", where, i), s)
+			if firstErr != nil {
+				break
+			}
+			out[i] = s
+			if r, err := f(s); err != nil {
+				firstErr = fmt.Errorf("%s%s[%d]: %w", prefix, field, i, err)
+			} else {
+				out[i] = r
+			}
 		}
 		return out
 	}
-	state := func(where string, t *TargetState) *TargetState {
+	state := func(prefix string, t *TargetState) *TargetState {
 		if t == nil {
 			return nil
 		}
 		return &TargetState{
-			ID:          m(where+".id", t.ID),
-			Description: m(where+".description", t.Description),
-			URL:         m(where+".url", t.URL),
-			EventTypes:  ms(where+".eventTypes", t.EventTypes),
-			Version:     m(where+".version", t.Version),
+			ID:          m(prefix, ".id", t.ID),
+			Description: m(prefix, ".description", t.Description),
+			URL:         m(prefix, ".url", t.URL),
+			EventTypes:  ms(prefix, ".eventTypes", t.EventTypes),
+			Version:     m(prefix, ".version", t.Version),
 			Enabled:     t.Enabled,
 		}
 	}
 
 	q := *p
-	q.File = m("file", p.File)
-	q.Workspace.ID = m("workspace.id", p.Workspace.ID)
-	q.Workspace.Name = m("workspace.name", p.Workspace.Name)
-	q.Fingerprint = m("fingerprint", p.Fingerprint)
-	q.APIKeyEnv = m("apiKeyEnv", p.APIKeyEnv)
+	q.File = m("", "file", p.File)
+	q.Workspace.ID = m("", "workspace.id", p.Workspace.ID)
+	q.Workspace.Name = m("", "workspace.name", p.Workspace.Name)
+	q.Fingerprint = m("", "fingerprint", p.Fingerprint)
+	q.APIKeyEnv = m("", "apiKeyEnv", p.APIKeyEnv)
 	if p.Changes != nil {
 		q.Changes = make([]Change, len(p.Changes))
 	}
 	for i, ch := range p.Changes {
-		w := fmt.Sprintf("changes[%d]", i)
+		w := "changes[" + strconv.Itoa(i) + "]"
 		c := ch
-		c.Name = m(w+".name", ch.Name)
-		c.TargetID = m(w+".targetId", ch.TargetID)
+		c.Name = m(w, ".name", ch.Name)
+		c.TargetID = m(w, ".targetId", ch.TargetID)
 		c.Before = state(w+".before", ch.Before)
 		c.After = state(w+".after", ch.After)
-		c.EventPatterns = ms(w+".eventPatterns", ch.EventPatterns)
-		c.Pos.File = m(w+".pos.file", ch.Pos.File)
+		c.EventPatterns = ms(w, ".eventPatterns", ch.EventPatterns)
+		c.Pos.File = m(w, ".pos.file", ch.Pos.File)
 		if ch.Fields != nil {
 			c.Fields = make([]FieldChange, len(ch.Fields))
 		}
 		for j, fc := range ch.Fields {
-			fw := fmt.Sprintf("%s.fields[%d]", w, j)
+			fw := w + ".fields[" + strconv.Itoa(j) + "]"
 			c.Fields[j] = FieldChange{
 				Field:   fc.Field,
-				Before:  m(fw+".before", fc.Before),
-				After:   m(fw+".after", fc.After),
-				Added:   ms(fw+".added", fc.Added),
-				Removed: ms(fw+".removed", fc.Removed),
+				Before:  m(fw, ".before", fc.Before),
+				After:   m(fw, ".after", fc.After),
+				Added:   ms(fw, ".added", fc.Added),
+				Removed: ms(fw, ".removed", fc.Removed),
 			}
 		}
 		q.Changes[i] = c
@@ -265,9 +276,9 @@ func mapStrings(p *Plan, f func(where, s string) (string, error)) (*Plan, error)
 		q.Warnings = make([]spec.Problem, len(p.Warnings))
 	}
 	for i, wp := range p.Warnings {
-		w := fmt.Sprintf("warnings[%d]", i)
-		wp.Pos.File = m(w+".pos.file", wp.Pos.File)
-		wp.Message = m(w+".message", wp.Message)
+		w := "warnings[" + strconv.Itoa(i) + "]"
+		wp.Pos.File = m(w, ".pos.file", wp.Pos.File)
+		wp.Message = m(w, ".message", wp.Message)
 		q.Warnings[i] = wp
 	}
 	if firstErr != nil {
