@@ -10,25 +10,12 @@ import (
 )
 
 // InSync reports whether live state matches the file, as `plainsync
-// drift` judges it: nothing to create, update or delete, and no live
-// target outside the file that an ignore rule does not cover. A target
-// added by hand in Plain's UI is drift even without prune: the point of
-// the nightly check is to notice what Git does not describe.
+// drift` judges it: nothing to create, update or delete.
 func InSync(p *diff.Plan) bool {
-	if p == nil {
-		return false
-	}
-	for _, ch := range p.Changes {
-		switch ch.Action {
-		case diff.ActionCreate, diff.ActionUpdate, diff.ActionDelete:
-			return false
-		case diff.ActionUnmanaged:
-			if !ch.Ignored {
-				return false
-			}
-		}
-	}
-	return true
+	// Unmanaged targets are not drift while prune is off: the file does not
+	// claim them, and a nightly check that fails on every hand-made target
+	// would be ignored. With prune they are deletes, and so drift.
+	return p != nil && !p.HasChanges()
 }
 
 // Drift writes the drift report: "In sync." when InSync, otherwise each
@@ -44,6 +31,11 @@ func Drift(w io.Writer, p *diff.Plan, o Options) error {
 	if InSync(m) {
 		managed := m.Counts().Unchanged
 		fmt.Fprintf(bw, "%s Workspace %s matches %s (%s).\n", c.paint(ansiGreen, "In sync."), wsName(m), m.File, plural(managed, "managed target"))
+		for _, ch := range m.Changes {
+			if ch.Action == diff.ActionUnmanaged && !ch.Ignored {
+				fmt.Fprintf(bw, "%s\n", c.paint(ansiCyan, fmt.Sprintf("? unmanaged %s (%s): in Plain, not in the file; kept, since prune is off", quote(ch.Name), ch.TargetID)))
+			}
+		}
 	} else {
 		fmt.Fprintf(bw, "%s\n", c.paint(ansiBold, "Drift between "+header(m)))
 		var drifted, missing, unmanaged int

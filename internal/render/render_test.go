@@ -352,10 +352,20 @@ func TestInSync(t *testing.T) {
 	if !InSync(inSyncFixture()) {
 		t.Error("no-op and ignored only should be in sync")
 	}
+	// Without prune an unmanaged target is reported but is not drift.
 	p := inSyncFixture()
 	p.Changes[1].Ignored = false
+	if !InSync(p) {
+		t.Error("an unmanaged target without prune is not drift")
+	}
+	out := render(t, driftR(false), p)
+	if !strings.Contains(out, "In sync.") || !strings.Contains(out, "kept, since prune is off") {
+		t.Errorf("in-sync report should list the unmanaged target:\n%s", out)
+	}
+	// With prune it would be deleted, and that is drift.
+	p.Changes[1].Action = diff.ActionDelete
 	if InSync(p) {
-		t.Error("a non-ignored unmanaged target is drift")
+		t.Error("a target prune would delete is drift")
 	}
 }
 
