@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +51,11 @@ func Execute(f *Factory, args []string) int {
 	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
-	err := root.Execute()
+	// Ctrl-C during apply stops launching changes; the ones already sent
+	// finish and report, so the run can be resumed by running it again.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say):
 		// mask every secret the run has learnt before printing.
