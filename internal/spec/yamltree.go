@@ -117,9 +117,9 @@ func (p *parser) checkText(data []byte) bool {
 			p.errorf(line, col, "control character %U is not allowed in YAML", r)
 			return false
 		}
-		if r == '\n' {
+		if isBreak(r) && !(r == '\r' && i+1 < len(data) && data[i+1] == '\n') {
 			line, col = line+1, 1
-		} else {
+		} else if r != '\r' {
 			col++
 		}
 		i += size
@@ -223,6 +223,7 @@ func (p *parser) syntaxError(data []byte, err error) {
 		// yaml.v3 reports parser (not scanner) errors with a 0-based line.
 		line++
 	}
+	line = min(line, len(splitLines(data)))
 	p.errorf(line, 1, "YAML syntax error: %s", msg)
 }
 
@@ -239,9 +240,9 @@ func parserProblem(msg string) bool {
 // whitespace of every line that has content.
 func tabIndents(data []byte) [][2]int {
 	var out [][2]int
-	for i, l := range strings.Split(string(data), "\n") {
+	for i, l := range splitLines(data) {
 		trimmed := strings.TrimLeft(l, " \t")
-		if trimmed == "" || trimmed == "\r" || strings.HasPrefix(trimmed, "#") {
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
 		if j := strings.IndexByte(l[:len(l)-len(trimmed)], '\t'); j >= 0 {
@@ -249,6 +250,27 @@ func tabIndents(data []byte) [][2]int {
 		}
 	}
 	return out
+}
+
+// isBreak reports whether r ends a line in YAML (which yaml.v3 follows:
+// CR, LF, NEL, LS and PS; CR LF counts once).
+func isBreak(r rune) bool {
+	return r == '\n' || r == '\r' || r == 0x85 || r == 0x2028 || r == 0x2029
+}
+
+// splitLines splits text into lines the way YAML counts them.
+func splitLines(data []byte) []string {
+	var lines []string
+	s := string(data)
+	start := 0
+	for i, r := range s {
+		if !isBreak(r) || (r == '\r' && strings.HasPrefix(s[i+1:], "\n")) {
+			continue
+		}
+		lines = append(lines, s[start:i])
+		start = i + utf8.RuneLen(r)
+	}
+	return append(lines, s[start:])
 }
 
 // resolve copies n into a node tree, expanding aliases and merge keys and
