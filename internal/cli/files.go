@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// defaultFile is the desired-state file commands read when -f is not given.
+const defaultFile = "plainsync.yaml"
+
+// addFileFlag registers -f/--file (repeatable; default "plainsync.yaml")
+// on cmd. A directory stands for every *.yaml/*.yml file in it.
+func addFileFlag(cmd *cobra.Command, files *[]string) {
+	cmd.Flags().StringArrayVarP(files, "file", "f", []string{defaultFile},
+		"desired-state file, or a directory of *.yaml/*.yml files (repeatable)")
+}
+
+// loadFiles loads the desired-state files with the factory's environment:
+// spec.LoadPaths with f.LookupEnv.
+func loadFiles(f *Factory, paths []string) ([]*spec.Desired, []spec.Problem) {
+	return spec.LoadPaths(paths, f.LookupEnv)
+}
+
+// printProblems writes each problem's FILE:LINE:COL: message line to w,
+// masking secrets with m (nil masks nothing).
+func printProblems(w io.Writer, ps []spec.Problem, m *secret.Masker) {
+	for _, p := range ps {
+		fmt.Fprintln(w, m.Mask(p.String()))
+	}
+}

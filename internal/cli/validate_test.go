@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+func writeSpec(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const validSpec = `version: 1
+defaults:
+  webhookVersion: "2026-05-06"
+webhooks:
+  - name: crm-sync
+    url: https://crm.example.com/hook?token=${CRM_TOKEN}
+    events: [thread.thread_created]
+  - name: ops
+    url: https://ops.example.com/hook
+    events: ["*"]
+`
+
+func TestValidateValidFile(t *testing.T) {
+	file := writeSpec(t, t.TempDir(), "plainsync.yaml", validSpec)
+	f, out, errOut := testFactory(map[string]string{"CRM_TOKEN": "tok-123-secret"})
+	if code := Execute(f, []string{"validate", "-f", file}); code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	if want := file + ": valid (2 webhooks)\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
+func TestValidateInvalidFiles(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeSpec(t, dir, "bad.yaml", `version: 1
+webhooks:
+  - name: a
+    url: http://example.com/hook?t=${CRM_TOKEN}
+    evnts: ["*"]
+`)
+	good := writeSpec(t, dir, "good.yaml", validSpec)
+	missing := filepath.Join(dir, "missing.yaml")
+	f, out, errOut := testFactory(map[string]string{"CRM_TOKEN": "tok-123-secret"})
+	code := Execute(f, []string{"validate", "-f", good, "-f", bad, "-f", missing})
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	wantErr := bad + ":3:5: missing required field \"events\" in webhook\n" +
+		bad + ":3:5: warning: pinning a webhookVersion is recommended: without one here or in defaults, new targets get Plain's latest version\n" +
+		bad + ":4:10: url \"http://example.com/hook?t=${CRM_TOKEN}\" must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)\n" +
+		bad + ":5:5: unknown field \"evnts\" in webhook (did you mean \"events\"?)\n" +
+		missing + ": file not found\n"
+	if errOut.String() != wantErr {
+		t.Errorf("stderr\n%s\nwant\n%s", errOut.String(), wantErr)
+	}
+	wantOut := bad + ": invalid (3 errors, 1 warning)\n" + good + ": valid (2 webhooks)\n" + missing + ": invalid (1 error)\n"
+	if out.String() != wantOut {
+		t.Errorf("stdout\n%s\nwant\n%s", out.String(), wantOut)
+	}
+	if strings.Contains(out.String()+errOut.String(), "tok-123-secret") {
+		t.Error("secret value printed")
+	}
+}
+
+func TestValidateJSON(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeSpec(t, dir, "bad.yaml", "version: 2\nwebhooks: []\n")
+	f, out, errOut := testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", bad, "-o", "json"}); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("json mode wrote to stderr: %q", errOut.String())
+	}
+	var got struct {
+		FormatVersion int      `json:"formatVersion"`
+		Valid         *bool    `json:"valid"`
+		Files         []string `json:"files"`
+		Problems      []struct {
+			File, Severity, Message string
+			Line, Col               int
+		} `json:"problems"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if got.FormatVersion != 1 || got.Valid == nil || *got.Valid || len(got.Files) != 1 || got.Files[0] != bad {
+		t.Errorf("json %+v", got)
+	}
+	if len(got.Problems) != 1 || got.Problems[0].File != bad || got.Problems[0].Line != 1 || got.Problems[0].Col != 10 ||
+		got.Problems[0].Severity != "error" || got.Problems[0].Message != "version must be 1, not 2" {
+		t.Errorf("problems %+v", got.Problems)
+	}
+
+	// A valid file: exit 0, valid true and an empty (not null) problem list.
+	good := writeSpec(t, dir, "good.yaml", "version: 1\nwebhooks: []\n")
+	f, out, _ = testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", good, "-o", "json"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), `"valid": true`) || !strings.Contains(out.String(), `"problems": []`) {
+		t.Errorf("valid json %s", out.String())
+	}
+}
+
+func TestValidateDefaultFileAndUsageErrors(t *testing.T) {
+	// The test runs in internal/cli, where there is no plainsync.yaml.
+	f, out, errOut := testFactory(nil)
+	if code := Execute(f, []string{"validate"}); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	if errOut.String() != "plainsync.yaml: file not found\n" || out.String() != "plainsync.yaml: invalid (1 error)\n" {
+		t.Errorf("stdout %q stderr %q", out.String(), errOut.String())
+	}
+
+	for _, args := range [][]string{{"validate", "x.yaml"}, {"validate", "-o", "yaml", "-f", "x.yaml"}} {
+		f, _, errOut := testFactory(nil)
+		if code := Execute(f, args); code != 1 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		if !strings.HasPrefix(errOut.String(), "Error: ") {
+			t.Errorf("%v: stderr %q", args, errOut.String())
+		}
+	}
+	f, _, errOut = testFactory(nil)
+	Execute(f, []string{"validate", "x.yaml"})
+	if !strings.Contains(errOut.String(), "-f x.yaml") {
+		t.Errorf("positional-argument error does not point to -f: %q", errOut.String())
+	}
+}
+
+func TestValidateHelpHasExamples(t *testing.T) {
+	f, out, _ := testFactory(nil)
+	if code := Execute(f, []string{"validate", "--help"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"Examples:", "plainsync validate -f", "--file", "--output"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestValidateExample is what CI runs: the shipped example must validate
+// with no environment variables at all.
+func TestValidateExample(t *testing.T) {
+	f, out, errOut := testFactory(nil)
+	example := filepath.Join("..", "..", "examples", "webhooks.yaml")
+	if code := Execute(f, []string{"validate", "-f", example}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), example+": valid (") {
+		t.Errorf("stdout %q", out.String())
+	}
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "# yaml-language-server: $schema=../schema/webhooks.schema.json\n") {
+		t.Error("example does not start with the yaml-language-server schema comment")
+	}
+}
+
+func TestPrintProblemsMasks(t *testing.T) {
+	file := writeSpec(t, t.TempDir(), "p.yaml", validSpec)
+	ds, ps := loadFiles(&Factory{LookupEnv: func(k string) (string, bool) { return "sekrit-value", k == "CRM_TOKEN" }}, []string{file})
+	if len(ds) != 1 || len(ps) != 0 {
+		t.Fatalf("load: %d %v", len(ds), ps)
+	}
+	ps = append(ps, spec.Problem{Pos: spec.Pos{File: file, Line: 1, Col: 1}, Severity: spec.SeverityError, Message: "leaked sekrit-value here"})
+	var b strings.Builder
+	printProblems(&b, ps, ds[0].Secrets)
+	if want := file + ":1:1: leaked ${CRM_TOKEN} here\n"; b.String() != want {
+		t.Errorf("got %q want %q", b.String(), want)
+	}
+	b.Reset()
+	printProblems(&b, ps, nil)
+	if !strings.Contains(b.String(), "sekrit-value") {
+		t.Error("a nil masker prints problems as they are")
+	}
+}
+
+func TestAddFileFlagDefaultAndRepeat(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"plainsync.yaml"}},
+		{[]string{"-f", "a.yaml", "--file", "dir/"}, []string{"a.yaml", "dir/"}},
+	} {
+		var files []string
+		cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+		addFileFlag(cmd, &files)
+		cmd.SetArgs(tc.args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(files, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%v: files %v, want %v", tc.args, files, tc.want)
+		}
+	}
+}
