@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
@@ -31,6 +32,9 @@ type Factory struct {
 	// learn them; Execute masks error messages with it, and commands mask
 	// their output. A nil Secrets is created on first use by Execute.
 	Secrets *secret.Masker
+	// NewClient connects to Plain; nil means the real API client. Tests
+	// substitute fakes here.
+	NewClient func(api.Options) (PlainClient, error)
 }
 
 // Getenv returns the variable's value or "".

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+func init() { register(newApplyCmd) }
+
+type applyFlags struct {
+	files            []string
+	rf               remoteFlags
+	prune            bool
+	dryRun           bool
+	autoApprove      bool
+	parallelism      int
+	maxDeletePercent float64
+	force            bool
+}
+
+func newApplyCmd(f *Factory) *cobra.Command {
+	var af applyFlags
+	cmd := &cobra.Command{
+		Use:   "apply [-f FILE]... | apply PLAN.json",
+		Short: "Make the live workspace match the file",
+		Long: `apply plans like "plainsync plan", shows the plan, asks for confirmation and
+applies it: creates first, then updates, then deletes, so that an integration
+moving to a new target never misses an event. If a create or update fails, no
+delete runs. Deletes happen only with --prune (or prune: true in the file), never
+touch ignored targets, and are refused when they would remove more than
+--max-delete-percent of the live targets (with at least 5 live) unless --force.
+
+Without a terminal, apply refuses to run unless --auto-approve is given.
+
+"apply PLAN.json" applies a plan saved by "plainsync plan --out"; it re-reads
+the live workspace and refuses if it changed since the plan was made.`,
+		Example: `  plainsync apply
+  plainsync apply --dry-run
+  plainsync apply -f prod.yaml --prune --auto-approve
+  plainsync plan --out plan.json && plainsync apply plan.json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if af.parallelism < 1 {
+				return fmt.Errorf("--parallelism must be at least 1, got %d", af.parallelism)
+			}
+			if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
+				return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
+			}
+			ctx := cmd.Context()
+			var plans []planned
+			var err error
+			if len(args) == 1 {
+				if cmd.Flags().Changed("file") || af.prune {
+					return errors.New("a saved plan carries its file and prune setting: drop -f and --prune, or plan again")
+				}
+				var pl planned
+				pl, err = loadSavedPlan(ctx, f, args[0], &af.rf)
+				plans = []planned{pl}
+			} else {
+				plans, err = planFiles(ctx, f, af.files, &af.rf, af.prune)
+			}
+			if err != nil {
+				return err
+			}
+			failed := false
+			for i, pl := range plans {
+				if i > 0 {
+					fmt.Fprintln(f.IO.Out)
+				}
+				ok, err := applyOne(ctx, f, pl, &af)
+				if err != nil {
+					return err
+				}
+				failed = failed || !ok
+			}
+			if failed {
+				return &ExitError{Code: 1}
+			}
+			return nil
+		},
+	}
+	addFileFlag(cmd, &af.files)
+	addRemoteFlags(cmd, &af.rf)
+	fl := cmd.Flags()
+	fl.BoolVar(&af.prune, "prune", false, "delete live targets the file does not list (ignore rules still protect)")
+	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
+	fl.BoolVar(&af.autoApprove, "auto-approve", false, "apply without asking (required without a terminal)")
+	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
+	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than this share of live targets (with at least 5 live)")
+	fl.BoolVar(&af.force, "force", false, "override the delete guards (empty file with prune, --max-delete-percent)")
+	return cmd
+}
+
+// loadSavedPlan reads a plan written by "plan --out", re-reads live state
+// and refuses when the workspace or its targets changed since.
+func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags) (planned, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return planned{}, fmt.Errorf("read saved plan: %w", err)
+	}
+	p, err := diff.UnmarshalSaved(data, f.LookupEnv, spec.Interpolate)
+	if err != nil {
+		return planned{}, fmt.Errorf("%s: %w", path, err)
+	}
+	f.Secrets.AddMasker(p.Secrets)
+	c, err := f.connect(rf, p.APIKeyEnv)
+	if err != nil {
+		return planned{}, err
+	}
+	live, err := c.Snapshot(ctx)
+	if err != nil {
+		return planned{}, fmt.Errorf("read live state: %w", err)
+	}
+	if p.Workspace.ID != live.Workspace.ID {
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s was made for workspace %s, but the API key belongs to %s (%s); refusing to apply", path, p.Workspace.ID, live.Workspace.ID, live.Workspace.Name)}
+	}
+	if fp := diff.Fingerprint(live); fp != p.Fingerprint {
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("live state has changed since %s was made (fingerprint %s, now %s); refusing to apply a stale plan: run plainsync plan again", path, short(p.Fingerprint), short(fp))}
+	}
+	return planned{client: c, live: live, plan: p}, nil
+}
+
+func short(fp string) string {
+	fp = strings.TrimPrefix(fp, "sha256:")
+	if len(fp) > 12 {
+		return fp[:12]
+	}
+	return fp
+}
+
+// emptyDesired reports whether the plan's file listed no webhooks: every
+// desired target yields a create, update or no-op.
+func emptyDesired(p *diff.Plan) bool {
+	for _, ch := range p.Changes {
+		if ch.After != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// applyOne shows, guards, confirms and executes one plan. It returns false
+// when any change failed.
+func applyOne(ctx context.Context, f *Factory, pl planned, af *applyFlags) (bool, error) {
+	p := pl.plan
+	if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
+		return false, err
+	}
+	if !p.HasChanges() {
+		return true, nil
+	}
+	if err := apply.CheckSafety(p, apply.SafetyOptions{
+		MaxDeletePercent: af.maxDeletePercent,
+		Force:            af.force,
+		EmptyFile:        emptyDesired(p),
+	}); err != nil {
+		return false, &ExitError{Code: 1, Err: err}
+	}
+	if err := apply.Preflight(p, pl.live.Permissions); err != nil {
+		return false, &ExitError{Code: 1, Err: err}
+	}
+	if af.dryRun {
+		fmt.Fprintln(f.IO.Out, "\nDry run: nothing was written. apply would send these operations, in this order:")
+		for i, op := range apply.Operations(p) {
+			fmt.Fprintf(f.IO.Out, "  %d. %s\n", i+1, op)
+		}
+		return true, nil
+	}
+	if !af.autoApprove {
+		ok, err := confirm(f)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			fmt.Fprintln(f.IO.ErrOut, "Apply cancelled; nothing was written.")
+			return false, &ExitError{Code: 1}
+		}
+	}
+	fmt.Fprintln(f.IO.Out)
+	res := apply.Execute(ctx, p, pl.client, apply.Options{
+		Parallelism: af.parallelism,
+		Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
+	})
+	apply.RenderResult(f.IO.Out, res, f.Secrets)
+	return res.Succeeded(), nil
+}
+
+// confirm asks for "yes" on a terminal and refuses without one.
+func confirm(f *Factory) (bool, error) {
+	if !f.IO.InIsTerminal {
+		return false, &ExitError{Code: 1, Err: errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")}
+	}
+	fmt.Fprint(f.IO.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	return strings.TrimSpace(line) == "yes", nil
+}

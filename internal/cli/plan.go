@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/render"
+)
+
+func init() { register(newPlanCmd) }
+
+func newPlanCmd(f *Factory) *cobra.Command {
+	var (
+		files            []string
+		rf               remoteFlags
+		prune            bool
+		output           string
+		out              string
+		detailedExitcode bool
+	)
+	cmd := &cobra.Command{
+		Use:   "plan [-f FILE]...",
+		Short: "Show what apply would change in the live workspace",
+		Long: `plan validates the desired-state file, reads the live webhook targets and
+the event-type catalog from Plain, and prints the changes apply would make.
+It never writes to Plain. With --out it saves the plan, with a fingerprint of
+the live state, for "plainsync apply PLAN.json".`,
+		Example: `  plainsync plan
+  plainsync plan -f prod.yaml --prune
+  plainsync plan -o markdown > plan.md
+  plainsync plan --out plan.json --detailed-exitcode`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := outputFormat(output, "text", "json", "markdown"); err != nil {
+				return err
+			}
+			if out != "" && len(files) > 1 {
+				return errors.New("--out saves the plan of one file; give a single -f")
+			}
+			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
+			if err != nil {
+				return err
+			}
+			changes := false
+			for i, pl := range plans {
+				if i > 0 && output == "text" {
+					fmt.Fprintln(f.IO.Out)
+				}
+				if err := renderPlan(f, pl.plan, output); err != nil {
+					return err
+				}
+				changes = changes || pl.plan.HasChanges()
+			}
+			if out != "" && len(plans) == 1 {
+				data, err := diff.MarshalSaved(plans[0].plan)
+				if err != nil {
+					return fmt.Errorf("save plan: %w", err)
+				}
+				if err := writeFileAtomic(out, data, 0o600); err != nil {
+					return fmt.Errorf("save plan: %w", err)
+				}
+				fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s; apply it with: plainsync apply %s\n", out, out)
+			}
+			if detailedExitcode && changes {
+				return &ExitError{Code: 2}
+			}
+			return nil
+		},
+	}
+	addFileFlag(cmd, &files)
+	addRemoteFlags(cmd, &rf)
+	cmd.Flags().BoolVar(&prune, "prune", false, "plan to delete live targets the file does not list (ignore rules still protect)")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or markdown")
+	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for a later \"plainsync apply FILE\"")
+	cmd.Flags().BoolVar(&detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	return cmd
+}
+
+// renderPlan prints p in the requested format to stdout.
+func renderPlan(f *Factory, p *diff.Plan, output string) error {
+	switch output {
+	case "json":
+		return render.JSON(f.IO.Out, p)
+	case "markdown":
+		return render.Markdown(f.IO.Out, p)
+	default:
+		return render.Text(f.IO.Out, p, f.renderOptions())
+	}
+}

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/api"
+	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// PlainClient is what the remote commands need from Plain. *api.Client
+// satisfies it; command tests may substitute a fake through Factory.NewClient.
+type PlainClient interface {
+	apply.Client
+	Snapshot(ctx context.Context) (*plain.Snapshot, error)
+	GetWebhookTarget(ctx context.Context, id string) (*plain.Target, error)
+}
+
+// newAPIClient is the production Factory.NewClient.
+func newAPIClient(o api.Options) (PlainClient, error) {
+	c, err := api.New(o)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return c, nil
+}
+
+// EnvAPIURL overrides the endpoint, like --api-url.
+const EnvAPIURL = "PLAIN_API_URL"
+
+// remoteFlags are the flags of every command that talks to Plain.
+type remoteFlags struct {
+	apiURL    string
+	rateLimit int
+	timeout   time.Duration
+	debug     bool
+}
+
+func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&rf.apiURL, "api-url", "", "Plain GraphQL endpoint (default $"+EnvAPIURL+" or "+api.DefaultURL+")")
+	fl.IntVar(&rf.rateLimit, "rate-limit", 450, "client-side request budget per minute (your API key's limit)")
+	fl.DurationVar(&rf.timeout, "timeout", 30*time.Second, "timeout of each request to Plain")
+	fl.BoolVar(&rf.debug, "debug", false, "print each request to stderr (credentials and URL secrets redacted)")
+}
+
+// connect builds a client for the key held in keyEnv. The key is registered
+// with the factory's masker first, so no later message can show it.
+func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
+	if keyEnv == "" {
+		keyEnv = spec.DefaultAPIKeyEnv
+	}
+	key, _ := f.LookupEnv(keyEnv)
+	if strings.TrimSpace(key) == "" {
+		return nil, fmt.Errorf("no API key: set $%s to a Plain API key (plainsync never takes the key as a flag)", keyEnv)
+	}
+	f.Secrets.Add(keyEnv, key)
+	url := rf.apiURL
+	if url == "" {
+		url = f.Getenv(EnvAPIURL)
+	}
+	if url == "" {
+		url = api.DefaultURL
+	}
+	var debug io.Writer
+	if rf.debug {
+		debug = &maskingWriter{w: f.IO.ErrOut, f: f}
+	}
+	newClient := f.NewClient
+	if newClient == nil {
+		newClient = newAPIClient
+	}
+	c, err := newClient(api.Options{
+		URL:       url,
+		APIKey:    key,
+		Timeout:   rf.timeout,
+		RateLimit: rf.rateLimit,
+		Debug:     debug,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Plain: %w", err)
+	}
+	return c, nil
+}
+
+// maskingWriter masks every secret the factory knows before writing.
+type maskingWriter struct {
+	w io.Writer
+	f *Factory
+}
+
+func (m *maskingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(m.w, m.f.Secrets.Mask(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// planned is one desired file planned against its workspace.
+type planned struct {
+	desired *spec.Desired
+	client  PlainClient
+	live    *plain.Snapshot
+	plan    *diff.Plan
+}
+
+// planFiles loads and validates every file, reads each workspace and
+// computes its plan. Problems are printed to stderr; any error-severity
+// problem stops before the network is touched.
+func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
+	ds, problems := loadFiles(f, files)
+	for _, d := range ds {
+		f.Secrets.AddMasker(d.Secrets)
+	}
+	printProblems(f.IO.ErrOut, problems, f.Secrets)
+	if spec.HasErrors(problems) {
+		return nil, &ExitError{Code: 1}
+	}
+	out := make([]planned, 0, len(ds))
+	for _, d := range ds {
+		c, err := f.connect(rf, d.APIKeyEnv)
+		if err != nil {
+			return nil, err
+		}
+		live, err := c.Snapshot(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read live state: %w", d.File, err)
+		}
+		p, problems := diff.Compute(d, live, diff.Options{Prune: prune})
+		printProblems(f.IO.ErrOut, problems, f.Secrets)
+		if spec.HasErrors(problems) {
+			return nil, &ExitError{Code: 1}
+		}
+		p.APIKeyEnv = d.APIKeyEnv
+		out = append(out, planned{desired: d, client: c, live: live, plan: p})
+	}
+	return out, nil
+}
+
+// renderOptions decides colour: a terminal, no NO_COLOR, no TERM=dumb.
+func (f *Factory) renderOptions() render.Options {
+	_, noColor := f.LookupEnv("NO_COLOR")
+	return render.Options{Color: f.IO.OutIsTerminal && !noColor && f.Getenv("TERM") != "dumb"}
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames
+// it into place, so a reader never sees half a file and a failure leaves
+// any previous file intact.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir, base := splitPath(path)
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(name, path)
+}
+
+func splitPath(path string) (dir, base string) {
+	i := strings.LastIndexAny(path, `/\`)
+	if i < 0 {
+		return ".", path
+	}
+	if i == 0 {
+		return "/", path[1:]
+	}
+	return path[:i], path[i+1:]
+}
+
+// outputFormat checks -o against the formats a command supports.
+func outputFormat(got string, allowed ...string) error {
+	for _, a := range allowed {
+		if got == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown output format %q (want %s)", got, strings.Join(allowed, ", "))
+}

@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+func init() { register(newTargetsCmd) }
+
+func newTargetsCmd(f *Factory) *cobra.Command {
+	var (
+		rf     remoteFlags
+		output string
+		keyEnv string
+	)
+	cmd := &cobra.Command{
+		Use:   "targets [TARGET]",
+		Short: "List the live webhook targets, or show one in full",
+		Long: `targets lists the workspace's live webhook targets. Given TARGET (an id, or a
+description), it shows that one target in full. Query-string values in URLs
+are redacted, since they often carry tokens.`,
+		Example: `  plainsync targets
+  plainsync targets crm-sync
+  plainsync targets wht_01J8Z… -o json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := outputFormat(output, "table", "json"); err != nil {
+				return err
+			}
+			c, err := f.connect(&rf, keyEnv)
+			if err != nil {
+				return err
+			}
+			ts, err := c.ListWebhookTargets(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("list webhook targets: %w", err)
+			}
+			sort.Slice(ts, func(i, j int) bool {
+				if ts[i].Description != ts[j].Description {
+					return ts[i].Description < ts[j].Description
+				}
+				return ts[i].ID < ts[j].ID
+			})
+			for i := range ts {
+				ts[i].URL = redactURL(ts[i].URL)
+			}
+			if len(args) == 1 {
+				t, err := findTarget(ts, args[0])
+				if err != nil {
+					return err
+				}
+				if output == "json" {
+					return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
+				}
+				showTarget(f, t)
+				return nil
+			}
+			if output == "json" {
+				return writeJSON(f, targetJSON{FormatVersion: 1, Targets: ts})
+			}
+			if len(ts) == 0 {
+				fmt.Fprintln(f.IO.Out, "No webhook targets.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
+			for _, t := range ts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", t.ID, t.Description, yesNo(t.Enabled), t.Version, len(t.EventTypes), t.URL)
+			}
+			return tw.Flush()
+		},
+	}
+	addRemoteFlags(cmd, &rf)
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	return cmd
+}
+
+// targetJSON is the -o json shape of targets: Targets for a list, Target
+// for one.
+type targetJSON struct {
+	FormatVersion int            `json:"formatVersion"`
+	Targets       []plain.Target `json:"targets,omitempty"`
+	Target        *plain.Target  `json:"target,omitempty"`
+}
+
+func writeJSON(f *Factory, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f.IO.Out, f.Secrets.Mask(string(data)))
+	return err
+}
+
+// findTarget picks a target by id, then by exact description.
+func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
+	var byDesc []plain.Target
+	for _, t := range ts {
+		if t.ID == ref {
+			return t, nil
+		}
+		if t.Description == ref {
+			byDesc = append(byDesc, t)
+		}
+	}
+	switch len(byDesc) {
+	case 1:
+		return byDesc[0], nil
+	case 0:
+		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("no webhook target has the id or description %q", ref)}
+	default:
+		ids := make([]string, len(byDesc))
+		for i, t := range byDesc {
+			ids[i] = t.ID
+		}
+		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
+	}
+}
+
+func showTarget(f *Factory, t plain.Target) {
+	w := f.IO.Out
+	fmt.Fprintf(w, "ID:           %s\n", t.ID)
+	fmt.Fprintf(w, "Description:  %s\n", t.Description)
+	fmt.Fprintf(w, "URL:          %s\n", f.Secrets.Mask(t.URL))
+	fmt.Fprintf(w, "Enabled:      %s\n", yesNo(t.Enabled))
+	fmt.Fprintf(w, "Version:      %s\n", t.Version)
+	if !t.CreatedAt.IsZero() {
+		fmt.Fprintf(w, "Created:      %s\n", t.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"))
+	}
+	if !t.UpdatedAt.IsZero() {
+		fmt.Fprintf(w, "Updated:      %s\n", t.UpdatedAt.UTC().Format("2006-01-02 15:04:05Z"))
+	}
+	fmt.Fprintf(w, "Events (%d):\n", len(t.EventTypes))
+	for _, e := range t.EventTypes {
+		fmt.Fprintf(w, "  - %s\n", e)
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// redactURL hides userinfo and query values: webhook URLs often carry
+// tokens, and a listing is read by more people than the file's author.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparseable URL]"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		keys := make([]string, 0, len(q))
+		for k := range q {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = url.QueryEscape(k) + "=REDACTED"
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	return u.String()
+}
