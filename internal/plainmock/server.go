@@ -311,27 +311,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// requestLog captures what the verbose log may show about a request.
-type requestLog struct {
-	status int
-	op     string
-}
-
-func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveGraphQL(rw http.ResponseWriter, r *http.Request) {
 	started := time.Now()
-	rl := &requestLog{op: "-"}
-	defer func() {
-		s.fmu.Lock()
-		out := s.reqLog
-		s.fmu.Unlock()
-		if out != nil {
-			status := strconv.Itoa(rl.status)
-			if rl.status == 0 {
-				status = "dropped"
-			}
-			fmt.Fprintf(out, "plain-mock: %s %s op=%s status=%s %s\n", r.Method, r.URL.Path, rl.op, status, time.Since(started).Round(time.Millisecond))
+	op := "-"
+	s.fmu.Lock()
+	logOut := s.reqLog
+	s.fmu.Unlock()
+	// The log line is written before the response so that whoever reads
+	// the log after getting an answer sees the line.
+	logLine := func(status string) {
+		if logOut != nil {
+			fmt.Fprintf(logOut, "plain-mock: %s %s op=%s status=%s %s\n", r.Method, r.URL.Path, op, status, time.Since(started).Round(time.Millisecond))
 		}
-	}()
+	}
+	w := &loggingWriter{ResponseWriter: rw, log: logLine}
 
 	s.fmu.Lock()
 	s.requests++
@@ -339,12 +332,17 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	fail := f.FailRate > 0 && s.rng.Float64() < f.FailRate
 	s.fmu.Unlock()
 
+	// Read the body before waiting: net/http only notices a client that
+	// gave up (and cancels r.Context) once the body has been consumed.
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
+			logLine("client-gone")
 			return
 		}
 	}
@@ -354,7 +352,6 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		// A gateway failure: nothing below runs, so nothing is applied.
 		s.setRateHeaders(w, key, false)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		rl.status = http.StatusBadGateway
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = io.WriteString(w, badGatewayHTML)
 		return
@@ -370,43 +367,42 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		if hasBearer {
 			msg = "Invalid API key."
 		}
-		rl.status = http.StatusUnauthorized
 		writeErrors(w, http.StatusUnauthorized, gqlErr{Message: msg, Code: codeUnauthenticated})
 		return
 	}
 
 	if limited, retryAfter := s.setRateHeaders(w, key, true); limited {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-		rl.status = http.StatusTooManyRequests
 		writeErrors(w, http.StatusTooManyRequests, gqlErr{Message: "Too Many Requests - Rate limit exceeded", Code: codeRateLimited})
 		return
 	}
 
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		rl.status = http.StatusMethodNotAllowed
 		writeErrors(w, http.StatusMethodNotAllowed, gqlErr{Message: "plain-mock only accepts POST requests.", Code: codeBadRequest})
 		return
 	}
 
 	var req gqlRequest
-	body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := json.NewDecoder(body).Decode(&req); err != nil || req.Query == "" {
+	if readErr != nil {
+		writeErrors(w, http.StatusBadRequest, gqlErr{Message: "Could not read the request body: " + readErr.Error(), Code: codeBadRequest})
+		return
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Query == "" {
 		msg := "POST body must be a JSON object with a non-empty \"query\"."
 		if err != nil {
 			msg = "POST body is not valid JSON: " + err.Error()
 		}
-		rl.status = http.StatusBadRequest
 		writeErrors(w, http.StatusBadRequest, gqlErr{Message: msg, Code: codeBadRequest})
 		return
 	}
 	if req.OperationName != "" {
-		rl.op = req.OperationName
+		op = req.OperationName
 	}
 
 	res := s.execute(&req, perms)
 	if res.opName != "" {
-		rl.op = res.opName
+		op = res.opName
 	}
 	if res.isMutation {
 		s.fmu.Lock()
@@ -417,12 +413,27 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			// The change is committed (and persisted); the client only
 			// loses the answer, exactly the case plainsync must resolve
 			// by re-reading instead of creating again.
-			dropConnection(w)
+			logLine("dropped")
+			dropConnection(rw)
 			return
 		}
 	}
-	rl.status = res.status
 	writeJSON(w, res.status, res.body)
+}
+
+// loggingWriter logs the status as it is written.
+type loggingWriter struct {
+	http.ResponseWriter
+	log    func(status string)
+	logged bool
+}
+
+func (l *loggingWriter) WriteHeader(code int) {
+	if !l.logged {
+		l.logged = true
+		l.log(strconv.Itoa(code))
+	}
+	l.ResponseWriter.WriteHeader(code)
 }
 
 const badGatewayHTML = `<html>
