@@ -146,8 +146,13 @@ func New(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	if cfg.Workspace != (plain.Workspace{}) {
-		s.workspace = cfg.Workspace
+	// Config overrides the state file field by field, so --workspace-id
+	// alone keeps the file's name.
+	if cfg.Workspace.ID != "" {
+		s.workspace.ID = cfg.Workspace.ID
+	}
+	if cfg.Workspace.Name != "" {
+		s.workspace.Name = cfg.Workspace.Name
 	}
 	if s.workspace.ID == "" {
 		s.workspace.ID = defaultWorkspace.ID

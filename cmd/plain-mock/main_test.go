@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/plainmock"
+)
+
+var bannerPattern = regexp.MustCompile(`^plain-mock listening on (http://127\.0\.0\.1:\d+/graphql/v1)$`)
+
+func post(t *testing.T, url, key, query string) (int, map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return resp.StatusCode, out
+}
+
+// startRun runs the command in-process and returns the endpoint from its
+// banner, the rest of its stdout, and a stop function that waits for run.
+func startRun(t *testing.T, args ...string) (url string, stop func() (string, error)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, outW, &syncBuilder{b: &stderr})
+		outW.CloseWithError(io.EOF)
+		done <- err
+	}()
+	sc := bufio.NewScanner(outR)
+	if !sc.Scan() {
+		cancel()
+		err := <-done
+		t.Fatalf("no banner; run returned %v", err)
+	}
+	m := bannerPattern.FindStringSubmatch(sc.Text())
+	if m == nil {
+		cancel()
+		t.Fatalf("banner = %q", sc.Text())
+	}
+	return m[1], func() (string, error) {
+		cancel()
+		rest, _ := io.ReadAll(outR)
+		err := <-done
+		if len(rest) > 0 {
+			t.Errorf("more than one line on stdout: %q", rest)
+		}
+		return stderr.String(), err
+	}
+}
+
+// syncBuilder serialises writes from concurrent request handlers.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func TestRunServesWithKeysStateAndDeliveries(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	urlFile := filepath.Join(dir, "url")
+	url, stop := startRun(t,
+		"--state", state, "--key", "plainApiKey_ro=webhookTarget:read", "--key", "plainApiKey_all",
+		"--workspace-id", "w_flag", "--url-file", urlFile, "--verbose", "--rate-limit", "450/min")
+
+	b, err := os.ReadFile(urlFile)
+	if err != nil || strings.TrimSpace(string(b)) != url {
+		t.Errorf("--url-file holds %q (err %v), want %s", b, err, url)
+	}
+	status, body := post(t, url, "plainApiKey_ro", `{ myWorkspace { id } myPermissions { permissions } }`)
+	if status != 200 {
+		t.Fatalf("status %d: %v", status, body)
+	}
+	data := body["data"].(map[string]any)
+	if data["myWorkspace"].(map[string]any)["id"] != "w_flag" {
+		t.Errorf("workspace = %v", data["myWorkspace"])
+	}
+	if perms := data["myPermissions"].(map[string]any)["permissions"].([]any); len(perms) != 1 || perms[0] != plain.PermRead {
+		t.Errorf("permissions for KEY=perm = %v", perms)
+	}
+	if status, _ := post(t, url, plainmock.DefaultKey, `{ myWorkspace { id } }`); status != 401 {
+		t.Errorf("default key accepted although --key was given: %d", status)
+	}
+	status, body = post(t, url, "plainApiKey_all", `mutation { createWebhookTarget(input: {url: "https://a.example.com/", description: "a", eventSubscriptions: [], isEnabled: true}) { webhookTarget { id } error { message } } }`)
+	if status != 200 || body["data"].(map[string]any)["createWebhookTarget"].(map[string]any)["error"] != nil {
+		t.Fatalf("create: %d %v", status, body)
+	}
+	stderr, err := stop()
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(stderr, "status=200") || strings.Contains(stderr, "plainApiKey_") {
+		t.Errorf("verbose log = %q (must log requests and never keys)", stderr)
+	}
+
+	// A second run shares the workspace and simulates deliveries for it.
+	url, stop = startRun(t, "--state", state, "--key", "k", "--simulate-deliveries", "5", "--seed", "9")
+	status, body = post(t, url, "k", `{ webhookTargets { edges { node { id description } } } }`)
+	edges := body["data"].(map[string]any)["webhookTargets"].(map[string]any)["edges"].([]any)
+	if status != 200 || len(edges) != 1 {
+		t.Fatalf("second run sees %d targets: %v", len(edges), body)
+	}
+	id := edges[0].(map[string]any)["node"].(map[string]any)["id"].(string)
+	_, body = post(t, url, "k", `{ webhookDeliveryAttempts(webhookTargetId: "`+id+`", first: 100) { edges { node { result { __typename } } } } }`)
+	attempts := body["data"].(map[string]any)["webhookDeliveryAttempts"].(map[string]any)["edges"].([]any)
+	if len(attempts) != 5 {
+		t.Errorf("--simulate-deliveries 5 gave %d attempts", len(attempts))
+	}
+	if stderr, err := stop(); err != nil || stderr != "" {
+		t.Errorf("quiet run: err %v, stderr %q", err, stderr)
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--rate-limit", "fast"},
+		{"--fail-rate", "2"},
+		{"--drop-after-commit", "-1"},
+		{"--key", "k=webhookTarget:write"},
+		{"--key", "=webhookTarget:read"},
+		{"--simulate-deliveries", "-3"},
+		{"extra"},
+	} {
+		var stderr strings.Builder
+		err := run(context.Background(), args, io.Discard, &stderr)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("%v: nothing said on stderr", args)
+		}
+	}
+	if err := run(context.Background(), []string{"-h"}, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	// A broken state file is an error, not a usage error.
+	bad := filepath.Join(t.TempDir(), "s.json")
+	_ = os.WriteFile(bad, []byte("{"), 0o644)
+	if err := run(context.Background(), []string{"--state", bad}, io.Discard, io.Discard); err == nil || errors.Is(err, errUsage) {
+		t.Errorf("bad state file: %v", err)
+	}
+}
+
+func TestFlagValues(t *testing.T) {
+	var r rateFlag
+	for in, want := range map[string]int{"450/min": 450, "600": 600, "1000/m": 1000, "0": 0} {
+		if err := r.Set(in); err != nil || int(r) != want {
+			t.Errorf("rate %q = %d, %v", in, r, err)
+		}
+	}
+	k := keyFlag{}
+	if err := k.Set("a=webhookTarget:read, webhookTarget:edit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set("b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set("c="); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(k["a"], ",") != "webhookTarget:read,webhookTarget:edit" || len(k["b"]) != 4 || len(k["c"]) != 0 {
+		t.Errorf("keys = %v", map[string][]string(k))
+	}
+	if strings.Contains(k.String(), "a") {
+		t.Errorf("keyFlag.String shows key names: %q", k.String())
+	}
+}
+
+func TestEndpointURL(t *testing.T) {
+	cases := map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080/graphql/v1",
+		"[::]:8080":      "http://127.0.0.1:8080/graphql/v1",
+		"0.0.0.0:1":      "http://127.0.0.1:1/graphql/v1",
+		"[::1]:9":        "http://[::1]:9/graphql/v1",
+	}
+	for addr, want := range cases {
+		a, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := endpointURL(a); got != want {
+			t.Errorf("endpointURL(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}
+
+// TestBinaryPrintsBannerAndStopsOnSignal builds the real binary and runs it
+// the way scripts do.
+func TestBinaryPrintsBannerAndStopsOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not on PATH; cannot build the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "plain-mock")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	cmd := exec.Command(bin, "--url-file", filepath.Join(dir, "url"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatalf("no banner; stderr: %s", stderr.String())
+	}
+	m := bannerPattern.FindStringSubmatch(sc.Text())
+	if m == nil {
+		t.Fatalf("banner = %q", sc.Text())
+	}
+	healthz := strings.TrimSuffix(m[1], plainmock.GraphQLPath) + "/healthz"
+	resp, err := http.Get(healthz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != "ok" {
+		t.Errorf("healthz = %d %q", resp.StatusCode, b)
+	}
+	if status, _ := post(t, m[1], plainmock.DefaultKey, `{ myWorkspace { id } }`); status != 200 {
+		t.Errorf("default key: %d", status)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Errorf("exit after SIGINT: %v; stderr: %s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		// Not a timing assertion: a generous bound so a hang fails the
+		// test instead of the whole run.
+		t.Fatal("plain-mock did not stop after SIGINT")
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr without --verbose: %q", stderr.String())
+	}
+}
