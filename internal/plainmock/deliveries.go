@@ -144,7 +144,11 @@ func (s *Server) SimulateDeliveries(perTarget int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.nowMS()
-	for _, t := range s.sortedTargetsLocked() {
+	targets := s.sortedTargetsLocked()
+	if len(targets) == 0 {
+		return // nothing changes, so nothing is written
+	}
+	for _, t := range targets {
 		kinds := make([]string, perTarget)
 		for i := range kinds {
 			kinds[i] = s.pickKind()

@@ -307,11 +307,13 @@ func (s *Server) persistOrLog() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/healthz":
+		s.setRateHeaders(w, "", false)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	case GraphQLPath:
 		s.serveGraphQL(w, r)
 	default:
+		s.setRateHeaders(w, "", false)
 		http.NotFound(w, r)
 	}
 }

@@ -1,0 +1,84 @@
+// Package plainmock is a local stand-in for the webhook-target part of
+// Plain's GraphQL API, so that plainsync's tests, the README demo and users'
+// own CI run without a Plain account. cmd/plain-mock wraps it in a binary.
+//
+// # What it serves
+//
+// POST /graphql/v1 with the queries myWorkspace, myPermissions,
+// webhookVersions, subscriptionEventTypes, webhookTargets, webhookTarget and
+// webhookDeliveryAttempts, and the mutations createWebhookTarget,
+// updateWebhookTarget and deleteWebhookTarget. GET /healthz answers "ok".
+// Requests are parsed and validated with gqlparser against schema.graphql, a
+// subset of Plain's schema with Plain's exact names and types (checked by
+// TestSchemaSubsetIsFaithful). Several root fields, fragments, variables,
+// aliases, @skip/@include and __typename on unions work as on Plain.
+//
+// # How it fails, like Plain
+//
+//   - syntax error: HTTP 400, extensions.code GRAPHQL_PARSE_FAILED
+//   - unknown field, bad fragment, …: HTTP 400, GRAPHQL_VALIDATION_FAILED
+//   - variables that do not coerce: HTTP 400, BAD_USER_INPUT
+//   - first/last outside 0..100 or a bad cursor: HTTP 200, BAD_USER_INPUT on
+//     the field (data is null when the field is non-null)
+//   - missing or unknown Bearer key: HTTP 401, UNAUTHENTICATED
+//   - a webhook query without webhookTarget:read: FORBIDDEN on the field
+//     (myWorkspace and myPermissions need no permission)
+//   - a mutation without webhookTarget:create/edit/delete: HTTP 200 with
+//     error { type: FORBIDDEN }; invalid input (URL, unknown event type or
+//     version, empty description) or an unknown id: error { type: VALIDATION
+//     fields { field message type } }, the field type NOT_FOUND for ids.
+//
+// Every response carries x-ratelimit-limit, x-ratelimit-remaining and
+// x-ratelimit-reset (ISO-8601, end of the key's fixed one-minute window).
+//
+// Targets get "wht_" + ULID ids and millisecond DateTimes; create without a
+// version gets the latest; update changes only the fields given (and writes
+// nothing when they equal the current values). Listings are Relay
+// connections with opaque base64 cursors, 25 per page by default, at most
+// 100. Delivery attempts come from the state file, AddDeliveryAttempts or
+// SimulateDeliveries (every one of the five result kinds), newest first,
+// filterable by eventTypes and resultStatus.
+//
+// # State
+//
+// With Config.StatePath (--state FILE) the workspace, keys, targets and
+// delivery attempts are loaded at start and the whole file is rewritten
+// atomically (temporary file and rename) after every change, and only then:
+// read-only traffic leaves it byte-identical. A missing file is created on
+// the first change. Hand-written files may omit target ids, timestamps and
+// versions; they are filled in and written back once. Format:
+//
+//	{"workspace": {"id": "w_…", "name": "…"},
+//	 "keys": {"plainApiKey_ci": ["webhookTarget:read"]},
+//	 "targets": [{"url": "https://…", "description": "crm-sync",
+//	              "eventTypes": ["thread.thread_created"], "version": "2026-05-06", "enabled": true}],
+//	 "deliveryAttempts": [{"webhookTargetId": "wht_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}]}
+//
+// Keys come from Config.Keys (--key) and the state file; with neither, the
+// only key is DefaultKey with every permission.
+//
+// # Fault injection
+//
+// Latency (--latency), a per-key rate limit (--rate-limit 450/min: HTTP 429,
+// RATE_LIMITED body, Retry-After), a fail rate (--fail-rate: HTTP 502 with an
+// HTML body before anything runs) and drop-after-commit (--drop-after-commit:
+// a mutation is applied and persisted, then the connection is closed without
+// an answer). Decisions come from a math/rand/v2 source seeded with
+// Config.Seed (--seed), so a test's faults are reproducible; SetFaults
+// changes them while running.
+//
+// # Usage
+//
+//	plain-mock --state ./plain-state.json --url-file ./plain-mock.url &
+//	export PLAIN_API_URL=$(cat ./plain-mock.url) PLAIN_API_KEY=plainApiKey_mock
+//
+//	curl -s "$PLAIN_API_URL" -H "Authorization: Bearer $PLAIN_API_KEY" -H 'Content-Type: application/json' \
+//	  -d '{"query":"{ myWorkspace { id name } webhookTargets(first: 100) { edges { node { id description url } } pageInfo { hasNextPage endCursor } } }"}'
+//
+//	curl -s "$PLAIN_API_URL" -H "Authorization: Bearer $PLAIN_API_KEY" -H 'Content-Type: application/json' \
+//	  -d '{"query":"mutation($i: CreateWebhookTargetInput!) { createWebhookTarget(input: $i) { webhookTarget { id version } error { message fields { field message } } } }",
+//	       "variables":{"i":{"url":"https://example.com/hook","description":"demo","eventSubscriptions":[{"eventType":"thread.thread_created"}],"isEnabled":true}}}'
+//
+// In Go tests: srv, _ := plainmock.New(plainmock.Config{Seed: 1}); then
+// httptest.NewServer(srv) and point the client at URL + "/graphql/v1".
+package plainmock
