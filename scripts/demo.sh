@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${BIN:-bin}
+BIN=${BIN:-$PWD/bin}
 work=$(mktemp -d)
 mock_pid=
 cleanup() {
