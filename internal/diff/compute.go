@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -61,7 +62,7 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 			continue
 		}
 		t := &live.Targets[i]
-		ch := Change{Name: t.Description, TargetID: t.ID, Before: liveState(t)}
+		ch := Change{Name: t.Description, TargetID: t.ID, Before: liveState(t, "")}
 		switch {
 		case c.ignored(t):
 			ch.Action, ch.Ignored = ActionUnmanaged, true
@@ -327,7 +328,7 @@ func (c *computer) change(dt *desiredTarget) Change {
 		return ch
 	}
 	t := &c.live.Targets[dt.live]
-	before := liveState(t)
+	before := liveState(t, after.URL)
 	ch.TargetID, ch.MatchedBy, ch.Before = t.ID, dt.matchedBy, before
 	after.ID = t.ID
 	if after.Version == "" {
@@ -338,7 +339,7 @@ func (c *computer) change(dt *desiredTarget) Change {
 	if before.Description != after.Description {
 		ch.Fields = append(ch.Fields, FieldChange{Field: FieldDescription, Before: before.Description, After: after.Description})
 	}
-	if before.URL != after.URL {
+	if t.URL != after.URL {
 		ch.Fields = append(ch.Fields, FieldChange{Field: FieldURL, Before: before.URL, After: after.URL})
 	}
 	added, removed := setDiff(after.EventTypes, before.EventTypes), setDiff(before.EventTypes, after.EventTypes)
@@ -359,11 +360,14 @@ func (c *computer) change(dt *desiredTarget) Change {
 	return ch
 }
 
-func liveState(t *plain.Target) *TargetState {
+// liveState is t as a plan shows it. Its URL is redacted by liveURL: the
+// plan never needs the live URL's secrets (apply sends desired values, and
+// the fingerprint is taken from the snapshot itself).
+func liveState(t *plain.Target, desiredURL string) *TargetState {
 	return &TargetState{
 		ID:          t.ID,
 		Description: t.Description,
-		URL:         t.URL,
+		URL:         liveURL(t.URL, desiredURL),
 		EventTypes:  sortedCopy(t.EventTypes),
 		Version:     t.Version,
 		Enabled:     t.Enabled,
@@ -393,4 +397,46 @@ func sortChanges(cs []Change) {
 		}
 		return a.TargetID < b.TargetID
 	})
+}
+
+// liveURL returns a live target's URL fit for plans, PR comments and saved
+// plan files. Tokens in live URLs are not ${VAR} values the file declares, so
+// the masker cannot know them: a hand-made target, or the old token of a
+// rotated one, would otherwise be printed in the clear. Query values and
+// userinfo are replaced by REDACTED, except query values that equal the
+// desired URL's value for the same parameter (those come from the file and
+// are masked like every file value). An identical URL is kept as is.
+func liveURL(live, desired string) string {
+	if live == desired {
+		return live
+	}
+	u, err := url.Parse(live)
+	if err != nil {
+		return "[unparseable URL]"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	if u.RawQuery == "" {
+		return u.String()
+	}
+	var want url.Values
+	if d, err := url.Parse(desired); err == nil && desired != "" {
+		want = d.Query()
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	for i, part := range parts {
+		key, val, hasVal := strings.Cut(part, "=")
+		if !hasVal {
+			continue
+		}
+		k, kerr := url.QueryUnescape(key)
+		v, verr := url.QueryUnescape(val)
+		if kerr == nil && verr == nil && want != nil && want.Has(k) && want.Get(k) == v {
+			continue
+		}
+		parts[i] = key + "=REDACTED"
+	}
+	u.RawQuery = strings.Join(parts, "&")
+	return u.String()
 }
