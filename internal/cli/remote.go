@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
@@ -153,45 +153,9 @@ func (f *Factory) renderOptions() render.Options {
 	return render.Options{Color: f.IO.OutIsTerminal && !noColor && f.Getenv("TERM") != "dumb"}
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place, so a reader never sees half a file and a failure leaves
-// any previous file intact.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir, base := splitPath(path)
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
-}
-
-func splitPath(path string) (dir, base string) {
-	i := strings.LastIndexAny(path, `/\`)
-	if i < 0 {
-		return ".", path
-	}
-	if i == 0 {
-		return "/", path[1:]
-	}
-	return path[:i], path[i+1:]
-}
+// writeFileAtomic writes saved plans and exported files: a reader never
+// sees half a file, and a failure leaves any previous file intact.
+var writeFileAtomic = atomicfile.Write
 
 // outputFormat checks -o against the formats a command supports.
 func outputFormat(got string, allowed ...string) error {

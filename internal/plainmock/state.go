@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 
+	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
@@ -131,43 +131,13 @@ func (s *Server) persistLocked() error {
 		return fmt.Errorf("plainmock: encode state: %w", err)
 	}
 	b = append(b, '\n')
-	if err := writeFileAtomic(s.statePath, b, 0o644); err != nil {
+	if err := atomicfile.Write(s.statePath, b, 0o644); err != nil {
 		return fmt.Errorf("plainmock: write state file: %w", err)
 	}
 	return nil
 }
 
-// writeFileAtomic replaces path with data via a temporary file in the same
-// directory (rename is atomic only within one file system).
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), perm); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // WriteFileAtomic is writeFileAtomic for cmd/plain-mock's --url-file.
 func WriteFileAtomic(path string, data []byte) error {
-	return writeFileAtomic(path, data, 0o644)
+	return atomicfile.Write(path, data, 0o644)
 }

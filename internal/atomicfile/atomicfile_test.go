@@ -1,0 +1,55 @@
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWriteReplacesAndSetsMode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "plan.json")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(p, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil || string(got) != "new" {
+		t.Fatalf("content %q, %v", got, err)
+	}
+	st, _ := os.Stat(p)
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestFailureLeavesTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "state.json")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Renaming a file over a non-empty directory fails after the data was
+	// written: the temporary file must go and the target stay as it was.
+	target := filepath.Join(dir, "adir")
+	if err := os.MkdirAll(filepath.Join(target, "child"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(target, []byte("new"), 0o644); err == nil {
+		t.Fatal("writing over a directory succeeded")
+	}
+	if err := Write(filepath.Join(dir, "missing-dir", "x"), []byte("new"), 0o644); err == nil {
+		t.Fatal("writing into a missing directory succeeded")
+	}
+	got, _ := os.ReadFile(p)
+	entries, _ := os.ReadDir(dir)
+	if string(got) != "old" || len(entries) != 2 {
+		t.Fatalf("old file %q, entries %v", got, entries)
+	}
+}
