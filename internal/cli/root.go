@@ -22,7 +22,14 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		Short: "Keep a Plain workspace's webhook targets in Git",
 		Long: `plainsync keeps a Plain workspace's webhook targets in Git: a YAML file says
 which targets should exist, plainsync validates it, diffs it against the live
-workspace, shows a plan and applies it safely.`,
+workspace, shows a plan and applies it safely.
+
+The API key is read from $PLAIN_API_KEY (or the variable the file names with
+apiKeyEnv), never from a flag.`,
+		Example: `  plainsync validate                 # offline checks of ./plainsync.yaml
+  plainsync plan                     # what would change
+  plainsync apply                    # show the plan, ask, apply
+  plainsync drift                    # exit 2 when live state drifted`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
