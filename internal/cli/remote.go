@@ -24,6 +24,11 @@ type PlainClient interface {
 	apply.Client
 	Snapshot(ctx context.Context) (*plain.Snapshot, error)
 	GetWebhookTarget(ctx context.Context, id string) (*plain.Target, error)
+	// The read-side commands (events, export, deliveries, drift's health
+	// check) need the catalog and delivery attempts on their own.
+	EventTypes(ctx context.Context) ([]plain.EventType, error)
+	WebhookVersions(ctx context.Context) ([]plain.WebhookVersion, error)
+	ListDeliveryAttempts(ctx context.Context, targetID string, f api.DeliveryFilter) ([]plain.DeliveryAttempt, error)
 }
 
 // newAPIClient is the production Factory.NewClient.
