@@ -16,5 +16,6 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/matryer/is v1.4.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
+	github.com/sethvargo/go-githubactions v1.3.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 )

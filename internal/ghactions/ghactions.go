@@ -1,0 +1,279 @@
+// Package ghactions is plainsync's GitHub Actions glue: a thin layer over
+// github.com/sethvargo/go-githubactions that writes step outputs, appends to
+// the step summary, emits error and warning annotations and registers
+// secrets with the runner's log masker.
+//
+// Everything goes through an io.Writer and an environment lookup handed in
+// by the caller, so that the CLI's tests can observe exactly what a runner
+// would see. New returns nil outside Actions, and every method of a nil
+// *Actions does nothing: callers need no "are we in Actions?" checks, and
+// nothing of this appears in a terminal.
+//
+// Secrets: every text written to outputs, the summary or an annotation is
+// first passed through the secret masker, so an interpolated ${VAR} value or
+// the API key cannot reach the runner's files or log. The one exception is
+// the ::add-mask:: command itself, which must carry the value: that is how
+// the runner learns what to hide.
+package ghactions
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	githubactions "github.com/sethvargo/go-githubactions"
+
+	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// Output names, as declared in action.yml.
+const (
+	OutputHasChanges = "has-changes" // "true" when apply would write anything
+	OutputCreates    = "creates"     // number of targets to create
+	OutputUpdates    = "updates"     // number of targets to update
+	OutputDeletes    = "deletes"     // number of targets to delete
+	OutputDrift      = "drift"       // "true"/"false"; drift only
+	OutputPlanFile   = "plan-file"   // absolute path of plan --out
+)
+
+// Outputs lists every output plainsync writes. action.yml maps each of them
+// from its run step; a test keeps the two in step.
+var Outputs = []string{OutputHasChanges, OutputCreates, OutputUpdates, OutputDeletes, OutputDrift, OutputPlanFile}
+
+// EnvActions is set to "true" by the runner in every step.
+const EnvActions = "GITHUB_ACTIONS"
+
+// Environment files the runner provides to each step.
+const (
+	EnvOutput      = "GITHUB_OUTPUT"
+	EnvStepSummary = "GITHUB_STEP_SUMMARY"
+)
+
+// fileCommandDelimiter is the heredoc delimiter go-githubactions uses when
+// it writes NAME<<DELIM / value / DELIM to $GITHUB_OUTPUT. A value holding
+// it would end the heredoc early and let the rest forge other outputs.
+const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
+
+// Actions writes to a GitHub Actions runner. Use New; a nil *Actions is a
+// valid, silent value for runs outside Actions.
+type Actions struct {
+	gha       *githubactions.Action
+	w         io.Writer
+	lookupEnv func(string) (string, bool)
+	secrets   *secret.Masker
+
+	mu     sync.Mutex
+	masked map[string]bool // values already sent as ::add-mask::
+}
+
+// New returns the Actions glue when lookupEnv says GITHUB_ACTIONS=true, and
+// nil otherwise. Workflow commands (masks, annotations) are written to w;
+// the CLI passes stderr, which the runner parses like stdout, so that
+// stdout stays clean for "-o json > plan.json" and the like. secrets masks
+// every text before it is written; nil masks nothing.
+func New(w io.Writer, lookupEnv func(string) (string, bool), secrets *secret.Masker) *Actions {
+	if lookupEnv == nil || w == nil {
+		return nil
+	}
+	if v, _ := lookupEnv(EnvActions); v != "true" {
+		return nil
+	}
+	getenv := func(k string) string {
+		v, _ := lookupEnv(k)
+		return v
+	}
+	return &Actions{
+		gha:       githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(getenv)),
+		w:         w,
+		lookupEnv: lookupEnv,
+		secrets:   secrets,
+		masked:    map[string]bool{},
+	}
+}
+
+// Enabled reports whether plainsync runs inside GitHub Actions.
+func (a *Actions) Enabled() bool { return a != nil }
+
+// MaskSecrets emits "::add-mask::VALUE" for every value of m not masked
+// before, so that the runner hides it in every later log line, of this
+// step and of the steps that follow. Call it as soon as secrets are known
+// and before printing anything that could derive from them.
+func (a *Actions) MaskSecrets(m *secret.Masker) error {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, v := range m.Values() {
+		for _, part := range maskParts(v) {
+			if a.masked[part] {
+				continue
+			}
+			if err := guard(func() { a.gha.AddMask(part) }); err != nil {
+				return fmt.Errorf("GitHub Actions: register a secret mask: %w", err)
+			}
+			a.masked[part] = true
+		}
+	}
+	return nil
+}
+
+// maskParts is what to register for a secret value: the value, and each of
+// its lines when it has several. The runner masks line by line, so a
+// multi-line mask alone would never match.
+func maskParts(v string) []string {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	parts := []string{v}
+	if strings.ContainsAny(v, "\r\n") {
+		for _, line := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' }) {
+			if strings.TrimSpace(line) != "" && line != v {
+				parts = append(parts, line)
+			}
+		}
+	}
+	return parts
+}
+
+// SetOutput writes name=value to $GITHUB_OUTPUT. Without that file (a
+// local run that only sets GITHUB_ACTIONS) there is nobody to read the
+// output, and it is skipped.
+func (a *Actions) SetOutput(name, value string) error {
+	if a == nil {
+		return nil
+	}
+	if !a.hasFile(EnvOutput) {
+		return nil
+	}
+	value = a.secrets.Mask(value)
+	if strings.Contains(name, fileCommandDelimiter) || strings.Contains(value, fileCommandDelimiter) || strings.ContainsAny(name, "\r\n=") {
+		return fmt.Errorf("GitHub Actions: refusing to write output %q: its name or value would break $%s's format", name, EnvOutput)
+	}
+	if err := guard(func() { a.gha.SetOutput(name, value) }); err != nil {
+		return fmt.Errorf("GitHub Actions: write output %s: %w", name, err)
+	}
+	return nil
+}
+
+// Output is one step output, for SetOutputs.
+type Output struct{ Name, Value string }
+
+// SetOutputs writes several outputs in order, stopping at the first error.
+func (a *Actions) SetOutputs(outs ...Output) error {
+	for _, o := range outs {
+		if err := a.SetOutput(o.Name, o.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Bool is "true" or "false", the form workflow expressions compare with.
+func Bool(b bool) string { return strconv.FormatBool(b) }
+
+// AddStepSummary appends a Markdown block to $GITHUB_STEP_SUMMARY, masked.
+// A missing file is skipped as for SetOutput.
+func (a *Actions) AddStepSummary(markdown string) error {
+	if a == nil || markdown == "" {
+		return nil
+	}
+	if !a.hasFile(EnvStepSummary) {
+		return nil
+	}
+	// go-githubactions adds one line break; end each block with a blank
+	// line as well so that the next append starts a new Markdown block
+	// rather than continuing this one's paragraph or table.
+	markdown = strings.TrimRight(a.secrets.Mask(markdown), "\n") + "\n"
+	if err := guard(func() { a.gha.AddStepSummary(markdown) }); err != nil {
+		return fmt.Errorf("GitHub Actions: write step summary: %w", err)
+	}
+	return nil
+}
+
+// Annotate emits one problem as an annotation on its file and line:
+//
+//	::error file=plainsync.yaml,line=7,col=12::unknown event type "x"
+//	::warning file=plainsync.yaml,line=3,col=3::webhookVersion 2025-01-01 is deprecated
+//
+// The properties come in the order GitHub documents them (file, line,
+// col); go-githubactions would sort them alphabetically, so the line is
+// formatted here with the toolkit's escaping rules. A problem about the
+// whole file (line 0) names only the file.
+func (a *Actions) Annotate(p spec.Problem) error {
+	if a == nil {
+		return nil
+	}
+	kind := "error"
+	if p.Severity == spec.SeverityWarning {
+		kind = "warning"
+	}
+	var props []string
+	if p.Pos.File != "" {
+		props = append(props, "file="+escapeProperty(p.Pos.File))
+	}
+	if p.Pos.Line > 0 {
+		props = append(props, "line="+strconv.Itoa(p.Pos.Line))
+		if p.Pos.Col > 0 {
+			props = append(props, "col="+strconv.Itoa(p.Pos.Col))
+		}
+	}
+	line := "::" + kind
+	if len(props) > 0 {
+		line += " " + strings.Join(props, ",")
+	}
+	line += "::" + escapeData(a.secrets.Mask(p.Message)) + "\n"
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, err := io.WriteString(a.w, line); err != nil {
+		return fmt.Errorf("GitHub Actions: write annotation: %w", err)
+	}
+	return nil
+}
+
+// AnnotateAll emits every problem, in order.
+func (a *Actions) AnnotateAll(ps []spec.Problem) error {
+	for _, p := range ps {
+		if err := a.Annotate(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasFile reports whether the runner named an environment file in env.
+func (a *Actions) hasFile(env string) bool {
+	v, _ := a.lookupEnv(env)
+	return strings.TrimSpace(v) != ""
+}
+
+// escapeData escapes an annotation message as the runner unescapes it: a
+// line break would otherwise end the command and print the rest raw.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty also escapes the property separators.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// guard turns go-githubactions' panics on I/O failure into errors: a
+// broken output file must fail the command cleanly, not crash it.
+func guard(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
+			}
+			err = errors.New(fmt.Sprint(r))
+		}
+	}()
+	fn()
+	return nil
+}
