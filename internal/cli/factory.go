@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/secret"
@@ -35,6 +36,17 @@ type Factory struct {
 	// NewClient connects to Plain; nil means the real API client. Tests
 	// substitute fakes here.
 	NewClient func(api.Options) (PlainClient, error)
+	// Now is the clock of time windows (deliveries --since, drift's
+	// --health-window); nil means time.Now. Tests fix it.
+	Now func() time.Time
+}
+
+// now reads the factory's clock.
+func (f *Factory) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
 }
 
 // Getenv returns the variable's value or "".
