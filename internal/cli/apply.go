@@ -73,6 +73,9 @@ the live workspace and refuses if it changed since the plan was made.`,
 			if err != nil {
 				return err
 			}
+			if err := f.writePlanOutputs(plans); err != nil {
+				return err
+			}
 			failed := false
 			for i, pl := range plans {
 				if i > 0 {
@@ -114,6 +117,9 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 		return planned{}, fmt.Errorf("%s: %w", path, err)
 	}
 	f.Secrets.AddMasker(p.Secrets)
+	if err := f.maskSecrets(); err != nil {
+		return planned{}, err
+	}
 	c, err := f.connect(rf, p.APIKeyEnv)
 	if err != nil {
 		return planned{}, err
@@ -157,29 +163,45 @@ func applyOne(ctx context.Context, f *Factory, pl planned, af *applyFlags) (bool
 	if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
 		return false, err
 	}
+	if err := f.summarizePlan(p, false); err != nil {
+		return false, err
+	}
 	if !p.HasChanges() {
 		return true, nil
+	}
+	// refuse reports a refusal in the step summary too, where a reviewer
+	// of the run looks first.
+	refuse := func(err error) (bool, error) {
+		if serr := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(err.Error())); serr != nil {
+			return false, serr
+		}
+		return false, &ExitError{Code: 1, Err: err}
 	}
 	if err := apply.CheckSafety(p, apply.SafetyOptions{
 		MaxDeletePercent: af.maxDeletePercent,
 		Force:            af.force,
 		EmptyFile:        emptyDesired(p),
 	}); err != nil {
-		return false, &ExitError{Code: 1, Err: err}
+		return refuse(err)
 	}
 	if err := apply.Preflight(p, pl.live.Permissions); err != nil {
-		return false, &ExitError{Code: 1, Err: err}
+		return refuse(err)
 	}
 	if af.dryRun {
-		fmt.Fprintln(f.IO.Out, "\nDry run: nothing was written. apply would send these operations, in this order:")
+		var ops strings.Builder
 		for i, op := range apply.Operations(p) {
-			fmt.Fprintf(f.IO.Out, "  %d. %s\n", i+1, op)
+			fmt.Fprintf(&ops, "  %d. %s\n", i+1, op)
 		}
-		return true, nil
+		fmt.Fprint(f.IO.Out, "\nDry run: nothing was written. apply would send these operations, in this order:\n"+ops.String())
+		return true, f.summarize("**Dry run: nothing was written.** apply would send these operations, in this order:\n\n" + codeBlock(ops.String()))
 	}
 	if !af.autoApprove {
 		ok, err := confirm(f)
 		if err != nil {
+			var ee *ExitError
+			if errors.As(err, &ee) && ee.Err != nil {
+				return refuse(ee.Err)
+			}
 			return false, err
 		}
 		if !ok {
@@ -192,8 +214,10 @@ func applyOne(ctx context.Context, f *Factory, pl planned, af *applyFlags) (bool
 		Parallelism: af.parallelism,
 		Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
 	})
-	apply.RenderResult(f.IO.Out, res, f.Secrets)
-	return res.Succeeded(), nil
+	var result strings.Builder
+	apply.RenderResult(&result, res, f.Secrets)
+	fmt.Fprint(f.IO.Out, result.String())
+	return res.Succeeded(), f.summarize(codeBlock(result.String()))
 }
 
 // confirm asks for "yes" on a terminal and refuses without one.

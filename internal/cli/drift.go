@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/render"
 )
 
@@ -47,6 +48,12 @@ Exit codes: 0 in sync, 2 drift, 1 error.`,
 					return err
 				}
 				drifted = drifted || pl.plan.HasChanges()
+				if err := f.summarizePlan(pl.plan, true); err != nil {
+					return err
+				}
+			}
+			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted)}); err != nil {
+				return err
 			}
 			if drifted {
 				return &ExitError{Code: 2}

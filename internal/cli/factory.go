@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
+	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
@@ -39,6 +41,11 @@ type Factory struct {
 	// Now is the clock of time windows (deliveries --since, drift's
 	// --health-window); nil means time.Now. Tests fix it.
 	Now func() time.Time
+
+	// ghaOnce and gha hold the GitHub Actions glue (see actions.go),
+	// built on first use from LookupEnv; nil outside Actions.
+	ghaOnce sync.Once
+	gha     *ghactions.Actions
 }
 
 // now reads the factory's clock.

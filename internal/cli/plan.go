@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/render"
 )
 
@@ -64,6 +65,9 @@ the live state, for "plainsync apply PLAN.json".`,
 				}
 				fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s; apply it with: plainsync apply %s\n", out, out)
 			}
+			if err := reportPlanToActions(f, plans, out); err != nil {
+				return err
+			}
 			if detailedExitcode && changes {
 				return &ExitError{Code: 2}
 			}
@@ -89,4 +93,30 @@ func renderPlan(f *Factory, p *diff.Plan, output string) error {
 	default:
 		return render.Text(f.IO.Out, p, f.renderOptions())
 	}
+}
+
+// reportPlanToActions, inside GitHub Actions, writes the plan's outputs
+// (plan-file only when the plan was saved) and each plan's Markdown to the
+// step summary.
+func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
+	if !f.actions().Enabled() {
+		return nil
+	}
+	var extra []ghactions.Output
+	if savedTo != "" {
+		o, err := planFileOutput(savedTo)
+		if err != nil {
+			return err
+		}
+		extra = append(extra, o)
+	}
+	if err := f.writePlanOutputs(plans, extra...); err != nil {
+		return err
+	}
+	for _, pl := range plans {
+		if err := f.summarizePlan(pl.plan, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -70,6 +70,9 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		return nil, fmt.Errorf("no API key: set $%s to a Plain API key (plainsync never takes the key as a flag)", keyEnv)
 	}
 	f.Secrets.Add(keyEnv, key)
+	if err := f.maskSecrets(); err != nil {
+		return nil, err
+	}
 	url := rf.apiURL
 	if url == "" {
 		url = f.Getenv(EnvAPIURL)
@@ -127,7 +130,10 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	for _, d := range ds {
 		f.Secrets.AddMasker(d.Secrets)
 	}
-	printProblems(f.IO.ErrOut, problems, f.Secrets)
+	if err := f.maskSecrets(); err != nil {
+		return nil, err
+	}
+	f.reportProblems(problems)
 	if spec.HasErrors(problems) {
 		return nil, &ExitError{Code: 1}
 	}
@@ -142,7 +148,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 			return nil, fmt.Errorf("%s: read live state: %w", d.File, err)
 		}
 		p, problems := diff.Compute(d, live, diff.Options{Prune: prune})
-		printProblems(f.IO.ErrOut, problems, f.Secrets)
+		f.reportProblems(problems)
 		if spec.HasErrors(problems) {
 			return nil, &ExitError{Code: 1}
 		}

@@ -80,6 +80,15 @@ func runValidate(f *Factory, paths []string, output string) error {
 	}
 	spec.SortProblems(probs)
 	valid := !spec.HasErrors(probs)
+	// Inside Actions the runner learns the files' secrets before anything
+	// is printed, and each problem becomes an annotation on its line.
+	if f.actions().Enabled() {
+		f.Secrets.AddMasker(masker)
+		if err := f.maskSecrets(); err != nil {
+			return err
+		}
+		_ = f.actions().AnnotateAll(probs) // a stderr failure; the report below meets it too
+	}
 	// Report every path named, loaded or not, in a stable order.
 	for _, p := range pathProbs {
 		files = append(files, p.Pos.File)

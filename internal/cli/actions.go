@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/ghactions"
+	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// actions returns the GitHub Actions glue: nil, and so silent, unless
+// GITHUB_ACTIONS=true. Workflow commands go to stderr, which the runner
+// parses like stdout, so that "plan -o json > plan.json" stays clean and a
+// mask line, which carries its secret, can never land in a redirected plan.
+func (f *Factory) actions() *ghactions.Actions {
+	f.ghaOnce.Do(func() {
+		if f.Secrets == nil {
+			f.Secrets = &secret.Masker{}
+		}
+		f.gha = ghactions.New(f.IO.ErrOut, f.LookupEnv, f.Secrets)
+	})
+	return f.gha
+}
+
+// maskSecrets registers every secret the factory has learnt with the
+// runner's log masker. Commands call it as soon as they learn secrets
+// (files loaded, API key read), before printing anything else.
+func (f *Factory) maskSecrets() error {
+	return f.actions().MaskSecrets(f.Secrets)
+}
+
+// reportProblems prints each problem as FILE:LINE:COL: message on stderr
+// and, inside Actions, also as an error or warning annotation on that line
+// of the file. The problems' secrets must already be in f.Secrets.
+func (f *Factory) reportProblems(ps []spec.Problem) {
+	printProblems(f.IO.ErrOut, ps, f.Secrets)
+	// A failure here is a failure to write stderr, which the lines above
+	// have met already; like them it is not worth failing the command.
+	_ = f.actions().AnnotateAll(ps)
+}
+
+// writePlanOutputs sets the step outputs of plan, apply and drift: whether
+// anything would change and how many creates, updates and deletes, summed
+// over every file, plus the command's own extras.
+func (f *Factory) writePlanOutputs(plans []planned, extra ...ghactions.Output) error {
+	a := f.actions()
+	if !a.Enabled() {
+		return nil
+	}
+	var c diff.Counts
+	changes := false
+	for _, pl := range plans {
+		pc := pl.plan.Counts()
+		c.Create += pc.Create
+		c.Update += pc.Update
+		c.Delete += pc.Delete
+		changes = changes || pl.plan.HasChanges()
+	}
+	outs := append([]ghactions.Output{
+		{Name: ghactions.OutputHasChanges, Value: ghactions.Bool(changes)},
+		{Name: ghactions.OutputCreates, Value: strconv.Itoa(c.Create)},
+		{Name: ghactions.OutputUpdates, Value: strconv.Itoa(c.Update)},
+		{Name: ghactions.OutputDeletes, Value: strconv.Itoa(c.Delete)},
+	}, extra...)
+	return a.SetOutputs(outs...)
+}
+
+// planFileOutput is the plan-file output: the saved plan's absolute path,
+// so that later steps find it whatever their working directory.
+func planFileOutput(path string) (ghactions.Output, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ghactions.Output{}, fmt.Errorf("resolve the saved plan's path: %w", err)
+	}
+	return ghactions.Output{Name: ghactions.OutputPlanFile, Value: abs}, nil
+}
+
+// summarizePlan appends p to the step summary: the Markdown plan, or with
+// drift the Markdown drift report.
+func (f *Factory) summarizePlan(p *diff.Plan, drift bool) error {
+	a := f.actions()
+	if !a.Enabled() {
+		return nil
+	}
+	var b strings.Builder
+	var err error
+	if drift {
+		err = render.DriftMarkdown(&b, p)
+	} else {
+		err = render.Markdown(&b, p)
+	}
+	if err != nil {
+		return err
+	}
+	return a.AddStepSummary(b.String())
+}
+
+// summarize appends a Markdown block to the step summary (masked).
+func (f *Factory) summarize(markdown string) error {
+	return f.actions().AddStepSummary(markdown)
+}
+
+// codeBlock fences text for the step summary, with a fence longer than any
+// backtick run inside it.
+func codeBlock(text string) string {
+	fence, run := "```", 0
+	for _, r := range text {
+		if r != '`' {
+			run = 0
+			continue
+		}
+		if run++; run >= len(fence) {
+			fence += "`"
+		}
+	}
+	return fence + "\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
+}
