@@ -1,0 +1,652 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/schema"
+)
+
+func init() { register(newExportCmd) }
+
+// Values of export's --name-from.
+const (
+	nameFromDescription = "description"
+	nameFromID          = "id"
+)
+
+func newExportCmd(f *Factory) *cobra.Command {
+	var (
+		rf              remoteFlags
+		keyEnv          string
+		outFile         string
+		force           bool
+		nameFrom        string
+		includeDisabled bool
+	)
+	cmd := &cobra.Command{
+		Use:   "export [-o FILE]",
+		Short: "Write a desired-state file from the live webhook targets",
+		Long: `export reads the workspace and writes a desired-state file that describes it,
+as a starting point for managing an existing workspace with plainsync:
+
+  - workspace is set to the key's workspace (the guard), and
+    defaults.webhookVersion to the version most targets use;
+  - each target's name is its description; targets whose description is
+    empty, has surrounding spaces or is shared with another target are
+    pinned with id: and given a unique name (a comment says so: the next
+    apply stores that name as their description);
+  - events are shortened to globs (thread.*, or "*" for everything) where a
+    target subscribes to a whole namespace of the live catalog;
+  - URL query values, and path segments that look like tokens, become
+    ${VAR} references, listed in a comment, so no secret lands in Git. Set
+    each variable to the value in the live URL before planning. Targets
+    whose URL holds user:password@ credentials cannot be described (the
+    file format refuses credentials) and are listed under ignore: instead.
+
+Disabled targets are left out unless --include-disabled. Planning the
+exported file against the same workspace, with the variables set, shows no
+changes (apart from the renames of pinned targets mentioned above).
+
+The file goes to stdout, or atomically to FILE with -o (an existing FILE is
+only replaced with --force).`,
+		Example: `  plainsync export > plainsync.yaml
+  plainsync export -o plainsync.yaml --include-disabled
+  plainsync export -o plainsync.yaml --force`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if nameFrom != nameFromDescription && nameFrom != nameFromID {
+				return fmt.Errorf("unknown --name-from %q (want %s or %s)", nameFrom, nameFromDescription, nameFromID)
+			}
+			if outFile != "" && !force {
+				if _, err := os.Lstat(outFile); err == nil {
+					return fmt.Errorf("%s already exists; pass --force to overwrite it", outFile)
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("check %s: %w", outFile, err)
+				}
+			}
+			c, err := f.connect(&rf, keyEnv)
+			if err != nil {
+				return err
+			}
+			snap, err := c.Snapshot(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("read live state: %w", err)
+			}
+			ex, err := buildExport(snap, exportOptions{nameFrom: nameFrom, includeDisabled: includeDisabled, apiKeyEnv: keyEnv})
+			if err != nil {
+				return err
+			}
+			if err := ex.check(); err != nil {
+				return err
+			}
+			data := []byte(f.Secrets.Mask(string(ex.yaml)))
+			if outFile == "" {
+				_, err := f.IO.Out.Write(data)
+				return err
+			}
+			// The file holds ${VAR} references, never their values: it is
+			// meant for Git, so ordinary read permissions.
+			if err := writeFileAtomic(outFile, data, 0o644); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Wrote %s: %d webhook(s) from workspace %s.\n", outFile, ex.webhooks, snap.Workspace.ID)
+			if len(ex.vars) > 0 {
+				names := make([]string, len(ex.vars))
+				for i, v := range ex.vars {
+					names[i] = v.name
+				}
+				fmt.Fprintf(f.IO.ErrOut, "Set %s to the values in the live URLs before planning.\n", strings.Join(names, ", "))
+			}
+			return nil
+		},
+	}
+	addRemoteFlags(cmd, &rf)
+	fl := cmd.Flags()
+	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
+	fl.StringVarP(&outFile, "output", "o", "", "write the file to `FILE` (atomically) instead of stdout")
+	fl.BoolVar(&force, "force", false, "overwrite an existing -o FILE")
+	fl.StringVar(&nameFrom, "name-from", nameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
+	fl.BoolVar(&includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
+	return cmd
+}
+
+type exportOptions struct {
+	nameFrom        string
+	includeDisabled bool
+	apiKeyEnv       string
+}
+
+// exportVar is one ${VAR} that the exported file references, with the
+// value the live URL holds (kept in memory only, for the self-check).
+type exportVar struct {
+	name   string
+	where  string // for the comment: which target and which part of its URL
+	target string // webhook name
+	value  string
+}
+
+// exported is a generated file plus what checking it needs.
+type exported struct {
+	yaml     []byte
+	vars     []exportVar
+	webhooks int
+}
+
+// buildExport turns a snapshot into a desired-state file.
+func buildExport(snap *plain.Snapshot, o exportOptions) (*exported, error) {
+	var targets, disabled []plain.Target
+	for _, t := range snap.Targets {
+		if !t.Enabled && !o.includeDisabled {
+			disabled = append(disabled, t)
+			continue
+		}
+		targets = append(targets, t)
+	}
+	byDescThenID := func(ts []plain.Target) {
+		sort.Slice(ts, func(i, j int) bool {
+			if ts[i].Description != ts[j].Description {
+				return ts[i].Description < ts[j].Description
+			}
+			return ts[i].ID < ts[j].ID
+		})
+	}
+	byDescThenID(targets)
+	byDescThenID(disabled)
+
+	b := &exportBuilder{usedVars: map[string]bool{}}
+	names := assignNames(targets, o.nameFrom)
+	defaultVersion := commonVersion(targets, snap)
+
+	var hooks []exportHook
+	var ignored []exportIgnored
+	var skipped []string
+	for i, t := range targets {
+		u, err := url.Parse(t.URL)
+		switch {
+		case err != nil:
+			skipped = append(skipped, fmt.Sprintf("%s (%s): its URL does not parse", quoteComment(t.Description), t.ID))
+			continue
+		case u.User != nil:
+			// The file format refuses credentials in URLs, so the target
+			// cannot be managed as it is; protecting it from prune is the
+			// safe reading of "leave it as it is".
+			ignored = append(ignored, exportIgnored{target: t, glob: credentialGlob(u)})
+			continue
+		case len(t.EventTypes) == 0:
+			skipped = append(skipped, fmt.Sprintf("%s (%s): it subscribes to no events, which a file cannot express", quoteComment(t.Description), t.ID))
+			continue
+		}
+		h := exportHook{target: t, name: names[i].name, pin: names[i].pin, note: names[i].note}
+		h.url = b.templateURL(t.URL, h.name)
+		h.events, h.unknownEvents = compressEvents(t.EventTypes, snap.EventTypes)
+		if t.Version != defaultVersion {
+			h.version = t.Version
+		}
+		hooks = append(hooks, h)
+	}
+
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "# yaml-language-server: $schema=%s\n", schema.ID)
+	fmt.Fprintf(&w, "#\n# Exported by plainsync from workspace %s (%s).\n", quoteComment(snap.Workspace.Name), snap.Workspace.ID)
+	if len(b.vars) > 0 {
+		w.WriteString("#\n# Set these environment variables before validate, plan or apply. Each holds a\n")
+		w.WriteString("# part of a live URL that may be a secret, so it stays out of Git: give it the\n")
+		w.WriteString("# exact text of that part of the live URL (percent-encoding included).\n")
+		width := 0
+		for _, v := range b.vars {
+			width = max(width, len(v.name))
+		}
+		for _, v := range b.vars {
+			fmt.Fprintf(&w, "#   %-*s  %s of %s\n", width, v.name, v.where, quoteComment(v.target))
+		}
+	}
+	if hasGlob(hooks) {
+		w.WriteString("#\n# Globs (thread.*, \"*\") stand for every event type of Plain's catalog at\n")
+		w.WriteString("# export time; a later apply also subscribes to types Plain adds since.\n")
+	}
+	if len(disabled) > 0 {
+		fmt.Fprintf(&w, "#\n# Left out: %d disabled target(s), unmanaged by this file (export with\n# --include-disabled to keep them):\n", len(disabled))
+		for _, t := range disabled {
+			fmt.Fprintf(&w, "#   %s (%s)\n", quoteComment(t.Description), t.ID)
+		}
+	}
+	if len(skipped) > 0 {
+		w.WriteString("#\n# Left out, unmanaged by this file:\n")
+		for _, s := range skipped {
+			fmt.Fprintf(&w, "#   %s\n", s)
+		}
+	}
+	w.WriteString("\nversion: 1\n")
+	fmt.Fprintf(&w, "workspace: %s\n", yamlString(snap.Workspace.ID))
+	if o.apiKeyEnv != "" && o.apiKeyEnv != spec.DefaultAPIKeyEnv {
+		fmt.Fprintf(&w, "apiKeyEnv: %s\n", yamlString(o.apiKeyEnv))
+	}
+	if defaultVersion != "" {
+		fmt.Fprintf(&w, "defaults:\n  webhookVersion: %s\n", yamlQuoted(defaultVersion))
+	}
+	if len(ignored) > 0 {
+		w.WriteString("ignore:\n")
+		for _, ig := range ignored {
+			fmt.Fprintf(&w, "  # %s (%s):\n", quoteComment(ig.target.Description), ig.target.ID)
+			w.WriteString("  # its URL holds user:password@ credentials, which the file format\n")
+			w.WriteString("  # refuses. Move them into the path or query, then describe the\n")
+			w.WriteString("  # target under webhooks and drop this rule.\n")
+			fmt.Fprintf(&w, "  - url: %s\n", yamlQuoted(ig.glob))
+		}
+	}
+	if len(hooks) == 0 {
+		w.WriteString("webhooks: []\n")
+	} else {
+		w.WriteString("webhooks:\n")
+	}
+	for i, h := range hooks {
+		if i > 0 {
+			w.WriteString("\n")
+		}
+		if h.note != "" {
+			for _, line := range strings.Split(h.note, "\n") {
+				fmt.Fprintf(&w, "  # %s\n", line)
+			}
+		}
+		fmt.Fprintf(&w, "  - name: %s\n", yamlString(h.name))
+		if h.pin {
+			fmt.Fprintf(&w, "    id: %s\n", yamlString(h.target.ID))
+		}
+		fmt.Fprintf(&w, "    url: %s\n", yamlQuoted(h.url))
+		if len(h.unknownEvents) > 0 {
+			fmt.Fprintf(&w, "    # not in Plain's event catalog, so the plan will reject: %s\n", strings.Join(h.unknownEvents, ", "))
+		}
+		parts := make([]string, len(h.events))
+		for j, e := range h.events {
+			parts[j] = yamlString(e)
+		}
+		fmt.Fprintf(&w, "    events: [%s]\n", strings.Join(parts, ", "))
+		if h.version != "" {
+			fmt.Fprintf(&w, "    webhookVersion: %s\n", yamlQuoted(h.version))
+		}
+		if !h.target.Enabled {
+			w.WriteString("    enabled: false\n")
+		}
+	}
+	return &exported{yaml: w.Bytes(), vars: b.vars, webhooks: len(hooks)}, nil
+}
+
+// check loads the generated file like validate would, with the variables
+// set to the live values, so that export never hands out a file that
+// plainsync itself would refuse. The file holds no secret, so a temporary
+// copy is harmless.
+func (ex *exported) check() error {
+	dir, err := os.MkdirTemp("", "plainsync-export-")
+	if err != nil {
+		return fmt.Errorf("check the exported file: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "export.yaml")
+	if err := os.WriteFile(path, ex.yaml, 0o600); err != nil {
+		return fmt.Errorf("check the exported file: %w", err)
+	}
+	values := map[string]string{}
+	for _, v := range ex.vars {
+		values[v.name] = v.value
+	}
+	_, problems := spec.Load(path, func(k string) (string, bool) {
+		v, ok := values[k]
+		return v, ok
+	})
+	if !spec.HasErrors(problems) {
+		return nil
+	}
+	var msgs []string
+	for _, p := range problems {
+		if p.Severity == spec.SeverityError {
+			// Messages quote URLs as written, with ${VAR}s: no values.
+			msgs = append(msgs, fmt.Sprintf("line %d: %s", p.Pos.Line, p.Message))
+		}
+	}
+	return fmt.Errorf("internal error: the exported file would not validate (please report this):\n  %s", strings.Join(msgs, "\n  "))
+}
+
+type exportHook struct {
+	target        plain.Target
+	name          string
+	pin           bool
+	note          string
+	url           string
+	events        []string
+	unknownEvents []string
+	version       string
+}
+
+type exportIgnored struct {
+	target plain.Target
+	glob   string
+}
+
+func hasGlob(hooks []exportHook) bool {
+	for _, h := range hooks {
+		for _, e := range h.events {
+			if strings.Contains(e, "*") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type assignedName struct {
+	name string
+	pin  bool
+	note string
+}
+
+// assignNames names each target (sorted by description, then id). A
+// description is kept as the name when it is usable: non-empty, without
+// surrounding whitespace (the format refuses that) and unique. Otherwise
+// the target is pinned by id; the first of several sharing a description
+// keeps it, the others get "<description>-<id>".
+func assignNames(ts []plain.Target, nameFrom string) []assignedName {
+	out := make([]assignedName, len(ts))
+	if nameFrom == nameFromID {
+		for i, t := range ts {
+			out[i] = assignedName{name: t.ID, pin: true}
+		}
+		return out
+	}
+	count := map[string]int{}
+	for _, t := range ts {
+		count[t.Description]++
+	}
+	taken := map[string]bool{}
+	usable := func(d string) bool { return d != "" && d == strings.TrimSpace(d) }
+	for _, t := range ts {
+		if usable(t.Description) {
+			taken[t.Description] = true
+		}
+	}
+	seen := map[string]bool{}
+	for i, t := range ts {
+		d := t.Description
+		switch {
+		case usable(d) && count[d] == 1:
+			out[i] = assignedName{name: d}
+			continue
+		case usable(d) && !seen[d]:
+			seen[d] = true
+			out[i] = assignedName{name: d, pin: true, note: fmt.Sprintf(
+				"%d live targets share the description %s: each is pinned by id.", count[d], quoteComment(d))}
+			continue
+		}
+		base := strings.TrimSpace(d)
+		if base == "" {
+			base = "unnamed"
+		}
+		name := base + "-" + t.ID
+		for n := 2; taken[name]; n++ {
+			name = fmt.Sprintf("%s-%s-%d", base, t.ID, n)
+		}
+		taken[name] = true
+		var why string
+		switch {
+		case d == "":
+			why = "has no description"
+		case !usable(d):
+			why = fmt.Sprintf("has the description %s, with surrounding whitespace", quoteComment(d))
+		default:
+			why = fmt.Sprintf("shares the description %s with %d other target(s)", quoteComment(d), count[d]-1)
+		}
+		out[i] = assignedName{name: name, pin: true, note: fmt.Sprintf(
+			"This target %s.\nIt is pinned by id and named %s;\nthe next apply stores that name as its description. Rename it as you like.", why, quoteComment(name))}
+	}
+	return out
+}
+
+// commonVersion is the version most exported targets use; ties go to the
+// version Plain lists first (the newer). With no targets it is the latest.
+func commonVersion(ts []plain.Target, snap *plain.Snapshot) string {
+	if len(ts) == 0 {
+		return snap.LatestVersion()
+	}
+	rank := map[string]int{}
+	for i, v := range snap.Versions {
+		rank[v.Version] = i
+	}
+	rankOf := func(v string) int {
+		if r, ok := rank[v]; ok {
+			return r
+		}
+		return len(snap.Versions)
+	}
+	count := map[string]int{}
+	for _, t := range ts {
+		if t.Version != "" {
+			count[t.Version]++
+		}
+	}
+	best := ""
+	for v, n := range count {
+		switch {
+		case best == "", n > count[best]:
+			best = v
+		case n == count[best] && (rankOf(v) < rankOf(best) || rankOf(v) == rankOf(best) && v > best):
+			best = v
+		}
+	}
+	return best
+}
+
+// compressEvents writes a target's subscriptions as briefly as the catalog
+// allows: "*" when it has every type, "ns.*" for each namespace (of at
+// least two types) it has completely, exact types otherwise. Types the
+// catalog lacks are kept, and also returned so a comment can flag them.
+func compressEvents(events []string, catalog []plain.EventType) (out, unknown []string) {
+	have := map[string]bool{}
+	for _, e := range events {
+		have[e] = true
+	}
+	inCatalog := map[string]bool{}
+	byNS := map[string][]string{}
+	for _, et := range catalog {
+		inCatalog[et.EventType] = true
+		ns := namespaceOf(et.EventType)
+		byNS[ns] = append(byNS[ns], et.EventType)
+	}
+	for _, e := range plain.SortedUnique(events) {
+		if !inCatalog[e] {
+			unknown = append(unknown, e)
+		}
+	}
+	all := len(catalog) > 0
+	for _, et := range catalog {
+		all = all && have[et.EventType]
+	}
+	if all {
+		return append([]string{"*"}, unknown...), unknown
+	}
+	whole := map[string]bool{}
+	for ns, types := range byNS {
+		full := len(types) >= 2
+		for _, t := range types {
+			full = full && have[t]
+		}
+		whole[ns] = full
+	}
+	globbed := map[string]bool{}
+	for _, e := range plain.SortedUnique(events) {
+		ns := namespaceOf(e)
+		switch {
+		case !inCatalog[e] || !whole[ns]:
+			out = append(out, e)
+		case !globbed[ns]:
+			globbed[ns] = true
+			out = append(out, ns+".*")
+		}
+	}
+	return out, unknown
+}
+
+// credentialGlob is an ignore glob for a URL with credentials: the
+// credentials and the query (which may hold secrets too) become *.
+func credentialGlob(u *url.URL) string {
+	return u.Scheme + "://*@" + u.Host + u.EscapedPath() + "*"
+}
+
+// exportBuilder tracks the ${VAR}s handed out so far.
+type exportBuilder struct {
+	vars     []exportVar
+	usedVars map[string]bool
+}
+
+// templateURL returns the live URL as the file should spell it: query
+// values and token-like path segments replaced by ${VAR} references, and
+// every literal "${" escaped as "$${". Interpolating the result with the
+// recorded values gives back the live URL byte for byte, which is what
+// makes a re-plan show no change.
+func (b *exportBuilder) templateURL(raw, name string) string {
+	rest, fragment, hasFragment := strings.Cut(raw, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
+	var out strings.Builder
+	// Path: everything after the authority.
+	authorityEnd := 0
+	if i := strings.Index(rest, "://"); i >= 0 {
+		authorityEnd = i + 3
+		if j := strings.IndexByte(rest[authorityEnd:], '/'); j >= 0 {
+			authorityEnd += j
+		} else {
+			authorityEnd = len(rest)
+		}
+	}
+	out.WriteString(escapeDollar(rest[:authorityEnd]))
+	segs := strings.Split(rest[authorityEnd:], "/")
+	for i, seg := range segs {
+		if i > 0 {
+			out.WriteByte('/')
+		}
+		if looksLikeToken(seg) {
+			out.WriteString(b.ref(name, "path", seg, fmt.Sprintf("path segment %d", i)))
+			continue
+		}
+		out.WriteString(escapeDollar(seg))
+	}
+	if hasQuery {
+		out.WriteByte('?')
+		for i, part := range strings.Split(query, "&") {
+			if i > 0 {
+				out.WriteByte('&')
+			}
+			key, value, hasValue := strings.Cut(part, "=")
+			if !hasValue || value == "" {
+				// No value, nothing secret (and an empty variable would be
+				// refused as a missing secret).
+				out.WriteString(escapeDollar(part))
+				continue
+			}
+			label, err := url.QueryUnescape(key)
+			if err != nil {
+				label = key
+			}
+			out.WriteString(escapeDollar(key))
+			out.WriteByte('=')
+			out.WriteString(b.ref(name, label, value, fmt.Sprintf("query parameter %s", quoteComment(label))))
+		}
+	}
+	if hasFragment {
+		out.WriteByte('#')
+		out.WriteString(escapeDollar(fragment))
+	}
+	return out.String()
+}
+
+// ref records a variable for value and returns its ${NAME} reference.
+func (b *exportBuilder) ref(target, part, value, where string) string {
+	base := envName(target) + "_" + envName(part)
+	if envName(part) == "" {
+		base = envName(target) + "_PARAM"
+	}
+	name := base
+	for n := 2; b.usedVars[name]; n++ {
+		name = fmt.Sprintf("%s_%d", base, n)
+	}
+	b.usedVars[name] = true
+	b.vars = append(b.vars, exportVar{name: name, where: where, target: target, value: value})
+	return "${" + name + "}"
+}
+
+// envName turns text into an upper-case environment variable name part:
+// "crm-sync" → "CRM_SYNC". A leading digit gets a WEBHOOK_ prefix, since
+// variable names cannot start with one; empty text stays empty.
+func envName(s string) string {
+	var b strings.Builder
+	underscore := false
+	for _, r := range strings.ToUpper(s) {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			underscore = false
+			continue
+		}
+		if !underscore && b.Len() > 0 {
+			b.WriteByte('_')
+			underscore = true
+		}
+	}
+	out := strings.TrimRight(b.String(), "_")
+	if out != "" && out[0] >= '0' && out[0] <= '9' {
+		out = "WEBHOOK_" + out
+	}
+	return out
+}
+
+// tokenSegment is a path segment that is probably a credential: a long
+// run of letters, digits, - and _ with both letters and digits, like the
+// secret part of Slack or Zapier hook URLs.
+var tokenSegment = regexp.MustCompile(`^[A-Za-z0-9_-]{16,}$`)
+
+func looksLikeToken(seg string) bool {
+	return tokenSegment.MatchString(seg) && strings.ContainsAny(seg, "0123456789") &&
+		strings.IndexFunc(seg, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
+}
+
+// escapeDollar keeps a literal "${" literal through interpolation.
+func escapeDollar(s string) string { return strings.ReplaceAll(s, "${", "$${") }
+
+// plainScalar matches strings that YAML reads back as the same string
+// without quotes.
+var plainScalar = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+
+// yamlString writes s unquoted when that is unambiguous, else quoted.
+func yamlString(s string) string {
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~":
+		return yamlQuoted(s)
+	}
+	if plainScalar.MatchString(s) {
+		return s
+	}
+	return yamlQuoted(s)
+}
+
+// yamlQuoted writes s as a double-quoted YAML scalar. JSON's string
+// syntax is a subset of YAML's double-quoted style.
+func yamlQuoted(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// quoteComment renders s on one comment line.
+func quoteComment(s string) string { return yamlQuoted(s) }
