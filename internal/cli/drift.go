@@ -15,6 +15,7 @@ func newDriftCmd(f *Factory) *cobra.Command {
 		rf     remoteFlags
 		prune  bool
 		output string
+		health healthFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "drift [-f FILE]...",
@@ -24,30 +25,43 @@ of a managed target, targets in the file that are missing from Plain, and
 unmanaged live targets. Unmanaged targets count as drift only with prune,
 where apply would delete them.
 
-Exit codes: 0 in sync, 2 drift, 1 error.`,
+With --health-window, drift also reads each managed target's delivery
+attempts in that window and reports targets whose share of successful
+deliveries is below --min-success-rate (targets without attempts pass).
+
+Exit codes: 0 in sync (and healthy), 2 drift or any target below the
+minimum success rate, 1 error.`,
 		Example: `  plainsync drift
-  plainsync drift -f prod.yaml -o json`,
+  plainsync drift -f prod.yaml -o json
+  plainsync drift --health-window 24h --min-success-rate 0.95`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outputFormat(output, "text", "json"); err != nil {
+				return err
+			}
+			if err := health.validate(cmd); err != nil {
 				return err
 			}
 			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
 			if err != nil {
 				return err
 			}
-			drifted := false
+			drifted, unhealthy := false, false
 			for _, pl := range plans {
-				var err error
+				hr, err := health.check(cmd.Context(), f, pl) // nil unless --health-window
+				if err != nil {
+					return err
+				}
 				if output == "json" {
-					err = render.DriftJSON(f.IO.Out, pl.plan)
-				} else {
-					err = render.Drift(f.IO.Out, pl.plan, f.renderOptions())
+					err = driftJSON(f, pl.plan, hr)
+				} else if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
+					err = hr.writeText(f.IO.Out)
 				}
 				if err != nil {
 					return err
 				}
 				drifted = drifted || pl.plan.HasChanges()
+				unhealthy = unhealthy || hr.unhealthy()
 				if err := f.summarizePlan(pl.plan, true); err != nil {
 					return err
 				}
@@ -55,7 +69,7 @@ Exit codes: 0 in sync, 2 drift, 1 error.`,
 			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted)}); err != nil {
 				return err
 			}
-			if drifted {
+			if drifted || unhealthy {
 				return &ExitError{Code: 2}
 			}
 			return nil
@@ -65,5 +79,6 @@ Exit codes: 0 in sync, 2 drift, 1 error.`,
 	addRemoteFlags(cmd, &rf)
 	cmd.Flags().BoolVar(&prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	addHealthFlags(cmd, &health)
 	return cmd
 }
