@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plainsync/plainsync/internal/api"
+	"github.com/plainsync/plainsync/internal/plain"
+)
+
+// testYAML's crm-sync and ops after apply, with crm-sync failing 3 of 4
+// deliveries in the last day and ops healthy.
+func unhealthyEnv(t *testing.T) *remoteEnv {
+	t.Helper()
+	e := newRemoteEnv(t, testYAML)
+	if code, _, errOut := e.run("", false, "apply", "--auto-approve"); code != 0 {
+		t.Fatalf("apply: %s", errOut)
+	}
+	ids := map[string]string{}
+	for _, tg := range e.mock.Targets() {
+		ids[tg.Description] = tg.ID
+	}
+	var as []plain.DeliveryAttempt
+	for i, r := range []string{plain.ResultSuccessfulResponse, plain.ResultError, plain.ResultFailedResponse, plain.ResultFailedResponse} {
+		as = append(as, plain.DeliveryAttempt{WebhookTargetID: ids["crm-sync"], EventType: "thread.thread_created",
+			AttemptedAt: testNow.Add(-time.Duration(i+1) * time.Hour), Result: r, HTTPStatusCode: 500,
+			ErrorCode: "ETIMEDOUT", Message: "token=" + testToken})
+	}
+	// Outside the window: does not count.
+	as = append(as, plain.DeliveryAttempt{WebhookTargetID: ids["crm-sync"], EventType: "thread.thread_created",
+		AttemptedAt: testNow.Add(-48 * time.Hour), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200})
+	as = append(as, plain.DeliveryAttempt{WebhookTargetID: ids["ops"], EventType: "customer.customer_created",
+		AttemptedAt: testNow.Add(-time.Hour), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200})
+	e.mock.AddDeliveryAttempts(as...)
+	return e
+}
+
+func driftRun(t *testing.T, e *remoteEnv, args ...string) readRun {
+	t.Helper()
+	full := append([]string{"drift", "-f", e.dir + "/plainsync.yaml"}, args...)
+	return runRead(t, e, nil, nil, full...)
+}
+
+func TestDriftHealthUnhealthyExitsTwo(t *testing.T) {
+	e := unhealthyEnv(t)
+	// Without the flags drift ignores deliveries.
+	wantExit(t, driftRun(t, e), 0)
+
+	r := driftRun(t, e, "--health-window", "24h")
+	wantExit(t, r, 2)
+	for _, want := range []string{
+		"Delivery health (last 24h0m0s, since 2026-11-19 12:00:00Z; minimum success rate 95.0%):",
+		"LOW  crm-sync  4         25.0%",
+		"ok   ops       1         100.0%",
+		"1 target(s) below the minimum success rate.",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("drift output lacks %q:\n%s", want, r.out)
+		}
+	}
+	// A lower bar passes.
+	r = driftRun(t, e, "--health-window", "24h", "--min-success-rate", "0.25")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.out, "All targets healthy") {
+		t.Fatalf("%s", r.out)
+	}
+	// A window without attempts for crm-sync is healthy.
+	wantExit(t, driftRun(t, e, "--health-window", "30m"), 0)
+}
+
+func TestDriftHealthJSON(t *testing.T) {
+	e := unhealthyEnv(t)
+	r := driftRun(t, e, "--health-window", "24h", "-o", "json")
+	wantExit(t, r, 2)
+	var doc struct {
+		FormatVersion int  `json:"formatVersion"`
+		InSync        bool `json:"inSync"`
+		Health        struct {
+			Window         string  `json:"window"`
+			MinSuccessRate float64 `json:"minSuccessRate"`
+			Unhealthy      int     `json:"unhealthy"`
+			Targets        []struct {
+				Name        string  `json:"name"`
+				Attempts    int     `json:"attempts"`
+				SuccessRate float64 `json:"successRate"`
+				Healthy     bool    `json:"healthy"`
+				LastFailure struct {
+					Message string `json:"message"`
+				} `json:"lastFailure"`
+			} `json:"targets"`
+		} `json:"health"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.out)
+	}
+	h := doc.Health
+	if doc.FormatVersion != 1 || !doc.InSync || h.Window != "24h0m0s" || h.MinSuccessRate != 0.95 || h.Unhealthy != 1 || len(h.Targets) != 2 {
+		t.Fatalf("%+v", doc)
+	}
+	if c := h.Targets[0]; c.Name != "crm-sync" || c.Attempts != 4 || c.SuccessRate != 0.25 || c.Healthy || c.LastFailure.Message != "token=REDACTED" {
+		t.Fatalf("crm-sync: %+v", c)
+	}
+	// Without the flags the JSON has no health member.
+	r = driftRun(t, e, "-o", "json")
+	wantExit(t, r, 0)
+	if strings.Contains(r.out, `"health"`) {
+		t.Fatalf("health without --health-window:\n%s", r.out)
+	}
+}
+
+func TestDriftHealthFlagValidation(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--min-success-rate", "0.9"}, "needs --health-window"},
+		{[]string{"--health-window", "24h", "--min-success-rate", "95"}, "between 0 and 1"},
+		{[]string{"--health-window", "-1h"}, "must not be negative"},
+	} {
+		r := driftRun(t, e, tc.args...)
+		wantExit(t, r, 1)
+		if !strings.Contains(r.errOut, tc.want) {
+			t.Errorf("%v: stderr %q lacks %q", tc.args, r.errOut, tc.want)
+		}
+	}
+}
+
+// fetchAttempts reads only as far back as the window needs.
+func TestFetchAttemptsStopsAtTheWindow(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	tg := e.mock.PutTarget(plain.Target{Description: "busy", URL: "https://busy.example.com/", EventTypes: []string{"thread.chat_sent"}, Enabled: true})
+	var as []plain.DeliveryAttempt
+	for i := 0; i < 450; i++ {
+		as = append(as, plain.DeliveryAttempt{ID: fmt.Sprintf("wda_%04d", i), WebhookTargetID: tg.ID, EventType: "thread.chat_sent",
+			AttemptedAt: testNow.Add(-time.Duration(i) * time.Minute), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200})
+	}
+	e.mock.AddDeliveryAttempts(as...)
+	c, err := api.New(api.Options{URL: e.url, APIKey: testKey, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	before := e.mock.RequestCount()
+	got, truncated, err := fetchAttempts(ctx, c, tg.ID, nil, testNow.Add(-150*time.Minute+time.Second))
+	if err != nil || truncated || len(got) != 150 || got[0].ID != "wda_0000" || got[149].ID != "wda_0149" {
+		t.Fatalf("window: %d attempts, truncated %v, %v", len(got), truncated, err)
+	}
+	// Rounds of 100 and 200 attempts: 1 + 2 pages.
+	if n := e.mock.RequestCount() - before; n != 3 {
+		t.Errorf("%d requests for a 150-attempt window, want 3", n)
+	}
+
+	got, truncated, err = fetchAttempts(ctx, c, tg.ID, nil, time.Time{})
+	if err != nil || truncated || len(got) != 450 {
+		t.Fatalf("all: %d attempts, truncated %v, %v", len(got), truncated, err)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].AttemptedAt.After(got[i-1].AttemptedAt) {
+			t.Fatalf("not newest first at %d", i)
+		}
+	}
+}
+
+func TestURLRedactor(t *testing.T) {
+	f, _, _ := testFactory(nil)
+	f.Secrets = nil
+	Execute(f, []string{"version"}) // creates the masker
+	redact := urlRedactor([]plain.Target{
+		{URL: "https://user:p4ssw0rd@x.example.com/hooks/AbCdEfGh12345678ZZ?token=s%2Fecret&v=1"},
+		{URL: "::not a url"},
+	}, f)
+	got := redact("to https://user:p4ssw0rd@x.example.com/hooks/AbCdEfGh12345678ZZ?token=s%2Fecret and s/ecret, v=1")
+	for _, s := range []string{"p4ssw0rd", "AbCdEfGh12345678ZZ", "s%2Fecret", "s/ecret"} {
+		if strings.Contains(got, s) {
+			t.Errorf("%q survives: %s", s, got)
+		}
+	}
+	if !strings.Contains(got, "v=1") {
+		t.Errorf("short values should stay: %s", got)
+	}
+}
