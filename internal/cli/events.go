@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -103,7 +102,10 @@ func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.Webh
 		i = j
 	}
 	fmt.Fprintf(w, "\nWebhook versions (%d):\n", len(versions))
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	vwidth := 0
+	for _, v := range versions {
+		vwidth = max(vwidth, len(v.Version))
+	}
 	for _, v := range versions {
 		var marks []string
 		if v.IsLatest {
@@ -112,9 +114,12 @@ func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.Webh
 		if v.IsDeprecated {
 			marks = append(marks, "deprecated")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\n", v.Version, strings.Join(marks, ", "))
+		line := fmt.Sprintf("  %-*s  %s", vwidth, v.Version, strings.Join(marks, ", "))
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	return nil
 }
 
 // oneLine keeps a description on its row of the table.
