@@ -66,7 +66,7 @@ minimum success rate, 1 error.`,
 					return err
 				}
 			}
-			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted)}); err != nil {
+			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
 				return err
 			}
 			if drifted || unhealthy {

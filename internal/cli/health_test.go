@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +185,31 @@ func TestURLRedactor(t *testing.T) {
 	}
 	if !strings.Contains(got, "v=1") {
 		t.Errorf("short values should stay: %s", got)
+	}
+}
+
+// Inside Actions the drift output follows the exit code: an unhealthy
+// target makes drift exit 2, so the output says "true" too.
+func TestDriftHealthSetsTheActionsDriftOutput(t *testing.T) {
+	e := unhealthyEnv(t)
+	outFile := filepath.Join(t.TempDir(), "output")
+	if err := os.WriteFile(outFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, out, errOut := testFactory(map[string]string{
+		"PLAIN_API_KEY": testKey, "PLAIN_API_URL": e.url, "TOKEN": testToken,
+		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": outFile,
+	})
+	f.Now = func() time.Time { return testNow }
+	code := Execute(f, []string{"drift", "-f", filepath.Join(e.dir, "plainsync.yaml"), "--health-window", "24h"})
+	if code != 2 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	got := readFile(t, outFile)
+	if got != outputs("has-changes", "false", "creates", "0", "updates", "0", "deletes", "0", "drift", "true") {
+		t.Fatalf("outputs:\n%s", got)
+	}
+	if strings.Contains(out.String()+got, testKey) || strings.Contains(out.String()+got, testToken) {
+		t.Fatal("secret in stdout or outputs")
 	}
 }
