@@ -76,18 +76,11 @@ the live workspace and refuses if it changed since the plan was made.`,
 			if err := f.writePlanOutputs(plans); err != nil {
 				return err
 			}
-			failed := false
-			for i, pl := range plans {
-				if i > 0 {
-					fmt.Fprintln(f.IO.Out)
-				}
-				ok, err := applyOne(ctx, f, pl, &af)
-				if err != nil {
-					return err
-				}
-				failed = failed || !ok
+			ok, err := applyPlans(ctx, f, plans, &af)
+			if err != nil {
+				return err
 			}
-			if failed {
+			if !ok {
 				return &ExitError{Code: 1}
 			}
 			return nil
@@ -156,19 +149,13 @@ func emptyDesired(p *diff.Plan) bool {
 	return true
 }
 
-// applyOne shows, guards, confirms and executes one plan. It returns false
-// when any change failed.
-func applyOne(ctx context.Context, f *Factory, pl planned, af *applyFlags) (bool, error) {
-	p := pl.plan
-	if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
-		return false, err
-	}
-	if err := f.summarizePlan(p, false); err != nil {
-		return false, err
-	}
-	if !p.HasChanges() {
-		return true, nil
-	}
+// applyPlans shows every plan, checks every plan's guards, confirms once
+// and only then executes the plans one after another. With several files
+// a refusal (safety guard, missing permission, no confirmation) must come
+// before anything is written: otherwise the first files would be applied
+// and a later one refused, leaving the workspaces half-applied. It returns
+// false when any change failed.
+func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags) (bool, error) {
 	// refuse reports a refusal in the step summary too, where a reviewer
 	// of the run looks first.
 	refuse := func(err error) (bool, error) {
@@ -177,20 +164,53 @@ func applyOne(ctx context.Context, f *Factory, pl planned, af *applyFlags) (bool
 		}
 		return false, &ExitError{Code: 1, Err: err}
 	}
-	if err := apply.CheckSafety(p, apply.SafetyOptions{
-		MaxDeletePercent: af.maxDeletePercent,
-		Force:            af.force,
-		EmptyFile:        emptyDesired(p),
-	}); err != nil {
-		return refuse(err)
+	// fileErr names the file when there are several, so that a refusal
+	// says which plan it is about.
+	fileErr := func(p *diff.Plan, err error) error {
+		if len(plans) > 1 {
+			return fmt.Errorf("%s: %w", f.Secrets.Mask(p.File), err)
+		}
+		return err
 	}
-	if err := apply.Preflight(p, pl.live.Permissions); err != nil {
-		return refuse(err)
+	var todo []planned
+	for i, pl := range plans {
+		p := pl.plan
+		if i > 0 {
+			fmt.Fprintln(f.IO.Out)
+		}
+		if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
+			return false, err
+		}
+		if err := f.summarizePlan(p, false); err != nil {
+			return false, err
+		}
+		if !p.HasChanges() {
+			continue
+		}
+		if err := apply.CheckSafety(p, apply.SafetyOptions{
+			MaxDeletePercent: af.maxDeletePercent,
+			Force:            af.force,
+			EmptyFile:        emptyDesired(p),
+		}); err != nil {
+			return refuse(fileErr(p, err))
+		}
+		if err := apply.Preflight(p, pl.live.Permissions); err != nil {
+			return refuse(fileErr(p, err))
+		}
+		todo = append(todo, pl)
+	}
+	if len(todo) == 0 {
+		return true, nil
 	}
 	if af.dryRun {
 		var ops strings.Builder
-		for i, op := range apply.Operations(p) {
-			fmt.Fprintf(&ops, "  %d. %s\n", i+1, op)
+		for _, pl := range todo {
+			if len(plans) > 1 {
+				fmt.Fprintf(&ops, "%s:\n", f.Secrets.Mask(pl.plan.File))
+			}
+			for i, op := range apply.Operations(pl.plan) {
+				fmt.Fprintf(&ops, "  %d. %s\n", i+1, op)
+			}
 		}
 		fmt.Fprint(f.IO.Out, "\nDry run: nothing was written. apply would send these operations, in this order:\n"+ops.String())
 		return true, f.summarize("**Dry run: nothing was written.** apply would send these operations, in this order:\n\n" + codeBlock(ops.String()))
@@ -209,15 +229,25 @@ func applyOne(ctx context.Context, f *Factory, pl planned, af *applyFlags) (bool
 			return false, &ExitError{Code: 1}
 		}
 	}
-	fmt.Fprintln(f.IO.Out)
-	res := apply.Execute(ctx, p, pl.client, apply.Options{
-		Parallelism: af.parallelism,
-		Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
-	})
-	var result strings.Builder
-	apply.RenderResult(&result, res, f.Secrets)
-	fmt.Fprint(f.IO.Out, result.String())
-	return res.Succeeded(), f.summarize(codeBlock(result.String()))
+	succeeded := true
+	for _, pl := range todo {
+		fmt.Fprintln(f.IO.Out)
+		if len(plans) > 1 {
+			fmt.Fprintf(f.IO.Out, "Applying %s:\n", f.Secrets.Mask(pl.plan.File))
+		}
+		res := apply.Execute(ctx, pl.plan, pl.client, apply.Options{
+			Parallelism: af.parallelism,
+			Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
+		})
+		var result strings.Builder
+		apply.RenderResult(&result, res, f.Secrets)
+		fmt.Fprint(f.IO.Out, result.String())
+		if err := f.summarize(codeBlock(result.String())); err != nil {
+			return false, err
+		}
+		succeeded = succeeded && res.Succeeded()
+	}
+	return succeeded, nil
 }
 
 // confirm asks for "yes" on a terminal and refuses without one.
