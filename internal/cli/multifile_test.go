@@ -139,3 +139,29 @@ func TestApplySeveralFilesPreflightsEveryPlanBeforeAnyWrite(t *testing.T) {
 		t.Fatalf("prod.yaml was applied although staging.yaml's key cannot create: %d targets", n)
 	}
 }
+
+// Two files for one workspace would undo each other on every apply (one
+// prunes what the other creates), so plan, drift and apply refuse them
+// before anything is written.
+func TestSeveralFilesForOneWorkspaceAreRefused(t *testing.T) {
+	w := newTwoWorkspaces(t)
+	a := w.write("a.yaml", wsYAML("PLAIN_API_KEY_PROD", "prune: true\n", oneHook))
+	b := w.write("b.yaml", wsYAML("PLAIN_API_KEY_PROD", "", `  - name: other
+    url: https://other.example.com/hook
+    events: [thread.thread_created]
+`))
+	for _, cmd := range [][]string{{"plan"}, {"drift"}, {"apply", "--auto-approve"}} {
+		code, out, errOut := w.run(append(cmd, "-f", a, "-f", b)...)
+		if code != 1 || !strings.Contains(errOut, a+" and "+b+` both describe workspace "w_PROD" (w_PROD)`) {
+			t.Fatalf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", cmd, code, out, errOut)
+		}
+	}
+	if n := len(w.prod.Targets()); n != 0 {
+		t.Fatalf("apply wrote %d targets", n)
+	}
+	// Files for different workspaces are fine.
+	s := w.write("s.yaml", wsYAML("PLAIN_API_KEY_STAGING", "", oneHook))
+	if code, out, errOut := w.run("apply", "--auto-approve", "-f", a, "-f", s); code != 0 {
+		t.Fatalf("two workspaces: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

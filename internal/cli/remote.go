@@ -138,6 +138,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		return nil, &ExitError{Code: 1}
 	}
 	out := make([]planned, 0, len(ds))
+	fileOf := map[string]string{} // workspace id → the file that describes it
 	for _, d := range ds {
 		c, err := f.connect(rf, d.APIKeyEnv)
 		if err != nil {
@@ -147,6 +148,15 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		if err != nil {
 			return nil, fmt.Errorf("%s: read live state: %w", d.File, err)
 		}
+		// A file describes a whole workspace. Two files for one workspace
+		// would each see the other's targets as unmanaged (prune deletes
+		// them, renames steal them), so every apply would undo part of
+		// the other and never converge.
+		if other, dup := fileOf[live.Workspace.ID]; dup {
+			return nil, fmt.Errorf("%s and %s both describe workspace %q (%s): each file describes a whole workspace, and two would undo each other's changes; merge them into one file",
+				other, d.File, live.Workspace.Name, live.Workspace.ID)
+		}
+		fileOf[live.Workspace.ID] = d.File
 		p, problems := diff.Compute(d, live, diff.Options{Prune: prune})
 		f.reportProblems(problems)
 		if spec.HasErrors(problems) {
