@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -163,5 +164,37 @@ func TestSeveralFilesForOneWorkspaceAreRefused(t *testing.T) {
 	s := w.write("s.yaml", wsYAML("PLAIN_API_KEY_STAGING", "", oneHook))
 	if code, out, errOut := w.run("apply", "--auto-approve", "-f", a, "-f", s); code != 0 {
 		t.Fatalf("two workspaces: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// plan and drift -o json print one document per file, one after another,
+// as the README promises; each decodes on its own.
+func TestSeveralFilesJSONIsOneDocumentPerFile(t *testing.T) {
+	w := newTwoWorkspaces(t)
+	prod := w.write("prod.yaml", wsYAML("PLAIN_API_KEY_PROD", "", oneHook))
+	stag := w.write("staging.yaml", wsYAML("PLAIN_API_KEY_STAGING", "", oneHook))
+	for _, cmd := range []string{"plan", "drift"} {
+		code, out, errOut := w.run(cmd, "-o", "json", "-f", prod, "-f", stag)
+		if (cmd == "plan" && code != 0) || (cmd == "drift" && code != 2) {
+			t.Fatalf("%s: exit %d\n%s", cmd, code, errOut)
+		}
+		dec := json.NewDecoder(strings.NewReader(out))
+		var files []string
+		for dec.More() {
+			var doc struct {
+				FormatVersion int    `json:"formatVersion"`
+				File          string `json:"file"`
+			}
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("%s: %v\n%s", cmd, err, out)
+			}
+			if doc.FormatVersion != 1 {
+				t.Fatalf("%s: formatVersion %d", cmd, doc.FormatVersion)
+			}
+			files = append(files, doc.File)
+		}
+		if len(files) != 2 || files[0] != prod || files[1] != stag {
+			t.Fatalf("%s: documents for %v, want [%s %s]", cmd, files, prod, stag)
+		}
 	}
 }
