@@ -299,6 +299,13 @@ func (p *parser) resolve(n *yaml.Node, viaAlias bool) *node {
 			p.aliasErr = &Problem{Pos: Pos{File: p.file, Line: n.Line, Col: n.Column}, Severity: SeverityError,
 				Message: fmt.Sprintf("alias *%s expands to more than %d nodes; refusing it (this limit stops \"billion laughs\" files)", n.Value, maxAliasNodes)}
 		}
+		if !viaAlias && !p.blown {
+			// Problems in an expanded alias belong where it is used: at
+			// the anchor, two uses would collapse into one problem that
+			// names neither webhook, and a name used twice through one
+			// alias would be a duplicate "first used" at its own line.
+			relocate(r, n.Line, n.Column)
+		}
 		return r
 	case yaml.SequenceNode:
 		out := &node{kind: yaml.SequenceNode, tag: n.ShortTag(), line: n.Line, col: n.Column}
@@ -369,6 +376,20 @@ func (p *parser) resolveMapping(n *yaml.Node, viaAlias bool) *node {
 		}
 	}
 	return out
+}
+
+// relocate gives n and everything under it the position line:col.
+func relocate(n *node, line, col int) {
+	n.line, n.col = line, col
+	for _, c := range n.keys {
+		relocate(c, line, col)
+	}
+	for _, c := range n.vals {
+		relocate(c, line, col)
+	}
+	for _, c := range n.items {
+		relocate(c, line, col)
+	}
 }
 
 func hasKey(n *node, k string) bool {
