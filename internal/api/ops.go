@@ -137,7 +137,7 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 		MyPermissions          wirePermissions   `json:"myPermissions"`
 		WebhookVersions        versionPage       `json:"webhookVersions"`
 		SubscriptionEventTypes []plain.EventType `json:"subscriptionEventTypes"`
-		WebhookTargets         targetPage        `json:"webhookTargets"`
+		WebhookTargets         *targetPage       `json:"webhookTargets"`
 	}
 	if err := c.run(ctx, "Snapshot", docSnapshot, map[string]any{"first": PageSize}, false, &resp); err != nil {
 		return nil, err
@@ -158,7 +158,10 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 		return nil, err
 	}
 	s.Versions = versions
-	targets, err := c.targetPages(ctx, &resp.WebhookTargets)
+	if resp.WebhookTargets == nil {
+		return nil, fmt.Errorf("Snapshot: %w", errNoTargets)
+	}
+	targets, err := c.targetPages(ctx, resp.WebhookTargets)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +170,11 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 }
 
 var errNoWorkspace = errors.New("no workspace returned for this API key")
+
+// errNoTargets: Plain's webhookTargets is non-null, so a response without
+// it is broken (a proxy, a wrong endpoint). Reading it as an empty list
+// would plan to create every target again, duplicating them.
+var errNoTargets = errors.New("the response has no webhookTargets; refusing to read the workspace as empty")
 
 // Workspace returns the workspace the API key belongs to.
 func (c *Client) Workspace(ctx context.Context) (plain.Workspace, error) {
@@ -264,12 +272,15 @@ func (c *Client) targetPages(ctx context.Context, first *targetPage) ([]plain.Ta
 				vars["after"] = after
 			}
 			var resp struct {
-				WebhookTargets targetPage `json:"webhookTargets"`
+				WebhookTargets *targetPage `json:"webhookTargets"`
 			}
 			if err := c.run(ctx, "ListWebhookTargets", docListWebhookTargets, vars, false, &resp); err != nil {
 				return nil, err
 			}
-			page = &resp.WebhookTargets
+			if resp.WebhookTargets == nil {
+				return nil, fmt.Errorf("ListWebhookTargets: %w", errNoTargets)
+			}
+			page = resp.WebhookTargets
 		}
 		col.add(*page)
 		next, more, err := p.next(page.PageInfo)

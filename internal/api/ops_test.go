@@ -486,3 +486,22 @@ func TestListDeliveryAttempts(t *testing.T) {
 		t.Errorf("filters = %#v", reqs[0].Variables["filters"])
 	}
 }
+
+// A response without webhookTargets (non-null in Plain's schema) is an
+// error, never an empty workspace: planning against "no targets" would
+// create every target again.
+func TestMissingWebhookTargetsIsAnError(t *testing.T) {
+	fs := newFakeServer(t, func(_ int, req gqlRequest, w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"data": map[string]any{
+			"myWorkspace":   map[string]any{"id": "w_1", "name": "Acme"},
+			"myPermissions": map[string]any{"permissions": []any{}},
+		}})
+	})
+	c := newClient(t, fastOptions(fs.URL))
+	if _, err := c.Snapshot(context.Background()); err == nil || !strings.Contains(err.Error(), "no webhookTargets") {
+		t.Fatalf("Snapshot: err = %v, want a missing-webhookTargets error", err)
+	}
+	if ts, err := c.ListWebhookTargets(context.Background()); err == nil || !strings.Contains(err.Error(), "no webhookTargets") {
+		t.Fatalf("ListWebhookTargets: %d targets, err = %v, want a missing-webhookTargets error", len(ts), err)
+	}
+}
