@@ -177,7 +177,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// not GraphQL (a proxy's page). Request-side failures (4xx, parse,
 		// validation, auth) are final: repeating them changes nothing, and
 		// they prove a mutation was not applied.
-		serverSide := r.status >= 500 || (r.status < 300 && (jsonErr != nil || noData))
+		// 501 and 505 say the server cannot handle this kind of request at
+		// all: repeating it is pointless, and nothing was applied.
+		unsupported := r.status == http.StatusNotImplemented || r.status == http.StatusHTTPVersionNotSupported
+		serverSide := (r.status >= 500 && !unsupported) || (r.status < 300 && (jsonErr != nil || noData))
 		if gerr != nil {
 			serverSide = gerr.retryable()
 		}

@@ -165,6 +165,10 @@ func TestStatusHandling(t *testing.T) {
 			wantText: []string{"neither data nor errors", "HTTP 200"}, wantHits: 3,
 		},
 		{
+			name: "501 not retried", status: 501, body: "Not Implemented", ctype: "text/plain",
+			wantText: []string{"HTTP 501", "Not Implemented"}, wantHits: 1,
+		},
+		{
 			name: "404 text not retried", status: 404, body: "no such route", ctype: "text/plain",
 			wantText: []string{"HTTP 404", "no such route"}, wantHits: 1,
 		},

@@ -169,8 +169,9 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 }
 
 // renderOptions decides colour: a terminal, no NO_COLOR, no TERM=dumb.
+// As no-color.org defines it, NO_COLOR counts only when it is non-empty.
 func (f *Factory) renderOptions() render.Options {
-	_, noColor := f.LookupEnv("NO_COLOR")
+	noColor := f.Getenv("NO_COLOR") != ""
 	return render.Options{Color: f.IO.OutIsTerminal && !noColor && f.Getenv("TERM") != "dumb"}
 }
 

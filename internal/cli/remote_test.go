@@ -238,15 +238,18 @@ func TestDebugOutputIsRedacted(t *testing.T) {
 func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 	e := newRemoteEnv(t, testYAML)
 	for _, tc := range []struct {
-		terminal, noColor, want bool
+		terminal bool
+		noColor  *string
+		want     bool
 	}{
 		{terminal: true, want: true},
-		{terminal: true, noColor: true, want: false},
+		{terminal: true, noColor: ptr("1"), want: false},
+		{terminal: true, noColor: ptr(""), want: true}, // set but empty does not count
 		{terminal: false, want: false},
 	} {
 		env := map[string]string{"PLAIN_API_KEY": testKey, "PLAIN_API_URL": e.url, "TOKEN": testToken}
-		if tc.noColor {
-			env["NO_COLOR"] = ""
+		if tc.noColor != nil {
+			env["NO_COLOR"] = *tc.noColor
 		}
 		f, out, errOut := testFactory(env)
 		f.IO.OutIsTerminal = tc.terminal
@@ -254,7 +257,9 @@ func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
 		if got := strings.Contains(out.String(), "\x1b["); got != tc.want {
-			t.Errorf("terminal=%v NO_COLOR=%v: colour %v, want %v", tc.terminal, tc.noColor, got, tc.want)
+			t.Errorf("terminal=%v NO_COLOR=%v: colour %v, want %v", tc.terminal, tc.noColor != nil, got, tc.want)
 		}
 	}
 }
+
+func ptr(s string) *string { return &s }
