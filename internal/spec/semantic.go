@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -244,6 +246,11 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 			if ok("name") && n.value != "" {
 				if strings.TrimSpace(n.value) != n.value {
 					p.errorf(n.line, n.col, "name %q has leading or trailing whitespace", n.value)
+				} else if i := strings.IndexFunc(n.value, unicode.IsControl); i >= 0 {
+					// A tab or newline inside a description is invisible in
+					// Plain's UI and in plans, so two "equal" names would differ.
+					r, _ := utf8.DecodeRuneInString(n.value[i:])
+					p.errorf(n.line, n.col, "name %q contains the control character U+%04X", n.value, r)
 				}
 				if first, dup := names[n.value]; dup {
 					p.errorf(n.line, n.col, "duplicate webhook name %q (first used at line %d)", n.value, first.Line)
