@@ -127,6 +127,9 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if fp := diff.Fingerprint(live); fp != p.Fingerprint {
 		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("live state has changed since %s was made (fingerprint %s, now %s); refusing to apply a stale plan: run plainsync plan again", path, short(p.Fingerprint), short(fp))}
 	}
+	if err := diff.VerifySaved(p, live); err != nil {
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: %w; refusing to apply it: run plainsync plan again", path, err)}
+	}
 	return planned{client: c, live: live, plan: p}, nil
 }
 

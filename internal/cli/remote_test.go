@@ -263,3 +263,29 @@ func TestColourOnlyOnATerminalWithoutNoColor(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestEditedSavedPlanIsRefused(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	planFile := filepath.Join(e.dir, "plan.json")
+	if code, _, errOut := e.run("", false, "plan", "--out", planFile); code != 0 {
+		t.Fatalf("plan --out: %s", errOut)
+	}
+	data, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.ReplaceAll(string(data), "https://ops.example.com/hook", "http://ops.example.com/hook")
+	if edited == string(data) {
+		t.Fatal("the saved plan does not hold the URL to edit")
+	}
+	if err := os.WriteFile(planFile, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := e.run("", false, "apply", "--auto-approve", planFile)
+	if code != 1 || !strings.Contains(errOut, "not one plainsync would make") || !strings.Contains(errOut, "must use https") {
+		t.Fatalf("edited plan: exit %d\n%s", code, errOut)
+	}
+	if n := len(e.mock.Targets()); n != 0 {
+		t.Fatalf("edited plan wrote %d targets", n)
+	}
+}

@@ -334,38 +334,47 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 		}
 	}
 	t.Value, t.Secret = value, len(used) > 0
+	// Without variables the parser's detail shows only what the file
+	// already says; with them it could show a secret.
+	for _, v := range URLViolations(value, len(used) == 0) {
+		p.errorf(n.line, n.col, "url %q %s", n.value, v)
+	}
+	return t
+}
+
+// URLViolations applies the file format's URL rules (absolute, https or
+// loopback http, a host, no credentials) to an interpolated URL. Each
+// violation is phrased to follow `url "…" `. showParseDetail allows quoting
+// the URL parser's detail, which echoes the value: pass false when the
+// value holds secrets. Saved plans are checked with the same rules.
+func URLViolations(value string, showParseDetail bool) []string {
 	u, err := url.Parse(value)
 	if err != nil {
 		detail := "after interpolation"
 		var ue *url.Error
-		if len(used) == 0 && errors.As(err, &ue) {
-			// Without variables the parser's detail shows only what the
-			// file already says; with them it could show a secret.
+		if showParseDetail && errors.As(err, &ue) {
 			detail = ue.Err.Error()
 		}
-		p.errorf(n.line, n.col, "url %q is not a valid URL: %s", n.value, detail)
-		return t
+		return []string{"is not a valid URL: " + detail}
 	}
 	if !u.IsAbs() {
-		p.errorf(n.line, n.col, "url %q must be an absolute URL like https://example.com/hooks/plain", n.value)
-		return t
+		return []string{"must be an absolute URL like https://example.com/hooks/plain"}
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && scheme != "http" {
-		p.errorf(n.line, n.col, "url %q has scheme %q: Plain delivers webhooks over https only", n.value, u.Scheme)
-		return t
+		return []string{fmt.Sprintf("has scheme %q: Plain delivers webhooks over https only", u.Scheme)}
 	}
 	if u.Host == "" {
-		p.errorf(n.line, n.col, "url %q has no host", n.value)
-		return t
+		return []string{"has no host"}
 	}
+	var out []string
 	if u.User != nil {
-		p.errorf(n.line, n.col, "url %q must not contain credentials (user:password@); put a token in the path or query with ${VAR}", n.value)
+		out = append(out, "must not contain credentials (user:password@); put a token in the path or query with ${VAR}")
 	}
 	if scheme == "http" && !isLoopback(u.Hostname()) {
-		p.errorf(n.line, n.col, "url %q must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)", n.value)
+		out = append(out, "must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)")
 	}
-	return t
+	return out
 }
 
 // isLoopback reports whether host names this machine: localhost or a

@@ -1,0 +1,90 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// VerifySaved checks a saved plan against the live snapshot it is about to
+// be applied to. The fingerprint proves live state did not change, but not
+// that the file was not edited by hand or mangled on its way between CI
+// jobs: so every change must name live targets that exist (each at most
+// once), and everything it would send must pass the rules a fresh plan
+// enforces (URL rules, event types in the catalog, a known version). The
+// errors never show a secret: URLs are masked with p.Secrets.
+func VerifySaved(p *Plan, live *plain.Snapshot) error {
+	if p == nil || live == nil {
+		return errors.New("verify saved plan: no plan or no live state")
+	}
+	liveIDs := make(map[string]bool, len(live.Targets))
+	for _, t := range live.Targets {
+		liveIDs[t.ID] = true
+	}
+	catalog := make(map[string]bool, len(live.EventTypes))
+	for _, e := range live.EventTypes {
+		catalog[e.EventType] = true
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, ch := range p.Changes {
+		where := fmt.Sprintf("change %d (%s %q)", i+1, ch.Action, p.Secrets.Mask(ch.Name))
+		bad := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
+		}
+		switch ch.Action {
+		case ActionCreate:
+			if ch.TargetID != "" {
+				bad("a create must not name a target id")
+			}
+		case ActionUpdate, ActionDelete, ActionNoop, ActionUnmanaged:
+			switch {
+			case ch.TargetID == "":
+				bad("no target id")
+			case !liveIDs[ch.TargetID]:
+				bad("target %s is not in the workspace", ch.TargetID)
+			case seen[ch.TargetID]:
+				bad("target %s appears in more than one change", ch.TargetID)
+			}
+			seen[ch.TargetID] = true
+		default:
+			bad("unknown action")
+			continue
+		}
+		if ch.Action == ActionUpdate && len(ch.Fields) == 0 {
+			bad("an update with no changed fields")
+		}
+		if ch.Action != ActionCreate && ch.Action != ActionUpdate {
+			continue
+		}
+		a := ch.After
+		if a == nil {
+			bad("no desired state")
+			continue
+		}
+		if a.Description == "" {
+			bad("empty description")
+		}
+		for _, v := range spec.URLViolations(a.URL, false) {
+			bad("url %q %s", p.Secrets.Mask(a.URL), v)
+		}
+		if len(a.EventTypes) == 0 {
+			bad("no event types")
+		}
+		for _, e := range a.EventTypes {
+			if !catalog[e] {
+				bad("unknown event type %q", e)
+			}
+		}
+		if a.Version != "" && !slices.ContainsFunc(live.Versions, func(v plain.WebhookVersion) bool { return v.Version == a.Version }) {
+			bad("unknown webhook version %q", a.Version)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("the saved plan is not one plainsync would make (edited or damaged?): %w", errors.Join(errs...))
+	}
+	return nil
+}
