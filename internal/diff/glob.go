@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/spec"
 )
 
 // IsGlob reports whether pattern holds a wildcard (`*` or `?`) and so is
@@ -88,7 +89,7 @@ func suggest(unknown string, catalog []plain.EventType) string {
 		if strings.HasSuffix(et.EventType, "."+unknown) {
 			return et.EventType
 		}
-		d := levenshtein(unknown, et.EventType)
+		d := spec.EditDistance(unknown, et.EventType)
 		if bestDist < 0 || d < bestDist || (d == bestDist && et.EventType < best) {
 			best, bestDist = et.EventType, d
 		}
@@ -101,28 +102,6 @@ func suggest(unknown string, catalog []plain.EventType) string {
 		return ""
 	}
 	return best
-}
-
-// levenshtein is the edit distance between a and b, in bytes (event types
-// are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // sortedCopy returns a sorted, unique copy of ss that is never nil, so that
