@@ -73,12 +73,7 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 				return fmt.Errorf("list webhook targets: %w", err)
 			}
 			redact := urlRedactor(ts, f)
-			sort.Slice(ts, func(i, j int) bool {
-				if ts[i].Description != ts[j].Description {
-					return ts[i].Description < ts[j].Description
-				}
-				return ts[i].ID < ts[j].ID
-			})
+			sortTargets(ts)
 			if len(args) == 1 {
 				t, err := findTarget(ts, args[0])
 				if err != nil {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -156,16 +155,8 @@ func buildExport(snap *plain.Snapshot, o exportOptions) (*exported, error) {
 		}
 		targets = append(targets, t)
 	}
-	byDescThenID := func(ts []plain.Target) {
-		sort.Slice(ts, func(i, j int) bool {
-			if ts[i].Description != ts[j].Description {
-				return ts[i].Description < ts[j].Description
-			}
-			return ts[i].ID < ts[j].ID
-		})
-	}
-	byDescThenID(targets)
-	byDescThenID(disabled)
+	sortTargets(targets)
+	sortTargets(disabled)
 
 	b := &exportBuilder{usedVars: map[string]bool{}}
 	names := assignNames(targets, o.nameFrom)

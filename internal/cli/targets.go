@@ -44,12 +44,7 @@ are redacted, since they often carry tokens.`,
 			if err != nil {
 				return fmt.Errorf("list webhook targets: %w", err)
 			}
-			sort.Slice(ts, func(i, j int) bool {
-				if ts[i].Description != ts[j].Description {
-					return ts[i].Description < ts[j].Description
-				}
-				return ts[i].ID < ts[j].ID
-			})
+			sortTargets(ts)
 			for i := range ts {
 				ts[i].URL = redactURL(ts[i].URL)
 			}
@@ -177,4 +172,14 @@ func redactURL(raw string) string {
 		u.RawQuery = strings.Join(parts, "&")
 	}
 	return u.String()
+}
+
+// sortTargets orders targets for display: by description, then id.
+func sortTargets(ts []plain.Target) {
+	sort.Slice(ts, func(i, j int) bool {
+		if ts[i].Description != ts[j].Description {
+			return ts[i].Description < ts[j].Description
+		}
+		return ts[i].ID < ts[j].ID
+	})
 }
