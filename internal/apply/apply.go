@@ -40,7 +40,16 @@ type Options struct {
 	// Now is the clock for elapsed times; nil means time.Now. It may be
 	// called from several goroutines at once.
 	Now func() time.Time
+	// ResendDelay is how long a create whose outcome is unknown, and which
+	// a re-read of live state did not find, waits before live state is read
+	// again; if it is still absent, the create is sent once more. 0 means
+	// DefaultResendDelay; a negative value never re-sends.
+	ResendDelay time.Duration
 }
+
+// DefaultResendDelay gives a lost create time to land before plainsync
+// concludes, from a second read, that Plain never applied it.
+const DefaultResendDelay = 2 * time.Second
 
 // Outcome is what happened to one change.
 type Outcome string
@@ -52,7 +61,11 @@ const (
 	// OutcomeAdopted is a create whose response was lost but whose target
 	// was found by re-reading live state.
 	OutcomeAdopted Outcome = "adopted"
-	OutcomeFailed  Outcome = "failed"
+	// OutcomeResent is a create whose first response was lost, that two
+	// reads of live state a ResendDelay apart showed Plain did not have,
+	// and that was sent once more and succeeded. It counts as created.
+	OutcomeResent Outcome = "re-sent"
+	OutcomeFailed Outcome = "failed"
 	// OutcomeSkipped is a change that was deliberately not sent; Event.Err
 	// says why and wraps ErrSkipped.
 	OutcomeSkipped Outcome = "skipped"
@@ -119,7 +132,10 @@ func (r *Result) Succeeded() bool {
 // changes; the ones already sent run to completion and the rest are
 // skipped.
 func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
-	x := &executor{client: c, now: o.Now, progress: o.Progress}
+	x := &executor{client: c, now: o.Now, progress: o.Progress, resendDelay: o.ResendDelay}
+	if x.resendDelay == 0 {
+		x.resendDelay = DefaultResendDelay
+	}
 	if x.now == nil {
 		x.now = time.Now
 	}
@@ -170,10 +186,11 @@ func phases(p *diff.Plan) (creates, updates, deletes []diff.Change) {
 }
 
 type executor struct {
-	client   Client
-	now      func() time.Time
-	progress func(Event)
-	total    int
+	client      Client
+	now         func() time.Time
+	progress    func(Event)
+	resendDelay time.Duration
+	total       int
 
 	mu     sync.Mutex // guards result and serialises progress
 	result Result
@@ -187,7 +204,7 @@ func (x *executor) record(ev Event) {
 	ev.Index = len(x.result.Events) + 1
 	ev.Total = x.total
 	switch ev.Outcome {
-	case OutcomeCreated:
+	case OutcomeCreated, OutcomeResent:
 		x.result.Created++
 	case OutcomeUpdated:
 		x.result.Updated++
@@ -283,10 +300,9 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w", ch.Name, err)
 	}
 	// The create may have landed. Re-read live state and adopt what we
-	// find. Never send the create again: "not found yet" does not prove it
-	// did not land (the request may still be in flight on Plain's side), and
-	// a second create could leave a duplicate target. A re-run plans from
-	// fresh live state and either adopts the target or creates it.
+	// find. Never send it again blindly: "not found" right away does not
+	// prove it did not land (the request may still be in flight on Plain's
+	// side), and a second create could leave a duplicate target.
 	id, found, lerr := x.findCreated(ctx, in)
 	if lerr != nil {
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
@@ -294,7 +310,35 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	if found {
 		return OutcomeAdopted, id, nil
 	}
-	return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state yet, so it was not sent again; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err)
+	if x.resendDelay < 0 {
+		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state yet, so it was not sent again; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err)
+	}
+	// Give an in-flight request time to land, then look again. Only when
+	// Plain still does not have the target is the create sent once more:
+	// a gateway error usually means the request never reached Plain, and
+	// waiting for the next run would leave the integration without its
+	// target for no reason.
+	timer := time.NewTimer(x.resendDelay)
+	<-timer.C
+	id, found, lerr = x.findCreated(ctx, in)
+	if lerr != nil {
+		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
+	}
+	if found {
+		return OutcomeAdopted, id, nil
+	}
+	t, err2 := x.client.CreateWebhookTarget(ctx, in)
+	if err2 == nil {
+		return OutcomeResent, t.ID, nil
+	}
+	if !errors.Is(err2, plain.ErrOutcomeUnknown) {
+		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": its first response was lost and Plain did not have it, so it was sent again, which failed: %w", ch.Name, err2)
+	}
+	id, found, lerr = x.findCreated(ctx, in)
+	if lerr == nil && found {
+		return OutcomeAdopted, id, nil
+	}
+	return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; the responses of both attempts were lost and it is not in live state, so it was not sent a third time; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err2)
 }
 
 // findCreated looks for the live target a lost create would have made: the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 const testVersion = "2026-05-06"
@@ -325,7 +326,7 @@ func TestCreateOutcomeUnknownNotFoundFailsWithoutResending(t *testing.T) {
 	live, p := mixedPlan(1, 0, 1)
 	f := newFake(live...)
 	f.inject("create:new-0", faultLost)
-	r := Execute(context.Background(), p, f, Options{})
+	r := Execute(context.Background(), p, f, Options{ResendDelay: -1})
 
 	if f.count("create:new-0") != 1 {
 		t.Fatalf("create sent %d times after an unknown outcome, want exactly once", f.count("create:new-0"))
@@ -347,6 +348,52 @@ func TestCreateOutcomeUnknownNotFoundFailsWithoutResending(t *testing.T) {
 	}
 	if len(f.live()) != 1 {
 		t.Fatalf("live = %+v", f.live())
+	}
+}
+
+func TestCreateOutcomeUnknownNotFoundTwiceIsResentOnce(t *testing.T) {
+	_, p := mixedPlan(1, 0, 0)
+	f := newFake()
+	f.inject("create:new-0", faultLost)
+	var lines []string
+	m := &secret.Masker{}
+	printer := ProgressPrinter(writerFunc(func(b []byte) { lines = append(lines, string(b)) }), m)
+	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond, Progress: printer})
+
+	if f.count("create:new-0") != 2 || f.count("list") != 2 {
+		t.Fatalf("creates %d, reads %d; want 2 creates after 2 reads", f.count("create:new-0"), f.count("list"))
+	}
+	if !r.Succeeded() || r.Created != 1 || r.Events[0].Outcome != OutcomeResent || len(f.live()) != 1 {
+		t.Fatalf("result %+v, live %+v", r, f.live())
+	}
+	if len(lines) != 1 || !strings.Contains(lines[0], `+ created "new-0"`) || !strings.Contains(lines[0], "sent once more") {
+		t.Fatalf("progress = %q", lines)
+	}
+}
+
+func TestCreateLostTwiceIsNotSentAThirdTime(t *testing.T) {
+	_, p := mixedPlan(1, 0, 0)
+	f := newFake()
+	f.inject("create:new-0", faultLost, faultLost)
+	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond})
+	if f.count("create:new-0") != 2 || f.count("list") != 3 {
+		t.Fatalf("creates %d, reads %d; want 2 and 3", f.count("create:new-0"), f.count("list"))
+	}
+	ev := r.Events[0]
+	if ev.Outcome != OutcomeFailed || !errors.Is(ev.Err, plain.ErrOutcomeUnknown) || !strings.Contains(ev.Err.Error(), "not sent a third time") {
+		t.Fatalf("event = %+v", ev)
+	}
+}
+
+func TestCreateResentButTheFirstLandedMeanwhileIsAdopted(t *testing.T) {
+	_, p := mixedPlan(1, 0, 0)
+	f := newFake()
+	// The first attempt is lost; the second one's response is lost too,
+	// but it committed: the third read finds exactly one target.
+	f.inject("create:new-0", faultLost, faultDrop)
+	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond})
+	if r.Events[0].Outcome != OutcomeAdopted || len(f.live()) != 1 || f.count("create:new-0") != 2 {
+		t.Fatalf("result %+v, live %+v", r, f.live())
 	}
 }
 
@@ -688,3 +735,8 @@ func TestCancelMidPhaseFinishesInFlightAndSkipsTheRest(t *testing.T) {
 		t.Fatalf("live = %v", f.live())
 	}
 }
+
+// writerFunc adapts a function to io.Writer.
+type writerFunc func([]byte)
+
+func (w writerFunc) Write(b []byte) (int, error) { w(append([]byte(nil), b...)); return len(b), nil }

@@ -148,6 +148,7 @@ func seconds(d time.Duration) string {
 var symbols = map[Outcome]string{
 	OutcomeCreated: "+",
 	OutcomeAdopted: "+",
+	OutcomeResent:  "+",
 	OutcomeUpdated: "~",
 	OutcomeDeleted: "-",
 	OutcomeFailed:  "!",
@@ -169,6 +170,8 @@ func progressLine(ev Event, m *secret.Masker) string {
 	switch ev.Outcome {
 	case OutcomeFailed, OutcomeSkipped:
 		fmt.Fprintf(&b, "%s %s", verbs[ev.Change.Action], q(m, ev.Change.Name))
+	case OutcomeResent:
+		fmt.Fprintf(&b, "created %s", q(m, ev.Change.Name))
 	default:
 		fmt.Fprintf(&b, "%s %s", ev.Outcome, q(m, ev.Change.Name))
 	}
@@ -183,8 +186,11 @@ func progressLine(ev Event, m *secret.Masker) string {
 	default:
 		b.WriteString(" in " + seconds(ev.Elapsed))
 	}
-	if ev.Outcome == OutcomeAdopted {
+	switch ev.Outcome {
+	case OutcomeAdopted:
 		b.WriteString(": the create's response was lost, and the target was found in live state")
+	case OutcomeResent:
+		b.WriteString(": the first response was lost and Plain did not have the target after a pause, so it was sent once more")
 	}
 	if ev.Err != nil {
 		b.WriteString(": " + m.Mask(ev.Err.Error()))

@@ -385,10 +385,20 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 func TestAppliesConvergeUnderFaults(t *testing.T) {
-	for _, faults := range [][]string{
-		{"--drop-after-commit", "0.3", "--seed", "7"},
-		{"--fail-rate", "0.2", "--seed", "11"},
+	// A create whose response is lost is adopted if it landed, or sent once
+	// more after two reads show Plain does not have it; what still fails is
+	// left for the next run. With --parallelism 1 the order of requests,
+	// and so which of them the seeded mock fails, is the same on every test
+	// run: the test cannot flake on scheduling, and the proof string shows
+	// the faults did hit. Concurrency has its own tests in apply.
+	for _, tc := range []struct {
+		faults, apply []string
+		proof         string // what the applies' output shows when the faults hit
+	}{
+		{faults: []string{"--drop-after-commit", "0.3", "--seed", "7"}, proof: "adopted"},
+		{faults: []string{"--fail-rate", "0.2", "--seed", "5"}, apply: []string{"--parallelism", "1"}, proof: "sent once more"},
 	} {
+		faults := tc.faults
 		t.Run(strings.Join(faults, " "), func(t *testing.T) {
 			m := startMock(t, ws(), faults...)
 			var yaml strings.Builder
@@ -397,13 +407,18 @@ func TestAppliesConvergeUnderFaults(t *testing.T) {
 				fmt.Fprintf(&yaml, "  - name: hook-%02d\n    url: https://h%d.example.com/x\n    events: [\"thread.*\"]\n", i, i)
 			}
 			dir := workdir(t, yaml.String())
-			converged := false
+			converged, outputs := false, ""
 			for attempt := 0; attempt < 3 && !converged; attempt++ {
-				m.run(dir, "apply", "--auto-approve") // may fail part-way; a re-run must pick up
+				r := m.run(dir, append([]string{"apply", "--auto-approve"}, tc.apply...)...) // may fail part-way; a re-run must pick up
+				outputs += r.stdout
 				converged = m.run(dir, "plan", "--detailed-exitcode").code == 0
 			}
 			if !converged {
 				t.Fatal("no convergence after three applies")
+			}
+			// The faults must have bitten, or this proves nothing.
+			if !strings.Contains(outputs, tc.proof) {
+				t.Fatalf("no %q in the applies' output:\n%s", tc.proof, outputs)
 			}
 			live := byDescription(t, m.targets()) // fails on duplicates
 			if len(live) != 12 {
