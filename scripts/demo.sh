@@ -13,7 +13,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then bold=$'\033[1m' reset=$'\033[0m'; else bold='' reset=''; fi
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
 
 # The seed is copied: the demo never changes files in the repository.
 cp examples/demo/workspace.json "$work/workspace.json"
