@@ -27,8 +27,10 @@ var ErrRefused = errors.New("refused")
 // SafetyOptions are the knobs of CheckSafety.
 type SafetyOptions struct {
 	// MaxDeletePercent is the largest share of live targets a plan may
-	// delete; 0 means DefaultMaxDeletePercent and a negative value is
-	// invalid.
+	// delete (the CLI's default is DefaultMaxDeletePercent). 0 allows no
+	// deletes at all once the guard applies — "--max-delete-percent 0" is a
+	// real request, so the zero value is the strictest setting, not a
+	// default. A negative value is invalid.
 	MaxDeletePercent float64
 	// Force overrides the guards; the user has said the deletes are meant.
 	Force bool
@@ -48,9 +50,6 @@ func CheckSafety(p *diff.Plan, o SafetyOptions) error {
 	maxPct := o.MaxDeletePercent
 	if maxPct < 0 || math.IsNaN(maxPct) {
 		return fmt.Errorf("invalid --max-delete-percent %s: must not be negative", formatPercent(maxPct))
-	}
-	if maxPct == 0 {
-		maxPct = DefaultMaxDeletePercent
 	}
 	if o.Force {
 		return nil

@@ -25,21 +25,24 @@ func deletePlan(live, del int) *diff.Plan {
 }
 
 func TestCheckSafetyDeleteThreshold(t *testing.T) {
+	def := SafetyOptions{MaxDeletePercent: DefaultMaxDeletePercent}
 	for _, tc := range []struct {
 		name      string
 		live, del int
 		opts      SafetyOptions
 		wantErr   string // "" means allowed
 	}{
-		{"40% of 10 refused", 10, 4, SafetyOptions{},
+		{"40% of 10 refused", 10, 4, def,
 			"refused: plan deletes 4 of 10 live targets (40%), more than --max-delete-percent 30; re-run with --force if this is intended"},
-		{"exactly 30% allowed", 10, 3, SafetyOptions{}, ""},
-		{"explicit 30 same as default", 10, 3, SafetyOptions{MaxDeletePercent: 30}, ""},
-		{"every target of 4 allowed: too few live", 4, 4, SafetyOptions{}, ""},
-		{"2 of 5 refused: guard starts at 5", 5, 2, SafetyOptions{},
+		{"exactly 30% allowed", 10, 3, def, ""},
+		{"zero allows no deletes", 10, 1, SafetyOptions{},
+			"plan deletes 1 of 10 live targets (10%), more than --max-delete-percent 0"},
+		{"zero still allows deletes below the guard's size", 4, 1, SafetyOptions{}, ""},
+		{"every target of 4 allowed: too few live", 4, 4, def, ""},
+		{"2 of 5 refused: guard starts at 5", 5, 2, def,
 			"plan deletes 2 of 5 live targets (40%), more than --max-delete-percent 30"},
-		{"1 of 5 allowed", 5, 1, SafetyOptions{}, ""},
-		{"no deletes", 10, 0, SafetyOptions{}, ""},
+		{"1 of 5 allowed", 5, 1, def, ""},
+		{"no deletes", 10, 0, def, ""},
 		{"custom 50 allows 5 of 10", 10, 5, SafetyOptions{MaxDeletePercent: 50}, ""},
 		{"custom 50 refuses 6 of 10", 10, 6, SafetyOptions{MaxDeletePercent: 50},
 			"plan deletes 6 of 10 live targets (60%), more than --max-delete-percent 50"},
