@@ -65,6 +65,14 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 	if keyEnv == "" {
 		keyEnv = spec.DefaultAPIKeyEnv
 	}
+	// The API client reads zero as "use the default"; a user who typed 0
+	// meant something else, so say so instead of guessing.
+	if rf.rateLimit < 1 {
+		return nil, fmt.Errorf("--rate-limit must be at least 1 request per minute, got %d", rf.rateLimit)
+	}
+	if rf.timeout <= 0 {
+		return nil, fmt.Errorf("--timeout must be positive, got %s", rf.timeout)
+	}
 	key, _ := f.LookupEnv(keyEnv)
 	if strings.TrimSpace(key) == "" {
 		return nil, fmt.Errorf("no API key: set $%s to a Plain API key (plainsync never takes the key as a flag)", keyEnv)

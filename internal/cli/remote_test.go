@@ -215,6 +215,8 @@ func TestApplyFlagValidation(t *testing.T) {
 	for _, args := range [][]string{
 		{"apply", "--parallelism", "0"},
 		{"apply", "--max-delete-percent", "150"},
+		{"plan", "--rate-limit", "0"},
+		{"drift", "--timeout", "0s"},
 	} {
 		if code, _, errOut := e.run("", false, args...); code != 1 || errOut == "" {
 			t.Errorf("%v: exit %d\n%s", args, code, errOut)
