@@ -148,12 +148,15 @@ webhooks:
   - name: f
     url: https://example.com/${TOKEN}/${UNSET}
     events: ["*"]
+  - name: g
+    url: ${TOKEN}://example.com/x
+    events: ["*"]
 `
 	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, ps := Load(file, env)
-	if len(ps) < 6 {
+	if len(ps) < 7 {
 		t.Fatalf("expected a problem per webhook, got:\n%s", render(ps))
 	}
 	for _, p := range ps {

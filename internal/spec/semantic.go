@@ -346,8 +346,8 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 // URLViolations applies the file format's URL rules (absolute, https or
 // loopback http, a host, no credentials) to an interpolated URL. Each
 // violation is phrased to follow `url "…" `. showParseDetail allows quoting
-// the URL parser's detail, which echoes the value: pass false when the
-// value holds secrets. Saved plans are checked with the same rules.
+// parts of the value (the URL parser's detail, the scheme): pass false when
+// the value holds secrets. Saved plans are checked with the same rules.
 func URLViolations(value string, showParseDetail bool) []string {
 	u, err := url.Parse(value)
 	if err != nil {
@@ -363,6 +363,10 @@ func URLViolations(value string, showParseDetail bool) []string {
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && scheme != "http" {
+		if !showParseDetail {
+			// The scheme may come from a ${VAR}, so it is a secret too.
+			return []string{"does not use https: Plain delivers webhooks over https only"}
+		}
 		return []string{fmt.Sprintf("has scheme %q: Plain delivers webhooks over https only", u.Scheme)}
 	}
 	if u.Host == "" {
