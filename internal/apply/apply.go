@@ -132,7 +132,7 @@ func (r *Result) Succeeded() bool {
 // changes; the ones already sent run to completion and the rest are
 // skipped.
 func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
-	x := &executor{client: c, now: o.Now, progress: o.Progress, resendDelay: o.ResendDelay}
+	x := &executor{client: c, now: o.Now, progress: o.Progress, resendDelay: o.ResendDelay, known: knownIDs(p)}
 	if x.resendDelay == 0 {
 		x.resendDelay = DefaultResendDelay
 	}
@@ -186,7 +186,10 @@ func phases(p *diff.Plan) (creates, updates, deletes []diff.Change) {
 }
 
 type executor struct {
-	client      Client
+	client Client
+	// known holds the ids of the live targets the plan was made from. A
+	// lost create can only have made a target outside it.
+	known       map[string]bool
 	now         func() time.Time
 	progress    func(Event)
 	resendDelay time.Duration
@@ -341,10 +344,31 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; the responses of both attempts were lost and it is not in live state, so it was not sent a third time; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err2)
 }
 
-// findCreated looks for the live target a lost create would have made: the
-// one with the same description and URL. Several matches are an error
-// rather than a guess, because adopting the wrong one would leave a
-// duplicate that plainsync then believes it manages.
+// knownIDs collects the ids of every live target the plan names (its
+// updates, deletes, no-ops and unmanaged entries: every live target).
+func knownIDs(p *diff.Plan) map[string]bool {
+	known := map[string]bool{}
+	if p == nil {
+		return known
+	}
+	for _, ch := range p.Changes {
+		if ch.TargetID != "" {
+			known[ch.TargetID] = true
+		}
+		if ch.Before != nil && ch.Before.ID != "" {
+			known[ch.Before.ID] = true
+		}
+	}
+	return known
+}
+
+// findCreated looks for the live target a lost create would have made: a
+// target the plan did not know, with the same description and URL. A
+// known target can share both (one the file pins by id and renames while
+// a new webhook takes its old name and URL) and must not be taken for the
+// new one. Several matches are an error rather than a guess, because
+// adopting the wrong one would leave a duplicate that plainsync then
+// believes it manages.
 func (x *executor) findCreated(ctx context.Context, in plain.CreateInput) (string, bool, error) {
 	targets, err := x.client.ListWebhookTargets(ctx)
 	if err != nil {
@@ -352,7 +376,7 @@ func (x *executor) findCreated(ctx context.Context, in plain.CreateInput) (strin
 	}
 	var ids []string
 	for _, t := range targets {
-		if t.Description == in.Description && t.URL == in.URL {
+		if !x.known[t.ID] && t.Description == in.Description && t.URL == in.URL {
 			ids = append(ids, t.ID)
 		}
 	}

@@ -740,3 +740,39 @@ func TestCancelMidPhaseFinishesInFlightAndSkipsTheRest(t *testing.T) {
 type writerFunc func([]byte)
 
 func (w writerFunc) Write(b []byte) (int, error) { w(append([]byte(nil), b...)); return len(b), nil }
+
+// A target the plan already knows (here the one the file pins by id and
+// renames, while a new webhook takes over its old name and URL) is never
+// what a lost create made: adopting it would report the new target as
+// created while the update then renames it away, leaving none.
+func TestCreateOutcomeUnknownNeverAdoptsATargetThePlanKnows(t *testing.T) {
+	old := plain.Target{ID: "wht_old", Description: "crm", URL: "https://crm.example.com/hook",
+		EventTypes: []string{"thread.thread_created"}, Version: testVersion, Enabled: true}
+	before := state(old)
+	after := state(old)
+	after.Description = "crm-legacy"
+	p := &diff.Plan{FormatVersion: diff.FormatVersion, LiveCount: 1, Changes: []diff.Change{
+		createChange("crm", "https://crm.example.com/hook", "thread.thread_created"),
+		{Action: diff.ActionUpdate, Name: "crm-legacy", TargetID: old.ID, MatchedBy: diff.MatchedByID,
+			Before: &before, After: &after,
+			Fields: []diff.FieldChange{{Field: diff.FieldDescription, Before: "crm", After: "crm-legacy"}}},
+	}}
+	f := newFake(old)
+	f.inject("create:crm", faultLost)
+	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond})
+
+	if ev := r.Events[0]; ev.Outcome == OutcomeAdopted || ev.TargetID == old.ID {
+		t.Fatalf("the lost create adopted the pre-existing %s: %+v", old.ID, ev)
+	}
+	if f.count("create:crm") != 2 || r.Created != 1 || !r.Succeeded() {
+		t.Fatalf("creates sent %d, result %+v", f.count("create:crm"), r)
+	}
+	var descs []string
+	for _, lt := range f.live() {
+		descs = append(descs, lt.Description)
+	}
+	slices.Sort(descs)
+	if !slices.Equal(descs, []string{"crm", "crm-legacy"}) {
+		t.Fatalf("live descriptions = %v, want crm and crm-legacy", descs)
+	}
+}
