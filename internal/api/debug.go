@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -46,10 +48,46 @@ func (t *transport) debugf(format string, args ...any) {
 
 // redactString removes key from s.
 func redactString(s, key string) string {
+	return hideKey(s, key, redacted)
+}
+
+// hideKey replaces key in s with repl, also in the encoded forms a server
+// or proxy may echo it in (percent-encoded in a query or path, with upper-
+// or lower-case hex, or JSON-escaped): a key holding "/", "+" or "=" would
+// otherwise slip past a plain search for it.
+func hideKey(s, key, repl string) string {
 	if key == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, key, redacted)
+	for _, f := range keyForms(key) {
+		s = strings.ReplaceAll(s, f, repl)
+	}
+	return s
+}
+
+var pctHex = regexp.MustCompile(`%[0-9A-F]{2}`)
+
+// keyForms returns key and its distinct encodings, longest first so that a
+// longer form is never half-replaced through a shorter one.
+func keyForms(key string) []string {
+	forms := []string{key}
+	add := func(f string) {
+		for _, g := range forms {
+			if g == f {
+				return
+			}
+		}
+		forms = append(forms, f)
+	}
+	for _, f := range []string{url.QueryEscape(key), url.PathEscape(key)} {
+		add(f)
+		add(pctHex.ReplaceAllStringFunc(f, strings.ToLower))
+	}
+	if b, err := json.Marshal(key); err == nil {
+		add(strings.Trim(string(b), `"`))
+	}
+	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	return forms
 }
 
 // redactVars renders GraphQL variables as JSON with every URL-looking

@@ -251,10 +251,11 @@ func redactErr(err error, key string) error {
 		return err
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, key) {
+	hidden := hideKey(msg, key, "***")
+	if hidden == msg {
 		return err
 	}
-	return &redactedError{msg: strings.ReplaceAll(msg, key, "***"), err: err}
+	return &redactedError{msg: hidden, err: err}
 }
 
 var tagRe = regexp.MustCompile(`<[^>]*>`)
@@ -271,9 +272,7 @@ func excerpt(body []byte, key string, max int) string {
 		return r
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
-	if key != "" {
-		s = strings.ReplaceAll(s, key, "***")
-	}
+	s = hideKey(s, key, "***")
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}
