@@ -298,8 +298,9 @@ func (t *transport) pause(d time.Duration) {
 
 // rateLimitWait reads how long Plain wants us to wait from
 // x-ratelimit-reset (an ISO-8601 time) or Retry-After (seconds or an HTTP
-// date). Without either, or when the reset already passed (clock skew), it
-// falls back to the retry backoff.
+// date). A reset that cannot be read or already passed (clock skew) defers
+// to Retry-After; without a usable header it falls back to the retry
+// backoff.
 func (t *transport) rateLimitWait(h http.Header, n int) time.Duration {
 	now := t.now()
 	var wait time.Duration
@@ -307,7 +308,8 @@ func (t *transport) rateLimitWait(h http.Header, n int) time.Duration {
 		if ts, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			wait = ts.Sub(now)
 		}
-	} else if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+	}
+	if v := strings.TrimSpace(h.Get("Retry-After")); wait <= 0 && v != "" {
 		if secs, err := strconv.Atoi(v); err == nil {
 			wait = time.Duration(secs) * time.Second
 		} else if ts, err := http.ParseTime(v); err == nil {

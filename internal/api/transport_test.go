@@ -575,6 +575,8 @@ func TestRateLimitWaitParsing(t *testing.T) {
 		{"reset in the past falls back to backoff", http.Header{"X-Ratelimit-Reset": {"2026-05-06T09:00:00Z"}}, 50 * time.Millisecond, 100 * time.Millisecond},
 		{"no header falls back to backoff", http.Header{}, 50 * time.Millisecond, 100 * time.Millisecond},
 		{"garbage falls back to backoff", http.Header{"X-Ratelimit-Reset": {"soon"}}, 50 * time.Millisecond, 100 * time.Millisecond},
+		{"garbage reset defers to retry-after", http.Header{"X-Ratelimit-Reset": {"soon"}, "Retry-After": {"12"}}, 12 * time.Second, 12 * time.Second},
+		{"past reset defers to retry-after", http.Header{"X-Ratelimit-Reset": {"2026-05-06T09:00:00Z"}, "Retry-After": {"Wed, 06 May 2026 10:00:30 GMT"}}, 30 * time.Second, 30 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
