@@ -406,6 +406,11 @@ func sortChanges(cs []Change) {
 // userinfo are replaced by REDACTED, except query values that equal the
 // desired URL's value for the same parameter (those come from the file and
 // are masked like every file value). An identical URL is kept as is.
+//
+// The redactions are spliced into the URL's own text rather than
+// re-serialising a parsed URL: re-encoding would percent-encode a ${VAR}
+// value in the path (say one holding "|" or a space), and the masker, which
+// knows only the value, would then print the encoded secret in full.
 func liveURL(live, desired string) string {
 	if live == desired {
 		return live
@@ -414,29 +419,47 @@ func liveURL(live, desired string) string {
 	if err != nil {
 		return "[unparseable URL]"
 	}
+	// Split the text the way url.Parse does: fragment at the first "#",
+	// query at the first "?" before it.
+	rest, fragment, hasFragment := strings.Cut(live, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
 	if u.User != nil {
-		u.User = url.User("REDACTED")
-	}
-	if u.RawQuery == "" {
-		return u.String()
-	}
-	var want url.Values
-	if d, err := url.Parse(desired); err == nil && desired != "" {
-		want = d.Query()
-	}
-	parts := strings.Split(u.RawQuery, "&")
-	for i, part := range parts {
-		key, val, hasVal := strings.Cut(part, "=")
-		if !hasVal {
-			continue
+		// scheme "://" authority; the userinfo ends at the authority's
+		// last "@".
+		start := len(u.Scheme) + len("://")
+		if start <= len(rest) && strings.HasPrefix(rest[len(u.Scheme):], "://") {
+			authority := rest[start:]
+			if i := strings.IndexByte(authority, '/'); i >= 0 {
+				authority = authority[:i]
+			}
+			if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+				rest = rest[:start] + "REDACTED" + rest[start+at:]
+			}
 		}
-		k, kerr := url.QueryUnescape(key)
-		v, verr := url.QueryUnescape(val)
-		if kerr == nil && verr == nil && want != nil && want.Has(k) && want.Get(k) == v {
-			continue
-		}
-		parts[i] = key + "=REDACTED"
 	}
-	u.RawQuery = strings.Join(parts, "&")
-	return u.String()
+	out := rest
+	if hasQuery {
+		var want url.Values
+		if d, err := url.Parse(desired); err == nil && desired != "" {
+			want = d.Query()
+		}
+		parts := strings.Split(query, "&")
+		for i, part := range parts {
+			key, val, hasVal := strings.Cut(part, "=")
+			if !hasVal {
+				continue
+			}
+			k, kerr := url.QueryUnescape(key)
+			v, verr := url.QueryUnescape(val)
+			if kerr == nil && verr == nil && want != nil && want.Has(k) && want.Get(k) == v {
+				continue
+			}
+			parts[i] = key + "=REDACTED"
+		}
+		out += "?" + strings.Join(parts, "&")
+	}
+	if hasFragment {
+		out += "#" + fragment
+	}
+	return out
 }

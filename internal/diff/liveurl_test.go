@@ -65,3 +65,32 @@ func TestPlanNeverCarriesUndeclaredLiveTokens(t *testing.T) {
 		}
 	}
 }
+
+// liveURL redacts by editing the live URL's text, never by re-encoding it:
+// re-encoding would turn a ${VAR} value in the path into a percent-encoded
+// form that the masker (which knows only the value) would print in full.
+func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
+	const tok = "tok|en^1234 é"
+	cases := []struct{ live, desired, want string }{
+		{"https://a.example.com/p/" + tok + "?v=0", "https://a.example.com/p/" + tok + "?v=1", "https://a.example.com/p/" + tok + "?v=REDACTED"},
+		{"https://u:pw@a.example.com/p/" + tok, "", "https://REDACTED@a.example.com/p/" + tok},
+		{"https://u:p@w@a.example.com/x?a=1#frag", "", "https://REDACTED@a.example.com/x?a=REDACTED#frag"},
+		{"HTTPS://a.example.com/%7Bx%7D?t=1", "", "HTTPS://a.example.com/%7Bx%7D?t=REDACTED"},
+	}
+	for _, c := range cases {
+		if got := liveURL(c.live, c.desired); got != c.want {
+			t.Errorf("liveURL(%q, %q) = %q, want %q", c.live, c.desired, got, c.want)
+		}
+	}
+
+	d := desired(webhook(5, "crm", "https://crm.example.com/h/"+tok+"?v=1", "thread.thread_created"))
+	d.Secrets.Add("CRM_TOKEN", tok)
+	p, problems := Compute(d, snapshot(target("wht_1", "crm", "https://crm.example.com/h/"+tok+"?v=0", "thread.thread_created")), Options{})
+	if p == nil {
+		t.Fatalf("problems: %v", problems)
+	}
+	m := Masked(p)
+	if got := m.Changes[0].Before.URL; got != "https://crm.example.com/h/${CRM_TOKEN}?v=REDACTED" {
+		t.Errorf("masked live URL = %q", got)
+	}
+}
