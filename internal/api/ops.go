@@ -88,18 +88,24 @@ type wirePermissions struct {
 }
 
 // pager guards a Relay pagination loop against a server that says there is
-// a next page but does not move its cursor, which would loop forever.
+// a next page but does not move its cursor, or moves it without returning
+// anything new: either would loop forever.
 type pager struct {
 	what string
 	seen map[string]bool
 }
 
-func (p *pager) next(pi pageInfo) (after string, more bool, err error) {
+// next returns the cursor of the next page; added is how many new items the
+// page just read contributed.
+func (p *pager) next(pi pageInfo, added int) (after string, more bool, err error) {
 	if !pi.HasNextPage {
 		return "", false, nil
 	}
 	if pi.EndCursor == "" || p.seen[pi.EndCursor] {
 		return "", false, fmt.Errorf("listing %s: pagination cursor did not advance", p.what)
+	}
+	if added == 0 {
+		return "", false, fmt.Errorf("listing %s: a page with no progress (nothing new) claims another page follows", p.what)
 	}
 	if p.seen == nil {
 		p.seen = map[string]bool{}
@@ -229,7 +235,7 @@ func (c *Client) versionPages(ctx context.Context, first *versionPage) ([]plain.
 		for _, e := range page.Edges {
 			out = append(out, e.Node)
 		}
-		next, more, err := p.next(page.PageInfo)
+		next, more, err := p.next(page.PageInfo, len(page.Edges))
 		if err != nil {
 			return nil, err
 		}
@@ -282,8 +288,9 @@ func (c *Client) targetPages(ctx context.Context, first *targetPage) ([]plain.Ta
 			}
 			page = resp.WebhookTargets
 		}
+		before := len(col.out)
 		col.add(*page)
-		next, more, err := p.next(page.PageInfo)
+		next, more, err := p.next(page.PageInfo, len(col.out)-before)
 		if err != nil {
 			return nil, err
 		}
@@ -540,6 +547,7 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 		if err := c.run(ctx, "ListDeliveryAttempts", docListDeliveryAttempts, vars, false, &resp); err != nil {
 			return nil, err
 		}
+		before := len(out)
 		for _, e := range resp.WebhookDeliveryAttempts.Edges {
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
@@ -551,7 +559,7 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 		}
 		var more bool
 		var err error
-		after, more, err = p.next(resp.WebhookDeliveryAttempts.PageInfo)
+		after, more, err = p.next(resp.WebhookDeliveryAttempts.PageInfo, len(out)-before)
 		if err != nil {
 			return nil, err
 		}

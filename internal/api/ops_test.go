@@ -109,6 +109,39 @@ func TestPaginationCursorMustAdvance(t *testing.T) {
 	}
 }
 
+// TestPaginationMustMakeProgress: a server that keeps moving its cursor but
+// never returns anything new must not keep plainsync paging forever.
+func TestPaginationMustMakeProgress(t *testing.T) {
+	const giveUp = 50 // the fake ends the list here so a failing test ends
+	for _, tt := range []struct {
+		name  string
+		edges func(n int) []any
+		list  func(c *Client) error
+		key   string
+	}{
+		{"empty target pages", func(int) []any { return []any{} }, func(c *Client) error { _, err := c.ListWebhookTargets(context.Background()); return err }, "webhookTargets"},
+		{"repeated targets", func(int) []any { return []any{map[string]any{"node": wireTargetJSON(1)}} }, func(c *Client) error { _, err := c.ListWebhookTargets(context.Background()); return err }, "webhookTargets"},
+		{"empty version pages", func(int) []any { return []any{} }, func(c *Client) error { _, err := c.WebhookVersions(context.Background()); return err }, "webhookVersions"},
+		{"empty delivery pages", func(int) []any { return []any{} }, func(c *Client) error {
+			_, err := c.ListDeliveryAttempts(context.Background(), "wht_1", DeliveryFilter{})
+			return err
+		}, "webhookDeliveryAttempts"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFakeServer(t, func(n int, req gqlRequest, w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, map[string]any{"data": map[string]any{tt.key: map[string]any{
+					"edges":    tt.edges(n),
+					"pageInfo": map[string]any{"hasNextPage": n < giveUp, "endCursor": fmt.Sprintf("c%d", n)},
+				}}})
+			})
+			err := tt.list(newClient(t, fastOptions(fs.URL)))
+			if err == nil || !strings.Contains(err.Error(), "no progress") {
+				t.Fatalf("err = %v after %d requests, want a no-progress error", err, fs.hits())
+			}
+		})
+	}
+}
+
 // snapshotServer answers the Snapshot query and follow-up pages for
 // nTargets targets and nVersions versions.
 func snapshotServer(t *testing.T, nTargets, nVersions int) *fakeServer {
