@@ -68,6 +68,11 @@ func withEscapes(m *secret.Masker) *secret.Masker {
 	return &out
 }
 
+// WithEscapes is withEscapes for other packages: the CLI masks its error
+// messages and --debug stream with it, where requests and errors carry
+// URLs percent-encoded or JSON-escaped.
+func WithEscapes(m *secret.Masker) *secret.Masker { return withEscapes(m) }
+
 // escapedForms lists v as the common escapers write it.
 func escapedForms(v string) []string {
 	forms := []string{

@@ -109,14 +109,17 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 	return c, nil
 }
 
-// maskingWriter masks every secret the factory knows before writing.
+// maskingWriter masks every secret the factory knows before writing, also
+// in its escaped forms: the debug stream prints request variables as JSON
+// with URLs re-encoded, so a ${VAR} value in a URL path arrives
+// percent-encoded.
 type maskingWriter struct {
 	w io.Writer
 	f *Factory
 }
 
 func (m *maskingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(m.w, m.f.Secrets.Mask(string(p))); err != nil {
+	if _, err := io.WriteString(m.w, apply.WithEscapes(m.f.Secrets).Mask(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 )
@@ -64,9 +65,10 @@ func Execute(f *Factory, args []string) int {
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	if err != nil && !isReported(err) {
-		// Errors can quote what Plain echoed back (a URL with a token, say):
-		// mask every secret the run has learnt before printing.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
+		// Errors can quote what Plain echoed back (a URL with a token, say),
+		// possibly escaped or percent-encoded: mask every secret the run
+		// has learnt, in those forms too, before printing.
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", apply.WithEscapes(f.Secrets).Mask(err.Error()))
 	}
 	return exitCode(err)
 }
