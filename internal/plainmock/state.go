@@ -131,7 +131,9 @@ func (s *Server) persistLocked() error {
 		return fmt.Errorf("plainmock: encode state: %w", err)
 	}
 	b = append(b, '\n')
-	if err := atomicfile.Write(s.statePath, b, 0o644); err != nil {
+	// 0600: the file holds API keys ("keys") and webhook URLs with their
+	// tokens.
+	if err := atomicfile.Write(s.statePath, b, 0o600); err != nil {
 		return fmt.Errorf("plainmock: write state file: %w", err)
 	}
 	return nil

@@ -226,3 +226,26 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+// TestStateFileIsPrivate: the state file holds API keys (its "keys") and
+// webhook URLs with their tokens, so a write must not leave it readable by
+// other users, whatever mode the file had before.
+func TestStateFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, []byte(handWrittenState), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := newMock(t, Config{StatePath: path})
+	r := mustOK(t, m.post("plainApiKey_admin", map[string]any{"query": createDoc, "variables": map[string]any{
+		"input": createInput("https://b.example.com/?token=t0k3n", "b", "thread.thread_created")}}))
+	if r.data("createWebhookTarget.webhookTarget.id") == nil {
+		t.Fatalf("create failed: %s", r.Raw)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		t.Errorf("state file mode after a change is %v, want no access for group or others", perm)
+	}
+}
