@@ -13,9 +13,11 @@ import (
 // be applied to. The fingerprint proves live state did not change, but not
 // that the file was not edited by hand or mangled on its way between CI
 // jobs: so every change must name live targets that exist (each at most
-// once), and everything it would send must pass the rules a fresh plan
-// enforces (URL rules, event types in the catalog, a known version). The
-// errors never show a secret: URLs are masked with p.Secrets.
+// once), everything it would send must pass the rules a fresh plan
+// enforces (URL rules, event types in the catalog, a known version), and
+// what the delete guards read must be what Compute would have written: the
+// live count, and deletes only with prune and never of ignored targets.
+// The errors never show a secret: URLs are masked with p.Secrets.
 func VerifySaved(p *Plan, live *plain.Snapshot) error {
 	if p == nil || live == nil {
 		return errors.New("verify saved plan: no plan or no live state")
@@ -29,6 +31,11 @@ func VerifySaved(p *Plan, live *plain.Snapshot) error {
 		catalog[e.EventType] = true
 	}
 	var errs []error
+	// --max-delete-percent divides by LiveCount: a raised count would let
+	// an edited plan delete past the guard.
+	if p.LiveCount != len(live.Targets) {
+		errs = append(errs, fmt.Errorf("the plan counts %d live targets but the workspace has %d", p.LiveCount, len(live.Targets)))
+	}
 	seen := map[string]bool{}
 	for i, ch := range p.Changes {
 		where := fmt.Sprintf("change %d (%s %q)", i+1, ch.Action, p.Secrets.Mask(ch.Name))
@@ -50,6 +57,12 @@ func VerifySaved(p *Plan, live *plain.Snapshot) error {
 				bad("target %s appears in more than one change", ch.TargetID)
 			}
 			seen[ch.TargetID] = true
+			if ch.Action == ActionDelete && !p.Prune {
+				bad("a delete in a plan made without prune")
+			}
+			if ch.Action == ActionDelete && ch.Ignored {
+				bad("a delete of a target an ignore rule protects")
+			}
 		default:
 			bad("unknown action")
 			continue

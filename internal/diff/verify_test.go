@@ -20,7 +20,7 @@ func verifyLive() *plain.Snapshot {
 func goodSavedPlan() *Plan {
 	m := &secret.Masker{}
 	m.Add("TOKEN", "s3cret")
-	return &Plan{Secrets: m, Changes: []Change{
+	return &Plan{Secrets: m, Prune: true, LiveCount: 2, Changes: []Change{
 		{Action: ActionCreate, Name: "new", After: &TargetState{Description: "new", URL: "https://n.example.com/h?t=s3cret", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06", Enabled: true}},
 		{Action: ActionUpdate, Name: "a", TargetID: "wht_1", Fields: []FieldChange{{Field: FieldEnabled, Before: "true", After: "false"}},
 			After: &TargetState{ID: "wht_1", Description: "a", URL: "https://a.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06"}},
@@ -50,6 +50,10 @@ func TestVerifySavedRejectsEditedPlans(t *testing.T) {
 		{"empty update", func(p *Plan) { p.Changes[1].Fields = nil }, "an update with no changed fields"},
 		{"no after", func(p *Plan) { p.Changes[1].After = nil }, "no desired state"},
 		{"unknown action", func(p *Plan) { p.Changes[2].Action = "explode" }, "unknown action"},
+		// The delete guards (--max-delete-percent) read these fields.
+		{"live count", func(p *Plan) { p.LiveCount = 1000 }, "the plan counts 1000 live targets but the workspace has 2"},
+		{"delete without prune", func(p *Plan) { p.Prune = false }, "a delete in a plan made without prune"},
+		{"delete of an ignored target", func(p *Plan) { p.Changes[2].Ignored = true }, "a delete of a target an ignore rule protects"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
