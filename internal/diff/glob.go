@@ -22,15 +22,17 @@ func IsGlob(pattern string) bool {
 // character-class syntax would only make query strings ambiguous.
 func MatchGlob(pattern, s string) bool {
 	// Iterative matcher with single-star backtracking: linear in practice
-	// and never exponential, whatever the pattern.
+	// and never exponential, whatever the pattern. It works on runes so
+	// that ? is one character, not one byte of a multi-byte one.
+	pr, sr := []rune(pattern), []rune(s)
 	p, i := 0, 0
 	star, mark := -1, 0
-	for i < len(s) {
+	for i < len(sr) {
 		switch {
-		case p < len(pattern) && pattern[p] == '*':
+		case p < len(pr) && pr[p] == '*':
 			star, mark = p, i
 			p++
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+		case p < len(pr) && (pr[p] == '?' || pr[p] == sr[i]):
 			p++
 			i++
 		case star >= 0:
@@ -41,10 +43,10 @@ func MatchGlob(pattern, s string) bool {
 			return false
 		}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
+	for p < len(pr) && pr[p] == '*' {
 		p++
 	}
-	return p == len(pattern)
+	return p == len(pr)
 }
 
 // expandOne returns the catalog types that pattern names: the matches of a

@@ -27,6 +27,12 @@ func TestMatchGlob(t *testing.T) {
 		{"exact", "exactly", false},
 		{"[x]", "[x]", true},
 		{"*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
+		// ? is one character, also when it takes several bytes: ignore
+		// rules match descriptions, which are free text.
+		{"caf?", "café", true},
+		{"caf?-hook", "café-hook", true},
+		{"?", "é", true},
+		{"??", "é", false},
 	}
 	for _, tc := range cases {
 		if got := MatchGlob(tc.pattern, tc.s); got != tc.want {
