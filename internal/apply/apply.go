@@ -129,10 +129,10 @@ func (r *Result) Succeeded() bool {
 // unmanaged entries are not sent. If any create or update fails (or is
 // skipped), every delete is skipped: deleting an old target is only safe
 // once its replacement is known to exist. Cancelling ctx stops launching
-// changes; the ones already sent run to completion and the rest are
-// skipped.
+// changes; the ones already sent run to completion (a lost create is then
+// not sent a second time) and the rest are skipped.
 func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
-	x := &executor{client: c, now: o.Now, progress: o.Progress, resendDelay: o.ResendDelay, known: knownIDs(p)}
+	x := &executor{client: c, now: o.Now, progress: o.Progress, resendDelay: o.ResendDelay, known: knownIDs(p), cancel: ctx}
 	if x.resendDelay == 0 {
 		x.resendDelay = DefaultResendDelay
 	}
@@ -189,7 +189,11 @@ type executor struct {
 	client Client
 	// known holds the ids of the live targets the plan was made from. A
 	// lost create can only have made a target outside it.
-	known       map[string]bool
+	known map[string]bool
+	// cancel is the caller's context. Steps run under a context that
+	// outlives it, so that a sent request is never abandoned; they consult
+	// cancel before sending anything new (a lost create's second attempt).
+	cancel      context.Context
 	now         func() time.Time
 	progress    func(Event)
 	resendDelay time.Duration
@@ -322,13 +326,21 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	// waiting for the next run would leave the integration without its
 	// target for no reason.
 	timer := time.NewTimer(x.resendDelay)
-	<-timer.C
+	select {
+	case <-timer.C:
+	case <-x.cancel.Done():
+		timer.Stop()
+		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state yet, and apply was cancelled, so it was not sent again (%w); re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err, context.Cause(x.cancel))
+	}
 	id, found, lerr = x.findCreated(ctx, in)
 	if lerr != nil {
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
 	}
 	if found {
 		return OutcomeAdopted, id, nil
+	}
+	if x.cancel.Err() != nil {
+		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state, and apply was cancelled, so it was not sent again (%w); re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err, context.Cause(x.cancel))
 	}
 	t, err2 := x.client.CreateWebhookTarget(ctx, in)
 	if err2 == nil {

@@ -776,3 +776,26 @@ func TestCreateOutcomeUnknownNeverAdoptsATargetThePlanKnows(t *testing.T) {
 		t.Fatalf("live descriptions = %v, want crm and crm-legacy", descs)
 	}
 }
+
+// Cancelling apply (Ctrl-C) while a lost create waits to be re-sent must
+// not send it again: cancellation stops every new mutation, and the wait
+// ends at once rather than after the pause.
+func TestCancelDuringResendPauseDoesNotResend(t *testing.T) {
+	for _, delay := range []time.Duration{time.Millisecond, time.Hour} {
+		_, p := mixedPlan(1, 0, 0)
+		f := newFake()
+		f.inject("create:new-0", faultLost)
+		ctx, cancel := context.WithCancel(context.Background())
+		f.hook = func(context.Context, string) { cancel() }
+		r := Execute(ctx, p, f, Options{ResendDelay: delay})
+		cancel()
+		if n := f.count("create:new-0"); n != 1 {
+			t.Fatalf("delay %s: create sent %d times after cancellation, want once", delay, n)
+		}
+		ev := r.Events[0]
+		if ev.Outcome != OutcomeFailed || !errors.Is(ev.Err, plain.ErrOutcomeUnknown) || !errors.Is(ev.Err, context.Canceled) ||
+			!strings.Contains(ev.Err.Error(), "cancelled") || r.Succeeded() {
+			t.Fatalf("delay %s: event %+v", delay, ev)
+		}
+	}
+}
