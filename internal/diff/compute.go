@@ -403,8 +403,8 @@ func sortChanges(cs []Change) {
 // plan files. Tokens in live URLs are not ${VAR} values the file declares, so
 // the masker cannot know them: a hand-made target, or the old token of a
 // rotated one, would otherwise be printed in the clear. Query values and
-// userinfo are replaced by REDACTED, except query values that equal the
-// desired URL's value for the same parameter (those come from the file and
+// userinfo are replaced by REDACTED, except query values written exactly as
+// the desired URL writes the same parameter (those come from the file and
 // are masked like every file value). An identical URL is kept as is.
 //
 // The redactions are spliced into the URL's own text rather than
@@ -439,19 +439,25 @@ func liveURL(live, desired string) string {
 	}
 	out := rest
 	if hasQuery {
-		var want url.Values
-		if d, err := url.Parse(desired); err == nil && desired != "" {
-			want = d.Query()
+		// The desired query's parameters as written. A live value is kept
+		// only when spelled exactly so: one that merely decodes to the
+		// same text (say "a%7Cb" for a ${VAR} holding "a|b") would reach
+		// the output in a form the masker does not know.
+		want := map[string][]string{}
+		if desired != "" {
+			dq, _, _ := strings.Cut(desired, "#")
+			if _, q, ok := strings.Cut(dq, "?"); ok {
+				for _, part := range strings.Split(q, "&") {
+					if k, v, ok := strings.Cut(part, "="); ok {
+						want[k] = append(want[k], v)
+					}
+				}
+			}
 		}
 		parts := strings.Split(query, "&")
 		for i, part := range parts {
 			key, val, hasVal := strings.Cut(part, "=")
-			if !hasVal {
-				continue
-			}
-			k, kerr := url.QueryUnescape(key)
-			v, verr := url.QueryUnescape(val)
-			if kerr == nil && verr == nil && want != nil && want.Has(k) && want.Get(k) == v {
+			if !hasVal || slices.Contains(want[key], val) {
 				continue
 			}
 			parts[i] = key + "=REDACTED"

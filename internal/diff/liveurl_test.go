@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -92,5 +93,25 @@ func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
 	m := Masked(p)
 	if got := m.Changes[0].Before.URL; got != "https://crm.example.com/h/${CRM_TOKEN}?v=REDACTED" {
 		t.Errorf("masked live URL = %q", got)
+	}
+}
+
+// A live query value is kept only when its text is the desired one, not
+// merely equal once decoded: "a%7Cb" decodes to the ${VAR} value "a|b",
+// but the masker knows only "a|b" and would print the encoded token.
+func TestLiveURLKeepsOnlyQueryValuesSpelledAsInTheFile(t *testing.T) {
+	const tok = "a|b-secret"
+	d := desired(webhook(5, "crm", "https://crm.example.com/new?t="+tok, "thread.thread_created"))
+	d.Secrets.Add("CRM_TOKEN", tok)
+	live := "https://crm.example.com/old?t=" + url.QueryEscape(tok)
+	p, problems := Compute(d, snapshot(target("wht_1", "crm", live, "thread.thread_created")), Options{})
+	if p == nil {
+		t.Fatalf("problems: %v", problems)
+	}
+	if got := Masked(p).Changes[0].Before.URL; got != "https://crm.example.com/old?t=REDACTED" {
+		t.Errorf("masked live URL = %q", got)
+	}
+	if got := liveURL("https://a.example.com/x?t=v1&u=2", "https://a.example.com/y?t=v1&u=3"); got != "https://a.example.com/x?t=v1&u=REDACTED" {
+		t.Errorf("liveURL = %q", got)
 	}
 }
