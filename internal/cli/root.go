@@ -63,6 +63,23 @@ func Execute(f *Factory, args []string) int {
 	// finish and report, so the run can be resumed by running it again.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	done := make(chan struct{})
+	defer close(done) // runs before stop: a normal return is not an interrupt
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		// Restore the default handling, so that a second Ctrl-C ends the
+		// process at once for a user who will not wait.
+		stop()
+		select {
+		case <-done:
+		default:
+			fmt.Fprintln(f.IO.ErrOut, "Interrupted: no new changes will start; waiting for the ones in flight (press Ctrl-C again to quit now).")
+		}
+	}()
 	err := root.ExecuteContext(ctx)
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),

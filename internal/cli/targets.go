@@ -148,8 +148,9 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// redactURL hides userinfo and query values: webhook URLs often carry
-// tokens, and a listing is read by more people than the file's author.
+// redactURL hides userinfo, query values and the fragment: webhook URLs
+// often carry tokens, and a listing is read by more people than the file's
+// author.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -170,6 +171,9 @@ func redactURL(raw string) string {
 			parts[i] = url.QueryEscape(k) + "=REDACTED"
 		}
 		u.RawQuery = strings.Join(parts, "&")
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = "REDACTED", ""
 	}
 	return u.String()
 }

@@ -465,6 +465,12 @@ func liveURL(live, desired string) string {
 		out += "?" + strings.Join(parts, "&")
 	}
 	if hasFragment {
+		// Fragments can carry tokens too (some services read them client
+		// side); keep one only when the file spells it the same.
+		_, want, ok := strings.Cut(desired, "#")
+		if fragment != "" && !(ok && want == fragment) {
+			fragment = "REDACTED"
+		}
 		out += "#" + fragment
 	}
 	return out

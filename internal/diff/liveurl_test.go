@@ -19,6 +19,8 @@ func TestLiveURLRedactsWhatTheFileDoesNotDeclare(t *testing.T) {
 		{"https://a.example.com/x", "https://b.example.com/x", "https://a.example.com/x"},
 		{"https://a.example.com/x?flag", "", "https://a.example.com/x?flag"},
 		{"://bad", "", "[unparseable URL]"},
+		{"https://a.example.com/x#tok=abc", "", "https://a.example.com/x#REDACTED"},
+		{"https://a.example.com/x#frag", "https://a.example.com/y#frag", "https://a.example.com/x#frag"},
 	}
 	for _, c := range cases {
 		if got := liveURL(c.live, c.desired); got != c.want {
@@ -75,7 +77,7 @@ func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
 	cases := []struct{ live, desired, want string }{
 		{"https://a.example.com/p/" + tok + "?v=0", "https://a.example.com/p/" + tok + "?v=1", "https://a.example.com/p/" + tok + "?v=REDACTED"},
 		{"https://u:pw@a.example.com/p/" + tok, "", "https://REDACTED@a.example.com/p/" + tok},
-		{"https://u:p@w@a.example.com/x?a=1#frag", "", "https://REDACTED@a.example.com/x?a=REDACTED#frag"},
+		{"https://u:p@w@a.example.com/x?a=1#frag", "", "https://REDACTED@a.example.com/x?a=REDACTED#REDACTED"},
 		{"HTTPS://a.example.com/%7Bx%7D?t=1", "", "HTTPS://a.example.com/%7Bx%7D?t=REDACTED"},
 	}
 	for _, c := range cases {
