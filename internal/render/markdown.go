@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/plainsync/plainsync/internal/diff"
 )
@@ -153,6 +154,14 @@ func clip(s string, limit int) string {
 	cut := s[:limit-len(note)]
 	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
 		cut = cut[:i]
+	} else {
+		// No line to cut at: never split a multi-byte character.
+		for len(cut) > 0 {
+			if r, size := utf8.DecodeLastRuneInString(cut); r != utf8.RuneError || size > 1 {
+				break
+			}
+			cut = cut[:len(cut)-1]
+		}
 	}
 	return cut + note
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
@@ -424,6 +425,16 @@ func BenchmarkText(b *testing.B) {
 	for b.Loop() {
 		if err := Text(io.Discard, p, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestClipNeverSplitsACharacter(t *testing.T) {
+	s := strings.Repeat("é", 40) // 80 bytes, no newline
+	for limit := 120; limit < 160; limit++ {
+		out := clip(s+strings.Repeat("ü", 100), limit)
+		if !utf8.ValidString(out) || len(out) > limit {
+			t.Fatalf("limit %d: %d bytes, valid %v", limit, len(out), utf8.ValidString(out))
 		}
 	}
 }
