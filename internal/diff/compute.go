@@ -233,7 +233,7 @@ func (c *computer) match(desired []desiredTarget) {
 		case c.taken[i]:
 			c.errorf(dt.w.ID.Pos, "webhook target %s is pinned by more than one webhook", id)
 		default:
-			c.claim(dt, i, MatchedByID)
+			c.claimUnlessIgnored(dt, i, MatchedByID, dt.w.ID.Pos)
 		}
 	}
 
@@ -252,7 +252,7 @@ func (c *computer) match(desired []desiredTarget) {
 		switch len(cands) {
 		case 0:
 		case 1:
-			c.claim(dt, cands[0], MatchedByDescription)
+			c.claimUnlessIgnored(dt, cands[0], MatchedByDescription, dt.w.Name.Pos)
 		default:
 			ids := make([]string, len(cands))
 			for n, i := range cands {
@@ -293,15 +293,35 @@ func (c *computer) claim(dt *desiredTarget, i int, by string) {
 
 // ignored reports whether an ignore rule protects t.
 func (c *computer) ignored(t *plain.Target) bool {
-	for _, r := range c.d.Ignore {
+	return c.ignoreRule(t) != nil
+}
+
+// ignoreRule returns the first ignore rule that protects t, or nil.
+func (c *computer) ignoreRule(t *plain.Target) *spec.IgnoreRule {
+	for i, r := range c.d.Ignore {
 		if r.Name != "" && MatchGlob(r.Name, t.Description) {
-			return true
+			return &c.d.Ignore[i]
 		}
 		if r.URL != "" && MatchGlob(r.URL, t.URL) {
-			return true
+			return &c.d.Ignore[i]
 		}
 	}
-	return false
+	return nil
+}
+
+// claimUnlessIgnored claims live target i for dt, unless an ignore rule
+// protects it: the file would then both manage and never touch the same
+// target, and guessing which was meant could change a target someone
+// keeps by hand. That conflict is an error at pos.
+func (c *computer) claimUnlessIgnored(dt *desiredTarget, i int, by string, pos spec.Pos) {
+	t := &c.live.Targets[i]
+	if r := c.ignoreRule(t); r != nil {
+		c.taken[i] = true
+		dt.ambiguous = true
+		c.errorf(pos, "webhook %q matches live target %s (by %s), which the ignore rule at %s protects; plainsync never changes ignored targets: rename the webhook or narrow the rule", dt.w.Name.Value, t.ID, by, r.Pos)
+		return
+	}
+	c.claim(dt, i, by)
 }
 
 // change builds the create, update or no-op for one matched desired target.

@@ -545,3 +545,30 @@ func BenchmarkCompute(b *testing.B) {
 		}
 	}
 }
+
+// A webhook that names (or pins) a live target an ignore rule protects is a
+// contradiction in the file: an error, never a silent update.
+func TestMatchingAnIgnoredTargetIsAnError(t *testing.T) {
+	live := snapshot(target("wht_1", "manual-export", "https://m.example.com/x", "thread.thread_created"))
+	for _, tc := range []struct {
+		name string
+		pin  bool
+		want string
+	}{
+		{"by description", false, `plainsync.yaml:4:11: webhook "manual-export" matches live target wht_1 (by description), which the ignore rule at plainsync.yaml:2:5 protects`},
+		{"by id", true, `plainsync.yaml:9:9: webhook "manual-export" matches live target wht_1 (by id), which the ignore rule at plainsync.yaml:2:5 protects`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := webhook(4, "manual-export", "https://m.example.com/x", "thread.thread_created")
+			if tc.pin {
+				w.ID = text("wht_1", 9, 9)
+			}
+			d := desired(w)
+			d.Ignore = []spec.IgnoreRule{{Name: "manual-*", Pos: pos(2, 5)}}
+			p, problems := Compute(d, live, Options{})
+			if p != nil || len(problems) != 1 || problems[0].String() != tc.want+"; plainsync never changes ignored targets: rename the webhook or narrow the rule" {
+				t.Fatalf("plan %v, problems %v", p != nil, problems)
+			}
+		})
+	}
+}
