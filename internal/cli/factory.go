@@ -76,16 +76,6 @@ func SystemFactory() *Factory {
 	}
 }
 
-// isTerminal reports whether f is a character device (a TTY). The standard
-// library answers this well enough for prompting and colour decisions.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return st.Mode()&os.ModeCharDevice != 0
-}
-
 // ExitError carries a specific exit code out of a command. A nil Err means
 // the command already reported what happened.
 type ExitError struct {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -425,5 +426,32 @@ func TestAppliesConvergeUnderFaults(t *testing.T) {
 				t.Fatalf("%d live targets, want 12", len(live))
 			}
 		})
+	}
+}
+
+// /dev/null is a character device, not a terminal: a script that runs
+// apply with its stdin closed must be refused, not prompted.
+func TestApplyWithStdinFromDevNullNeedsAutoApprove(t *testing.T) {
+	m := startMock(t, ws())
+	dir := workdir(t, desiredYAML)
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	cmd := exec.Command(filepath.Join(binDir, "plainsync"), "apply")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PLAIN_API_KEY=" + apiKey, "PLAIN_API_URL=" + m.url, "CRM_TOKEN=" + crmToken, "NO_COLOR=1"}
+	cmd.Stdin = devNull
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v\n%s", err, out)
+	}
+	wantContains(t, string(out), "--auto-approve")
+	if strings.Contains(string(out), "Only 'yes' will be accepted") {
+		t.Fatalf("prompted on /dev/null:\n%s", out)
+	}
+	if n := len(m.targets()); n != 0 {
+		t.Fatalf("wrote %d targets", n)
 	}
 }
