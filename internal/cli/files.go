@@ -28,8 +28,16 @@ func loadFiles(f *Factory, paths []string) ([]*spec.Desired, []spec.Problem) {
 
 // printProblems writes each problem's FILE:LINE:COL: message line to w,
 // masking secrets with m (nil masks nothing).
+// A missing default file gets a hint: it is what a first run in the wrong
+// directory, or before any file exists, runs into.
 func printProblems(w io.Writer, ps []spec.Problem, m *secret.Masker) {
 	for _, p := range ps {
 		fmt.Fprintln(w, m.Mask(p.String()))
+		if p.Pos.File == defaultFile && p.Pos.Line == 0 && p.Message == "file not found" {
+			fmt.Fprintln(w, missingDefaultHint)
+		}
 	}
 }
+
+const missingDefaultHint = "hint: without -f, plainsync reads ./" + defaultFile +
+	"; name files or directories with -f, or write a first file from a live workspace with: plainsync export -o " + defaultFile

@@ -126,7 +126,7 @@ func TestValidateDefaultFileAndUsageErrors(t *testing.T) {
 	if code := Execute(f, []string{"validate"}); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	if errOut.String() != "plainsync.yaml: file not found\n" || out.String() != "plainsync.yaml: invalid (1 error)\n" {
+	if errOut.String() != "plainsync.yaml: file not found\n"+missingDefaultHint+"\n" || out.String() != "plainsync.yaml: invalid (1 error)\n" {
 		t.Errorf("stdout %q stderr %q", out.String(), errOut.String())
 	}
 
