@@ -1,10 +1,8 @@
 package apply
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +20,7 @@ func Operations(p *diff.Plan) []string {
 	if p == nil {
 		return nil
 	}
-	m := withEscapes(p.Secrets)
+	m := p.Secrets
 	creates, updates, deletes := phases(p)
 	out := make([]string, 0, len(creates)+len(updates)+len(deletes))
 	for _, ch := range creates {
@@ -35,55 +33,6 @@ func Operations(p *diff.Plan) []string {
 		out = append(out, fmt.Sprintf("deleteWebhookTarget(webhookTargetId: %s) # %s", q(m, ch.TargetID), q(m, ch.Name)))
 	}
 	return out
-}
-
-// withEscapes returns a masker that hides the secrets of m both as they are
-// and in the escaped forms that error texts quote them in: Go and JSON
-// string escapes (an error that formats a URL with %q) and URL query and
-// path encoding. Plain masking alone would miss a secret that contains a
-// quote, a backslash or an ampersand once it has been escaped. It returns
-// m itself when no secret has another form.
-func withEscapes(m *secret.Masker) *secret.Masker {
-	values := m.Values()
-	if len(values) == 0 {
-		return m
-	}
-	var out secret.Masker
-	out.AddMasker(m)
-	extra := false
-	for _, v := range values {
-		// Mask of a registered value is exactly its placeholder ${NAME};
-		// the Masker exposes names no other way.
-		name := strings.TrimSuffix(strings.TrimPrefix(m.Mask(v), "${"), "}")
-		for _, form := range escapedForms(v) {
-			if form != v {
-				out.Add(name, form)
-				extra = true
-			}
-		}
-	}
-	if !extra {
-		return m
-	}
-	return &out
-}
-
-// WithEscapes is withEscapes for other packages: the CLI masks its error
-// messages and --debug stream with it, where requests and errors carry
-// URLs percent-encoded or JSON-escaped.
-func WithEscapes(m *secret.Masker) *secret.Masker { return withEscapes(m) }
-
-// escapedForms lists v as the common escapers write it.
-func escapedForms(v string) []string {
-	forms := []string{
-		strings.TrimSuffix(strings.TrimPrefix(strconv.Quote(v), `"`), `"`),
-		url.QueryEscape(v),
-		url.PathEscape(v),
-	}
-	if b, err := json.Marshal(v); err == nil {
-		forms = append(forms, strings.TrimSuffix(strings.TrimPrefix(string(b), `"`), `"`))
-	}
-	return forms
 }
 
 // q masks s and quotes it.
@@ -209,9 +158,6 @@ func progressLine(ev Event, m *secret.Masker) string {
 // all masked, because any of them can carry a secret.
 func ProgressPrinter(w io.Writer, masker *secret.Masker) func(Event) {
 	return func(ev Event) {
-		// Built per line rather than once, so that secrets added to masker
-		// after this call are masked too.
-		masker := withEscapes(masker)
 		// A progress line that cannot be written is not worth failing the
 		// apply over; the final summary reports the outcome again.
 		_, _ = fmt.Fprintln(w, progressLine(ev, masker))
@@ -228,7 +174,6 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 	if r == nil {
 		r = &Result{}
 	}
-	masker = withEscapes(masker)
 	var b strings.Builder
 	head := "Apply complete"
 	switch {

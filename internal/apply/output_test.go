@@ -176,31 +176,6 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 }
 
-func TestEscapedSecretsAreMasked(t *testing.T) {
-	const token = `tok&en<"\/ x`
-	var m secret.Masker
-	m.Add("T", token)
-	mm := withEscapes(&m)
-	for _, form := range []string{
-		token,
-		`tok&en<\"\\/ x`,           // Go %q
-		`tok\u0026en\u003c\"\\/ x`, // JSON
-		`tok%26en%3C%22%5C%2F+x`,   // URL query
-		`tok&en%3C%22%5C%2F%20x`,   // URL path
-	} {
-		if got := mm.Mask("[" + form + "]"); got != "[${T}]" {
-			t.Errorf("Mask(%q) = %q, want [${T}]", form, got)
-		}
-	}
-	// Without secrets, or when no secret changes under escaping, the
-	// masker is passed through untouched.
-	var plainTok secret.Masker
-	plainTok.Add("P", "abc123")
-	if withEscapes(&plainTok) != &plainTok || withEscapes(nil) != nil {
-		t.Error("withEscapes copied a masker that needs no escaped forms")
-	}
-}
-
 func BenchmarkExecute(b *testing.B) {
 	_, p := mixedPlan(1000, 0, 0)
 	b.ReportAllocs()

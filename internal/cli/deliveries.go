@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -55,7 +56,7 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 				return err
 			}
 			status = strings.ToLower(strings.TrimSpace(status))
-			if status != "" && !containsString(resultKinds, status) {
+			if status != "" && !slices.Contains(resultKinds, status) {
 				return fmt.Errorf("unknown --status %q (want one of %s)", status, strings.Join(resultKinds, ", "))
 			}
 			if limit < 0 {
@@ -184,15 +185,6 @@ func writeDeliveriesTable(w io.Writer, rep deliveriesJSON, targets int) error {
 	}
 	fmt.Fprintf(w, "\nHealth%s:\n", window)
 	return writeHealthTable(w, rep.Health, nil)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // targetLabel names a target in tables: its description, or its id when

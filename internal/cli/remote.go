@@ -119,7 +119,7 @@ type maskingWriter struct {
 }
 
 func (m *maskingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(m.w, apply.WithEscapes(m.f.Secrets).Mask(string(p))); err != nil {
+	if _, err := io.WriteString(m.w, m.f.Secrets.Mask(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

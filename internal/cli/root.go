@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 )
@@ -85,7 +84,7 @@ func Execute(f *Factory, args []string) int {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
 		// has learnt, in those forms too, before printing.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", apply.WithEscapes(f.Secrets).Mask(err.Error()))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
 	}
 	return exitCode(err)
 }

@@ -5,6 +5,7 @@ import (
 	"log"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/plain"
@@ -230,7 +231,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 
 func sameTarget(a, b plain.Target) bool {
 	return a.URL == b.URL && a.Description == b.Description && a.Version == b.Version &&
-		a.Enabled == b.Enabled && equalStrings(a.EventTypes, b.EventTypes)
+		a.Enabled == b.Enabled && slices.Equal(a.EventTypes, b.EventTypes)
 }
 
 func (s *Server) resolveDelete(args map[string]any, oc *opCtx) (any, *fieldError) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/plainsync/plainsync/internal/atomicfile"
@@ -78,7 +79,7 @@ func (s *Server) adoptState(st *stateFile) (filled bool, err error) {
 			t.Version = latestVersion()
 		}
 		sorted := plain.SortedUnique(t.EventTypes)
-		if len(sorted) != len(t.EventTypes) || !equalStrings(sorted, t.EventTypes) {
+		if !slices.Equal(sorted, t.EventTypes) {
 			filled = true
 		}
 		t.EventTypes = sorted
@@ -94,18 +95,6 @@ func (s *Server) adoptState(st *stateFile) (filled bool, err error) {
 		s.attempts = append(s.attempts, s.fillAttempt(a))
 	}
 	return filled, nil
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // persistLocked writes the whole state when a state file is configured.

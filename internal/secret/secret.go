@@ -4,7 +4,10 @@
 package secret
 
 import (
+	"encoding/json"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -78,10 +81,27 @@ func (m *Masker) Mask(s string) string {
 	if r == nil {
 		m.mu.Lock()
 		if m.replace == nil {
-			// Longest values first so that a secret containing another is
+			// Each secret is hidden as written and in the escaped forms
+			// error texts and requests quote it in (Go and JSON string
+			// escapes, URL query and path encoding): plain masking alone
+			// would miss a secret holding a quote, a backslash or an "&"
+			// once it has been escaped. A raw value wins over another
+			// secret's escaped form.
+			forms := make(map[string]string, len(m.names))
+			for v, name := range m.names {
+				for _, f := range escapedForms(v) {
+					if _, taken := forms[f]; !taken && f != "" {
+						forms[f] = name
+					}
+				}
+			}
+			for v, name := range m.names {
+				forms[v] = name
+			}
+			// Longest forms first so that a secret containing another is
 			// replaced whole.
-			vals := make([]string, 0, len(m.names))
-			for v := range m.names {
+			vals := make([]string, 0, len(forms))
+			for v := range forms {
 				vals = append(vals, v)
 			}
 			sort.Slice(vals, func(i, j int) bool {
@@ -92,7 +112,7 @@ func (m *Masker) Mask(s string) string {
 			})
 			args := make([]string, 0, 2*len(vals))
 			for _, v := range vals {
-				args = append(args, v, "${"+m.names[v]+"}")
+				args = append(args, v, "${"+forms[v]+"}")
 			}
 			m.replace = strings.NewReplacer(args...)
 		}
@@ -100,4 +120,17 @@ func (m *Masker) Mask(s string) string {
 		m.mu.Unlock()
 	}
 	return r.Replace(s)
+}
+
+// escapedForms lists v as the common escapers write it.
+func escapedForms(v string) []string {
+	forms := []string{
+		strings.TrimSuffix(strings.TrimPrefix(strconv.Quote(v), `"`), `"`),
+		url.QueryEscape(v),
+		url.PathEscape(v),
+	}
+	if b, err := json.Marshal(v); err == nil {
+		forms = append(forms, strings.TrimSuffix(strings.TrimPrefix(string(b), `"`), `"`))
+	}
+	return forms
 }

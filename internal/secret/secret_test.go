@@ -77,3 +77,24 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestEscapedSecretsAreMasked(t *testing.T) {
+	const token = `tok&en<"\/ x`
+	var m Masker
+	m.Add("T", token)
+	for _, form := range []string{
+		token,
+		`tok&en<\"\\/ x`,           // Go %q
+		`tok\u0026en\u003c\"\\/ x`, // JSON
+		`tok%26en%3C%22%5C%2F+x`,   // URL query
+		`tok&en%3C%22%5C%2F%20x`,   // URL path
+	} {
+		if got := m.Mask("[" + form + "]"); got != "[${T}]" {
+			t.Errorf("Mask(%q) = %q, want [${T}]", form, got)
+		}
+	}
+	// Escaped forms mask, but Values stays the registered values only.
+	if v := m.Values(); len(v) != 1 || v[0] != token {
+		t.Errorf("Values() = %q", v)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -97,7 +98,7 @@ func (p *parser) unknownFields(n *node, ptr, schemaPtr, where string, bad map[st
 	}
 	known := propertyNames(schemaPtr)
 	for _, k := range n.keys {
-		if contains(known, k.value) || (schemaPtr == ptrTop && strings.HasPrefix(k.value, "x-")) {
+		if slices.Contains(known, k.value) || (schemaPtr == ptrTop && strings.HasPrefix(k.value, "x-")) {
 			continue
 		}
 		msg := fmt.Sprintf("unknown field %q %s", k.value, where)
@@ -111,15 +112,6 @@ func (p *parser) unknownFields(n *node, ptr, schemaPtr, where string, bad map[st
 
 func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // suggest returns the candidate closest to s within edit distance 2
@@ -283,7 +275,7 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 					continue
 				}
 				ns := e.value[:strings.IndexByte(e.value, '.')]
-				if !contains(knownNamespaces, ns) {
+				if !slices.Contains(knownNamespaces, ns) {
 					p.warnf(e.line, e.col, "event glob %q names namespace %q, which is not one of %s; the live catalog decides at plan time", e.value, ns, strings.Join(knownNamespaces, ", "))
 				}
 			}
