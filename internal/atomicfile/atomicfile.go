@@ -12,7 +12,13 @@ import (
 // Write replaces path with data via a temporary file in the same directory
 // (rename is atomic only within one file system). On any failure the
 // previous file, if any, is left untouched and the temporary file removed.
+// Only a new path or an existing regular file is replaced: renaming over a
+// device (/dev/full, /dev/null), a pipe, a symlink or a directory would
+// swap a system object for a plain file, so those are refused.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("write %s: %s, not a regular file; give a new path or a regular file", path, kind(st.Mode()))
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -40,4 +46,21 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// kind names a non-regular file mode for an error message.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "it is a directory"
+	case m&os.ModeSymlink != 0:
+		return "it is a symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "it is a named pipe"
+	case m&os.ModeSocket != 0:
+		return "it is a socket"
+	case m&os.ModeDevice != 0:
+		return "it is a device"
+	}
+	return "it is a special file"
 }

@@ -3,6 +3,8 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -51,5 +53,36 @@ func TestFailureLeavesTheOldFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if string(got) != "old" || len(entries) != 2 {
 		t.Fatalf("old file %q, entries %v", got, entries)
+	}
+}
+
+func TestWriteRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "target"), link); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/dev/null": "device",
+		fifo:        "named pipe",
+		dir:         "directory",
+		link:        "symbolic link",
+	} {
+		before, _ := os.Lstat(path)
+		err := Write(path, []byte("x"), 0o600)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("Write(%s) = %v, want a refusal naming a %s", path, err, want)
+		}
+		after, _ := os.Lstat(path)
+		if before.Mode() != after.Mode() {
+			t.Errorf("%s changed from %v to %v", path, before.Mode(), after.Mode())
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
 	}
 }

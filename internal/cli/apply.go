@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -98,22 +99,42 @@ the live workspace and refuses if it changed since the plan was made.`,
 	return cmd
 }
 
-// loadSavedPlan reads a plan written by "plan --out", re-reads live state
-// and refuses when the workspace or its targets changed since.
+// loadSavedPlan reads a plan written by "plan --out" and binds it to its
+// inputs: it loads the file the plan names (which must still have the
+// digest the plan recorded), re-reads live state (which must still have
+// the plan's fingerprint), computes the plan again with the same options
+// and refuses unless the result is identical to the saved one and the
+// plan's signature verifies with the API key. What it returns for
+// execution is the recomputed plan: an edited saved plan can never do
+// anything the file and Plain do not imply, and only the variables the
+// file references are read from the environment.
 func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags) (planned, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSavedPlan(path)
 	if err != nil {
-		return planned{}, fmt.Errorf("read saved plan: %w", err)
+		return planned{}, err
 	}
-	p, err := diff.UnmarshalSaved(data, f.LookupEnv, spec.Interpolate)
+	saved, err := diff.ReadSaved(data)
 	if err != nil {
 		return planned{}, fmt.Errorf("%s: %w", path, err)
 	}
-	f.Secrets.AddMasker(p.Secrets)
+	refuse := func(format string, args ...any) (planned, error) {
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: %s; refusing to apply it, nothing was sent: run plainsync plan again", path, fmt.Sprintf(format, args...))}
+	}
+	d, problems := spec.Load(saved.File, f.LookupEnv)
+	if d != nil {
+		f.Secrets.AddMasker(d.Secrets)
+	}
 	if err := f.maskSecrets(); err != nil {
 		return planned{}, err
 	}
-	c, err := f.connect(rf, p.APIKeyEnv)
+	f.reportProblems(problems)
+	if spec.HasErrors(problems) {
+		return refuse("the file it was made from, %s, no longer loads", saved.File)
+	}
+	if d.Digest != saved.FileDigest {
+		return refuse("%s has changed since the plan was made (digest %s, now %s)", saved.File, short(saved.FileDigest), short(d.Digest))
+	}
+	c, err := f.connect(rf, d.APIKeyEnv)
 	if err != nil {
 		return planned{}, err
 	}
@@ -121,16 +142,55 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if err != nil {
 		return planned{}, fmt.Errorf("read live state: %w", err)
 	}
-	if p.Workspace.ID != live.Workspace.ID {
-		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s was made for workspace %s, but the API key belongs to %s (%s); refusing to apply", path, p.Workspace.ID, live.Workspace.ID, live.Workspace.Name)}
+	if saved.Workspace.ID != live.Workspace.ID {
+		return refuse("it was made for workspace %s, but the API key belongs to %s (%s)", saved.Workspace.ID, live.Workspace.ID, live.Workspace.Name)
 	}
-	if fp := diff.Fingerprint(live); fp != p.Fingerprint {
-		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("live state has changed since %s was made (fingerprint %s, now %s); refusing to apply a stale plan: run plainsync plan again", path, short(p.Fingerprint), short(fp))}
+	if fp := diff.Fingerprint(live); fp != saved.Fingerprint {
+		return refuse("live state has changed since it was made (fingerprint %s, now %s), so the plan is stale", short(saved.Fingerprint), short(fp))
 	}
-	if err := diff.VerifySaved(p, live); err != nil {
-		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: %w; refusing to apply it: run plainsync plan again", path, err)}
+	fresh, problems := diff.Compute(d, live, diff.Options{Prune: saved.Prune})
+	f.reportProblems(problems)
+	if spec.HasErrors(problems) {
+		return refuse("the file no longer plans against the live workspace")
 	}
-	return planned{client: c, live: live, plan: p}, nil
+	if err := diff.CompareSaved(saved, fresh); err != nil {
+		return refuse("%v", err)
+	}
+	key, _ := f.LookupEnv(keyEnvOf(d.APIKeyEnv))
+	if err := diff.VerifySignature(saved, key); err != nil {
+		return refuse("%v", err)
+	}
+	return planned{desired: d, client: c, live: live, plan: fresh}, nil
+}
+
+// readSavedPlan reads at most diff.MaxSavedSize bytes: a device named by
+// mistake (/dev/zero) must not be read without end, while a pipe holding
+// a plan still works.
+func readSavedPlan(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("read saved plan %s: is a directory", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, diff.MaxSavedSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	if len(data) > diff.MaxSavedSize {
+		return nil, fmt.Errorf("read saved plan %s: the file is larger than %d MiB, so it is not a plainsync plan", path, diff.MaxSavedSize>>20)
+	}
+	return data, nil
+}
+
+// keyEnvOf is the variable holding the API key for a file's apiKeyEnv.
+func keyEnvOf(env string) string {
+	if env == "" {
+		return spec.DefaultAPIKeyEnv
+	}
+	return env
 }
 
 func short(fp string) string {

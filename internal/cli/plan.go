@@ -56,7 +56,8 @@ the live state, for "plainsync apply PLAN.json".`,
 				changes = changes || pl.plan.HasChanges()
 			}
 			if out != "" && len(plans) == 1 {
-				data, err := diff.MarshalSaved(plans[0].plan)
+				key, _ := f.LookupEnv(keyEnvOf(plans[0].plan.APIKeyEnv))
+				data, err := diff.MarshalSigned(plans[0].plan, key)
 				if err != nil {
 					return fmt.Errorf("save plan: %w", err)
 				}

@@ -284,7 +284,7 @@ func TestEditedSavedPlanIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := e.run("", false, "apply", "--auto-approve", planFile)
-	if code != 1 || !strings.Contains(errOut, "not one plainsync would make") || !strings.Contains(errOut, "must use https") {
+	if code != 1 || !strings.Contains(errOut, `change 2 (create "ops"): after.url differs`) || !strings.Contains(errOut, "nothing was sent") {
 		t.Fatalf("edited plan: exit %d\n%s", code, errOut)
 	}
 	if n := len(e.mock.Targets()); n != 0 {

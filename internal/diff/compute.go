@@ -81,6 +81,7 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 	return &Plan{
 		FormatVersion: FormatVersion,
 		File:          d.File,
+		FileDigest:    d.Digest,
 		Workspace:     live.Workspace,
 		Fingerprint:   Fingerprint(live),
 		Prune:         prune,

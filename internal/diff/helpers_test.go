@@ -1,8 +1,6 @@
 package diff
 
 import (
-	"fmt"
-	"strings"
 
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
@@ -64,37 +62,6 @@ func webhook(line int, name, url string, events ...string) spec.Webhook {
 
 func desired(ws ...spec.Webhook) *spec.Desired {
 	return &spec.Desired{File: "plainsync.yaml", Version: 1, APIKeyEnv: spec.DefaultAPIKeyEnv, Webhooks: ws, Secrets: &secret.Masker{}}
-}
-
-// interpolate is a stand-in for spec's ${VAR} expansion with the same
-// contract: $${ is a literal ${, an unset variable is an error naming it.
-func interpolate(s string, lookup func(string) (string, bool)) (string, map[string]string, error) {
-	var b strings.Builder
-	used := map[string]string{}
-	for i := 0; i < len(s); {
-		switch {
-		case strings.HasPrefix(s[i:], "$${"):
-			b.WriteString("${")
-			i += 3
-		case strings.HasPrefix(s[i:], "${"):
-			end := strings.IndexByte(s[i:], '}')
-			if end < 0 {
-				return "", nil, fmt.Errorf("unterminated ${")
-			}
-			name := s[i+2 : i+end]
-			v, ok := lookup(name)
-			if !ok {
-				return "", nil, fmt.Errorf("environment variable %s is not set", name)
-			}
-			used[name] = v
-			b.WriteString(v)
-			i += end + 1
-		default:
-			b.WriteByte(s[i])
-			i++
-		}
-	}
-	return b.String(), used, nil
 }
 
 func envOf(m map[string]string) func(string) (string, bool) {

@@ -83,9 +83,12 @@ type Counts struct {
 
 // Plan is the full result of Compute.
 type Plan struct {
-	FormatVersion int             `json:"formatVersion"`
-	File          string          `json:"file"`
-	Workspace     plain.Workspace `json:"workspace"`
+	FormatVersion int    `json:"formatVersion"`
+	File          string `json:"file"`
+	// FileDigest is "sha256:" and the hex digest of the file's bytes: a
+	// saved plan is applied only while the file still has it.
+	FileDigest string          `json:"fileDigest,omitempty"`
+	Workspace  plain.Workspace `json:"workspace"`
 	// Fingerprint identifies the live state the plan was computed from;
 	// a saved plan is applied only if live state still has it.
 	Fingerprint string `json:"fingerprint"`
@@ -99,6 +102,9 @@ type Plan struct {
 	// unmanaged entries; within a group by name.
 	Changes  []Change       `json:"changes"`
 	Warnings []spec.Problem `json:"warnings,omitempty"`
+	// Signature authenticates a saved plan: an HMAC keyed with the API key
+	// over the rest of the plan (see SignSaved). Set only in plan files.
+	Signature string `json:"signature,omitempty"`
 	// Secrets masks interpolated values in every rendering.
 	Secrets *secret.Masker `json:"-"`
 }

@@ -35,16 +35,20 @@ func MarshalSaved(p *Plan) ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// UnmarshalSaved decodes a saved plan file written by MarshalSaved. Every
-// string is interpolated again with interpolate (spec's ${VAR} expansion,
-// which returns the value and the secrets it used, by name), reading
-// variables through lookupEnv; Plan.Secrets is rebuilt from them. A
-// variable that is now unset fails with the variable's name and where in
-// the plan it is used, never a value.
-func UnmarshalSaved(data []byte, lookupEnv func(string) (string, bool),
-	interpolate func(string, func(string) (string, bool)) (string, map[string]string, error)) (*Plan, error) {
-	if lookupEnv == nil || interpolate == nil {
-		return nil, errors.New("read saved plan: internal error: no environment lookup or interpolation")
+// MaxSavedSize is the largest saved plan apply reads. A plan of 25 targets
+// is a few tens of kilobytes; the cap keeps a wrong argument (a device, a
+// log) from being read into memory.
+const MaxSavedSize = 8 << 20
+
+// ReadSaved decodes a saved plan file written by MarshalSaved as it is
+// written: ${VAR} references stay references and nothing is interpolated
+// from the environment. The result is only good for CompareSaved: apply
+// executes the plan it recomputes from the file and live state, never the
+// saved one, so an edited plan can do nothing the file and Plain do not
+// imply.
+func ReadSaved(data []byte) (*Plan, error) {
+	if len(data) > MaxSavedSize {
+		return nil, fmt.Errorf("read saved plan: the file is larger than %d MiB, so it is not a plainsync plan", MaxSavedSize>>20)
 	}
 	var head struct {
 		FormatVersion *int `json:"formatVersion"`
@@ -58,34 +62,16 @@ func UnmarshalSaved(data []byte, lookupEnv func(string) (string, bool),
 	if *head.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("read saved plan: the file has format version %d but this plainsync reads version %d; make the plan again with this version", *head.FormatVersion, FormatVersion)
 	}
-	var raw Plan
+	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
+	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
-	masker := &secret.Masker{}
-	p, err := mapStrings(&raw, func(s string) (string, error) {
-		if !strings.Contains(s, "$") {
-			return s, nil
-		}
-		v, used, err := interpolate(s, lookupEnv)
-		if err != nil {
-			return "", err
-		}
-		for name, val := range used {
-			masker.Add(name, val)
-		}
-		return v, nil
-	})
-	if err != nil {
+	if err := validateSaved(&p); err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
-	p.Secrets = masker
-	if err := validateSaved(p); err != nil {
-		return nil, fmt.Errorf("read saved plan: %w", err)
-	}
-	return p, nil
+	return &p, nil
 }
 
 // validateSaved rejects a plan file that apply could not execute sensibly,
@@ -93,6 +79,9 @@ func UnmarshalSaved(data []byte, lookupEnv func(string) (string, bool),
 func validateSaved(p *Plan) error {
 	if p.Fingerprint == "" {
 		return errors.New("the plan has no live-state fingerprint")
+	}
+	if p.File == "" || p.FileDigest == "" {
+		return errors.New("the plan does not name the file it was made from, or its digest")
 	}
 	for i, ch := range p.Changes {
 		switch ch.Action {

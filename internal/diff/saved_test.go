@@ -3,7 +3,6 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -91,6 +90,7 @@ func savedFixture(t *testing.T) *Plan {
 
 func TestSavedRoundTrip(t *testing.T) {
 	p := savedFixture(t)
+	p.FileDigest = "sha256:abc"
 	data, err := MarshalSaved(p)
 	if err != nil {
 		t.Fatal(err)
@@ -104,59 +104,21 @@ func TestSavedRoundTrip(t *testing.T) {
 	if !bytes.Contains(data, []byte("\n  \"formatVersion\": 1,")) {
 		t.Errorf("saved plan is not indented JSON with formatVersion:\n%s", data[:min(200, len(data))])
 	}
-	got, err := UnmarshalSaved(data, envOf(map[string]string{"CRM_TOKEN": "tok-SECRET-123"}), interpolate)
+	got, err := ReadSaved(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Secrets.Mask("tok-SECRET-123") != "${CRM_TOKEN}" {
-		t.Error("Secrets not rebuilt from the environment")
+	// ReadSaved interpolates nothing: references stay references.
+	if u := got.Changes[0].After.URL; !strings.Contains(u, "${CRM_TOKEN}") {
+		t.Errorf("ReadSaved interpolated the URL: %q", u)
 	}
-	gs, ps := got.Secrets, p.Secrets
-	got.Secrets, p.Secrets = nil, nil
-	defer func() { got.Secrets, p.Secrets = gs, ps }()
-	if !reflect.DeepEqual(got, p) {
-		gj, _ := json.MarshalIndent(got, "", " ")
-		pj, _ := json.MarshalIndent(p, "", " ")
-		t.Fatalf("round trip differs:\n got %s\nwant %s", gj, pj)
+	if err := CompareSaved(got, p); err != nil {
+		t.Fatalf("a saved plan differs from the plan it was made from: %v", err)
 	}
 }
 
-func TestSavedWithoutSecrets(t *testing.T) {
-	p := mustCompute(t, desired(webhook(5, "a", "https://a.example/h", "*")), snapshot(), Options{})
-	data, err := MarshalSaved(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := UnmarshalSaved(data, envOf(nil), interpolate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Changes[0].After.URL != "https://a.example/h" || len(got.Changes[0].After.EventTypes) != len(testCatalog) {
-		t.Fatalf("round trip: %+v", got.Changes[0].After)
-	}
-}
-
-func TestUnmarshalSavedErrors(t *testing.T) {
-	p := savedFixture(t)
-	data, err := MarshalSaved(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("variable now unset", func(t *testing.T) {
-		_, err := UnmarshalSaved(data, envOf(nil), interpolate)
-		if err == nil || !strings.Contains(err.Error(), "CRM_TOKEN is not set") || !strings.Contains(err.Error(), "changes[") {
-			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("variable set to another value", func(t *testing.T) {
-		got, err := UnmarshalSaved(data, envOf(map[string]string{"CRM_TOKEN": "rotated"}), interpolate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(got.Changes[0].After.URL, "rotated") {
-			t.Fatalf("URL %q does not use the current value", got.Changes[0].After.URL)
-		}
-	})
+func TestReadSavedErrors(t *testing.T) {
+	const ok = `"formatVersion":1,"file":"f.yaml","fileDigest":"sha256:x","fingerprint":"sha256:x"`
 	for name, tc := range map[string]struct {
 		data []byte
 		want string
@@ -164,14 +126,17 @@ func TestUnmarshalSavedErrors(t *testing.T) {
 		"not JSON":           {[]byte("plan: yes"), "not a plainsync plan file"},
 		"no format version":  {[]byte(`{"changes":[]}`), "no formatVersion"},
 		"newer format":       {[]byte(`{"formatVersion":2}`), "format version 2"},
-		"unknown field":      {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","bogus":1}`), "bogus"},
-		"no fingerprint":     {[]byte(`{"formatVersion":1,"changes":[]}`), "fingerprint"},
-		"unknown action":     {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","changes":[{"action":"explode","name":"a"}]}`), `unknown action "explode"`},
-		"delete without id":  {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","changes":[{"action":"delete","name":"a"}]}`), "without target id"},
-		"create without new": {[]byte(`{"formatVersion":1,"fingerprint":"sha256:x","changes":[{"action":"create","name":"a"}]}`), "without desired state"},
+		"unknown field":      {[]byte(`{` + ok + `,"bogus":1}`), "bogus"},
+		"no fingerprint":     {[]byte(`{"formatVersion":1,"file":"f","fileDigest":"x","changes":[]}`), "fingerprint"},
+		"no file digest":     {[]byte(`{"formatVersion":1,"file":"f","fingerprint":"sha256:x","changes":[]}`), "digest"},
+		"unknown action":     {[]byte(`{` + ok + `,"changes":[{"action":"explode","name":"a"}]}`), `unknown action "explode"`},
+		"delete without id":  {[]byte(`{` + ok + `,"changes":[{"action":"delete","name":"a"}]}`), "without target id"},
+		"create without new": {[]byte(`{` + ok + `,"changes":[{"action":"create","name":"a"}]}`), "without desired state"},
+		"two documents":      {[]byte(`{` + ok + `,"changes":[]} {}`), "not a plainsync plan file"},
+		"too large":          {bytes.Repeat([]byte(" "), MaxSavedSize+1), "larger than 8 MiB"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := UnmarshalSaved(tc.data, envOf(nil), interpolate)
+			_, err := ReadSaved(tc.data)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
 			}

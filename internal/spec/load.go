@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -43,7 +45,15 @@ func loadBytes(file string, data []byte, lookupEnv func(string) (string, bool)) 
 	if HasErrors(probs) {
 		return nil, probs
 	}
+	d.Digest = Digest(data)
 	return d, probs
+}
+
+// Digest identifies a file's exact bytes: "sha256:" and the hex digest. A
+// saved plan records it, so that applying the plan refuses an edited file.
+func Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // finish sorts problems and drops exact repeats, which arise when an

@@ -87,6 +87,8 @@ type Desired struct {
 	Ignore      []IgnoreRule `json:"ignore"`
 	Webhooks    []Webhook    `json:"webhooks"`
 	WebhooksPos Pos          `json:"webhooksPos"`
+	// Digest identifies the file's bytes (see spec.Digest).
+	Digest string `json:"digest,omitempty"`
 	// Secrets holds every interpolated value, for masking in all output.
 	Secrets *secret.Masker `json:"-"`
 }

@@ -1,0 +1,208 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// boundFixture is a plan with a create, an update, a no-op and an
+// unmanaged target, saved as plan --out writes it.
+func boundFixture(t testing.TB) (*Plan, []byte) {
+	t.Helper()
+	w := webhook(5, "crm", "https://crm.example/h?token=tok-SECRET-123", "thread.*")
+	d := desired(w,
+		webhook(15, "new", "https://new.example/h", "customer.customer_created"),
+		webhook(25, "same", "https://same.example/h", "thread.email_sent"))
+	d.Secrets.Add("CRM_TOKEN", "tok-SECRET-123")
+	d.Digest = "sha256:0123"
+	live := snapshot(
+		target("wht_1", "crm", "https://crm.example/old", "thread.email_sent"),
+		target("wht_2", "same", "https://same.example/h", "thread.email_sent"),
+		target("wht_3", "stray", "https://s.example/h"),
+	)
+	live.Targets[1].Version = ""
+	p, probs := Compute(d, live, Options{})
+	if p == nil {
+		t.Fatalf("compute: %v", probs)
+	}
+	data, err := MarshalSigned(p, "key-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, data
+}
+
+// edit decodes data into a generic tree, applies f and encodes it again.
+func edit(t *testing.T, data []byte, f func(m map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	f(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func changeAt(m map[string]any, action string) map[string]any {
+	for _, c := range m["changes"].([]any) {
+		if c := c.(map[string]any); c["action"] == action {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestCompareSavedAcceptsTheSamePlan(t *testing.T) {
+	fresh, data := boundFixture(t)
+	saved, err := ReadSaved(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CompareSaved(saved, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifySignature(saved, "key-1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCompareSavedNamesEachEdit(t *testing.T) {
+	fresh, data := boundFixture(t)
+	cases := map[string]struct {
+		edit func(m map[string]any)
+		want []string
+	}{
+		"create url sends a secret elsewhere": {
+			func(m map[string]any) {
+				changeAt(m, "create")["after"].(map[string]any)["url"] = "https://attacker.example.net/k?key=${PLAIN_API_KEY}"
+			},
+			[]string{`change 1 (create "new")`, "after.url differs"},
+		},
+		"no-op turned into delete": {
+			func(m map[string]any) { changeAt(m, "no-op")["action"] = "delete" },
+			[]string{`(delete "same", wht_2): action differs from what the file and Plain imply (no-op "same", wht_2)`},
+		},
+		"target ids swapped": {
+			func(m map[string]any) {
+				u, n := changeAt(m, "update"), changeAt(m, "no-op")
+				u["targetId"], n["targetId"] = n["targetId"], u["targetId"]
+			},
+			[]string{`(update "crm", wht_2): targetId differs`, `(no-op "same", wht_1): targetId differs`},
+		},
+		"change dropped": {
+			func(m map[string]any) { m["changes"] = m["changes"].([]any)[1:] },
+			[]string{"differs"},
+		},
+		"change added": {
+			func(m map[string]any) {
+				m["changes"] = append(m["changes"].([]any), map[string]any{"action": "delete", "name": "x", "targetId": "wht_9"})
+			},
+			[]string{`change 5 (delete "x", wht_9) is not in the plan`},
+		},
+		"live count": {
+			func(m map[string]any) { m["liveCount"] = 99.0 },
+			[]string{"liveCount differs"},
+		},
+		"api key variable": {
+			func(m map[string]any) { m["apiKeyEnv"] = "OTHER_KEY" },
+			[]string{"apiKeyEnv differs"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			saved, err := ReadSaved(edit(t, data, tc.edit))
+			if err != nil {
+				t.Fatalf("ReadSaved: %v", err)
+			}
+			err = CompareSaved(saved, fresh)
+			if err == nil {
+				t.Fatal("an edited plan compared equal")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "tok-SECRET-123") {
+				t.Errorf("error shows a secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestVerifySignature(t *testing.T) {
+	_, data := boundFixture(t)
+	saved, err := ReadSaved(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifySignature(saved, "key-2"); err == nil || !strings.Contains(err.Error(), "another API key") {
+		t.Errorf("another key: %v", err)
+	}
+	// Prune is the one input recomputation takes from the plan itself.
+	pruned, err := ReadSaved(edit(t, data, func(m map[string]any) { m["prune"] = true }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifySignature(pruned, "key-1"); err == nil || !strings.Contains(err.Error(), "edited") {
+		t.Errorf("prune flipped: %v", err)
+	}
+	unsigned, err := ReadSaved(edit(t, data, func(m map[string]any) { delete(m, "signature") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifySignature(unsigned, "key-1"); err == nil || !strings.Contains(err.Error(), "not signed") {
+		t.Errorf("unsigned: %v", err)
+	}
+	if bytes.Contains(data, []byte("key-1")) {
+		t.Error("the saved plan holds the signing key")
+	}
+}
+
+// FuzzReadSaved feeds arbitrary bytes to the saved-plan reader. It must
+// never panic, and CompareSaved may accept only a plan that is, in saved
+// form, the plan computed from the file and live state.
+func FuzzReadSaved(f *testing.F) {
+	fresh, data := boundFixture(f)
+	f.Add(data)
+	f.Add([]byte(`{"formatVersion":1}`))
+	f.Add(bytes.Replace(data, []byte(`"no-op"`), []byte(`"delete"`), 1))
+	f.Add(bytes.Replace(data, []byte(`wht_1`), []byte(`wht_2`), 1))
+	f.Add(bytes.Replace(data, []byte(`"action"`), []byte(`"Action"`), 1))
+	want, err := MarshalSaved(fresh)
+	if err != nil {
+		f.Fatal(err)
+	}
+	canonical := func(p *Plan) []byte {
+		q := *p
+		q.Warnings, q.Signature = nil, ""
+		out, err := json.Marshal(&q)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return out
+	}
+	wantPlan, err := ReadSaved(want)
+	if err != nil {
+		f.Fatal(err)
+	}
+	wantBytes := canonical(wantPlan)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		saved, err := ReadSaved(in)
+		if err != nil {
+			return
+		}
+		if CompareSaved(saved, fresh) != nil {
+			return
+		}
+		if got := canonical(saved); !bytes.Equal(got, wantBytes) {
+			t.Fatalf("CompareSaved accepted a plan that differs from the recomputed one:\n got %s\nwant %s", got, wantBytes)
+		}
+	})
+}
