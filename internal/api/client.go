@@ -57,6 +57,11 @@ type Options struct {
 	// is shown as "Bearer [REDACTED]".
 	Debug io.Writer
 
+	// Mask, when set, hides the caller's secrets (interpolated ${VAR}
+	// values) in the excerpts of server bodies that errors quote. It runs
+	// before an excerpt is cut, so that no fragment of a secret survives.
+	Mask func(string) string
+
 	// HTTPClient is an optional base client; only its Transport is used,
 	// wrapped by the client's own RoundTripper. Its Timeout is ignored
 	// because it would also cut short rate-limit waits and retries;
@@ -106,6 +111,7 @@ func New(o Options) (*Client, error) {
 		backoffMax:  o.BackoffMax,
 		maxRLWait:   o.MaxRateLimitWait,
 		debug:       o.Debug,
+		mask:        o.Mask,
 		now:         time.Now,
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {

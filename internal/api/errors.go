@@ -261,8 +261,11 @@ func redactErr(err error, key string) error {
 var tagRe = regexp.MustCompile(`<[^>]*>`)
 
 // excerpt turns an arbitrary body into a short, printable, secret-free
-// snippet fit for an error message.
-func excerpt(body []byte, key string, max int) string {
+// snippet fit for an error message. Secrets are hidden before the cut: a
+// value cut in half no longer matches anything that could mask it later.
+// mask (nil: none) hides the caller's other secrets, such as ${VAR} values
+// a server echoes back.
+func excerpt(body []byte, key string, mask func(string) string, max int) string {
 	s := string(body)
 	s = tagRe.ReplaceAllString(s, " ")
 	s = strings.Map(func(r rune) rune {
@@ -273,6 +276,9 @@ func excerpt(body []byte, key string, max int) string {
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	s = hideKey(s, key, "***")
+	if mask != nil {
+		s = mask(s)
+	}
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
@@ -89,17 +90,60 @@ type wirePermissions struct {
 
 // pager guards a Relay pagination loop against a server that says there is
 // a next page but does not move its cursor, or moves it without returning
-// anything new: either would loop forever.
+// anything new, or keeps returning new items without end: each would loop
+// forever or exhaust memory. The caps sit far above anything Plain holds
+// (25 webhook targets per workspace), so only a broken or hostile server
+// reaches them.
 type pager struct {
-	what string
-	seen map[string]bool
+	what  string
+	limit listingLimit
+	bytes *byteCount // response bytes read for this listing; nil: not counted
+	pages int
+	seen  map[string]bool
+}
+
+// listingLimit bounds one listing: pages read, items kept, response bytes.
+type listingLimit struct {
+	pages, items int
+	bytes        int64
+}
+
+// Caps of each listing. Targets and versions: Plain has at most 25 targets
+// per workspace and a handful of versions. Delivery attempts are many, but
+// the commands that read them stop far earlier.
+var (
+	targetLimit   = listingLimit{pages: 100, items: 10_000, bytes: 64 << 20}
+	versionLimit  = listingLimit{pages: 100, items: 10_000, bytes: 64 << 20}
+	attemptsLimit = listingLimit{pages: 1_000, items: 100_000, bytes: 256 << 20}
+)
+
+// byteCount counts the response bytes the transport reads for requests
+// whose context carries it (see countBytes).
+type byteCount struct{ n atomic.Int64 }
+
+type byteCountKey struct{}
+
+// countBytes returns ctx carrying a fresh byteCount.
+func countBytes(ctx context.Context) (context.Context, *byteCount) {
+	bc := &byteCount{}
+	return context.WithValue(ctx, byteCountKey{}, bc), bc
 }
 
 // next returns the cursor of the next page; added is how many new items the
-// page just read contributed.
-func (p *pager) next(pi pageInfo, added int) (after string, more bool, err error) {
+// page just read contributed and total how many the listing holds now.
+func (p *pager) next(pi pageInfo, added, total int) (after string, more bool, err error) {
+	p.pages++
+	if p.limit.items > 0 && total > p.limit.items {
+		return "", false, fmt.Errorf("listing %s: more than %d of them, the most plainsync reads; the server is not behaving like Plain", p.what, p.limit.items)
+	}
+	if p.bytes != nil && p.limit.bytes > 0 && p.bytes.n.Load() > p.limit.bytes {
+		return "", false, fmt.Errorf("listing %s: more than %d MiB of responses, the most plainsync reads; the server is not behaving like Plain", p.what, p.limit.bytes>>20)
+	}
 	if !pi.HasNextPage {
 		return "", false, nil
+	}
+	if p.limit.pages > 0 && p.pages >= p.limit.pages {
+		return "", false, fmt.Errorf("listing %s: still more after %d pages, the most plainsync reads; the server is not behaving like Plain", p.what, p.limit.pages)
 	}
 	if pi.EndCursor == "" || p.seen[pi.EndCursor] {
 		return "", false, fmt.Errorf("listing %s: pagination cursor did not advance", p.what)
@@ -216,7 +260,8 @@ func (c *Client) WebhookVersions(ctx context.Context) ([]plain.WebhookVersion, e
 // or from the beginning when first is nil.
 func (c *Client) versionPages(ctx context.Context, first *versionPage) ([]plain.WebhookVersion, error) {
 	out := []plain.WebhookVersion{}
-	p := &pager{what: "webhook versions"}
+	ctx, bc := countBytes(ctx)
+	p := &pager{what: "webhook versions", limit: versionLimit, bytes: bc}
 	page, after := first, ""
 	for {
 		if page == nil {
@@ -235,7 +280,7 @@ func (c *Client) versionPages(ctx context.Context, first *versionPage) ([]plain.
 		for _, e := range page.Edges {
 			out = append(out, e.Node)
 		}
-		next, more, err := p.next(page.PageInfo, len(page.Edges))
+		next, more, err := p.next(page.PageInfo, len(page.Edges), len(out))
 		if err != nil {
 			return nil, err
 		}
@@ -269,7 +314,8 @@ func (c *Client) ListWebhookTargets(ctx context.Context) ([]plain.Target, error)
 // or from the beginning when first is nil.
 func (c *Client) targetPages(ctx context.Context, first *targetPage) ([]plain.Target, error) {
 	col := &targetCollector{out: []plain.Target{}}
-	p := &pager{what: "webhook targets"}
+	ctx, bc := countBytes(ctx)
+	p := &pager{what: "webhook targets", limit: targetLimit, bytes: bc}
 	page, after := first, ""
 	for {
 		if page == nil {
@@ -290,7 +336,7 @@ func (c *Client) targetPages(ctx context.Context, first *targetPage) ([]plain.Ta
 		}
 		before := len(col.out)
 		col.add(*page)
-		next, more, err := p.next(page.PageInfo, len(col.out)-before)
+		next, more, err := p.next(page.PageInfo, len(col.out)-before, len(col.out))
 		if err != nil {
 			return nil, err
 		}
@@ -522,7 +568,8 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 		filters["resultStatus"] = status
 	}
 	out := []plain.DeliveryAttempt{}
-	p := &pager{what: "delivery attempts"}
+	ctx, bc := countBytes(ctx)
+	p := &pager{what: "delivery attempts", limit: attemptsLimit, bytes: bc}
 	after := ""
 	for {
 		first := PageSize
@@ -559,7 +606,7 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 		}
 		var more bool
 		var err error
-		after, more, err = p.next(resp.WebhookDeliveryAttempts.PageInfo, len(out)-before)
+		after, more, err = p.next(resp.WebhookDeliveryAttempts.PageInfo, len(out)-before, len(out))
 		if err != nil {
 			return nil, err
 		}

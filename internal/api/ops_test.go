@@ -538,3 +538,50 @@ func TestMissingWebhookTargetsIsAnError(t *testing.T) {
 		t.Fatalf("ListWebhookTargets: %d targets, err = %v, want a missing-webhookTargets error", len(ts), err)
 	}
 }
+
+// TestPaginationIsBounded: a server that keeps returning new items and
+// claiming more must be cut off at a cap that names itself, not read until
+// memory runs out.
+func TestPaginationIsBounded(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		perPage   int
+		pad       int // bytes of padding per description
+		limit     listingLimit
+		want      string
+		wantPages int
+	}{
+		{"pages", 1, 0, listingLimit{pages: 100, items: 10_000, bytes: 64 << 20}, "still more after 100 pages", 100},
+		{"targets", 100, 0, listingLimit{pages: 1000, items: 1_000, bytes: 64 << 20}, "more than 1000 of them", 11},
+		{"bytes", 10, 100_000, listingLimit{pages: 1000, items: 10_000, bytes: 4 << 20}, "more than 4 MiB of responses", 5},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			saved := targetLimit
+			targetLimit = tt.limit
+			defer func() { targetLimit = saved }()
+			fs := newFakeServer(t, func(n int, req gqlRequest, w http.ResponseWriter, r *http.Request) {
+				edges := []any{}
+				for i := 0; i < tt.perPage; i++ {
+					node := wireTargetJSON(n*tt.perPage + i)
+					node["description"] = strings.Repeat("d", tt.pad) + fmt.Sprint(n*tt.perPage+i)
+					edges = append(edges, map[string]any{"node": node})
+				}
+				writeJSON(w, 200, map[string]any{"data": map[string]any{"webhookTargets": map[string]any{
+					"edges":    edges,
+					"pageInfo": map[string]any{"hasNextPage": n < 100_000, "endCursor": fmt.Sprintf("c%d", n)},
+				}}})
+			})
+			_, err := newClient(t, fastOptions(fs.URL)).ListWebhookTargets(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "listing webhook targets") {
+				t.Fatalf("err = %v after %d requests, want %q", err, fs.hits(), tt.want)
+			}
+			if fs.hits() != tt.wantPages {
+				t.Errorf("%d requests, want %d", fs.hits(), tt.wantPages)
+			}
+		})
+	}
+	// The production caps sit far above Plain's 25 targets per workspace.
+	if targetLimit.pages != 100 || targetLimit.items != 10_000 {
+		t.Errorf("target caps %+v", targetLimit)
+	}
+}

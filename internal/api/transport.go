@@ -52,6 +52,8 @@ type transport struct {
 
 	debug   io.Writer
 	debugMu sync.Mutex
+	// mask hides the caller's secrets in body excerpts; nil hides only key.
+	mask func(string) string
 
 	now  func() time.Time
 	sent atomic.Int64
@@ -135,7 +137,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if r.status == http.StatusTooManyRequests || (gerr != nil && gerr.HasCode(CodeRateLimited)) {
 			var rlErr error = gerr
 			if gerr == nil {
-				rlErr = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, excerptLen)}
+				rlErr = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
 			}
 			wait := t.rateLimitWait(r.header, limited)
 			if wait > t.maxRLWait-rlWaited {
@@ -151,13 +153,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		var err error
 		switch {
 		case jsonErr != nil:
-			err = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, excerptLen)}
+			err = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
 		case gerr != nil:
 			err = gerr
 		case noData:
-			err = &HTTPError{Status: r.status, Reason: "response has neither data nor errors", Excerpt: excerpt(r.body, t.key, excerptLen)}
+			err = &HTTPError{Status: r.status, Reason: "response has neither data nor errors", Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
 		case r.status < 200 || r.status > 299:
-			err = &HTTPError{Status: r.status, Reason: "unexpected response", Excerpt: excerpt(r.body, t.key, excerptLen)}
+			err = &HTTPError{Status: r.status, Reason: "unexpected response", Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
 		}
 		if err == nil {
 			return &http.Response{
@@ -231,6 +233,9 @@ func (t *transport) attempt(ctx context.Context, orig *http.Request, body []byte
 		defer res.Body.Close()
 		r.status, r.header = res.StatusCode, res.Header
 		r.body, err = io.ReadAll(io.LimitReader(res.Body, maxBody+1))
+		if bc, ok := ctx.Value(byteCountKey{}).(*byteCount); ok {
+			bc.n.Add(int64(len(r.body)))
+		}
 		if err == nil && len(r.body) > maxBody {
 			err = fmt.Errorf("response body larger than %d MiB", maxBody>>20)
 		}

@@ -235,7 +235,7 @@ func TestStatusHandling(t *testing.T) {
 
 func TestExcerptIsShortAndSanitised(t *testing.T) {
 	body := []byte("<html><body><h1>Error</h1>" + strings.Repeat("x", 500) + " key " + testKey + "\x00\x07</body></html>")
-	got := excerpt(body, testKey, 200)
+	got := excerpt(body, testKey, nil, 200)
 	if n := len([]rune(got)); n > 201 { // 200 runes plus the ellipsis
 		t.Errorf("excerpt has %d runes", n)
 	}
@@ -245,8 +245,20 @@ func TestExcerptIsShortAndSanitised(t *testing.T) {
 	if !strings.HasPrefix(got, "Error x") {
 		t.Errorf("excerpt = %q", got)
 	}
-	if got := excerpt([]byte("token "+testKey), testKey, 200); strings.Contains(got, testKey) || got != "token ***" {
+	if got := excerpt([]byte("token "+testKey), testKey, nil, 200); strings.Contains(got, testKey) || got != "token ***" {
 		t.Errorf("key not redacted: %q", got)
+	}
+}
+
+func TestExcerptMasksBeforeItCuts(t *testing.T) {
+	const secret = "tok_SENTINEL_xyz0123456789"
+	mask := func(s string) string { return strings.ReplaceAll(s, secret, "${TOK}") }
+	// The secret straddles the cut: masking after cutting would leave a
+	// prefix ("tok_SENTINEL_x…") that no longer matches the value.
+	body := []byte(strings.Repeat("a", 190) + " " + secret + " tail")
+	got := excerpt(body, testKey, mask, 200)
+	if strings.Contains(got, "SENTINEL") || !strings.Contains(got, "${TOK}") {
+		t.Errorf("excerpt = %q", got)
 	}
 }
 

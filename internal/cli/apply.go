@@ -122,6 +122,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	}
 	d, problems := spec.Load(saved.File, f.LookupEnv)
 	if d != nil {
+		learnBasicAuth(d)
 		f.Secrets.AddMasker(d.Secrets)
 	}
 	if err := f.maskSecrets(); err != nil {

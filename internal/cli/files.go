@@ -21,9 +21,25 @@ func addFileFlag(cmd *cobra.Command, files *[]string) {
 }
 
 // loadFiles loads the desired-state files with the factory's environment:
-// spec.LoadPaths with f.LookupEnv.
+// spec.LoadPaths with f.LookupEnv. Each file's masker also learns the
+// Basic-auth headers its URLs' user info makes, so that a server echoing
+// one cannot show it.
 func loadFiles(f *Factory, paths []string) ([]*spec.Desired, []spec.Problem) {
-	return spec.LoadPaths(paths, f.LookupEnv)
+	ds, probs := spec.LoadPaths(paths, f.LookupEnv)
+	for _, d := range ds {
+		learnBasicAuth(d)
+	}
+	return ds, probs
+}
+
+// learnBasicAuth registers the Basic-auth forms of d's URLs with d.Secrets.
+func learnBasicAuth(d *spec.Desired) {
+	if d == nil || d.Secrets == nil {
+		return
+	}
+	for _, w := range d.Webhooks {
+		d.Secrets.AddBasicAuthOf(w.URL.Value)
+	}
 }
 
 // printProblems writes each problem's FILE:LINE:COL: message line to w,

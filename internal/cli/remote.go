@@ -102,6 +102,7 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		Timeout:   rf.timeout,
 		RateLimit: rf.rateLimit,
 		Debug:     debug,
+		Mask:      f.Secrets.Mask,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Plain: %w", err)
