@@ -40,16 +40,25 @@ type Options struct {
 	// Now is the clock for elapsed times; nil means time.Now. It may be
 	// called from several goroutines at once.
 	Now func() time.Time
-	// ResendDelay is how long a create whose outcome is unknown, and which
-	// a re-read of live state did not find, waits before live state is read
-	// again; if it is still absent, the create is sent once more. 0 means
-	// DefaultResendDelay; a negative value never re-sends.
-	ResendDelay time.Duration
+	// LostCreateWait bounds how long a create whose outcome is unknown is
+	// looked for in live state, re-reading it with backoff, before apply
+	// stops with "outcome unknown — run plan again". Such a create is
+	// never sent again: a request Plain commits late (a gateway timeout
+	// answered first) would then land twice. 0 means
+	// DefaultLostCreateWait; a negative value reads live state once.
+	LostCreateWait time.Duration
+	// PollInterval is the first pause between those reads; it doubles up
+	// to MaxPollInterval. 0 means DefaultPollInterval.
+	PollInterval time.Duration
 }
 
-// DefaultResendDelay gives a lost create time to land before plainsync
-// concludes, from a second read, that Plain never applied it.
-const DefaultResendDelay = 2 * time.Second
+// Defaults of the lost-create poll. The CLI sets LostCreateWait to the
+// request timeout: a request Plain still holds commits within it or fails.
+const (
+	DefaultLostCreateWait = 30 * time.Second
+	DefaultPollInterval   = 500 * time.Millisecond
+	MaxPollInterval       = 5 * time.Second
+)
 
 // Outcome is what happened to one change.
 type Outcome string
@@ -61,10 +70,6 @@ const (
 	// OutcomeAdopted is a create whose response was lost but whose target
 	// was found by re-reading live state.
 	OutcomeAdopted Outcome = "adopted"
-	// OutcomeResent is a create whose first response was lost, that two
-	// reads of live state a ResendDelay apart showed Plain did not have,
-	// and that was sent once more and succeeded. It counts as created.
-	OutcomeResent Outcome = "re-sent"
 	OutcomeFailed Outcome = "failed"
 	// OutcomeSkipped is a change that was deliberately not sent; Event.Err
 	// says why and wraps ErrSkipped.
@@ -132,9 +137,12 @@ func (r *Result) Succeeded() bool {
 // changes; the ones already sent run to completion (a lost create is then
 // not sent a second time) and the rest are skipped.
 func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
-	x := &executor{client: c, now: o.Now, progress: o.Progress, resendDelay: o.ResendDelay, known: knownIDs(p), cancel: ctx}
-	if x.resendDelay == 0 {
-		x.resendDelay = DefaultResendDelay
+	x := &executor{client: c, now: o.Now, progress: o.Progress, lostWait: o.LostCreateWait, poll: o.PollInterval, known: knownIDs(p), cancel: ctx}
+	if x.lostWait == 0 {
+		x.lostWait = DefaultLostCreateWait
+	}
+	if x.poll <= 0 {
+		x.poll = DefaultPollInterval
 	}
 	if x.now == nil {
 		x.now = time.Now
@@ -191,13 +199,14 @@ type executor struct {
 	// lost create can only have made a target outside it.
 	known map[string]bool
 	// cancel is the caller's context. Steps run under a context that
-	// outlives it, so that a sent request is never abandoned; they consult
-	// cancel before sending anything new (a lost create's second attempt).
-	cancel      context.Context
-	now         func() time.Time
-	progress    func(Event)
-	resendDelay time.Duration
-	total       int
+	// outlives it, so that a sent request is never abandoned; a lost
+	// create's poll consults it and ends at once when it is done.
+	cancel   context.Context
+	now      func() time.Time
+	progress func(Event)
+	lostWait time.Duration
+	poll     time.Duration
+	total    int
 
 	mu     sync.Mutex // guards result and serialises progress
 	result Result
@@ -211,7 +220,7 @@ func (x *executor) record(ev Event) {
 	ev.Index = len(x.result.Events) + 1
 	ev.Total = x.total
 	switch ev.Outcome {
-	case OutcomeCreated, OutcomeResent:
+	case OutcomeCreated:
 		x.result.Created++
 	case OutcomeUpdated:
 		x.result.Updated++
@@ -306,54 +315,63 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	if !errors.Is(err, plain.ErrOutcomeUnknown) {
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w", ch.Name, err)
 	}
-	// The create may have landed. Re-read live state and adopt what we
-	// find. Never send it again blindly: "not found" right away does not
-	// prove it did not land (the request may still be in flight on Plain's
-	// side), and a second create could leave a duplicate target.
-	id, found, lerr := x.findCreated(ctx, in)
-	if lerr != nil {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
+	// The create may have landed, or may still land: a gateway can answer
+	// 504 while Plain commits the request seconds later. Re-read live state
+	// with backoff and adopt what appears. Never send it again: "not found
+	// yet" does not prove it will not land, and a second create would
+	// leave a duplicate target.
+	return x.awaitCreated(ctx, ch, in, err)
+}
+
+// awaitCreated polls live state for a create whose outcome is unknown
+// (sendErr) until it appears, x.lostWait has passed, or apply is
+// cancelled; only an appearance succeeds.
+func (x *executor) awaitCreated(ctx context.Context, ch diff.Change, in plain.CreateInput, sendErr error) (Outcome, string, error) {
+	unknown := func(detail string, cause error) (Outcome, string, error) {
+		if cause != nil {
+			return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": outcome unknown — run plan again: %w; %s: %w", ch.Name, sendErr, detail, cause)
+		}
+		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": outcome unknown — run plan again: %w; %s", ch.Name, sendErr, detail)
 	}
-	if found {
-		return OutcomeAdopted, id, nil
+	var waited time.Duration
+	delay := x.poll
+	var lastErr error
+	for {
+		id, found, lerr := x.findCreated(ctx, in)
+		var amb *ambiguousError
+		switch {
+		case lerr == nil && found:
+			return OutcomeAdopted, id, nil
+		case errors.As(lerr, &amb):
+			return unknown("checking whether it landed failed", lerr)
+		}
+		lastErr = lerr
+		if x.lostWait < 0 || waited >= x.lostWait {
+			break
+		}
+		pause := min(delay, x.lostWait-waited)
+		timer := time.NewTimer(pause)
+		select {
+		case <-timer.C:
+		case <-x.cancel.Done():
+			timer.Stop()
+			return unknown("it is not in live state yet, and apply was cancelled", context.Cause(x.cancel))
+		}
+		waited += pause
+		delay = min(2*delay, MaxPollInterval)
 	}
-	if x.resendDelay < 0 {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state yet, so it was not sent again; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err)
+	if lastErr != nil {
+		return unknown("checking whether it landed failed", lastErr)
 	}
-	// Give an in-flight request time to land, then look again. Only when
-	// Plain still does not have the target is the create sent once more:
-	// a gateway error usually means the request never reached Plain, and
-	// waiting for the next run would leave the integration without its
-	// target for no reason.
-	timer := time.NewTimer(x.resendDelay)
-	select {
-	case <-timer.C:
-	case <-x.cancel.Done():
-		timer.Stop()
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state yet, and apply was cancelled, so it was not sent again (%w); re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err, context.Cause(x.cancel))
+	return unknown(fmt.Sprintf("it has not appeared in live state within %s, and it was not sent again, so that it can never land twice", roundWait(waited)), nil)
+}
+
+// roundWait renders a wait for a message.
+func roundWait(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
 	}
-	id, found, lerr = x.findCreated(ctx, in)
-	if lerr != nil {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; checking whether it landed failed: %w; run plan again before re-applying", ch.Name, err, lerr)
-	}
-	if found {
-		return OutcomeAdopted, id, nil
-	}
-	if x.cancel.Err() != nil {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; it is not in live state, and apply was cancelled, so it was not sent again (%w); re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err, context.Cause(x.cancel))
-	}
-	t, err2 := x.client.CreateWebhookTarget(ctx, in)
-	if err2 == nil {
-		return OutcomeResent, t.ID, nil
-	}
-	if !errors.Is(err2, plain.ErrOutcomeUnknown) {
-		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": its first response was lost and Plain did not have it, so it was sent again, which failed: %w", ch.Name, err2)
-	}
-	id, found, lerr = x.findCreated(ctx, in)
-	if lerr == nil && found {
-		return OutcomeAdopted, id, nil
-	}
-	return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": %w; the responses of both attempts were lost and it is not in live state, so it was not sent a third time; re-running apply is safe: it will create the target or adopt it if it appears", ch.Name, err2)
+	return d.Round(100 * time.Millisecond).String()
 }
 
 // knownIDs collects the ids of every live target the plan names (its
@@ -398,8 +416,16 @@ func (x *executor) findCreated(ctx context.Context, in plain.CreateInput) (strin
 	case 1:
 		return ids[0], true, nil
 	default:
-		return "", false, fmt.Errorf("%d live targets have this description and URL (%v); delete the extra one", len(ids), ids)
+		return "", false, &ambiguousError{ids: ids}
 	}
+}
+
+// ambiguousError is several unknown live targets that a lost create could
+// have made: adopting any of them would be a guess.
+type ambiguousError struct{ ids []string }
+
+func (e *ambiguousError) Error() string {
+	return fmt.Sprintf("%d live targets have this description and URL (%v); plan again: it offers to remove the duplicate", len(e.ids), e.ids)
 }
 
 // updateInput maps the change's changed fields onto an UpdateInput; fields

@@ -12,7 +12,6 @@ import (
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/secret"
 )
 
 const testVersion = "2026-05-06"
@@ -326,7 +325,7 @@ func TestCreateOutcomeUnknownNotFoundFailsWithoutResending(t *testing.T) {
 	live, p := mixedPlan(1, 0, 1)
 	f := newFake(live...)
 	f.inject("create:new-0", faultLost)
-	r := Execute(context.Background(), p, f, Options{ResendDelay: -1})
+	r := Execute(context.Background(), p, f, Options{LostCreateWait: -1})
 
 	if f.count("create:new-0") != 1 {
 		t.Fatalf("create sent %d times after an unknown outcome, want exactly once", f.count("create:new-0"))
@@ -341,7 +340,7 @@ func TestCreateOutcomeUnknownNotFoundFailsWithoutResending(t *testing.T) {
 	if ev.Outcome != OutcomeFailed || !errors.Is(ev.Err, plain.ErrOutcomeUnknown) {
 		t.Fatalf("event = %+v", ev)
 	}
-	for _, want := range []string{`create webhook target "new-0"`, "outcome unknown", "not sent again", "re-running apply is safe"} {
+	for _, want := range []string{`create webhook target "new-0"`, "outcome unknown — run plan again", "not sent again"} {
 		if !strings.Contains(ev.Err.Error(), want) {
 			t.Errorf("error %q does not contain %q", ev.Err, want)
 		}
@@ -351,49 +350,43 @@ func TestCreateOutcomeUnknownNotFoundFailsWithoutResending(t *testing.T) {
 	}
 }
 
-func TestCreateOutcomeUnknownNotFoundTwiceIsResentOnce(t *testing.T) {
+// A gateway answers 504 while Plain commits the create seconds later: the
+// poll must find it and adopt it, never send it again.
+func TestLateCommittedCreateIsAdoptedNotResent(t *testing.T) {
+	_, p := mixedPlan(1, 0, 0)
+	f := newFake()
+	f.lateReads = 3
+	f.inject("create:new-0", faultLate)
+	r := Execute(context.Background(), p, f, Options{LostCreateWait: time.Second, PollInterval: time.Millisecond})
+	if n := f.count("create:new-0"); n != 1 {
+		t.Fatalf("create sent %d times, want once", n)
+	}
+	if f.count("list") != 4 {
+		t.Fatalf("live state read %d times, want 4 (the fourth finds it)", f.count("list"))
+	}
+	if ev := r.Events[0]; ev.Outcome != OutcomeAdopted || !r.Succeeded() || len(f.live()) != 1 {
+		t.Fatalf("event %+v, live %+v", ev, f.live())
+	}
+}
+
+// A create that does not appear within the wait is reported as unknown,
+// after several reads with growing pauses, and is not sent again.
+func TestLostCreateNotFoundWithinTheWaitIsNeverResent(t *testing.T) {
 	_, p := mixedPlan(1, 0, 0)
 	f := newFake()
 	f.inject("create:new-0", faultLost)
-	var lines []string
-	m := &secret.Masker{}
-	printer := ProgressPrinter(writerFunc(func(b []byte) { lines = append(lines, string(b)) }), m)
-	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond, Progress: printer})
-
-	if f.count("create:new-0") != 2 || f.count("list") != 2 {
-		t.Fatalf("creates %d, reads %d; want 2 creates after 2 reads", f.count("create:new-0"), f.count("list"))
+	r := Execute(context.Background(), p, f, Options{LostCreateWait: 40 * time.Millisecond, PollInterval: 5 * time.Millisecond})
+	if n := f.count("create:new-0"); n != 1 {
+		t.Fatalf("create sent %d times, want once", n)
 	}
-	if !r.Succeeded() || r.Created != 1 || r.Events[0].Outcome != OutcomeResent || len(f.live()) != 1 {
-		t.Fatalf("result %+v, live %+v", r, f.live())
-	}
-	if len(lines) != 1 || !strings.Contains(lines[0], `+ created "new-0"`) || !strings.Contains(lines[0], "sent once more") {
-		t.Fatalf("progress = %q", lines)
-	}
-}
-
-func TestCreateLostTwiceIsNotSentAThirdTime(t *testing.T) {
-	_, p := mixedPlan(1, 0, 0)
-	f := newFake()
-	f.inject("create:new-0", faultLost, faultLost)
-	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond})
-	if f.count("create:new-0") != 2 || f.count("list") != 3 {
-		t.Fatalf("creates %d, reads %d; want 2 and 3", f.count("create:new-0"), f.count("list"))
+	// 5+10+20 ms, then the 5 ms left: five reads in all.
+	if n := f.count("list"); n != 5 {
+		t.Fatalf("live state read %d times, want 5", n)
 	}
 	ev := r.Events[0]
-	if ev.Outcome != OutcomeFailed || !errors.Is(ev.Err, plain.ErrOutcomeUnknown) || !strings.Contains(ev.Err.Error(), "not sent a third time") {
+	if ev.Outcome != OutcomeFailed || !errors.Is(ev.Err, plain.ErrOutcomeUnknown) ||
+		!strings.Contains(ev.Err.Error(), "outcome unknown — run plan again") || !strings.Contains(ev.Err.Error(), "within 40ms") {
 		t.Fatalf("event = %+v", ev)
-	}
-}
-
-func TestCreateResentButTheFirstLandedMeanwhileIsAdopted(t *testing.T) {
-	_, p := mixedPlan(1, 0, 0)
-	f := newFake()
-	// The first attempt is lost; the second one's response is lost too,
-	// but it committed: the third read finds exactly one target.
-	f.inject("create:new-0", faultLost, faultDrop)
-	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond})
-	if r.Events[0].Outcome != OutcomeAdopted || len(f.live()) != 1 || f.count("create:new-0") != 2 {
-		t.Fatalf("result %+v, live %+v", r, f.live())
 	}
 }
 
@@ -402,7 +395,7 @@ func TestCreateOutcomeUnknownListFails(t *testing.T) {
 	f := newFake()
 	f.inject("create:new-0", faultDrop)
 	f.listErr = errors.New("connection reset")
-	r := Execute(context.Background(), p, f, Options{})
+	r := Execute(context.Background(), p, f, Options{LostCreateWait: 3 * time.Millisecond, PollInterval: time.Millisecond})
 	if f.count("create:new-0") != 1 || r.Failed != 1 {
 		t.Fatalf("creates %d, result %+v", f.count("create:new-0"), r)
 	}
@@ -759,35 +752,33 @@ func TestCreateOutcomeUnknownNeverAdoptsATargetThePlanKnows(t *testing.T) {
 	}}
 	f := newFake(old)
 	f.inject("create:crm", faultLost)
-	r := Execute(context.Background(), p, f, Options{ResendDelay: time.Millisecond})
+	r := Execute(context.Background(), p, f, Options{LostCreateWait: time.Millisecond, PollInterval: time.Millisecond})
 
 	if ev := r.Events[0]; ev.Outcome == OutcomeAdopted || ev.TargetID == old.ID {
 		t.Fatalf("the lost create adopted the pre-existing %s: %+v", old.ID, ev)
 	}
-	if f.count("create:crm") != 2 || r.Created != 1 || !r.Succeeded() {
+	if f.count("create:crm") != 1 || r.Failed != 1 {
 		t.Fatalf("creates sent %d, result %+v", f.count("create:crm"), r)
 	}
 	var descs []string
 	for _, lt := range f.live() {
 		descs = append(descs, lt.Description)
 	}
-	slices.Sort(descs)
-	if !slices.Equal(descs, []string{"crm", "crm-legacy"}) {
-		t.Fatalf("live descriptions = %v, want crm and crm-legacy", descs)
+	if !slices.Equal(descs, []string{"crm-legacy"}) {
+		t.Fatalf("live descriptions = %v, want only crm-legacy (the lost create never landed)", descs)
 	}
 }
 
-// Cancelling apply (Ctrl-C) while a lost create waits to be re-sent must
-// not send it again: cancellation stops every new mutation, and the wait
-// ends at once rather than after the pause.
-func TestCancelDuringResendPauseDoesNotResend(t *testing.T) {
+// Cancelling apply (Ctrl-C) while a lost create is looked for ends the
+// wait at once rather than after the pause, and sends nothing.
+func TestCancelDuringLostCreatePollEndsIt(t *testing.T) {
 	for _, delay := range []time.Duration{time.Millisecond, time.Hour} {
 		_, p := mixedPlan(1, 0, 0)
 		f := newFake()
 		f.inject("create:new-0", faultLost)
 		ctx, cancel := context.WithCancel(context.Background())
 		f.hook = func(context.Context, string) { cancel() }
-		r := Execute(ctx, p, f, Options{ResendDelay: delay})
+		r := Execute(ctx, p, f, Options{LostCreateWait: time.Hour, PollInterval: delay})
 		cancel()
 		if n := f.count("create:new-0"); n != 1 {
 			t.Fatalf("delay %s: create sent %d times after cancellation, want once", delay, n)

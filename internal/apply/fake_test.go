@@ -25,6 +25,10 @@ const (
 	faultDrop
 	// faultLost reports an unknown outcome without applying the call.
 	faultLost
+	// faultLate reports an unknown outcome, and the create becomes visible
+	// only after lateReads more reads of live state: Plain answered 504
+	// and committed the request later.
+	faultLate
 )
 
 // fakeClock is a clock that only moves when the fake client says so, so
@@ -68,6 +72,10 @@ type fakeClient struct {
 	// a message that quotes the input, as real APIs often do.
 	errText map[string]string
 	listErr error
+	// late are creates committed late (faultLate), each with the reads
+	// left before it becomes visible.
+	late      []lateTarget
+	lateReads int
 
 	// hook runs at the start of every mutation, outside the lock.
 	hook func(ctx context.Context, op string)
@@ -193,11 +201,20 @@ func (f *fakeClient) CreateWebhookTarget(ctx context.Context, in plain.CreateInp
 		Version:     in.Version,
 		Enabled:     in.Enabled,
 	}
+	if flt == faultLate {
+		f.late = append(f.late, lateTarget{t: t, reads: f.lateReads})
+		return plain.Target{}, errUnknown
+	}
 	f.targets = append(f.targets, t)
 	if flt == faultDrop {
 		return plain.Target{}, errUnknown
 	}
 	return t, nil
+}
+
+type lateTarget struct {
+	t     plain.Target
+	reads int
 }
 
 func (f *fakeClient) UpdateWebhookTarget(ctx context.Context, in plain.UpdateInput) (plain.Target, error) {
@@ -269,6 +286,15 @@ func (f *fakeClient) ListWebhookTargets(ctx context.Context) ([]plain.Target, er
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "list")
+	pending := f.late[:0]
+	for _, l := range f.late {
+		if l.reads--; l.reads < 0 {
+			f.targets = append(f.targets, l.t)
+		} else {
+			pending = append(pending, l)
+		}
+	}
+	f.late = pending
 	if f.listErr != nil {
 		return nil, f.listErr
 	}

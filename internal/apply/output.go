@@ -102,7 +102,6 @@ func seconds(d time.Duration) string {
 var symbols = map[Outcome]string{
 	OutcomeCreated: "+",
 	OutcomeAdopted: "+",
-	OutcomeResent:  "+",
 	OutcomeUpdated: "~",
 	OutcomeDeleted: "-",
 	OutcomeFailed:  "!",
@@ -124,8 +123,6 @@ func progressLine(ev Event, m *secret.Masker) string {
 	switch ev.Outcome {
 	case OutcomeFailed, OutcomeSkipped:
 		fmt.Fprintf(&b, "%s %s", verbs[ev.Change.Action], q(m, ev.Change.Name))
-	case OutcomeResent:
-		fmt.Fprintf(&b, "created %s", q(m, ev.Change.Name))
 	default:
 		fmt.Fprintf(&b, "%s %s", ev.Outcome, q(m, ev.Change.Name))
 	}
@@ -143,8 +140,6 @@ func progressLine(ev Event, m *secret.Masker) string {
 	switch ev.Outcome {
 	case OutcomeAdopted:
 		b.WriteString(": the create's response was lost, and the target was found in live state")
-	case OutcomeResent:
-		b.WriteString(": the first response was lost and Plain did not have the target after a pause, so it was sent once more")
 	}
 	if ev.Err != nil {
 		b.WriteString(": " + m.Mask(ev.Err.Error()))

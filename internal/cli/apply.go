@@ -301,6 +301,8 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		}
 		res := apply.Execute(ctx, pl.plan, pl.client, apply.Options{
 			Parallelism: af.parallelism,
+			// A request Plain still holds commits within its timeout.
+			LostCreateWait: af.rf.timeout,
 			Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
 		})
 		var result strings.Builder
