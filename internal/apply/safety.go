@@ -59,7 +59,15 @@ func CheckSafety(p *diff.Plan, o SafetyOptions) error {
 		// more often a truncated or mis-merged file than an intent.
 		return fmt.Errorf("%w: the desired file lists no webhooks and prune is on, which would delete every live target that is not ignored; re-run with --force if this is intended", ErrRefused)
 	}
-	deletes := p.Counts().Delete
+	// Removing an exact duplicate keeps its twin: it loses nothing, and it
+	// is what un-wedges a workspace after racing creates, so it does not
+	// count against the guard.
+	deletes := 0
+	for _, ch := range p.Changes {
+		if ch.Action == diff.ActionDelete && ch.DuplicateOf == "" {
+			deletes++
+		}
+	}
 	live := liveCount(p)
 	if deletes == 0 || live < MinLiveForDeleteGuard {
 		return nil

@@ -47,6 +47,8 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 	for i := range d.Webhooks {
 		desired[i] = c.resolve(&d.Webhooks[i])
 	}
+	c.taken = make([]bool, len(live.Targets))
+	dupOf := c.duplicates()
 	c.match(desired)
 	if len(c.errs) > 0 {
 		return nil, c.problems()
@@ -58,12 +60,14 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 		changes = append(changes, c.change(&desired[i]))
 	}
 	for i := range live.Targets {
-		if c.taken[i] {
+		if c.taken[i] && dupOf[i] == "" {
 			continue
 		}
 		t := &live.Targets[i]
 		ch := Change{Name: t.Description, TargetID: t.ID, Before: liveState(t, "")}
 		switch {
+		case dupOf[i] != "":
+			ch.Action, ch.DuplicateOf = ActionDelete, dupOf[i]
 		case c.ignored(t):
 			ch.Action, ch.Ignored = ActionUnmanaged, true
 		case prune:
@@ -210,7 +214,6 @@ func (c *computer) someVersions() string {
 // would claim.
 func (c *computer) match(desired []desiredTarget) {
 	targets := c.live.Targets
-	c.taken = make([]bool, len(targets))
 	byID := make(map[string]int, len(targets))
 	byDesc := make(map[string][]int, len(targets))
 	byURL := make(map[string][]int, len(targets))
@@ -285,6 +288,90 @@ func (c *computer) match(desired []desiredTarget) {
 		}
 	}
 	// 4. everything else is a create (dt.live stays -1).
+}
+
+// duplicates finds the live targets that are exact copies (description,
+// URL, events, version, enabled) of another one the file manages by name
+// or by id pin: two racing or late creates leave such pairs, and matching
+// by description could otherwise never pick one (a wedge that only a
+// manual delete would clear). In each group it keeps the target the file
+// pins by id, else the oldest (then the smallest id), marks the others
+// taken and returns them, by live index, mapped to the kept target's id.
+// Ignored targets are never touched, so a group holding one is left alone.
+func (c *computer) duplicates() map[int]string {
+	names := map[string]bool{}
+	pinned := map[string]bool{}
+	for _, w := range c.d.Webhooks {
+		if w.ID.Value != "" {
+			pinned[w.ID.Value] = true
+		} else {
+			names[w.Name.Value] = true
+		}
+	}
+	groups := map[string][]int{}
+	var keys []string
+	for i := range c.live.Targets {
+		t := &c.live.Targets[i]
+		k := exactKey(t)
+		if len(groups[k]) == 0 {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	out := map[int]string{}
+	for _, k := range keys {
+		g := groups[k]
+		if len(g) < 2 {
+			continue
+		}
+		managed := names[c.live.Targets[g[0]].Description]
+		pins, ignored := 0, false
+		for _, i := range g {
+			t := &c.live.Targets[i]
+			if pinned[t.ID] {
+				pins++
+			}
+			ignored = ignored || c.ignored(t)
+		}
+		// Two pins in one group: the file asks for both copies.
+		if !(managed || pins == 1) || pins > 1 || ignored {
+			continue
+		}
+		keep := g[0]
+		for _, i := range g[1:] {
+			if older(&c.live.Targets[i], &c.live.Targets[keep], pinned) {
+				keep = i
+			}
+		}
+		for _, i := range g {
+			if i != keep {
+				c.taken[i] = true
+				out[i] = c.live.Targets[keep].ID
+			}
+		}
+	}
+	return out
+}
+
+// exactKey identifies a target by everything a duplicate shares.
+func exactKey(t *plain.Target) string {
+	ev := plain.SortedUnique(t.EventTypes)
+	return fmt.Sprintf("%q %q %q %q %t", t.Description, t.URL, strings.Join(ev, " "), t.Version, t.Enabled)
+}
+
+// older reports whether a should be kept rather than b: a pinned target
+// first, then the earlier creation time, then the smaller id.
+func older(a, b *plain.Target, pinned map[string]bool) bool {
+	if pinned[a.ID] != pinned[b.ID] {
+		return pinned[a.ID]
+	}
+	switch {
+	case a.CreatedAt.IsZero() != b.CreatedAt.IsZero():
+		return !a.CreatedAt.IsZero()
+	case !a.CreatedAt.Equal(b.CreatedAt):
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
 }
 
 func (c *computer) claim(dt *desiredTarget, i int, by string) {

@@ -68,8 +68,14 @@ type Change struct {
 	// EventPatterns are the events as written in the file, before expansion.
 	EventPatterns []string `json:"eventPatterns,omitempty"`
 	// Ignored is set on unmanaged targets protected by an ignore rule.
-	Ignored bool     `json:"ignored,omitempty"`
-	Pos     spec.Pos `json:"pos,omitzero"` // the desired target's position, if any
+	Ignored bool `json:"ignored,omitempty"`
+	// DuplicateOf is set on a delete that removes an exact duplicate (same
+	// description, URL, events, version and enabled flag) of the live
+	// target it names, which is kept: the oldest of the copies, or the one
+	// the file pins by id. Such a delete needs no prune and is always safe:
+	// the kept copy receives every event the duplicate did.
+	DuplicateOf string   `json:"duplicateOf,omitempty"`
+	Pos         spec.Pos `json:"pos,omitzero"` // the desired target's position, if any
 }
 
 // Counts summarises a plan.

@@ -115,6 +115,17 @@ func Masked(p *Plan) *Plan {
 	return q
 }
 
+// Displayed is Masked with escape also applied to every string, after
+// masking: what human-readable renderers print, with every piece of text
+// that came from the file or from Plain made inert (see internal/inert).
+func Displayed(p *Plan, escape func(string) string) *Plan {
+	if p == nil {
+		return nil
+	}
+	q, _ := mapStrings(p, func(s string) (string, error) { return escape(p.Secrets.Mask(s)), nil })
+	return q
+}
+
 // savedEncoder masks secrets and escapes literal "${" in one left-to-right
 // pass. Doing the two separately is unsafe in either order: escaping first
 // can break a secret that contains "${" so that masking misses it, and
@@ -242,6 +253,8 @@ func mapStrings(p *Plan, f func(s string) (string, error)) (*Plan, error) {
 		c := ch
 		c.Name = m(w, ".name", ch.Name)
 		c.TargetID = m(w, ".targetId", ch.TargetID)
+		c.DuplicateOf = m(w, ".duplicateOf", ch.DuplicateOf)
+		c.MatchedBy = m(w, ".matchedBy", ch.MatchedBy)
 		c.Before = state(w+".before", ch.Before)
 		c.After = state(w+".after", ch.After)
 		c.EventPatterns = ms(w, ".eventPatterns", ch.EventPatterns)

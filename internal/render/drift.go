@@ -25,7 +25,7 @@ func Drift(w io.Writer, p *diff.Plan, o Options) error {
 	if p == nil {
 		return fmt.Errorf("render drift: no plan")
 	}
-	m := diff.Masked(p)
+	m := display(p)
 	c := painter(o.Color)
 	bw := bufio.NewWriter(w)
 	if InSync(m) {
@@ -52,7 +52,10 @@ func Drift(w io.Writer, p *diff.Plan, o Options) error {
 			case ch.Action == diff.ActionDelete, ch.Action == diff.ActionUnmanaged && !ch.Ignored:
 				unmanaged++
 				s := fmt.Sprintf("? unmanaged %s (%s): in Plain, not in the file", quote(ch.Name), ch.TargetID)
-				if ch.Action == diff.ActionDelete {
+				switch {
+				case ch.DuplicateOf != "":
+					s = fmt.Sprintf("? duplicate %s (%s): an exact copy of %s; apply removes it", quote(ch.Name), ch.TargetID, ch.DuplicateOf)
+				case ch.Action == diff.ActionDelete:
 					s += "; prune would delete it"
 				}
 				lines = changeLines(ch, c)

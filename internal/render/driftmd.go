@@ -17,7 +17,7 @@ func DriftMarkdown(w io.Writer, p *diff.Plan) error {
 	if p == nil {
 		return fmt.Errorf("render drift as Markdown: no plan")
 	}
-	s := driftMarkdown(diff.Masked(p), MaxMarkdown)
+	s := driftMarkdown(display(p), MaxMarkdown)
 	if _, err := io.WriteString(w, s); err != nil {
 		return fmt.Errorf("render drift as Markdown: %w", err)
 	}

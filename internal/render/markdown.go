@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 )
 
 // MaxMarkdown is the largest comment GitHub accepts (65,536 characters).
@@ -23,7 +24,7 @@ func Markdown(w io.Writer, p *diff.Plan) error {
 	if p == nil {
 		return fmt.Errorf("render plan as Markdown: no plan")
 	}
-	s := markdown(diff.Masked(p), MaxMarkdown)
+	s := markdown(display(p), MaxMarkdown)
 	if _, err := io.WriteString(w, s); err != nil {
 		return fmt.Errorf("render plan as Markdown: %w", err)
 	}
@@ -81,7 +82,7 @@ func markdown(m *diff.Plan, limit int) string {
 	if len(m.Warnings) > 0 {
 		head.WriteString("> [!WARNING]\n")
 		for _, w := range m.Warnings {
-			fmt.Fprintf(&head, "> %s\n", mdEscaper.Replace(w.String()))
+			fmt.Fprintf(&head, "> %s\n", mdEscaper.Replace(inert.Text(w.String())))
 		}
 		head.WriteString("\n")
 	}
@@ -221,6 +222,9 @@ func diffLines(ch diff.Change) []string {
 			put("+", f.Field, f.After)
 		}
 	case diff.ActionDelete:
+		if ch.DuplicateOf != "" {
+			l = append(l, "# an exact duplicate of "+ch.DuplicateOf+", which is kept")
+		}
 		if b := ch.Before; b != nil {
 			put("-", "description", b.Description)
 			put("-", "url", b.URL)

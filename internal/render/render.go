@@ -4,7 +4,8 @@
 //
 // Every renderer works on diff.Masked(p), so every string it prints has
 // passed through p.Secrets.Mask: interpolated secrets appear as their
-// ${NAME} reference, never as values.
+// ${NAME} reference, never as values. The human-readable ones also make
+// every string inert first (see display).
 package render
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 )
 
 // Options tune the human renderers.
@@ -61,15 +63,21 @@ func (c painter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-// quote renders a (masked) string for a field line: Go-quoted, so that
-// spaces, empty strings and control characters are visible.
-func quote(s string) string { return strconv.Quote(s) }
+// quote renders a (masked, inert) string for a field line in quotes, so
+// that spaces and empty strings are visible; display has already escaped
+// its control characters.
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
 
-// bare escapes control characters without adding quotes, for inline diffs.
-func bare(s string) string {
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
-}
+// bare is s as it stands: display has already escaped it.
+func bare(s string) string { return s }
+
+// display is the plan every human-readable renderer prints: masked, then
+// every string made inert (control characters escaped, no line able to
+// start a GitHub workflow command), because descriptions, URLs, event
+// types and names come from Plain or the file, not from plainsync. JSON
+// output uses diff.Masked instead: its encoder escapes control characters
+// and consumers need the values exactly.
+func display(p *diff.Plan) *diff.Plan { return diff.Displayed(p, inert.Text) }
 
 // inlineDiff renders before → after as one string with deletions and
 // insertions marked: [-old-]{+new+} without colour, red and green with it.
@@ -182,6 +190,9 @@ func fieldNames(ch diff.Change) string {
 	case diff.ActionCreate:
 		return "new target"
 	case diff.ActionDelete:
+		if ch.DuplicateOf != "" {
+			return "duplicate of " + ch.DuplicateOf + " (kept)"
+		}
 		return "whole target"
 	case diff.ActionUnmanaged:
 		if ch.Ignored {

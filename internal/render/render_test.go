@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -239,7 +240,8 @@ func TestInlineDiffOnlyForLongStrings(t *testing.T) {
 	if useInline(diff.FieldChange{Field: diff.FieldVersion, Before: strings.Repeat("a", 50), After: "x"}) {
 		t.Fatal("version shown inline")
 	}
-	if got := inlineDiff("abc\ndef", "abc\nxyz", false); got != `abc\n[-def-]{+xyz+}` {
+	// Renderers pass display's inert text, never raw control characters.
+	if got := inlineDiff(inert.Text("abc\ndef"), inert.Text("abc\nxyz"), false); got != `abc\x0a[-def-]{+xyz+}` {
 		t.Fatalf("inlineDiff = %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 )
 
 // Text writes the plan for a terminal: a header naming the file and the
@@ -16,7 +17,7 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 	if p == nil {
 		return fmt.Errorf("render plan: no plan")
 	}
-	m := diff.Masked(p)
+	m := display(p)
 	c := painter(o.Color)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s\n", c.paint(ansiBold, "Plan for "+header(m)))
@@ -48,7 +49,7 @@ func writeWarnings(bw *bufio.Writer, m *diff.Plan, c painter) {
 	}
 	bw.WriteString("\n" + c.paint(ansiYellow, "Warnings:") + "\n")
 	for _, w := range m.Warnings {
-		fmt.Fprintf(bw, "  %s\n", w.String())
+		fmt.Fprintf(bw, "  %s\n", inert.Text(w.String()))
 	}
 }
 
@@ -73,6 +74,8 @@ func title(ch diff.Change, c painter) string {
 		s += " (" + ch.TargetID + ")"
 	}
 	switch {
+	case ch.DuplicateOf != "":
+		s = sym + " remove duplicate " + quote(ch.Name) + " (" + ch.TargetID + "), an exact copy of " + ch.DuplicateOf + ", which is kept"
 	case ch.Ignored:
 		s += " (ignored)"
 	case ch.Action == diff.ActionUpdate && ch.MatchedBy == diff.MatchedByURL:
