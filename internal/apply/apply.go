@@ -70,7 +70,7 @@ const (
 	// OutcomeAdopted is a create whose response was lost but whose target
 	// was found by re-reading live state.
 	OutcomeAdopted Outcome = "adopted"
-	OutcomeFailed Outcome = "failed"
+	OutcomeFailed  Outcome = "failed"
 	// OutcomeSkipped is a change that was deliberately not sent; Event.Err
 	// says why and wraps ErrSkipped.
 	OutcomeSkipped Outcome = "skipped"

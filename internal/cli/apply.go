@@ -303,7 +303,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 			Parallelism: af.parallelism,
 			// A request Plain still holds commits within its timeout.
 			LostCreateWait: af.rf.timeout,
-			Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
+			Progress:       apply.ProgressPrinter(f.IO.Out, f.Secrets),
 		})
 		var result strings.Builder
 		apply.RenderResult(&result, res, f.Secrets)
