@@ -13,6 +13,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/render"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -81,6 +82,9 @@ the live workspace and refuses if it changed since the plan was made.`,
 				plans = []planned{pl}
 			} else {
 				plans, err = planFiles(ctx, f, af.files, &af.rf, af.prune)
+				if err == nil {
+					err = refuseFailed(f, plans)
+				}
 			}
 			if err != nil {
 				return err
@@ -212,6 +216,26 @@ func short(fp string) string {
 		return fp[:12]
 	}
 	return fp
+}
+
+// refuseFailed refuses to apply anything when any file could not be
+// planned: apply writes every workspace or none (see applyPlans).
+func refuseFailed(f *Factory, plans []planned) error {
+	failed := failedPlans(plans)
+	if len(failed) == 0 {
+		return nil
+	}
+	if len(plans) == 1 {
+		return &ExitError{Code: 1, Err: failed[0].err}
+	}
+	for _, pl := range failed {
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(pl.err.Error())))
+	}
+	msg := fmt.Sprintf("%d of %d files could not be planned; refusing to apply any of them, nothing was written", len(failed), len(plans))
+	if err := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(msg)); err != nil {
+		return err
+	}
+	return &ExitError{Code: 1, Err: errors.New(msg)}
 }
 
 // emptyDesired reports whether the plan's file listed no webhooks: every

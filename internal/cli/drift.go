@@ -48,6 +48,12 @@ minimum success rate, 1 error.`,
 			}
 			drifted, unhealthy := false, false
 			for _, pl := range plans {
+				if pl.err != nil {
+					if err := f.reportFailure(pl, output, len(plans)); err != nil {
+						return err
+					}
+					continue
+				}
 				hr, err := health.check(cmd.Context(), f, pl) // nil unless --health-window
 				if err != nil {
 					return err
@@ -65,6 +71,11 @@ minimum success rate, 1 error.`,
 				if err := f.summarizePlan(pl.plan, true); err != nil {
 					return err
 				}
+			}
+			// Outputs sum over every file: with one missing they would
+			// understate the drift, so a failure writes none.
+			if len(failedPlans(plans)) > 0 {
+				return &ExitError{Code: 1}
 			}
 			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
 				return err

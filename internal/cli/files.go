@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -48,7 +49,7 @@ func learnBasicAuth(d *spec.Desired) {
 // directory, or before any file exists, runs into.
 func printProblems(w io.Writer, ps []spec.Problem, m *secret.Masker) {
 	for _, p := range ps {
-		fmt.Fprintln(w, m.Mask(p.String()))
+		fmt.Fprintln(w, inert.Text(m.Mask(p.String())))
 		if p.Pos.File == defaultFile && p.Pos.Line == 0 && p.Message == "file not found" {
 			fmt.Fprintln(w, missingDefaultHint)
 		}

@@ -50,11 +50,19 @@ the live state, for "plainsync apply PLAN.json".`,
 				if i > 0 && output == "text" {
 					fmt.Fprintln(f.IO.Out)
 				}
+				if pl.err != nil {
+					if err := f.reportFailure(pl, output, len(plans)); err != nil {
+						return err
+					}
+					continue
+				}
 				if err := renderPlan(f, pl.plan, output); err != nil {
 					return err
 				}
 				changes = changes || pl.plan.HasChanges()
 			}
+			failed := failedPlans(plans)
+			plans = okPlans(plans)
 			if out != "" && len(plans) == 1 {
 				key, _ := f.LookupEnv(keyEnvOf(plans[0].plan.APIKeyEnv))
 				data, err := diff.MarshalSigned(plans[0].plan, key)
@@ -65,6 +73,16 @@ the live state, for "plainsync apply PLAN.json".`,
 					return fmt.Errorf("save plan: %w", err)
 				}
 				fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s; apply it with: plainsync apply %s\n", out, out)
+			}
+			// Outputs sum over every file: with one missing they would
+			// understate the changes, so a failure writes none.
+			if len(failed) > 0 {
+				for _, pl := range plans {
+					if err := f.summarizePlan(pl.plan, false); err != nil {
+						return err
+					}
+				}
+				return &ExitError{Code: 1}
 			}
 			if err := reportPlanToActions(f, plans, out); err != nil {
 				return err

@@ -13,6 +13,7 @@ import (
 	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -126,17 +127,23 @@ func (m *maskingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// planned is one desired file planned against its workspace.
+// planned is one desired file planned against its workspace, or the error
+// that kept it from being planned (err set, plan nil): one workspace that
+// cannot be reached must not hide every other workspace's result.
 type planned struct {
 	desired *spec.Desired
 	client  PlainClient
 	live    *plain.Snapshot
 	plan    *diff.Plan
+	err     error
 }
 
 // planFiles loads and validates every file, reads each workspace and
 // computes its plan. Problems are printed to stderr; any error-severity
-// problem stops before the network is touched.
+// problem in the files, or between them, stops before or without planning
+// anything. A failure of one workspace (its key, its network, its plan)
+// is kept in that file's result, in file order, and the others are still
+// planned; callers report it and exit 1 (see failedPlans).
 func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
 	ds, problems := loadFiles(f, files)
 	for _, d := range ds {
@@ -154,23 +161,32 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		return nil, &ExitError{Code: 1}
 	}
 	out := make([]planned, 0, len(ds))
-	lives := make([]*plain.Snapshot, 0, len(ds))
+	var reached []*spec.Desired
+	var lives []*plain.Snapshot
 	for _, d := range ds {
+		pl := planned{desired: d}
 		c, err := f.connect(rf, d.APIKeyEnv)
 		if err != nil {
-			return nil, err
+			pl.err = fmt.Errorf("%s: %w", d.File, err)
+			out = append(out, pl)
+			continue
 		}
+		pl.client = c
 		live, err := c.Snapshot(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read the workspace from Plain: %w", d.File, err)
+			pl.err = fmt.Errorf("%s: cannot read the workspace from Plain: %w", d.File, err)
+			out = append(out, pl)
+			continue
 		}
-		out = append(out, planned{desired: d, client: c, live: live})
+		pl.live = live
+		out = append(out, pl)
+		reached = append(reached, d)
 		lives = append(lives, live)
 	}
 	// The same rule by the workspaces the keys reached (files without
 	// workspace: values) and the live names (a live target in two scopes
 	// would have two owners).
-	if problems := diff.CheckShared(ds, lives); len(problems) > 0 {
+	if problems := diff.CheckShared(reached, lives); len(problems) > 0 {
 		f.reportProblems(problems)
 		if spec.HasErrors(problems) {
 			return nil, &ExitError{Code: 1}
@@ -179,10 +195,14 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	var plans []*diff.Plan
 	for i := range out {
 		pl := &out[i]
+		if pl.err != nil {
+			continue
+		}
 		p, problems := diff.Compute(pl.desired, pl.live, diff.Options{Prune: prune})
 		f.reportProblems(problems)
 		if spec.HasErrors(problems) {
-			return nil, &ExitError{Code: 1}
+			pl.err = fmt.Errorf("%s: cannot plan against workspace %s: %s", pl.desired.File, pl.live.Workspace.ID, problemCount(problems))
+			continue
 		}
 		p.APIKeyEnv = pl.desired.APIKeyEnv
 		pl.plan = p
@@ -193,6 +213,64 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		return nil, &ExitError{Code: 1}
 	}
 	return out, nil
+}
+
+// problemCount words how many errors a plan had, which were printed.
+func problemCount(ps []spec.Problem) string {
+	n := 0
+	for _, p := range ps {
+		if p.Severity == spec.SeverityError {
+			n++
+		}
+	}
+	if n == 1 {
+		return "1 error (above)"
+	}
+	return fmt.Sprintf("%d errors (above)", n)
+}
+
+// failedPlans returns the results that carry an error.
+func failedPlans(plans []planned) []planned {
+	var out []planned
+	for _, pl := range plans {
+		if pl.err != nil {
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+// okPlans returns the results that carry a plan.
+func okPlans(plans []planned) []planned {
+	var out []planned
+	for _, pl := range plans {
+		if pl.err == nil {
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+// reportFailure prints one workspace's failure on stderr and, for -o
+// json, as a document with an error field on stdout, so that the stream
+// keeps one document per file; Markdown output also gets a short section,
+// so that a PR comment shows which file failed. With several files the
+// step summary says so too (with one, the failure is the whole story).
+func (f *Factory) reportFailure(pl planned, output string, files int) error {
+	msg := f.Secrets.Mask(pl.err.Error())
+	switch output {
+	case "json":
+		if err := render.WriteJSONFailure(f.IO.Out, pl.desired.File, msg); err != nil {
+			return err
+		}
+	case "markdown":
+		fmt.Fprintf(f.IO.Out, "### plainsync: %s failed\n\n%s\n\n", inert.Text(pl.desired.File), codeBlock(inert.Lines(msg)))
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(msg))
+	if files < 2 {
+		return nil
+	}
+	return f.summarize("**" + inert.Text(pl.desired.File) + " could not be planned.**\n\n" + codeBlock(inert.Lines(msg)))
 }
 
 // renderOptions decides colour: a terminal, no NO_COLOR, no TERM=dumb.

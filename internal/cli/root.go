@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 )
@@ -58,6 +59,8 @@ func Execute(f *Factory, args []string) int {
 	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
+	finish := f.guardStreams(root)
+	defer finish()
 	// Ctrl-C during apply stops launching changes; the ones already sent
 	// finish and report, so the run can be resumed by running it again.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -84,7 +87,9 @@ func Execute(f *Factory, args []string) int {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
 		// has learnt, in those forms too, before printing.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
+		// They can also quote what others wrote (descriptions, server
+		// bodies): every line is made inert.
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(err.Error())))
 	}
 	return exitCode(err)
 }

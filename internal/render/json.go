@@ -89,6 +89,20 @@ func NewJSONPlan(p *diff.Plan) JSONPlan {
 	return j
 }
 
+// JSONFailure is the -o json document of a file that could not be planned
+// (its workspace unreachable, its key rejected, its plan in error), in the
+// place its plan would have had in the stream of documents.
+type JSONFailure struct {
+	FormatVersion int    `json:"formatVersion"`
+	File          string `json:"file"`
+	Error         string `json:"error"`
+}
+
+// WriteJSONFailure writes a JSONFailure; msg must already be masked.
+func WriteJSONFailure(w io.Writer, file, msg string) error {
+	return writeJSON(w, JSONFailure{FormatVersion: diff.FormatVersion, File: file, Error: msg})
+}
+
 // JSON writes the plan as indented JSONPlan.
 func JSON(w io.Writer, p *diff.Plan) error {
 	if p == nil {
