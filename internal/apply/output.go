@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
@@ -69,7 +70,7 @@ func updateOperation(ch diff.Change, m *secret.Masker) string {
 	// cannot disagree.
 	in, err := updateInput(ch)
 	if err != nil {
-		return fmt.Sprintf("# update %s: not sent: %s", q(m, ch.Name), m.Mask(err.Error()))
+		return fmt.Sprintf("# update %s: not sent: %s", q(m, ch.Name), inert.Text(m.Mask(err.Error())))
 	}
 	if in.IsEmpty() {
 		return fmt.Sprintf("# update %s: not sent, the plan lists no changed fields", q(m, ch.Name))
@@ -127,7 +128,7 @@ func progressLine(ev Event, m *secret.Masker) string {
 		fmt.Fprintf(&b, "%s %s", ev.Outcome, q(m, ev.Change.Name))
 	}
 	if ev.TargetID != "" {
-		fmt.Fprintf(&b, " (%s)", m.Mask(ev.TargetID))
+		fmt.Fprintf(&b, " (%s)", inert.Text(m.Mask(ev.TargetID)))
 	}
 	switch ev.Outcome {
 	case OutcomeFailed:
@@ -142,7 +143,7 @@ func progressLine(ev Event, m *secret.Masker) string {
 		b.WriteString(": the create's response was lost, and the target was found in live state")
 	}
 	if ev.Err != nil {
-		b.WriteString(": " + m.Mask(ev.Err.Error()))
+		b.WriteString(": " + inert.Text(m.Mask(ev.Err.Error())))
 	}
 	return b.String()
 }
@@ -187,7 +188,7 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 		if ev.Outcome != OutcomeFailed {
 			continue
 		}
-		fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), masker.Mask(errText(ev.Err)))
+		fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), inert.Text(masker.Mask(errText(ev.Err))))
 	}
 	// Skips share few reasons (cancellation, an earlier failure); one line
 	// per reason keeps a cancelled run of a thousand changes readable.
@@ -197,7 +198,7 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 		if ev.Outcome != OutcomeSkipped {
 			continue
 		}
-		why := masker.Mask(errText(ev.Err))
+		why := inert.Text(masker.Mask(errText(ev.Err)))
 		if skips[why] == 0 {
 			reasons = append(reasons, why)
 		}

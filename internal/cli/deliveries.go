@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
@@ -178,7 +179,7 @@ func writeDeliveriesTable(w io.Writer, rep deliveriesJSON, targets int) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tEVENT\tRESULT\tDURATION\tDETAIL")
 		for _, a := range rep.Attempts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), a.Target, a.EventType, a.Result, a.DurationInMilliseconds, a.Detail())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), inert.Text(a.Target), inert.Text(a.EventType), inert.Text(a.Result), a.DurationInMilliseconds, inert.Text(a.Detail()))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -69,7 +70,9 @@ are redacted, since they often carry tokens.`,
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
 			for _, t := range ts {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", t.ID, t.Description, yesNo(t.Enabled), t.Version, len(t.EventTypes), t.URL)
+				// Every cell comes from Plain: inert, so that a description
+				// can neither rewrite the terminal nor start a workflow command.
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", inert.Text(t.ID), inert.Text(t.Description), yesNo(t.Enabled), inert.Text(t.Version), len(t.EventTypes), inert.Text(f.Secrets.Mask(t.URL)))
 			}
 			return tw.Flush()
 		},
@@ -124,11 +127,11 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 
 func showTarget(f *Factory, t plain.Target) {
 	w := f.IO.Out
-	fmt.Fprintf(w, "ID:           %s\n", t.ID)
-	fmt.Fprintf(w, "Description:  %s\n", t.Description)
-	fmt.Fprintf(w, "URL:          %s\n", f.Secrets.Mask(t.URL))
+	fmt.Fprintf(w, "ID:           %s\n", inert.Text(t.ID))
+	fmt.Fprintf(w, "Description:  %s\n", inert.Text(t.Description))
+	fmt.Fprintf(w, "URL:          %s\n", inert.Text(f.Secrets.Mask(t.URL)))
 	fmt.Fprintf(w, "Enabled:      %s\n", yesNo(t.Enabled))
-	fmt.Fprintf(w, "Version:      %s\n", t.Version)
+	fmt.Fprintf(w, "Version:      %s\n", inert.Text(t.Version))
 	if !t.CreatedAt.IsZero() {
 		fmt.Fprintf(w, "Created:      %s\n", t.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"))
 	}
@@ -137,7 +140,7 @@ func showTarget(f *Factory, t plain.Target) {
 	}
 	fmt.Fprintf(w, "Events (%d):\n", len(t.EventTypes))
 	for _, e := range t.EventTypes {
-		fmt.Fprintf(w, "  - %s\n", e)
+		fmt.Fprintf(w, "  - %s\n", inert.Text(e))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/export"
@@ -211,7 +212,7 @@ func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
 			}
 			fmt.Fprintf(tw, "%s\t", mark)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", h.Name, attempts, rate, strings.TrimSpace(last))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert.Text(h.Name), attempts, rate, inert.Text(strings.TrimSpace(last)))
 	}
 	return tw.Flush()
 }
