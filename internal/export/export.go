@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -277,6 +278,11 @@ func assignNames(ts []plain.Target, nameFrom string) []assignedName {
 	for i, t := range ts {
 		d := t.Description
 		switch {
+		case usable(d) && count[d] == 1 && strings.IndexFunc(d, unicode.IsControl) >= 0:
+			// The file keeps the description exactly (quoted, escaped);
+			// the loader accepts such a name only with an id pin.
+			out[i] = assignedName{name: d, pin: true, note: "This target's description holds control characters: it is pinned by id and kept as written."}
+			continue
 		case usable(d) && count[d] == 1:
 			out[i] = assignedName{name: d}
 			continue
@@ -543,7 +549,18 @@ func yamlQuoted(s string) string {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes
-	return strings.TrimSuffix(b.String(), "\n")
+	// JSON leaves invisible formatting characters (bidirectional
+	// overrides, zero-width ones) and C1 controls raw; escaped, a file
+	// never shows text other than what it holds.
+	var out strings.Builder
+	for _, r := range strings.TrimSuffix(b.String(), "\n") {
+		if (r >= 0x80 && r < 0xa0) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			fmt.Fprintf(&out, `\u%04x`, r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.String()
 }
 
 // quoteComment renders s on one comment line.

@@ -280,11 +280,14 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 			if ok("name") && n.value != "" {
 				if strings.TrimSpace(n.value) != n.value {
 					p.errorf(n.line, n.col, "name %q has leading or trailing whitespace", n.value)
-				} else if i := strings.IndexFunc(n.value, unicode.IsControl); i >= 0 {
+				} else if i := strings.IndexFunc(n.value, unicode.IsControl); i >= 0 && !hasID(w) {
 					// A tab or newline inside a description is invisible in
-					// Plain's UI and in plans, so two "equal" names would differ.
+					// Plain's UI, so two "equal" names would differ: matching
+					// by such a name is refused. Pinned by id (as export
+					// writes a live description like this), the name is only
+					// the description to keep, and plans show it escaped.
 					r, _ := utf8.DecodeRuneInString(n.value[i:])
-					p.errorf(n.line, n.col, "name %q contains the control character U+%04X", n.value, r)
+					p.errorf(n.line, n.col, "name %q contains the control character U+%04X; pin the target with id: to keep a description like this", n.value, r)
 				}
 				if !d.InScope(n.value) {
 					p.errorf(n.line, n.col, "webhook %q is outside this file's scope (%s): a scoped file declares only names its scope matches", n.value, d.ScopeList())
@@ -354,6 +357,12 @@ func (p *parser) checkEventOffline(e *node) {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	p.warnf(e.line, e.col, "%s: not in %s", msg, where)
+}
+
+// hasID reports whether a webhook node pins a target with a non-empty id.
+func hasID(w *node) bool {
+	id := w.get("id")
+	return id != nil && id.isString() && id.value != ""
 }
 
 func orNull(n *node) *node {
