@@ -215,7 +215,7 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Targets = targets
+	s.Targets, s.Leases = splitLeases(targets)
 	return s, nil
 }
 
@@ -305,9 +305,40 @@ func (c *Client) EventTypes(ctx context.Context) ([]plain.EventType, error) {
 	return resp.SubscriptionEventTypes, nil
 }
 
-// ListWebhookTargets returns every webhook target, reading pages of 100.
+// ListWebhookTargets returns every webhook target except apply leases,
+// reading pages of 100.
 func (c *Client) ListWebhookTargets(ctx context.Context) ([]plain.Target, error) {
-	return c.targetPages(ctx, nil)
+	all, err := c.targetPages(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	targets, _ := splitLeases(all)
+	return targets, nil
+}
+
+// ListLeases returns the targets that hold apply leases.
+func (c *Client) ListLeases(ctx context.Context) ([]plain.Target, error) {
+	all, err := c.targetPages(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	_, leases := splitLeases(all)
+	return leases, nil
+}
+
+// splitLeases separates apply leases (plain.IsLease) from the targets
+// every command works on: a lease is never planned, pruned, listed or
+// exported.
+func splitLeases(all []plain.Target) (targets, leases []plain.Target) {
+	targets = make([]plain.Target, 0, len(all))
+	for _, t := range all {
+		if plain.IsLease(t.Description) {
+			leases = append(leases, t)
+		} else {
+			targets = append(targets, t)
+		}
+	}
+	return targets, leases
 }
 
 // targetPages collects the pages of webhook targets starting with first,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,7 @@ type applyFlags struct {
 	// the file's guards.
 	deleteSet, updateSet bool
 	force                bool
+	lockTimeout          time.Duration
 }
 
 func newApplyCmd(f *Factory) *cobra.Command {
@@ -79,6 +81,7 @@ the live workspace and refuses if it changed since the plan was made.`,
 				}
 				var pl planned
 				pl, err = loadSavedPlan(ctx, f, args[0], &af.rf)
+				pl.saved = true
 				plans = []planned{pl}
 			} else {
 				plans, err = planFiles(ctx, f, af.files, &af.rf, af.prune)
@@ -111,6 +114,7 @@ the live workspace and refuses if it changed since the plan was made.`,
 	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
 	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
 	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
+	fl.DurationVar(&af.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
 	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages)")
 	return cmd
 }
@@ -287,15 +291,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		if !p.HasChanges() {
 			continue
 		}
-		if err := apply.CheckSafety(p, apply.SafetyOptions{
-			MaxDelete: guardLimit(p, af.deleteSet, af.maxDeletePercent, p.MaxDeletePercent, "max-delete-percent", "maxDeletePercent", apply.DefaultMaxDeletePercent),
-			MaxUpdate: guardLimit(p, af.updateSet, af.maxUpdatePercent, p.MaxUpdatePercent, "max-update-percent", "maxUpdatePercent", apply.DefaultMaxUpdatePercent),
-			Force:     af.force,
-			EmptyFile: emptyDesired(p),
-		}); err != nil {
-			return refuse(fileErr(p, err))
-		}
-		if err := apply.Preflight(p, pl.live.Permissions); err != nil {
+		if err := checkGuards(pl, af); err != nil {
 			return refuse(fileErr(p, err))
 		}
 		todo = append(todo, pl)
@@ -332,6 +328,23 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 	}
 	succeeded := true
 	for _, pl := range todo {
+		// One writer per workspace: hold the local lock and the lease
+		// while applying, and apply what live state shows once they are
+		// held, not what it showed before the wait.
+		release, err := f.lockWorkspace(ctx, pl, af)
+		if err != nil {
+			return refuse(fileErr(pl.plan, err))
+		}
+		pl, err = f.replanLocked(ctx, pl, af)
+		if err != nil {
+			release()
+			return refuse(fileErr(pl.plan, err))
+		}
+		if !pl.plan.HasChanges() {
+			release()
+			fmt.Fprintln(f.IO.Out, "\nNothing left to apply: another run has made these changes.")
+			continue
+		}
 		fmt.Fprintln(f.IO.Out)
 		if len(plans) > 1 {
 			fmt.Fprintf(f.IO.Out, "Applying %s:\n", f.Secrets.Mask(pl.plan.File))
@@ -348,9 +361,24 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		if err := f.summarize(codeBlock(result.String())); err != nil {
 			return false, err
 		}
+		release()
 		succeeded = succeeded && res.Succeeded()
 	}
 	return succeeded, nil
+}
+
+// checkGuards runs the safety guards and the permission preflight.
+func checkGuards(pl planned, af *applyFlags) error {
+	p := pl.plan
+	if err := apply.CheckSafety(p, apply.SafetyOptions{
+		MaxDelete: guardLimit(p, af.deleteSet, af.maxDeletePercent, p.MaxDeletePercent, "max-delete-percent", "maxDeletePercent", apply.DefaultMaxDeletePercent),
+		MaxUpdate: guardLimit(p, af.updateSet, af.maxUpdatePercent, p.MaxUpdatePercent, "max-update-percent", "maxUpdatePercent", apply.DefaultMaxUpdatePercent),
+		Force:     af.force,
+		EmptyFile: emptyDesired(p),
+	}); err != nil {
+		return err
+	}
+	return apply.Preflight(p, pl.live.Permissions)
 }
 
 // guardLimit picks a guard's threshold: the flag when given, else the

@@ -30,6 +30,8 @@ type PlainClient interface {
 	EventTypes(ctx context.Context) ([]plain.EventType, error)
 	WebhookVersions(ctx context.Context) ([]plain.WebhookVersion, error)
 	ListDeliveryAttempts(ctx context.Context, targetID string, f api.DeliveryFilter) ([]plain.DeliveryAttempt, error)
+	// ListLeases lists the apply leases (see internal/lock).
+	ListLeases(ctx context.Context) ([]plain.Target, error)
 }
 
 // newAPIClient is the production Factory.NewClient.
@@ -82,13 +84,7 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 	if err := f.maskSecrets(); err != nil {
 		return nil, err
 	}
-	url := rf.apiURL
-	if url == "" {
-		url = f.Getenv(EnvAPIURL)
-	}
-	if url == "" {
-		url = api.DefaultURL
-	}
+	url := f.endpoint(rf)
 	var debug io.Writer
 	if rf.debug {
 		debug = &maskingWriter{w: f.IO.ErrOut, f: f}
@@ -109,6 +105,17 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		return nil, fmt.Errorf("connect to Plain: %w", err)
 	}
 	return c, nil
+}
+
+// endpoint is the GraphQL endpoint: --api-url, $PLAIN_API_URL, Plain's.
+func (f *Factory) endpoint(rf *remoteFlags) string {
+	if rf.apiURL != "" {
+		return rf.apiURL
+	}
+	if u := f.Getenv(EnvAPIURL); u != "" {
+		return u
+	}
+	return api.DefaultURL
 }
 
 // maskingWriter masks every secret the factory knows before writing, also
@@ -136,6 +143,9 @@ type planned struct {
 	live    *plain.Snapshot
 	plan    *diff.Plan
 	err     error
+	// saved is set for a plan read from a file: it is applied as it
+	// stands or not at all.
+	saved bool
 }
 
 // planFiles loads and validates every file, reads each workspace and

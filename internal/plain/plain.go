@@ -56,8 +56,29 @@ type Snapshot struct {
 	Permissions []string         `json:"permissions"`
 	Versions    []WebhookVersion `json:"versions"`
 	EventTypes  []EventType      `json:"eventTypes"`
-	Targets     []Target         `json:"targets"`
+	// Targets are the workspace's webhook targets, apply leases excluded.
+	Targets []Target `json:"targets"`
+	// Leases are the targets that hold an apply lease (see IsLease): they
+	// are plainsync's own bookkeeping, never planned, listed or exported,
+	// but they take a slot of Plain's 25.
+	Leases []Target `json:"leases,omitempty"`
 }
+
+// LeasePrefix starts the description of the disabled webhook target that
+// holds a workspace's apply lease (see internal/lock). The prefix is
+// reserved: a desired-state file cannot use it as a name.
+const LeasePrefix = "plainsync-lease"
+
+// IsLease reports whether a target's description marks it as an apply
+// lease.
+func IsLease(description string) bool {
+	return description == LeasePrefix || len(description) > len(LeasePrefix) &&
+		description[:len(LeasePrefix)] == LeasePrefix && description[len(LeasePrefix)] == ' '
+}
+
+// MaxTargets is Plain's documented ceiling of webhook targets per
+// workspace.
+const MaxTargets = 25
 
 // HasPermission reports whether the snapshot's key holds perm.
 func (s *Snapshot) HasPermission(perm string) bool {

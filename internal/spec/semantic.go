@@ -16,6 +16,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
 	"github.com/plainsync/plainsync/internal/glob"
+	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
@@ -280,6 +281,8 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 			if ok("name") && n.value != "" {
 				if strings.TrimSpace(n.value) != n.value {
 					p.errorf(n.line, n.col, "name %q has leading or trailing whitespace", n.value)
+				} else if plain.IsLease(n.value) {
+					p.errorf(n.line, n.col, "name %q starts with %q, which plainsync reserves for its apply lease", n.value, plain.LeasePrefix)
 				} else if i := strings.IndexFunc(n.value, unicode.IsControl); i >= 0 && !hasID(w) {
 					// A tab or newline inside a description is invisible in
 					// Plain's UI, so two "equal" names would differ: matching

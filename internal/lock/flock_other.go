@@ -1,0 +1,11 @@
+//go:build !unix
+
+package lock
+
+import "os"
+
+// Without flock the local lock always succeeds: the lease in Plain still
+// serialises applies.
+func tryLock(*os.File) (bool, error) { return true, nil }
+
+func unlock(*os.File) error { return nil }
