@@ -147,17 +147,22 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 				l.start()
 				return l, nil
 			}
-			continue // lost a race: look again, and wait for the winner
+			// Lost a race, or the create's outcome is unknown and it has
+			// not appeared: look again after a pause, within the deadline.
+			if !o.Now().Before(deadline) {
+				return nil, fmt.Errorf("%w: could not take the apply lease of this workspace within %s (raise --lock-timeout to wait longer)", ErrTimeout, o.Timeout)
+			}
+		} else {
+			holder := others[0]
+			if !o.Now().Before(deadline) {
+				return nil, fmt.Errorf("%w: another plainsync run (%s) holds the apply lease of this workspace until %s; waited %s (raise --lock-timeout to wait longer)",
+					ErrTimeout, holder.holder, holder.until.UTC().Format(time.RFC3339), o.Timeout)
+			}
+			if !waiting && o.Waiting != nil {
+				o.Waiting(holder.holder, holder.until)
+			}
+			waiting = true
 		}
-		holder := others[0]
-		if !o.Now().Before(deadline) {
-			return nil, fmt.Errorf("%w: another plainsync run (%s) holds the apply lease of this workspace until %s; waited %s (raise --lock-timeout to wait longer)",
-				ErrTimeout, holder.holder, holder.until.UTC().Format(time.RFC3339), o.Timeout)
-		}
-		if !waiting && o.Waiting != nil {
-			o.Waiting(holder.holder, holder.until)
-		}
-		waiting = true
 		if err := sleep(ctx, min(jitter(o.Poll), time.Until(deadline)+time.Millisecond)); err != nil {
 			return nil, fmt.Errorf("waiting for the apply lease: %w", err)
 		}

@@ -242,3 +242,18 @@ func TestLocalLock(t *testing.T) {
 		t.Errorf("lock path %s", path)
 	}
 }
+
+// failingCreates loses every create's response without committing it.
+type failingCreates struct{ *fakePlain }
+
+func (f failingCreates) CreateWebhookTarget(context.Context, plain.CreateInput) (plain.Target, error) {
+	return plain.Target{}, fmt.Errorf("502: %w", plain.ErrOutcomeUnknown)
+}
+
+// A lease that never lands must not keep apply trying for ever.
+func TestLeaseThatNeverLandsTimesOut(t *testing.T) {
+	_, err := AcquireLease(context.Background(), failingCreates{newFakePlain()}, opts(30*time.Millisecond))
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("err = %v", err)
+	}
+}
