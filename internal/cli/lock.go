@@ -65,6 +65,7 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyFlags)
 			_ = local.Unlock()
 			return nil, err
 		}
+		fmt.Fprintf(f.IO.ErrOut, "Holding the apply lease of workspace %s; other plainsync runs wait for it.\n", inert.Text(ws))
 	}
 	return func() {
 		if lease != nil {

@@ -303,6 +303,7 @@ func manyHooks(n int) string {
 // duplicate, never a lease left behind, and the workspace converges.
 func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
 	const hooks = 4
+	contended := 0
 	for rep := 0; rep < 20; rep++ {
 		m := startMock(t, ws(), "--latency", "5ms", "--drop-after-commit", "0.2", "--seed", fmt.Sprint(rep+1))
 		dirs := []string{workdir(t, manyHooks(hooks)), workdir(t, manyHooks(hooks))}
@@ -316,6 +317,11 @@ func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		for _, r := range results {
+			if strings.Contains(r.all(), "Waiting for another plainsync run") || strings.Contains(r.stdout, "planned again") {
+				contended++
+			}
+		}
 		ts := m.targets()
 		if n := leaseCount(ts); n != 0 {
 			t.Fatalf("rep %d: %d leases left behind", rep, n)
@@ -333,6 +339,11 @@ func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
 			t.Fatalf("rep %d: %d targets after a re-run, want %d\n%s\n%s", rep, len(live), hooks, results[0].all(), results[1].all())
 		}
 	}
+	// The runs must really have met, or this proves nothing.
+	if contended == 0 {
+		t.Fatal("no run ever waited for the other's lease")
+	}
+	t.Logf("%d of 20 repetitions had one run wait for the other", contended)
 }
 
 // Case 5: a create answered 504 that Plain commits four seconds later is
@@ -590,5 +601,25 @@ func TestHardenOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
 	wantContains(t, r.stderr, "1 of 2 files could not be planned")
 	if n := len(m.targets()); n != 0 {
 		t.Fatalf("apply wrote %d targets although one workspace failed", n)
+	}
+}
+
+// The lease takes one of Plain's 25 slots. A workspace the apply itself
+// fills has no room for it: apply still runs, under the local lock, and
+// says so.
+func TestHardenFullWorkspaceStillApplies(t *testing.T) {
+	seed := ws()
+	for i := 0; i < 24; i++ {
+		seed.Targets = append(seed.Targets, plain.Target{ID: fmt.Sprintf("wht_full_%02d", i), Description: fmt.Sprintf("race-%d", i),
+			URL: fmt.Sprintf("https://r%d.example.com/x", i), EventTypes: []string{"thread.note_created"}, Version: "2026-05-06", Enabled: true})
+	}
+	m := startMock(t, seed)
+	dir := workdir(t, manyHooks(25))
+	r := m.run(dir, "apply", "--auto-approve")
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "no free target slot for the apply lease", "local lock only")
+	ts := m.targets()
+	if len(byDescription(t, ts)) != 25 || leaseCount(ts) != 0 {
+		t.Fatalf("live after apply: %d targets, %d leases", len(ts), leaseCount(ts))
 	}
 }

@@ -65,7 +65,11 @@ func TestInterruptedApplyStopsCleanlyAndReRunConverges(t *testing.T) {
 	}
 	wantContains(t, errOut.String(), "Interrupted")
 	wantContains(t, out.String(), "skipped", "apply was cancelled")
-	if n := len(m.targets()); n == 0 || n == 8 {
+	ts := m.targets()
+	if n := leaseCount(ts); n != 0 {
+		t.Fatalf("the interrupted apply left its lease behind: %+v", ts)
+	}
+	if n := len(ts); n == 0 || n == 8 {
 		t.Fatalf("%d targets after the interrupt; want some but not all", n)
 	}
 	assertNoSecrets(t, "interrupted apply", out.String()+errOut.String())
@@ -81,8 +85,10 @@ func TestSecondInterruptQuitsAtOnce(t *testing.T) {
 	m := startMock(t, ws(), "--latency", "2s")
 	dir := workdir(t, slowFile())
 	cmd, out, errOut := m.startApply(dir, "--parallelism", "1")
-	waitForLine(t, out, "Plan: 8 to create")
-	time.Sleep(200 * time.Millisecond) // the first create is in flight
+	// Once the lease is held, apply re-reads live state (one request of
+	// 2s), then sends the first create (another 2s): signal in between.
+	waitForLine(t, errOut, "Holding the apply lease")
+	time.Sleep(3 * time.Second) // the first create is in flight
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

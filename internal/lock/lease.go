@@ -139,9 +139,16 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 			return nil, err
 		}
 		if len(others) == 0 {
-			l, won, err := tryCreate(ctx, c, o)
+			// A create or delete that is abandoned halfway leaves its
+			// outcome unknown: they run to the end even after Ctrl-C, and
+			// a lease won meanwhile is given back at once.
+			l, won, err := tryCreate(context.WithoutCancel(ctx), c, o)
 			if err != nil {
 				return nil, err
+			}
+			if won && ctx.Err() != nil {
+				_ = l.delete(context.WithoutCancel(ctx))
+				return nil, fmt.Errorf("taking the apply lease: %w", context.Cause(ctx))
 			}
 			if won {
 				l.start()
