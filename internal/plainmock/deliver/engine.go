@@ -281,6 +281,9 @@ func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 		return a, false
 	}
 
+	// The clock starts with the timeout, so a timed-out attempt lasts at
+	// least the timeout, as the receiver saw it.
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(e.ctx, e.cfg.Timeout)
 	defer cancel()
 	req, err := e.request(ctx, u, body, ev, t, a)
@@ -288,7 +291,6 @@ func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 		fail(CodeInvalidURL, "The webhook target's URL could not be used: "+err.Error())
 		return a, false
 	}
-	start := time.Now()
 	resp, err := e.client.Do(req)
 	if err == nil {
 		// The answer is complete once its body is in; a receiver that
@@ -383,7 +385,8 @@ func classify(err error, attemptCtx, engineCtx context.Context, timeout time.Dur
 		return CodeCertUnverified, "The webhook target's TLS certificate could not be verified."
 	case errors.As(err, &recordErr):
 		return CodeProtocol, "The webhook target did not speak TLS."
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return CodeReset, "The webhook target closed the connection before responding."
 	}
 	return CodeOther, "The delivery failed: " + innerErr.Error()

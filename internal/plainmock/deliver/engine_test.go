@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -353,6 +354,7 @@ func TestRotatedSecretSignsLaterAttempts(t *testing.T) {
 
 func TestFailuresAreClassifiedTruthfully(t *testing.T) {
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // so that net/http notices the client leaving
 		select {
 		case <-time.After(5 * time.Second):
 		case <-r.Context().Done():
@@ -368,7 +370,9 @@ func TestFailuresAreClassifiedTruthfully(t *testing.T) {
 		http.Redirect(w, r, "https://example.com/elsewhere", http.StatusFound)
 	}))
 	defer redirect.Close()
-	untrusted := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	untrusted := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	untrusted.StartTLS()
 	defer untrusted.Close()
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closedURL := closed.URL
