@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"sync"
 	"syscall"
@@ -52,6 +53,9 @@ const (
 	CodeOther          = "EUNKNOWN"
 )
 
+// plainID is the id pattern of Plain's payload schemas.
+var plainID = regexp.MustCompile(`^[a-zA-Z]+_[0123456789ABCDEFGHJKMNPQRSTVWXYZ]{26}$`)
+
 // Target is what an attempt needs to know about a webhook target.
 type Target struct {
 	ID          string
@@ -66,7 +70,8 @@ type Target struct {
 // but does not list.
 type Attempt struct {
 	plain.DeliveryAttempt
-	Number int
+	Number      int
+	WorkspaceID string // the target's workspace
 }
 
 // Config wires an Engine to its workspace store. Record, Secret and Lookup
@@ -254,7 +259,7 @@ func (e *Engine) Close() {
 // attempt makes attempt number n and says whether Plain would retry it.
 func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 	at := e.cfg.Now().UTC().Truncate(time.Millisecond)
-	a := Attempt{Number: n, DeliveryAttempt: plain.DeliveryAttempt{
+	a := Attempt{Number: n, WorkspaceID: t.WorkspaceID, DeliveryAttempt: plain.DeliveryAttempt{
 		ID:              e.cfg.NewID("wda"),
 		WebhookTargetID: t.ID,
 		PublicEventID:   ev.ID,
@@ -273,6 +278,15 @@ func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 		// Never retried: the address will not become loopback.
 		fail(CodeNotLoopback, err.Error()+".")
 		return a, false
+	}
+	for _, id := range []struct{ what, id string }{{"workspace", ev.WorkspaceID}, {"webhook target", t.ID}} {
+		if !plainID.MatchString(id.id) {
+			// A hand-written state file's id: no payload carrying it
+			// validates, so say that rather than quote the schema.
+			a.Result = plain.ResultSchemaValidationFailed
+			a.Message = fmt.Sprintf("The %s event could not be delivered: the %s id %q is not a Plain id (a prefix, _, then 26 Crockford base32 characters), so no payload carrying it validates.", ev.Type, id.what, id.id)
+			return a, false
+		}
 	}
 	body, err := Body(ev, Metadata{TargetID: t.ID, Version: t.Version, AttemptID: a.ID, AttemptNumber: n, AttemptAt: at})
 	if err != nil {
