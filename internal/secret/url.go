@@ -523,3 +523,12 @@ func hookShape(host string, segs []string) map[int]string {
 	}
 	return out
 }
+
+// ClassifyTemplate is ClassifyURL for a URL as a desired-state file writes
+// it, or as a Masker prints it: ${NAME} references are ignored when judging
+// a part by its text, so "${TOKEN}" alone is not token-like, while a part
+// at a secret position (a Slack token's) is found whatever it holds.
+func ClassifyTemplate(s string) []URLPart { return classify(s, true) }
+
+// StripRefs removes every ${NAME} reference from s.
+func StripRefs(s string) string { return refRE.ReplaceAllString(s, "") }
