@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -44,7 +45,7 @@ failure with its HTTP status or error.
 the listing and the health summary; --status narrows only the listing, so
 the success rate stays meaningful. --limit caps the listing (0: no cap).
 
-Results: ` + strings.Join(resultKinds, ", ") + `.
+Results: ` + strings.Join(health.ResultKinds, ", ") + `.
 Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 		Example: `  plainsync deliveries
   plainsync deliveries crm-sync --since 24h
@@ -56,8 +57,8 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 				return err
 			}
 			status = strings.ToLower(strings.TrimSpace(status))
-			if status != "" && !slices.Contains(resultKinds, status) {
-				return fmt.Errorf("unknown --status %q (want one of %s)", status, strings.Join(resultKinds, ", "))
+			if status != "" && !slices.Contains(health.ResultKinds, status) {
+				return fmt.Errorf("unknown --status %q (want one of %s)", status, strings.Join(health.ResultKinds, ", "))
 			}
 			if limit < 0 {
 				return fmt.Errorf("--limit must not be negative, got %d", limit)
@@ -73,8 +74,8 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 			if err != nil {
 				return fmt.Errorf("list webhook targets: %w", err)
 			}
-			redact := urlRedactor(ts, f)
-			sortTargets(ts)
+			redact := health.URLRedactor(ts, f.Secrets.Mask)
+			plain.SortTargets(ts)
 			if len(args) == 1 {
 				t, err := findTarget(ts, args[0])
 				if err != nil {
@@ -91,13 +92,13 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 			if event != "" && !diff.IsGlob(event) {
 				serverEvents = []string{event}
 			}
-			rep := deliveriesJSON{FormatVersion: 1, Attempts: []deliveryRow{}, Health: []targetHealth{}}
+			rep := deliveriesJSON{FormatVersion: 1, Attempts: []health.DeliveryRow{}, Health: []health.TargetHealth{}}
 			if !cutoff.IsZero() {
 				utc := cutoff.UTC()
 				rep.Since = &utc
 			}
 			for _, t := range ts {
-				as, truncated, err := fetchAttempts(cmd.Context(), c, t.ID, serverEvents, cutoff)
+				as, truncated, err := health.FetchAttempts(cmd.Context(), c, t.ID, serverEvents, cutoff)
 				if err != nil {
 					return err
 				}
@@ -111,10 +112,10 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 					as = kept
 				}
 				name := targetLabel(t)
-				rep.Health = append(rep.Health, summarize(t.ID, name, as, truncated, redact))
+				rep.Health = append(rep.Health, health.Summarize(t.ID, name, as, truncated, redact))
 				for _, a := range as {
 					if status == "" || a.Result == status {
-						rep.Attempts = append(rep.Attempts, newDeliveryRow(a, name, redact))
+						rep.Attempts = append(rep.Attempts, health.NewDeliveryRow(a, name, redact))
 					}
 				}
 			}
@@ -139,7 +140,7 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&output, "output", "o", "table", "output format: table or json")
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
-	fl.StringVar(&status, "status", "", "list only attempts with this result: "+strings.Join(resultKinds, ", "))
+	fl.StringVar(&status, "status", "", "list only attempts with this result: "+strings.Join(health.ResultKinds, ", "))
 	fl.StringVar(&event, "event", "", "only attempts for event types matching `GLOB` (thread.*, an exact type, *)")
 	fl.DurationVar(&since, "since", 0, "only attempts in this window back from now, e.g. 24h or 30m (default: all)")
 	fl.IntVar(&limit, "limit", defaultDeliveryLimit, "list at most `N` attempts, newest first (0: all)")
@@ -150,17 +151,17 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 // first and capped by --limit; Matched counts them before the cap. Health
 // has one entry per selected target.
 type deliveriesJSON struct {
-	FormatVersion int            `json:"formatVersion"`
-	Since         *time.Time     `json:"since,omitempty"`
-	Matched       int            `json:"matched"`
-	Attempts      []deliveryRow  `json:"attempts"`
-	Health        []targetHealth `json:"health"`
+	FormatVersion int                   `json:"formatVersion"`
+	Since         *time.Time            `json:"since,omitempty"`
+	Matched       int                   `json:"matched"`
+	Attempts      []health.DeliveryRow  `json:"attempts"`
+	Health        []health.TargetHealth `json:"health"`
 }
 
 func writeDeliveriesTable(w io.Writer, rep deliveriesJSON, targets int) error {
 	window := ""
 	if rep.Since != nil {
-		window = " since " + formatTime(*rep.Since)
+		window = " since " + health.FormatTime(*rep.Since)
 	}
 	if targets == 0 {
 		fmt.Fprintln(w, "No webhook targets.")
@@ -177,14 +178,14 @@ func writeDeliveriesTable(w io.Writer, rep deliveriesJSON, targets int) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tEVENT\tRESULT\tDURATION\tDETAIL")
 		for _, a := range rep.Attempts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", formatTime(a.AttemptedAt), a.Target, a.EventType, a.Result, a.DurationInMilliseconds, a.detail())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), a.Target, a.EventType, a.Result, a.DurationInMilliseconds, a.Detail())
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return writeHealthTable(w, rep.Health, nil)
+	return health.WriteTable(w, rep.Health, nil)
 }
 
 // targetLabel names a target in tables: its description, or its id when

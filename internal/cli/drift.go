@@ -55,13 +55,13 @@ minimum success rate, 1 error.`,
 				if output == "json" {
 					err = driftJSON(f, pl.plan, hr)
 				} else if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
-					err = hr.writeText(f.IO.Out)
+					err = hr.WriteText(f.IO.Out)
 				}
 				if err != nil {
 					return err
 				}
 				drifted = drifted || pl.plan.HasChanges()
-				unhealthy = unhealthy || hr.unhealthy()
+				unhealthy = unhealthy || hr.AnyUnhealthy()
 				if err := f.summarizePlan(pl.plan, true); err != nil {
 					return err
 				}

@@ -70,15 +70,6 @@ type eventsJSON struct {
 	Versions      []plain.WebhookVersion `json:"versions"`
 }
 
-// namespaceOf is the part of an event type before its first dot, which is
-// what a glob such as thread.* selects.
-func namespaceOf(eventType string) string {
-	if i := strings.IndexByte(eventType, '.'); i >= 0 {
-		return eventType[:i]
-	}
-	return eventType
-}
-
 func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.WebhookVersion) error {
 	w := f.IO.Out
 	fmt.Fprintf(w, "Event types (%d):\n", len(types))
@@ -89,9 +80,9 @@ func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.Webh
 		width = max(width, len(et.EventType))
 	}
 	for i := 0; i < len(types); {
-		ns := namespaceOf(types[i].EventType)
+		ns := plain.Namespace(types[i].EventType)
 		j := i
-		for j < len(types) && namespaceOf(types[j].EventType) == ns {
+		for j < len(types) && plain.Namespace(types[j].EventType) == ns {
 			j++
 		}
 		// The glob heads the group: it is how to subscribe to all of it.

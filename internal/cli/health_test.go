@@ -1,16 +1,13 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
@@ -129,62 +126,6 @@ func TestDriftHealthFlagValidation(t *testing.T) {
 		if !strings.Contains(r.errOut, tc.want) {
 			t.Errorf("%v: stderr %q lacks %q", tc.args, r.errOut, tc.want)
 		}
-	}
-}
-
-// fetchAttempts reads only as far back as the window needs.
-func TestFetchAttemptsStopsAtTheWindow(t *testing.T) {
-	e := newRemoteEnv(t, testYAML)
-	tg := e.mock.PutTarget(plain.Target{Description: "busy", URL: "https://busy.example.com/", EventTypes: []string{"thread.chat_sent"}, Enabled: true})
-	var as []plain.DeliveryAttempt
-	for i := 0; i < 450; i++ {
-		as = append(as, plain.DeliveryAttempt{ID: fmt.Sprintf("wda_%04d", i), WebhookTargetID: tg.ID, EventType: "thread.chat_sent",
-			AttemptedAt: testNow.Add(-time.Duration(i) * time.Minute), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200})
-	}
-	e.mock.AddDeliveryAttempts(as...)
-	c, err := api.New(api.Options{URL: e.url, APIKey: testKey, RateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-
-	before := e.mock.RequestCount()
-	got, truncated, err := fetchAttempts(ctx, c, tg.ID, nil, testNow.Add(-150*time.Minute+time.Second))
-	if err != nil || truncated || len(got) != 150 || got[0].ID != "wda_0000" || got[149].ID != "wda_0149" {
-		t.Fatalf("window: %d attempts, truncated %v, %v", len(got), truncated, err)
-	}
-	// Rounds of 100 and 200 attempts: 1 + 2 pages.
-	if n := e.mock.RequestCount() - before; n != 3 {
-		t.Errorf("%d requests for a 150-attempt window, want 3", n)
-	}
-
-	got, truncated, err = fetchAttempts(ctx, c, tg.ID, nil, time.Time{})
-	if err != nil || truncated || len(got) != 450 {
-		t.Fatalf("all: %d attempts, truncated %v, %v", len(got), truncated, err)
-	}
-	for i := 1; i < len(got); i++ {
-		if got[i].AttemptedAt.After(got[i-1].AttemptedAt) {
-			t.Fatalf("not newest first at %d", i)
-		}
-	}
-}
-
-func TestURLRedactor(t *testing.T) {
-	f, _, _ := testFactory(nil)
-	f.Secrets = nil
-	Execute(f, []string{"version"}) // creates the masker
-	redact := urlRedactor([]plain.Target{
-		{URL: "https://user:p4ssw0rd@x.example.com/hooks/AbCdEfGh12345678ZZ?token=s%2Fecret&v=1"},
-		{URL: "::not a url"},
-	}, f)
-	got := redact("to https://user:p4ssw0rd@x.example.com/hooks/AbCdEfGh12345678ZZ?token=s%2Fecret and s/ecret, v=1")
-	for _, s := range []string{"p4ssw0rd", "AbCdEfGh12345678ZZ", "s%2Fecret", "s/ecret"} {
-		if strings.Contains(got, s) {
-			t.Errorf("%q survives: %s", s, got)
-		}
-	}
-	if !strings.Contains(got, "v=1") {
-		t.Errorf("short values should stay: %s", got)
 	}
 }
 

@@ -44,7 +44,7 @@ are redacted, since they often carry tokens.`,
 			if err != nil {
 				return fmt.Errorf("list webhook targets: %w", err)
 			}
-			sortTargets(ts)
+			plain.SortTargets(ts)
 			for i := range ts {
 				ts[i].URL = redactURL(ts[i].URL)
 			}
@@ -176,14 +176,4 @@ func redactURL(raw string) string {
 		u.Fragment, u.RawFragment = "REDACTED", ""
 	}
 	return u.String()
-}
-
-// sortTargets orders targets for display: by description, then id.
-func sortTargets(ts []plain.Target) {
-	sort.Slice(ts, func(i, j int) bool {
-		if ts[i].Description != ts[j].Description {
-			return ts[i].Description < ts[j].Description
-		}
-		return ts[i].ID < ts[j].ID
-	})
 }

@@ -50,24 +50,7 @@ var versionCatalog = []plain.WebhookVersion{
 	{Version: "unversioned", IsDeprecated: true},
 }
 
-func knownEventType(name string) bool {
-	for _, e := range eventCatalog {
-		if e.EventType == name {
-			return true
-		}
-	}
-	return false
-}
-
-func knownVersion(v string) bool {
-	for _, w := range versionCatalog {
-		if w.Version == v {
-			return true
-		}
-	}
-	return false
-}
-
+// latestVersion is the built-in catalog's newest version.
 func latestVersion() string {
 	for _, w := range versionCatalog {
 		if w.IsLatest {

@@ -1,165 +1,70 @@
-package cli
+// Package export turns a workspace's live webhook targets into a
+// desired-state file: names, a common webhook version, event globs and
+// ${VAR} references for the parts of URLs that may be secret.
+package export
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/schema"
 )
 
-func init() { register(newExportCmd) }
-
-// Values of export's --name-from.
+// Values of Options.NameFrom (export's --name-from).
 const (
-	nameFromDescription = "description"
-	nameFromID          = "id"
+	NameFromDescription = "description"
+	NameFromID          = "id"
 )
 
-func newExportCmd(f *Factory) *cobra.Command {
-	var (
-		rf              remoteFlags
-		keyEnv          string
-		outFile         string
-		force           bool
-		nameFrom        string
-		includeDisabled bool
-	)
-	cmd := &cobra.Command{
-		Use:   "export [-o FILE]",
-		Short: "Write a desired-state file from the live webhook targets",
-		Long: `export reads the workspace and writes a desired-state file that describes it,
-as a starting point for managing an existing workspace with plainsync:
-
-  - workspace is set to the key's workspace (the guard), and
-    defaults.webhookVersion to the version most targets use;
-  - each target's name is its description; targets whose description is
-    empty, has surrounding spaces or is shared with another target are
-    pinned with id: and given a unique name (a comment says so: the next
-    apply stores that name as their description);
-  - events are shortened to globs (thread.*, or "*" for everything) where a
-    target subscribes to a whole namespace of the live catalog;
-  - URL query values, and path segments that look like tokens, become
-    ${VAR} references, listed in a comment, so no secret lands in Git. Set
-    each variable to the value in the live URL before planning. Targets
-    whose URL holds user:password@ credentials cannot be described (the
-    file format refuses credentials) and are listed under ignore: instead.
-
-Disabled targets are left out unless --include-disabled. Planning the
-exported file against the same workspace, with the variables set, shows no
-changes (apart from the renames of pinned targets mentioned above).
-
-The file goes to stdout, or atomically to FILE with -o (an existing FILE is
-only replaced with --force).`,
-		Example: `  plainsync export > plainsync.yaml
-  plainsync export -o plainsync.yaml --include-disabled
-  plainsync export -o plainsync.yaml --force`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if nameFrom != nameFromDescription && nameFrom != nameFromID {
-				return fmt.Errorf("unknown --name-from %q (want %s or %s)", nameFrom, nameFromDescription, nameFromID)
-			}
-			if outFile != "" && !force {
-				if _, err := os.Lstat(outFile); err == nil {
-					return fmt.Errorf("%s already exists; pass --force to overwrite it", outFile)
-				} else if !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("check %s: %w", outFile, err)
-				}
-			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
-				return err
-			}
-			snap, err := c.Snapshot(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("read live state: %w", err)
-			}
-			ex, err := buildExport(snap, exportOptions{nameFrom: nameFrom, includeDisabled: includeDisabled, apiKeyEnv: keyEnv})
-			if err != nil {
-				return err
-			}
-			if err := ex.check(); err != nil {
-				return err
-			}
-			data := []byte(f.Secrets.Mask(string(ex.yaml)))
-			if outFile == "" {
-				_, err := f.IO.Out.Write(data)
-				return err
-			}
-			// The file holds ${VAR} references, never their values: it is
-			// meant for Git, so ordinary read permissions.
-			if err := writeFileAtomic(outFile, data, 0o644); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Wrote %s: %d webhook(s) from workspace %s.\n", outFile, ex.webhooks, snap.Workspace.ID)
-			if len(ex.vars) > 0 {
-				names := make([]string, len(ex.vars))
-				for i, v := range ex.vars {
-					names[i] = v.name
-				}
-				fmt.Fprintf(f.IO.ErrOut, "Set %s to the values in the live URLs before planning.\n", strings.Join(names, ", "))
-			}
-			return nil
-		},
-	}
-	addRemoteFlags(cmd, &rf)
-	fl := cmd.Flags()
-	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
-	fl.StringVarP(&outFile, "output", "o", "", "write the file to `FILE` (atomically) instead of stdout")
-	fl.BoolVar(&force, "force", false, "overwrite an existing -o FILE")
-	fl.StringVar(&nameFrom, "name-from", nameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
-	fl.BoolVar(&includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
-	return cmd
+// Options says how Build writes the file.
+type Options struct {
+	// NameFrom is NameFromDescription or NameFromID.
+	NameFrom string
+	// IncludeDisabled keeps disabled targets (as enabled: false).
+	IncludeDisabled bool
+	// APIKeyEnv is written as apiKeyEnv when not spec.DefaultAPIKeyEnv.
+	APIKeyEnv string
 }
 
-type exportOptions struct {
-	nameFrom        string
-	includeDisabled bool
-	apiKeyEnv       string
+// Var is one ${VAR} that the exported file references, with the value the
+// live URL holds (kept in memory only, for the self-check).
+type Var struct {
+	Name   string
+	Where  string // for the comment: which target and which part of its URL
+	Target string // webhook name
+	Value  string
 }
 
-// exportVar is one ${VAR} that the exported file references, with the
-// value the live URL holds (kept in memory only, for the self-check).
-type exportVar struct {
-	name   string
-	where  string // for the comment: which target and which part of its URL
-	target string // webhook name
-	value  string
+// File is a generated file plus what checking it needs.
+type File struct {
+	YAML     []byte
+	Vars     []Var
+	Webhooks int
 }
 
-// exported is a generated file plus what checking it needs.
-type exported struct {
-	yaml     []byte
-	vars     []exportVar
-	webhooks int
-}
-
-// buildExport turns a snapshot into a desired-state file.
-func buildExport(snap *plain.Snapshot, o exportOptions) (*exported, error) {
+// Build turns a snapshot into a desired-state file.
+func Build(snap *plain.Snapshot, o Options) (*File, error) {
 	var targets, disabled []plain.Target
 	for _, t := range snap.Targets {
-		if !t.Enabled && !o.includeDisabled {
+		if !t.Enabled && !o.IncludeDisabled {
 			disabled = append(disabled, t)
 			continue
 		}
 		targets = append(targets, t)
 	}
-	sortTargets(targets)
-	sortTargets(disabled)
+	plain.SortTargets(targets)
+	plain.SortTargets(disabled)
 
 	b := &exportBuilder{usedVars: map[string]bool{}}
-	names := assignNames(targets, o.nameFrom)
+	names := assignNames(targets, o.NameFrom)
 	defaultVersion := commonVersion(targets, snap)
 
 	var hooks []exportHook
@@ -199,10 +104,10 @@ func buildExport(snap *plain.Snapshot, o exportOptions) (*exported, error) {
 		w.WriteString("# exact text of that part of the live URL (percent-encoding included).\n")
 		width := 0
 		for _, v := range b.vars {
-			width = max(width, len(v.name))
+			width = max(width, len(v.Name))
 		}
 		for _, v := range b.vars {
-			fmt.Fprintf(&w, "#   %-*s  %s of %s\n", width, v.name, v.where, quoteComment(v.target))
+			fmt.Fprintf(&w, "#   %-*s  %s of %s\n", width, v.Name, v.Where, quoteComment(v.Target))
 		}
 	}
 	if hasGlob(hooks) {
@@ -223,8 +128,8 @@ func buildExport(snap *plain.Snapshot, o exportOptions) (*exported, error) {
 	}
 	w.WriteString("\nversion: 1\n")
 	fmt.Fprintf(&w, "workspace: %s\n", yamlString(snap.Workspace.ID))
-	if o.apiKeyEnv != "" && o.apiKeyEnv != spec.DefaultAPIKeyEnv {
-		fmt.Fprintf(&w, "apiKeyEnv: %s\n", yamlString(o.apiKeyEnv))
+	if o.APIKeyEnv != "" && o.APIKeyEnv != spec.DefaultAPIKeyEnv {
+		fmt.Fprintf(&w, "apiKeyEnv: %s\n", yamlString(o.APIKeyEnv))
 	}
 	if defaultVersion != "" {
 		fmt.Fprintf(&w, "defaults:\n  webhookVersion: %s\n", yamlQuoted(defaultVersion))
@@ -273,26 +178,26 @@ func buildExport(snap *plain.Snapshot, o exportOptions) (*exported, error) {
 			w.WriteString("    enabled: false\n")
 		}
 	}
-	return &exported{yaml: w.Bytes(), vars: b.vars, webhooks: len(hooks)}, nil
+	return &File{YAML: w.Bytes(), Vars: b.vars, Webhooks: len(hooks)}, nil
 }
 
-// check loads the generated file like validate would, with the variables
+// Check loads the generated file like validate would, with the variables
 // set to the live values, so that export never hands out a file that
 // plainsync itself would refuse. The file holds no secret, so a temporary
 // copy is harmless.
-func (ex *exported) check() error {
+func (ex *File) Check() error {
 	dir, err := os.MkdirTemp("", "plainsync-export-")
 	if err != nil {
 		return fmt.Errorf("check the exported file: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "export.yaml")
-	if err := os.WriteFile(path, ex.yaml, 0o600); err != nil {
+	if err := os.WriteFile(path, ex.YAML, 0o600); err != nil {
 		return fmt.Errorf("check the exported file: %w", err)
 	}
 	values := map[string]string{}
-	for _, v := range ex.vars {
-		values[v.name] = v.value
+	for _, v := range ex.Vars {
+		values[v.Name] = v.Value
 	}
 	_, problems := spec.Load(path, func(k string) (string, bool) {
 		v, ok := values[k]
@@ -351,7 +256,7 @@ type assignedName struct {
 // keeps it, the others get "<description>-<id>".
 func assignNames(ts []plain.Target, nameFrom string) []assignedName {
 	out := make([]assignedName, len(ts))
-	if nameFrom == nameFromID {
+	if nameFrom == NameFromID {
 		for i, t := range ts {
 			out[i] = assignedName{name: t.ID, pin: true}
 		}
@@ -452,7 +357,7 @@ func compressEvents(events []string, catalog []plain.EventType) (out, unknown []
 	byNS := map[string][]string{}
 	for _, et := range catalog {
 		inCatalog[et.EventType] = true
-		ns := namespaceOf(et.EventType)
+		ns := plain.Namespace(et.EventType)
 		byNS[ns] = append(byNS[ns], et.EventType)
 	}
 	for _, e := range plain.SortedUnique(events) {
@@ -477,7 +382,7 @@ func compressEvents(events []string, catalog []plain.EventType) (out, unknown []
 	}
 	globbed := map[string]bool{}
 	for _, e := range plain.SortedUnique(events) {
-		ns := namespaceOf(e)
+		ns := plain.Namespace(e)
 		switch {
 		case !inCatalog[e] || !whole[ns]:
 			out = append(out, e)
@@ -497,7 +402,7 @@ func credentialGlob(u *url.URL) string {
 
 // exportBuilder tracks the ${VAR}s handed out so far.
 type exportBuilder struct {
-	vars     []exportVar
+	vars     []Var
 	usedVars map[string]bool
 }
 
@@ -526,7 +431,7 @@ func (b *exportBuilder) templateURL(raw, name string) string {
 		if i > 0 {
 			out.WriteByte('/')
 		}
-		if looksLikeToken(seg) {
+		if LooksLikeToken(seg) {
 			out.WriteString(b.ref(name, "path", seg, fmt.Sprintf("path segment %d", i)))
 			continue
 		}
@@ -572,7 +477,7 @@ func (b *exportBuilder) ref(target, part, value, where string) string {
 		name = fmt.Sprintf("%s_%d", base, n)
 	}
 	b.usedVars[name] = true
-	b.vars = append(b.vars, exportVar{name: name, where: where, target: target, value: value})
+	b.vars = append(b.vars, Var{Name: name, Where: where, Target: target, Value: value})
 	return "${" + name + "}"
 }
 
@@ -605,7 +510,9 @@ func envName(s string) string {
 // secret part of Slack or Zapier hook URLs.
 var tokenSegment = regexp.MustCompile(`^[A-Za-z0-9_-]{16,}$`)
 
-func looksLikeToken(seg string) bool {
+// LooksLikeToken reports whether a URL path segment is probably a
+// credential, so it must not be shown or written to Git.
+func LooksLikeToken(seg string) bool {
 	return tokenSegment.MatchString(seg) && strings.ContainsAny(seg, "0123456789") &&
 		strings.IndexFunc(seg, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
 }

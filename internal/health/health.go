@@ -1,4 +1,6 @@
-package cli
+// Package health computes delivery health: how many of a webhook target's
+// recent delivery attempts succeeded, read page by page from Plain.
+package health
 
 import (
 	"context"
@@ -10,21 +12,19 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/export"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/render"
 )
 
-// maxAttemptsPerTarget bounds how many delivery attempts one target's
+// MaxAttemptsPerTarget bounds how many delivery attempts one target's
 // summary reads: a busy target can have millions, and a health figure over
 // the newest few thousand says what matters.
-const maxAttemptsPerTarget = 5000
+const MaxAttemptsPerTarget = 5000
 
-// resultKinds lists the plain.Result* values, for flag checks and help.
-var resultKinds = []string{
+// ResultKinds lists the plain.Result* values, for flag checks and help.
+var ResultKinds = []string{
 	plain.ResultSuccessfulResponse,
 	plain.ResultFailedResponse,
 	plain.ResultError,
@@ -32,13 +32,13 @@ var resultKinds = []string{
 	plain.ResultSchemaValidationFailed,
 }
 
-// fetchAttempts reads a target's delivery attempts, newest first, back to
-// since (zero: all of them) and at most maxAttemptsPerTarget; truncated
+// FetchAttempts reads a target's delivery attempts, newest first, back to
+// since (zero: all of them) and at most MaxAttemptsPerTarget; truncated
 // says the cap cut the list. Plain lists attempts newest first but offers
 // no time filter, so the window is found by asking for twice as many
 // attempts each round until the oldest one read is outside it: about two
 // pages read per page needed, instead of every page of a long history.
-func fetchAttempts(ctx context.Context, c PlainClient, targetID string, eventTypes []string, since time.Time) (out []plain.DeliveryAttempt, truncated bool, err error) {
+func FetchAttempts(ctx context.Context, c Lister, targetID string, eventTypes []string, since time.Time) (out []plain.DeliveryAttempt, truncated bool, err error) {
 	limit := api.PageSize
 	for {
 		as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: limit})
@@ -48,7 +48,7 @@ func fetchAttempts(ctx context.Context, c PlainClient, targetID string, eventTyp
 		sortAttempts(as)
 		full := len(as) >= limit
 		oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
-		if !full || oldestOutside || limit >= maxAttemptsPerTarget {
+		if !full || oldestOutside || limit >= MaxAttemptsPerTarget {
 			out = make([]plain.DeliveryAttempt, 0, len(as))
 			for _, a := range as {
 				if since.IsZero() || !a.AttemptedAt.Before(since) {
@@ -59,7 +59,7 @@ func fetchAttempts(ctx context.Context, c PlainClient, targetID string, eventTyp
 			// matter.
 			return out, full && !oldestOutside, nil
 		}
-		limit = min(limit*2, maxAttemptsPerTarget)
+		limit = min(limit*2, MaxAttemptsPerTarget)
 	}
 }
 
@@ -74,15 +74,15 @@ func sortAttempts(as []plain.DeliveryAttempt) {
 	})
 }
 
-// targetHealth summarises one target's delivery attempts.
-type targetHealth struct {
+// TargetHealth summarises one target's delivery attempts.
+type TargetHealth struct {
 	TargetID   string `json:"targetId"`
 	Name       string `json:"name"`
 	Attempts   int    `json:"attempts"`
 	Successful int    `json:"successful"`
 	// SuccessRate is Successful/Attempts in 0..1; null without attempts.
 	SuccessRate *float64     `json:"successRate"`
-	LastFailure *deliveryRow `json:"lastFailure,omitempty"`
+	LastFailure *DeliveryRow `json:"lastFailure,omitempty"`
 	// Truncated: only the newest attempts were counted.
 	Truncated bool `json:"truncated,omitempty"`
 	// Healthy is set by drift's check: no attempts, or a rate at or above
@@ -90,14 +90,14 @@ type targetHealth struct {
 	Healthy *bool `json:"healthy,omitempty"`
 }
 
-// summarize computes a target's health from its attempts (newest first).
-func summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, redact func(string) string) targetHealth {
-	h := targetHealth{TargetID: id, Name: name, Attempts: len(as), Truncated: truncated}
+// Summarize computes a target's health from its attempts (newest first).
+func Summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, redact func(string) string) TargetHealth {
+	h := TargetHealth{TargetID: id, Name: name, Attempts: len(as), Truncated: truncated}
 	for _, a := range as {
 		if a.Result == plain.ResultSuccessfulResponse {
 			h.Successful++
 		} else if h.LastFailure == nil {
-			row := newDeliveryRow(a, name, redact)
+			row := NewDeliveryRow(a, name, redact)
 			h.LastFailure = &row
 		}
 	}
@@ -108,21 +108,23 @@ func summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, reda
 	return h
 }
 
-// deliveryRow is an attempt as deliveries and drift print it.
-type deliveryRow struct {
+// DeliveryRow is an attempt as deliveries and drift print it.
+type DeliveryRow struct {
 	plain.DeliveryAttempt
 	Target string `json:"target"` // the target's description
 }
 
-func newDeliveryRow(a plain.DeliveryAttempt, target string, redact func(string) string) deliveryRow {
+// NewDeliveryRow is a as printed for target, with redact applied to the
+// server's text.
+func NewDeliveryRow(a plain.DeliveryAttempt, target string, redact func(string) string) DeliveryRow {
 	a.Message = redact(a.Message)
 	a.ErrorCode = redact(a.ErrorCode)
-	return deliveryRow{DeliveryAttempt: a, Target: target}
+	return DeliveryRow{DeliveryAttempt: a, Target: target}
 }
 
-// detail is a row's outcome in a few words: the HTTP status, or the error
+// Detail is a row's outcome in a few words: the HTTP status, or the error
 // code and message.
-func (r deliveryRow) detail() string {
+func (r DeliveryRow) Detail() string {
 	var parts []string
 	if r.HTTPStatusCode != 0 {
 		parts = append(parts, fmt.Sprintf("HTTP %d", r.HTTPStatusCode))
@@ -131,15 +133,16 @@ func (r deliveryRow) detail() string {
 		parts = append(parts, r.ErrorCode)
 	}
 	if r.Message != "" {
-		parts = append(parts, oneLine(r.Message))
+		parts = append(parts, strings.Join(strings.Fields(r.Message), " "))
 	}
 	return strings.Join(parts, " ")
 }
 
-// urlRedactor hides, in Plain's delivery messages, every part of the
+// URLRedactor hides, in Plain's delivery messages, every part of the
 // targets' URLs that may be a secret (user info, query values, token-like
 // path segments): an error message can quote the URL it failed to reach.
-func urlRedactor(ts []plain.Target, f *Factory) func(string) string {
+// mask runs last, for the secrets the caller knows of.
+func URLRedactor(ts []plain.Target, mask func(string) string) func(string) string {
 	var secrets []string
 	for _, t := range ts {
 		u, err := url.Parse(t.URL)
@@ -161,7 +164,7 @@ func urlRedactor(ts []plain.Target, f *Factory) func(string) string {
 			}
 		}
 		for _, seg := range strings.Split(u.EscapedPath(), "/") {
-			if looksLikeToken(seg) {
+			if export.LooksLikeToken(seg) {
 				secrets = append(secrets, seg)
 			}
 		}
@@ -176,12 +179,12 @@ func urlRedactor(ts []plain.Target, f *Factory) func(string) string {
 				s = strings.ReplaceAll(s, sec, "REDACTED")
 			}
 		}
-		return f.Secrets.Mask(s)
+		return mask(s)
 	}
 }
 
-// writeHealthTable prints per-target health.
-func writeHealthTable(w io.Writer, hs []targetHealth, minRate *float64) error {
+// WriteTable prints per-target health.
+func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	head := "TARGET\tATTEMPTS\tSUCCESS\tLAST FAILURE"
 	if minRate != nil {
@@ -199,7 +202,7 @@ func writeHealthTable(w io.Writer, hs []targetHealth, minRate *float64) error {
 		}
 		last := "-"
 		if h.LastFailure != nil {
-			last = fmt.Sprintf("%s %s %s", formatTime(h.LastFailure.AttemptedAt), h.LastFailure.Result, h.LastFailure.detail())
+			last = fmt.Sprintf("%s %s %s", FormatTime(h.LastFailure.AttemptedAt), h.LastFailure.Result, h.LastFailure.Detail())
 		}
 		if minRate != nil {
 			mark := "ok"
@@ -213,65 +216,40 @@ func writeHealthTable(w io.Writer, hs []targetHealth, minRate *float64) error {
 	return tw.Flush()
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+// FormatTime is how tables print a time.
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 
-// healthFlags are drift's delivery-health options.
-type healthFlags struct {
-	window  time.Duration
-	minRate float64
-}
-
-const defaultMinSuccessRate = 0.95
-
-func addHealthFlags(cmd *cobra.Command, h *healthFlags) {
-	fl := cmd.Flags()
-	fl.DurationVar(&h.window, "health-window", 0, "also check managed targets' delivery attempts in this window (e.g. 24h); unhealthy targets exit 2")
-	fl.Float64Var(&h.minRate, "min-success-rate", defaultMinSuccessRate, "with --health-window: the lowest healthy share of successful deliveries, 0..1")
-}
-
-// validate checks the flags before anything touches the network.
-func (h *healthFlags) validate(cmd *cobra.Command) error {
-	if h.window < 0 {
-		return fmt.Errorf("--health-window must not be negative, got %s", h.window)
-	}
-	if h.minRate < 0 || h.minRate > 1 {
-		return fmt.Errorf("--min-success-rate must be between 0 and 1 (0.95 means 95%%), got %v", h.minRate)
-	}
-	if h.window == 0 && cmd.Flags().Changed("min-success-rate") {
-		return fmt.Errorf("--min-success-rate needs --health-window (e.g. --health-window 24h)")
-	}
-	return nil
-}
-
-// healthReport is drift's delivery-health finding for one file.
-type healthReport struct {
+// Report is drift's delivery-health finding for one file.
+type Report struct {
 	Window         string         `json:"window"`
 	Since          time.Time      `json:"since"`
 	MinSuccessRate float64        `json:"minSuccessRate"`
 	Unhealthy      int            `json:"unhealthy"`
-	Targets        []targetHealth `json:"targets"`
+	Targets        []TargetHealth `json:"targets"`
 }
 
-// check reads the delivery attempts of pl's managed targets (matched live
-// targets, whether in sync or drifted) in the window. It returns nil when
-// the check is off.
-func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*healthReport, error) {
-	if h == nil || h.window == 0 {
-		return nil, nil
-	}
-	since := f.now().Add(-h.window)
-	r := &healthReport{Window: h.window.String(), Since: since.UTC(), MinSuccessRate: h.minRate, Targets: []targetHealth{}}
-	redact := urlRedactor(pl.live.Targets, f)
-	for _, ch := range pl.plan.Changes {
+// Lister reads delivery attempts; *api.Client satisfies it.
+type Lister interface {
+	ListDeliveryAttempts(ctx context.Context, targetID string, f api.DeliveryFilter) ([]plain.DeliveryAttempt, error)
+}
+
+// Check reads the delivery attempts of a plan's managed targets (matched
+// live targets, whether in sync or drifted) since now-window and marks
+// each healthy when it has no attempts or a success rate of at least
+// minRate.
+func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Duration, minRate float64, now time.Time, redact func(string) string) (*Report, error) {
+	since := now.Add(-window)
+	r := &Report{Window: window.String(), Since: since.UTC(), MinSuccessRate: minRate, Targets: []TargetHealth{}}
+	for _, ch := range changes {
 		if ch.TargetID == "" || (ch.Action != diff.ActionNoop && ch.Action != diff.ActionUpdate) {
 			continue
 		}
-		as, truncated, err := fetchAttempts(ctx, pl.client, ch.TargetID, nil, since)
+		as, truncated, err := FetchAttempts(ctx, c, ch.TargetID, nil, since)
 		if err != nil {
 			return nil, fmt.Errorf("delivery health of %q: %w", ch.Name, err)
 		}
-		th := summarize(ch.TargetID, ch.Name, as, truncated, redact)
-		healthy := th.SuccessRate == nil || *th.SuccessRate >= h.minRate
+		th := Summarize(ch.TargetID, ch.Name, as, truncated, redact)
+		healthy := th.SuccessRate == nil || *th.SuccessRate >= minRate
 		th.Healthy = &healthy
 		if !healthy {
 			r.Unhealthy++
@@ -282,20 +260,20 @@ func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*healt
 	return r, nil
 }
 
-// unhealthy reports whether any target is below the minimum; nil-safe.
-func (r *healthReport) unhealthy() bool { return r != nil && r.Unhealthy > 0 }
+// AnyUnhealthy reports whether any target is below the minimum; nil-safe.
+func (r *Report) AnyUnhealthy() bool { return r != nil && r.Unhealthy > 0 }
 
-// writeText prints the report after the drift text; nil-safe.
-func (r *healthReport) writeText(w io.Writer) error {
+// WriteText prints the report after the drift text; nil-safe.
+func (r *Report) WriteText(w io.Writer) error {
 	if r == nil {
 		return nil
 	}
-	fmt.Fprintf(w, "\nDelivery health (last %s, since %s; minimum success rate %.1f%%):\n", r.Window, formatTime(r.Since), r.MinSuccessRate*100)
+	fmt.Fprintf(w, "\nDelivery health (last %s, since %s; minimum success rate %.1f%%):\n", r.Window, FormatTime(r.Since), r.MinSuccessRate*100)
 	if len(r.Targets) == 0 {
 		fmt.Fprintln(w, "No managed targets in Plain to check.")
 		return nil
 	}
-	if err := writeHealthTable(w, r.Targets, &r.MinSuccessRate); err != nil {
+	if err := WriteTable(w, r.Targets, &r.MinSuccessRate); err != nil {
 		return err
 	}
 	if r.Unhealthy > 0 {
@@ -304,18 +282,4 @@ func (r *healthReport) writeText(w io.Writer) error {
 		fmt.Fprintln(w, "All targets healthy (targets without attempts in the window count as healthy).")
 	}
 	return nil
-}
-
-// driftJSON writes drift's JSON report, with a "health" member when the
-// health check ran, so that -o json stays one document per file.
-func driftJSON(f *Factory, p *diff.Plan, r *healthReport) error {
-	if r == nil {
-		return render.DriftJSON(f.IO.Out, p)
-	}
-	// inSync keeps its meaning (the live targets match the file);
-	// health.unhealthy says whether deliveries failed the check.
-	return writeJSON(f, struct {
-		render.DriftReport
-		Health *healthReport `json:"health"`
-	}{DriftReport: render.NewDriftReport(p), Health: r})
 }

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/export"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+func init() { register(newExportCmd) }
+
+func newExportCmd(f *Factory) *cobra.Command {
+	var (
+		rf              remoteFlags
+		keyEnv          string
+		outFile         string
+		force           bool
+		nameFrom        string
+		includeDisabled bool
+	)
+	cmd := &cobra.Command{
+		Use:   "export [-o FILE]",
+		Short: "Write a desired-state file from the live webhook targets",
+		Long: `export reads the workspace and writes a desired-state file that describes it,
+as a starting point for managing an existing workspace with plainsync:
+
+  - workspace is set to the key's workspace (the guard), and
+    defaults.webhookVersion to the version most targets use;
+  - each target's name is its description; targets whose description is
+    empty, has surrounding spaces or is shared with another target are
+    pinned with id: and given a unique name (a comment says so: the next
+    apply stores that name as their description);
+  - events are shortened to globs (thread.*, or "*" for everything) where a
+    target subscribes to a whole namespace of the live catalog;
+  - URL query values, and path segments that look like tokens, become
+    ${VAR} references, listed in a comment, so no secret lands in Git. Set
+    each variable to the value in the live URL before planning. Targets
+    whose URL holds user:password@ credentials cannot be described (the
+    file format refuses credentials) and are listed under ignore: instead.
+
+Disabled targets are left out unless --include-disabled. Planning the
+exported file against the same workspace, with the variables set, shows no
+changes (apart from the renames of pinned targets mentioned above).
+
+The file goes to stdout, or atomically to FILE with -o (an existing FILE is
+only replaced with --force).`,
+		Example: `  plainsync export > plainsync.yaml
+  plainsync export -o plainsync.yaml --include-disabled
+  plainsync export -o plainsync.yaml --force`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if nameFrom != export.NameFromDescription && nameFrom != export.NameFromID {
+				return fmt.Errorf("unknown --name-from %q (want %s or %s)", nameFrom, export.NameFromDescription, export.NameFromID)
+			}
+			if outFile != "" && !force {
+				if _, err := os.Lstat(outFile); err == nil {
+					return fmt.Errorf("%s already exists; pass --force to overwrite it", outFile)
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("check %s: %w", outFile, err)
+				}
+			}
+			c, err := f.connect(&rf, keyEnv)
+			if err != nil {
+				return err
+			}
+			snap, err := c.Snapshot(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("read live state: %w", err)
+			}
+			ex, err := export.Build(snap, export.Options{NameFrom: nameFrom, IncludeDisabled: includeDisabled, APIKeyEnv: keyEnv})
+			if err != nil {
+				return err
+			}
+			if err := ex.Check(); err != nil {
+				return err
+			}
+			data := []byte(f.Secrets.Mask(string(ex.YAML)))
+			if outFile == "" {
+				_, err := f.IO.Out.Write(data)
+				return err
+			}
+			// The file holds ${VAR} references, never their values: it is
+			// meant for Git, so ordinary read permissions.
+			if err := writeFileAtomic(outFile, data, 0o644); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Wrote %s: %d webhook(s) from workspace %s.\n", outFile, ex.Webhooks, snap.Workspace.ID)
+			if len(ex.Vars) > 0 {
+				names := make([]string, len(ex.Vars))
+				for i, v := range ex.Vars {
+					names[i] = v.Name
+				}
+				fmt.Fprintf(f.IO.ErrOut, "Set %s to the values in the live URLs before planning.\n", strings.Join(names, ", "))
+			}
+			return nil
+		},
+	}
+	addRemoteFlags(cmd, &rf)
+	fl := cmd.Flags()
+	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
+	fl.StringVarP(&outFile, "output", "o", "", "write the file to `FILE` (atomically) instead of stdout")
+	fl.BoolVar(&force, "force", false, "overwrite an existing -o FILE")
+	fl.StringVar(&nameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
+	fl.BoolVar(&includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
+	return cmd
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/health"
+	"github.com/plainsync/plainsync/internal/render"
+)
+
+// healthFlags are drift's delivery-health options.
+type healthFlags struct {
+	window  time.Duration
+	minRate float64
+}
+
+const defaultMinSuccessRate = 0.95
+
+func addHealthFlags(cmd *cobra.Command, h *healthFlags) {
+	fl := cmd.Flags()
+	fl.DurationVar(&h.window, "health-window", 0, "also check managed targets' delivery attempts in this window (e.g. 24h); unhealthy targets exit 2")
+	fl.Float64Var(&h.minRate, "min-success-rate", defaultMinSuccessRate, "with --health-window: the lowest healthy share of successful deliveries, 0..1")
+}
+
+// validate checks the flags before anything touches the network.
+func (h *healthFlags) validate(cmd *cobra.Command) error {
+	if h.window < 0 {
+		return fmt.Errorf("--health-window must not be negative, got %s", h.window)
+	}
+	if h.minRate < 0 || h.minRate > 1 {
+		return fmt.Errorf("--min-success-rate must be between 0 and 1 (0.95 means 95%%), got %v", h.minRate)
+	}
+	if h.window == 0 && cmd.Flags().Changed("min-success-rate") {
+		return fmt.Errorf("--min-success-rate needs --health-window (e.g. --health-window 24h)")
+	}
+	return nil
+}
+
+// check runs the delivery-health check for one planned file; nil when the
+// check is off.
+func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*health.Report, error) {
+	if h == nil || h.window == 0 {
+		return nil, nil
+	}
+	redact := health.URLRedactor(pl.live.Targets, f.Secrets.Mask)
+	return health.Check(ctx, pl.client, pl.plan.Changes, h.window, h.minRate, f.now(), redact)
+}
+
+// driftJSON writes drift's JSON report, with a "health" member when the
+// health check ran, so that -o json stays one document per file.
+func driftJSON(f *Factory, p *diff.Plan, r *health.Report) error {
+	if r == nil {
+		return render.DriftJSON(f.IO.Out, p)
+	}
+	// inSync keeps its meaning (the live targets match the file);
+	// health.unhealthy says whether deliveries failed the check.
+	return writeJSON(f, struct {
+		render.DriftReport
+		Health *health.Report `json:"health"`
+	}{DriftReport: render.NewDriftReport(p), Health: r})
+}
