@@ -299,7 +299,8 @@ func Rewrite(s string, parts []URLPart, replace func(p URLPart, text string) str
 
 // urlInText finds URLs in free text (error messages, log lines): a scheme,
 // "://", and everything up to white space or a quoting character.
-var urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.\\-]*://[^\\s\"'<>`\\\\]+")
+// ChangedMarker, which has spaces, is taken as part of the URL it stands in.
+var urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.\\-]*://(?:" + regexp.QuoteMeta(ChangedMarker) + "|[^\\s\"'<>`\\\\])+")
 
 // RedactURLsInText redacts every URL inside s by position, leaving the
 // text around it alone. s is taken to be masked already: ${NAME}
@@ -310,7 +311,10 @@ func RedactURLsInText(s string) string {
 	}
 	return urlInText.ReplaceAllStringFunc(s, func(u string) string {
 		// Sentence punctuation after a URL is not part of it.
-		trimmed := strings.TrimRight(u, ".,;:!)]")
+		trimmed := u
+		if !strings.HasSuffix(u, ChangedMarker) {
+			trimmed = strings.TrimRight(u, ".,;:!)]")
+		}
 		return RedactMaskedURL(trimmed) + u[len(trimmed):]
 	})
 }

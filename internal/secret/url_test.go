@@ -103,6 +103,11 @@ func TestRedactURLsInText(t *testing.T) {
 	if got := RedactURLsInText(in); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	// A plan's changed-part marker is kept, not taken for a token.
+	changed := "! url: https://hooks.slack.com/services/T0/B0/(sensitive value changed) and https://x.example.com/h?token=abc"
+	if got, want := RedactURLsInText(changed), "! url: https://hooks.slack.com/services/T0/B0/(sensitive value changed) and https://x.example.com/h?token=REDACTED"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 	// Text without URLs, including words that look like tokens, is
 	// untouched: only URLs are redacted.
 	for _, s := range []string{"id wht_aB3dE5fG7hJ9kL1m failed", "token=abc", ""} {
