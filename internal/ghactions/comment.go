@@ -88,7 +88,7 @@ func (a *Actions) RunURL() string {
 const MaxComment = 65536
 
 // markerKey keeps a comment key inside an HTML comment: no "--", no ">".
-var markerKey = regexp.MustCompile(`[^A-Za-z0-9._/@:+=-]+`)
+var markerKey = regexp.MustCompile(`[^ A-Za-z0-9._/@:+=-]+`)
 
 // Marker is the hidden first line that finds plainsync's comment again:
 // one per key, so that each workspace (file) of a matrix, and apply beside
