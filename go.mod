@@ -1,6 +1,6 @@
 module github.com/plainsync/plainsync
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/machinebox/graphql v0.2.2
@@ -18,4 +18,7 @@ require (
 	github.com/matryer/is v1.4.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )

@@ -4,8 +4,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/spec"
 )
 
 // IsGlob reports whether pattern holds a wildcard (`*` or `?`) and so is
@@ -91,7 +92,7 @@ func suggest(unknown string, catalog []plain.EventType) string {
 		if strings.HasSuffix(et.EventType, "."+unknown) {
 			return et.EventType
 		}
-		d := spec.EditDistance(unknown, et.EventType)
+		d := levenshtein.ComputeDistance(unknown, et.EventType)
 		if bestDist < 0 || d < bestDist || (d == bestDist && et.EventType < best) {
 			best, bestDist = et.EventType, d
 		}
