@@ -1,7 +1,7 @@
 // Command plain-mock serves a local stand-in for the webhook-target part of
 // Plain's GraphQL API, for tests, demos and CI without a Plain account.
 //
-//	plain-mock [--addr 127.0.0.1:0] [--state FILE] [--key KEY[=perm,perm]]...
+//	plain-mock [--addr 127.0.0.1:0] [--state FILE] [--key KEY[@WORKSPACE_ID][=perm,perm]]...
 //	           [--workspace-id ID] [--workspace-name NAME]
 //	           [--latency 50ms] [--rate-limit 450/min] [--fail-rate 0.2]
 //	           [--drop-after-commit 0.1] [--simulate-deliveries N] [--seed N]
@@ -50,8 +50,14 @@ func main() {
 
 var errUsage = errors.New("usage error")
 
-// keyFlag collects repeated --key KEY[=perm,perm] values.
-type keyFlag map[string][]string
+// keyFlag collects repeated --key KEY[@WORKSPACE_ID][=perm,perm] values,
+// later ones replacing earlier grants of the same key.
+type keyFlag map[string]keyGrant
+
+type keyGrant struct {
+	workspaceID string // "" = the primary workspace
+	perms       []string
+}
 
 func (k keyFlag) String() string {
 	names := make([]string, 0, len(k))
@@ -65,6 +71,15 @@ func (k keyFlag) String() string {
 
 func (k keyFlag) Set(v string) error {
 	key, permList, hasPerms := strings.Cut(v, "=")
+	wsID := ""
+	// The last @ separates the workspace: Plain's keys contain none, and
+	// workspace ids never contain one.
+	if i := strings.LastIndex(key, "@"); i >= 0 {
+		key, wsID = key[:i], key[i+1:]
+		if wsID == "" {
+			return errors.New("empty workspace id after @")
+		}
+	}
 	if key == "" {
 		return errors.New("empty key")
 	}
@@ -82,8 +97,28 @@ func (k keyFlag) Set(v string) error {
 			perms = append(perms, p)
 		}
 	}
-	k[key] = append([]string(nil), perms...)
+	k[key] = keyGrant{workspaceID: wsID, perms: append([]string(nil), perms...)}
 	return nil
+}
+
+// split divides the keys into the primary workspace's and the others'.
+func (k keyFlag) split() (map[string][]string, []plainmock.WorkspaceKey) {
+	primary := map[string][]string{}
+	var others []plainmock.WorkspaceKey
+	names := make([]string, 0, len(k))
+	for name := range k {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		g := k[name]
+		if g.workspaceID == "" {
+			primary[name] = g.perms
+			continue
+		}
+		others = append(others, plainmock.WorkspaceKey{Key: name, WorkspaceID: g.workspaceID, Permissions: g.perms})
+	}
+	return primary, others
 }
 
 // rateFlag accepts "450/min", "450/m" or "450".
@@ -123,14 +158,22 @@ func (p *probFlag) Set(v string) error {
 
 // run is main without the process: it serves until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if handled, err := runSubcommand(ctx, args, stdout, stderr); handled {
+		return err
+	}
 	fs := flag.NewFlagSet("plain-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	dflags := registerDeliveryFlags(fs)
 	var (
 		addr        = fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 		statePath   = fs.String("state", "", "JSON state file shared between runs; loaded at start, rewritten atomically after every change")
 		keys        = keyFlag{}
-		wsID        = fs.String("workspace-id", "", "workspace id reported by myWorkspace (default from the state file, else w_01MOCKWORKSPACE0000000000)")
-		wsName      = fs.String("workspace-name", "", "workspace name reported by myWorkspace")
+		wsID        = fs.String("workspace-id", "", "id of the primary workspace, the one keys without @ belong to (default from the state file, else w_01MXCKWRKSPACE000000000000)")
+		wsName      = fs.String("workspace-name", "", "name of the primary workspace")
 		latency     = fs.Duration("latency", 0, "delay before answering each request, e.g. 50ms")
 		rate        rateFlag
 		failRate    probFlag
@@ -141,8 +184,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		verbose     = fs.Bool("verbose", false, "log each request (method, operation, status) to stderr")
 		shutdownMax = 5 * time.Second
 	)
-	fs.Var(keys, "key", "accepted API key as KEY or KEY=perm,perm (repeatable; without = all permissions; default "+plainmock.DefaultKey+")")
-	fs.Var(&rate, "rate-limit", "requests per minute per key, e.g. 450/min (0 = unlimited)")
+	fs.Var(keys, "key", "accepted API key as KEY[@WORKSPACE_ID][=perm,perm] (repeatable). The key decides the workspace, as on Plain:\n"+
+		"KEY@ID serves workspace ID (created empty unless the state file has it), each workspace with its own\n"+
+		"targets, catalog, HMAC secret and rate-limit window; without @ the primary workspace. Without = all\n"+
+		"permissions. With no key here or in the state file: "+plainmock.DefaultKey)
+	fs.Var(&rate, "rate-limit", "requests per minute per key, e.g. 450/min (0 = unlimited); every key, so every workspace, has its own window")
 	fs.Var(&failRate, "fail-rate", "probability (0..1) of answering HTTP 502 without doing anything")
 	fs.Var(&drop, "drop-after-commit", "probability (0..1) that a mutation is applied and then the connection closed without an answer")
 	if err := fs.Parse(args); err != nil {
@@ -160,8 +206,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 
+	primaryKeys, workspaceKeys := keys.split()
+	var err error
 	cfg := plainmock.Config{
-		Keys:            keys,
+		Keys:            primaryKeys,
+		WorkspaceKeys:   workspaceKeys,
 		StatePath:       *statePath,
 		Latency:         *latency,
 		RateLimit:       int(rate),
@@ -172,8 +221,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *wsID != "" || *wsName != "" {
 		cfg.Workspace = plain.Workspace{ID: *wsID, Name: *wsName}
 	}
+	if cfg.Delivery, err = dflags.config(); err != nil {
+		fmt.Fprintln(stderr, "plain-mock:", err)
+		return errUsage
+	}
 	srv, err := plainmock.New(cfg)
 	if err != nil {
+		return err
+	}
+	defer srv.Close() // stops scheduled retries once the listener is gone
+	if err := dflags.apply(srv); err != nil {
 		return err
 	}
 	if *verbose {
@@ -199,6 +256,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "plain-mock listening on %s\n", url)
+	go dflags.runEmitEvery(ctx, srv, stderr)
 
 	select {
 	case err := <-serveErr:

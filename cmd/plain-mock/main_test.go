@@ -155,6 +155,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--drop-after-commit", "-1"},
 		{"--key", "k=webhookTarget:write"},
 		{"--key", "=webhookTarget:read"},
+		{"--key", "k@"},
 		{"--simulate-deliveries", "-3"},
 		{"extra"},
 	} {
@@ -195,8 +196,27 @@ func TestFlagValues(t *testing.T) {
 	if err := k.Set("c="); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(k["a"], ",") != "webhookTarget:read,webhookTarget:edit" || len(k["b"]) != 4 || len(k["c"]) != 0 {
-		t.Errorf("keys = %v", map[string][]string(k))
+	if err := k.Set("d@w_second=webhookTarget:read"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set("e@w_third"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(k["a"].perms, ",") != "webhookTarget:read,webhookTarget:edit" || len(k["b"].perms) != 4 || len(k["c"].perms) != 0 {
+		t.Errorf("keys = %v", k)
+	}
+	if k["d"].workspaceID != "w_second" || strings.Join(k["d"].perms, ",") != "webhookTarget:read" ||
+		k["e"].workspaceID != "w_third" || len(k["e"].perms) != 4 || k["a"].workspaceID != "" {
+		t.Errorf("workspace keys = %v", k)
+	}
+	primary, others := k.split()
+	if len(primary) != 3 || len(others) != 2 || others[0].Key != "d" || others[1].WorkspaceID != "w_third" {
+		t.Errorf("split = %v, %v", primary, others)
+	}
+	for _, bad := range []string{"@w_x", "k@", "k@=webhookTarget:read", "k@w=nope"} {
+		if err := (keyFlag{}).Set(bad); err == nil {
+			t.Errorf("--key %q accepted", bad)
+		}
 	}
 	if strings.Contains(k.String(), "a") {
 		t.Errorf("keyFlag.String shows key names: %q", k.String())
@@ -288,5 +308,41 @@ func TestBinaryPrintsBannerAndStopsOnSignal(t *testing.T) {
 	}
 	if stderr.Len() != 0 {
 		t.Errorf("stderr without --verbose: %q", stderr.String())
+	}
+}
+
+func TestRunServesOneWorkspacePerKey(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	args := []string{"--state", state, "--key", "k_main", "--key", "k_eu@w_eu", "--key", "k_eu_ro@w_eu=webhookTarget:read", "--key", "k_us@w_us", "--rate-limit", "2"}
+	url, stop := startRun(t, args...)
+	wsOf := func(key string) string {
+		_, body := post(t, url, key, `{ myWorkspace { id } }`)
+		return body["data"].(map[string]any)["myWorkspace"].(map[string]any)["id"].(string)
+	}
+	if wsOf("k_main") != "w_01MXCKWRKSPACE000000000000" || wsOf("k_eu") != "w_eu" || wsOf("k_eu_ro") != "w_eu" || wsOf("k_us") != "w_us" {
+		t.Fatal("keys are not bound to their workspaces")
+	}
+	// k_eu and k_us have used one request each; each key has its own window.
+	if status, _ := post(t, url, "k_eu", `mutation { createWebhookTarget(input: {url: "https://eu.example.com/", description: "eu", eventSubscriptions: [], isEnabled: true}) { error { message } } }`); status != 200 {
+		t.Fatalf("create in w_eu: %d", status)
+	}
+	if status, _ := post(t, url, "k_eu", `{ myWorkspace { id } }`); status != http.StatusTooManyRequests {
+		t.Errorf("k_eu's 3rd request: %d, want 429", status)
+	}
+	if status, _ := post(t, url, "k_us", `{ webhookTargets { edges { node { id } } } }`); status != 200 {
+		t.Errorf("k_us limited by k_eu's traffic: %d", status)
+	}
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// The one state file holds every workspace; a new run finds w_eu's target.
+	url, stop = startRun(t, "--state", state, "--key", "k@w_eu")
+	_, body := post(t, url, "k", `{ webhookTargets { edges { node { description } } } }`)
+	edges := body["data"].(map[string]any)["webhookTargets"].(map[string]any)["edges"].([]any)
+	if len(edges) != 1 || edges[0].(map[string]any)["node"].(map[string]any)["description"] != "eu" {
+		t.Errorf("second run in w_eu: %v", body)
+	}
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

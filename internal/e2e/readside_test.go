@@ -61,7 +61,7 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatalf("disabled target exported:\n%s", r.stdout)
 	}
 
-	r = m.run(dir, "export", "-o", "exported.yaml", "--include-disabled")
+	r = m.run(dir, "export", "--out", "exported.yaml", "--include-disabled")
 	wantCode(t, r, 0)
 	wantContains(t, r.stderr, "Wrote exported.yaml: 3 webhook(s)", "CRM_SYNC_TOKEN")
 	data, err := os.ReadFile(filepath.Join(dir, "exported.yaml"))
@@ -73,8 +73,11 @@ func TestExportRoundTrip(t *testing.T) {
 	wantContains(t, file, "# yaml-language-server: $schema=", "workspace: w_01E2ETESTWORKSPACE000000",
 		`webhookVersion: "2026-05-06"`, "token=${CRM_SYNC_TOKEN}", `"customer.*"`, `events: ["*"]`, "name: ops-alerts", `events: [thread.email_received, thread.email_sent]`, "enabled: false")
 
-	// Without the variable the file is refused, naming it.
+	// Without the variable validate passes and names it; plan refuses.
 	r = m.run(dir, "validate", "-f", "exported.yaml")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "plan will need ${CRM_SYNC_TOKEN} (not set here: CRM_SYNC_TOKEN)")
+	r = m.run(dir, "plan", "-f", "exported.yaml")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "CRM_SYNC_TOKEN is not set")
 
@@ -87,10 +90,10 @@ func TestExportRoundTrip(t *testing.T) {
 	wantCode(t, m.runEnv(dir, env, "drift", "-f", "exported.yaml"), 0)
 
 	// A second export refuses to overwrite without --force.
-	r = m.run(dir, "export", "-o", "exported.yaml")
+	r = m.run(dir, "export", "--out", "exported.yaml")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "already exists")
-	wantCode(t, m.run(dir, "export", "-o", "exported.yaml", "--force"), 0)
+	wantCode(t, m.run(dir, "export", "--out", "exported.yaml", "--force"), 0)
 }
 
 type e2eDeliveries struct {

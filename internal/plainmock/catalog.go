@@ -42,6 +42,8 @@ var eventCatalog = []plain.EventType{
 // for Plain's intermediate releases.
 var versionCatalog = []plain.WebhookVersion{
 	{Version: "2026-05-06", IsLatest: true},
+	{Version: "2026-04-21"}, // webhook-event-schema.json's own version
+	{Version: "2026-02-27"}, // the one @team-plain/typescript-sdk 5.12.1 verifies
 	{Version: "2025-08-06"},
 	{Version: "2025-07-30"},
 	{Version: "2025-03-12"},
@@ -50,24 +52,7 @@ var versionCatalog = []plain.WebhookVersion{
 	{Version: "unversioned", IsDeprecated: true},
 }
 
-func knownEventType(name string) bool {
-	for _, e := range eventCatalog {
-		if e.EventType == name {
-			return true
-		}
-	}
-	return false
-}
-
-func knownVersion(v string) bool {
-	for _, w := range versionCatalog {
-		if w.Version == v {
-			return true
-		}
-	}
-	return false
-}
-
+// latestVersion is the built-in catalog's newest version.
 func latestVersion() string {
 	for _, w := range versionCatalog {
 		if w.IsLatest {

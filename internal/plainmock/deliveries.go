@@ -2,8 +2,6 @@ package plainmock
 
 import (
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -60,11 +58,6 @@ func attemptLess(a, b plain.DeliveryAttempt) bool {
 	return a.ID < b.ID
 }
 
-// attemptKey sorts ascending in attemptLess order.
-func attemptKey(a plain.DeliveryAttempt) string {
-	return fmt.Sprintf("%020d|%s", math.MaxInt64-a.AttemptedAt.UnixNano(), a.ID)
-}
-
 func attemptObj(a plain.DeliveryAttempt) obj {
 	rk := resultKinds[a.Result]
 	result := obj{"__typename": rk.typeName, "status": rk.status}
@@ -91,7 +84,7 @@ func attemptObj(a plain.DeliveryAttempt) obj {
 	}
 }
 
-func (s *Server) resolveDeliveryAttempts(args map[string]any, _ *opCtx) (any, *fieldError) {
+func (s *Server) resolveDeliveryAttempts(args map[string]any, oc *opCtx) (any, *fieldError) {
 	pa, ferr := parsePageArgs(args)
 	if ferr != nil {
 		return nil, ferr
@@ -110,11 +103,16 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, _ *opCtx) (any, *f
 		}
 		wantStatus, _ = asString(f["resultStatus"])
 	}
+	all := oc.ws.attempts[targetID] // already newest first
+	if wantTypes == nil && wantStatus == "" {
+		return paginateSeq("WebhookDeliveryAttempt", "wda", pageSource{
+			n:    len(all),
+			key:  func(i int) string { return attemptKey(all[i]) },
+			node: func(i int) obj { return attemptObj(all[i]) },
+		}, pa)
+	}
 	var list []plain.DeliveryAttempt
-	for _, a := range s.attempts {
-		if a.WebhookTargetID != targetID {
-			continue
-		}
+	for _, a := range all {
 		if wantTypes != nil && !wantTypes[a.EventType] {
 			continue
 		}
@@ -123,7 +121,6 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, _ *opCtx) (any, *f
 		}
 		list = append(list, a)
 	}
-	sort.Slice(list, func(i, j int) bool { return attemptLess(list[i], list[j]) })
 	items := make([]pageItem, len(list))
 	for i, a := range list {
 		items[i] = pageItem{key: attemptKey(a), node: attemptObj(a)}
@@ -131,20 +128,28 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, _ *opCtx) (any, *f
 	return paginate("WebhookDeliveryAttempt", "wda", items, pa)
 }
 
-// SimulateDeliveries records perTarget delivery attempts for every existing
-// target, spread over the last three days, with a realistic mix of
+// SimulateDeliveries is SimulateDeliveriesIn for every workspace.
+func (s *Server) SimulateDeliveries(perTarget int) {
+	for _, w := range s.Workspaces() {
+		s.SimulateDeliveriesIn(w.ID, perTarget)
+	}
+}
+
+// SimulateDeliveriesIn records perTarget delivery attempts for every
+// existing target of workspace wsID ("" is the primary one), spread over the last three days, with a realistic mix of
 // outcomes: mostly successes, some failed responses and errors, the
 // occasional rejection and schema-validation failure. With perTarget >= 5
 // every target gets each of the five kinds at least once, so listings and
 // health summaries always have something of each to show.
-func (s *Server) SimulateDeliveries(perTarget int) {
+func (s *Server) SimulateDeliveriesIn(wsID string, perTarget int) {
 	if perTarget <= 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	w := s.mustWorkspace("SimulateDeliveriesIn", wsID)
 	now := s.nowMS()
-	targets := s.sortedTargetsLocked()
+	targets := w.targets.sorted()
 	if len(targets) == 0 {
 		return // nothing changes, so nothing is written
 	}
@@ -157,7 +162,7 @@ func (s *Server) SimulateDeliveries(perTarget int) {
 			ensureEveryKind(kinds)
 		}
 		for _, kind := range kinds {
-			s.attempts = append(s.attempts, s.simulatedAttempt(t, kind, now))
+			w.addAttempt(s.simulatedAttempt(w, t, kind, now))
 		}
 	}
 	s.persistOrLog()
@@ -223,13 +228,13 @@ var (
 	}
 )
 
-func (s *Server) simulatedAttempt(t plain.Target, kind string, now time.Time) plain.DeliveryAttempt {
+func (s *Server) simulatedAttempt(w *workspace, t plain.Target, kind string, now time.Time) plain.DeliveryAttempt {
 	r := s.simRand
 	eventType := ""
 	if len(t.EventTypes) > 0 {
 		eventType = t.EventTypes[r.IntN(len(t.EventTypes))]
 	} else {
-		eventType = eventCatalog[r.IntN(len(eventCatalog))].EventType
+		eventType = w.eventTypes[r.IntN(len(w.eventTypes))].EventType
 	}
 	at := now.Add(-time.Duration(r.Int64N(int64(72 * time.Hour)))).Truncate(time.Millisecond)
 	a := plain.DeliveryAttempt{

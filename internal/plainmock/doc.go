@@ -31,6 +31,21 @@
 // Every response carries x-ratelimit-limit, x-ratelimit-remaining and
 // x-ratelimit-reset (ISO-8601, end of the key's fixed one-minute window).
 //
+// # Workspaces
+//
+// One Server serves many workspaces and, as on Plain, the API key decides
+// which one a request sees: Config.Keys (--key KEY) belong to the primary
+// workspace (Config.Workspace, --workspace-id), Config.WorkspaceKeys
+// (--key KEY@WORKSPACE_ID) to the workspace with that id, created empty
+// when neither the state file nor Config names it. Each workspace has its
+// own targets, delivery attempts, event-type and version catalog, HMAC
+// secret (WorkspaceHMAC, SetWorkspaceHMAC) and, since rate-limit windows are
+// per key, its own rate-limit budget. A key never sees or changes another
+// workspace's targets: get answers null, update and delete NOT_FOUND.
+// Server methods ending in In (PutTargetIn, TargetsIn,
+// AddDeliveryAttemptsIn, SimulateDeliveriesIn) take a workspace id, "" for
+// the primary; the ones without In act on the primary.
+//
 // Targets get "wht_" + ULID ids and millisecond DateTimes; create without a
 // version gets the latest; update changes only the fields given (and writes
 // nothing when they equal the current values). Listings are Relay
@@ -41,7 +56,7 @@
 //
 // # State
 //
-// With Config.StatePath (--state FILE) the workspace, keys, targets and
+// With Config.StatePath (--state FILE) the workspaces, keys, targets and
 // delivery attempts are loaded at start and the whole file is rewritten
 // atomically (temporary file and rename) after every change, and only then:
 // read-only traffic leaves it byte-identical. A missing file is created on
@@ -50,12 +65,35 @@
 //
 //	{"workspace": {"id": "w_…", "name": "…"},
 //	 "keys": {"plainApiKey_ci": ["webhookTarget:read"]},
+//	 "hmac": {"hmacSecret": "…", "createdAt": "…", "updatedAt": "…"},
 //	 "targets": [{"url": "https://…", "description": "crm-sync",
 //	              "eventTypes": ["thread.thread_created"], "version": "2026-05-06", "enabled": true}],
-//	 "deliveryAttempts": [{"webhookTargetId": "wht_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}]}
+//	 "deliveryAttempts": [{"webhookTargetId": "wht_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}],
+//	 "workspaces": [{"workspace": {"id": "w_eu", "name": "EU"}, "keys": {…}, "targets": […], "deliveryAttempts": […],
+//	                 "eventTypes": [{"eventType": "…", "description": "…"}], "webhookVersions": [{"version": "…", "isLatest": true}]}]}
 //
-// Keys come from Config.Keys (--key) and the state file; with neither, the
-// only key is DefaultKey with every permission.
+// The top level is the primary workspace, in exactly the format of the
+// single-workspace files of earlier versions (which load unchanged);
+// "workspaces" lists the others. "hmac", "eventTypes" and "webhookVersions"
+// are optional in every record: without a catalog a workspace uses the
+// built-in one, without "hmac" it has no signing secret. Keys come from
+// Config and the state file (each key in one workspace); with none at all,
+// the only key is DefaultKey with every permission on the primary.
+//
+// Listings cost O(log n + page): targets are kept in listing order and a
+// cursor's place is found by binary search, so benchmarks measure the
+// client, not the mock.
+//
+// # Real deliveries
+//
+// POST /mock/v1/events (Server.Emit) makes events happen in the key's
+// workspace and delivers each, through package deliver, to every enabled
+// target subscribed to its type: schema-valid signed bodies with Plain's
+// headers, to loopback receivers only, retried on Plain's schedule
+// (DeliveryConfig.Schedule), every attempt recorded as a delivery attempt
+// and persisted. POST /mock/v1/age-attempts (Server.AgeAttempts) moves the
+// recorded attempts into the past so that health windows move on. Close
+// stops scheduled retries.
 //
 // # Fault injection
 //

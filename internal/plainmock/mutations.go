@@ -79,8 +79,8 @@ func checkDescription(d string) *fieldProblem {
 	return nil
 }
 
-func checkVersion(v string) *fieldProblem {
-	if !knownVersion(v) {
+func checkVersion(w *workspace, v string) *fieldProblem {
+	if !w.knownVersion(v) {
 		return &fieldProblem{"version", fmt.Sprintf("version %q is not a known webhook version.", v), "VALIDATION"}
 	}
 	return nil
@@ -88,14 +88,14 @@ func checkVersion(v string) *fieldProblem {
 
 // eventTypesFrom reads [{eventType}] and reports unknown types, one
 // problem per bad entry so a client can show them all.
-func eventTypesFrom(v any) ([]string, []fieldProblem) {
+func eventTypesFrom(w *workspace, v any) ([]string, []fieldProblem) {
 	list, _ := v.([]any)
 	var out []string
 	var probs []fieldProblem
 	for i, item := range list {
 		m, _ := item.(map[string]any)
 		et, _ := asString(m["eventType"])
-		if !knownEventType(et) {
+		if !w.knownEventType(et) {
 			probs = append(probs, fieldProblem{
 				field:   fmt.Sprintf("eventSubscriptions[%d].eventType", i),
 				message: fmt.Sprintf("%q is not a subscribable event type.", et),
@@ -134,12 +134,12 @@ func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError
 	if p := checkDescription(desc); p != nil {
 		probs = append(probs, *p)
 	}
-	events, eprobs := eventTypesFrom(input["eventSubscriptions"])
+	events, eprobs := eventTypesFrom(oc.ws, input["eventSubscriptions"])
 	probs = append(probs, eprobs...)
-	version := latestVersion()
+	version := oc.ws.latestVersion()
 	if v, ok := input["version"]; ok && v != nil {
 		version, _ = asString(v)
-		if p := checkVersion(version); p != nil {
+		if p := checkVersion(oc.ws, version); p != nil {
 			probs = append(probs, *p)
 		}
 	}
@@ -159,9 +159,9 @@ func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
-	s.targets[t.ID] = t
+	oc.ws.targets.put(t)
 	if err := s.persistLocked(); err != nil {
-		delete(s.targets, t.ID)
+		oc.ws.targets.remove(t.ID)
 		logPersistError(err)
 		return output(outType, nil, internalError()), nil
 	}
@@ -176,7 +176,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 	}
 	input, _ := args["input"].(map[string]any)
 	id, _ := asString(input["webhookTargetId"])
-	old, ok := s.targets[id]
+	old, ok := oc.ws.targets.get(id)
 	if !ok {
 		return output(outType, nil, validationError([]fieldProblem{{
 			field: "webhookTargetId", message: "No webhook target with this id exists.", kind: "NOT_FOUND",
@@ -198,7 +198,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 	}
 	if v, ok := wrapped(input, "version"); ok {
 		t.Version, _ = asString(v)
-		if p := checkVersion(t.Version); p != nil {
+		if p := checkVersion(oc.ws, t.Version); p != nil {
 			probs = append(probs, *p)
 		}
 	}
@@ -207,7 +207,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 	}
 	if v, ok := input["eventSubscriptions"]; ok && v != nil {
 		var eprobs []fieldProblem
-		t.EventTypes, eprobs = eventTypesFrom(v)
+		t.EventTypes, eprobs = eventTypesFrom(oc.ws, v)
 		probs = append(probs, eprobs...)
 	}
 	if len(probs) > 0 {
@@ -219,9 +219,9 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 		return output(outType, targetObj(old), nil), nil
 	}
 	t.UpdatedAt = s.nowMS()
-	s.targets[id] = t
+	oc.ws.targets.put(t)
 	if err := s.persistLocked(); err != nil {
-		s.targets[id] = old
+		oc.ws.targets.put(old)
 		logPersistError(err)
 		return output(outType, nil, internalError()), nil
 	}
@@ -241,24 +241,20 @@ func (s *Server) resolveDelete(args map[string]any, oc *opCtx) (any, *fieldError
 	}
 	input, _ := args["input"].(map[string]any)
 	id, _ := asString(input["webhookTargetId"])
-	old, ok := s.targets[id]
+	old, ok := oc.ws.targets.get(id)
 	if !ok {
 		return output(outType, nil, validationError([]fieldProblem{{
 			field: "webhookTargetId", message: "No webhook target with this id exists.", kind: "NOT_FOUND",
 		}})), nil
 	}
-	oldAttempts := s.attempts
-	kept := make([]plain.DeliveryAttempt, 0, len(s.attempts))
-	for _, a := range s.attempts {
-		if a.WebhookTargetID != id {
-			kept = append(kept, a)
-		}
-	}
-	delete(s.targets, id)
-	s.attempts = kept
+	oldAttempts, hadAttempts := oc.ws.attempts[id]
+	oc.ws.targets.remove(id)
+	delete(oc.ws.attempts, id)
 	if err := s.persistLocked(); err != nil {
-		s.targets[id] = old
-		s.attempts = oldAttempts
+		oc.ws.targets.put(old)
+		if hadAttempts {
+			oc.ws.attempts[id] = oldAttempts
+		}
 		logPersistError(err)
 		return output(outType, nil, internalError()), nil
 	}

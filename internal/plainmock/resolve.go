@@ -47,6 +47,7 @@ func badInput(format string, args ...any) *fieldError {
 
 // opCtx carries what resolvers need to know about the caller.
 type opCtx struct {
+	ws    *workspace // the key's workspace: every resolver reads and writes only this
 	perms map[string]bool
 	// changed is set by mutations that altered state (for persistence and
 	// for tests of the read-only guarantee).
@@ -86,7 +87,7 @@ func needRead(r rootResolver) rootResolver {
 // execute parses, validates and runs one request the way Plain's GraphQL
 // server does: syntax and validation errors are HTTP 400 and run nothing;
 // field errors are HTTP 200 next to the data that did resolve.
-func (s *Server) execute(req *gqlRequest, perms []string) execResult {
+func (s *Server) execute(req *gqlRequest, grant keyGrant) execResult {
 	doc, perr := parser.ParseQuery(&ast.Source{Name: "request", Input: req.Query})
 	if perr != nil {
 		return execResult{status: http.StatusBadRequest, body: errorsBody(fromGQLErrors(codeParseFailed, "Syntax Error: ", perr))}
@@ -116,8 +117,8 @@ func (s *Server) execute(req *gqlRequest, perms []string) execResult {
 	}
 	rootDef := mockSchema.Types[rootName]
 
-	oc := &opCtx{perms: map[string]bool{}}
-	for _, p := range perms {
+	oc := &opCtx{ws: grant.ws, perms: map[string]bool{}}
+	for _, p := range grant.perms {
 		oc.perms[p] = true
 	}
 	e := &executor{schema: mockSchema, doc: doc, vars: vars}
@@ -343,12 +344,12 @@ func targetObj(t plain.Target) obj {
 
 // --- query resolvers -------------------------------------------------------
 
-func (s *Server) resolveWorkspace(map[string]any, *opCtx) (any, *fieldError) {
+func (s *Server) resolveWorkspace(_ map[string]any, oc *opCtx) (any, *fieldError) {
 	return obj{
 		"__typename":      "Workspace",
-		"id":              s.workspace.ID,
-		"name":            s.workspace.Name,
-		"publicName":      s.workspace.Name,
+		"id":              oc.ws.info.ID,
+		"name":            oc.ws.info.Name,
+		"publicName":      oc.ws.info.Name,
 		"isDemoWorkspace": false,
 		"createdAt":       dateTimeObj(workspaceCreatedAt),
 		"updatedAt":       dateTimeObj(workspaceCreatedAt),
@@ -364,21 +365,21 @@ func (s *Server) resolvePermissions(_ map[string]any, oc *opCtx) (any, *fieldErr
 	return obj{"__typename": "Permissions", "permissions": perms}, nil
 }
 
-func (s *Server) resolveEventTypes(map[string]any, *opCtx) (any, *fieldError) {
-	out := make([]obj, len(eventCatalog))
-	for i, e := range eventCatalog {
+func (s *Server) resolveEventTypes(_ map[string]any, oc *opCtx) (any, *fieldError) {
+	out := make([]obj, len(oc.ws.eventTypes))
+	for i, e := range oc.ws.eventTypes {
 		out[i] = obj{"__typename": "SubscriptionEventType", "eventType": e.EventType, "description": e.Description}
 	}
 	return out, nil
 }
 
-func (s *Server) resolveVersions(args map[string]any, _ *opCtx) (any, *fieldError) {
+func (s *Server) resolveVersions(args map[string]any, oc *opCtx) (any, *fieldError) {
 	pa, ferr := parsePageArgs(args)
 	if ferr != nil {
 		return nil, ferr
 	}
-	items := make([]pageItem, len(versionCatalog))
-	for i, v := range versionCatalog {
+	items := make([]pageItem, len(oc.ws.versions))
+	for i, v := range oc.ws.versions {
 		items[i] = pageItem{key: fmt.Sprintf("%04d", i), node: obj{
 			"__typename":   "WebhookVersion",
 			"version":      v.Version,
@@ -389,26 +390,25 @@ func (s *Server) resolveVersions(args map[string]any, _ *opCtx) (any, *fieldErro
 	return paginate("WebhookVersion", "wv", items, pa)
 }
 
-func targetKey(t plain.Target) string {
-	return fmt.Sprintf("%020d|%s", t.CreatedAt.UnixNano(), t.ID)
-}
-
-func (s *Server) resolveTargets(args map[string]any, _ *opCtx) (any, *fieldError) {
+func (s *Server) resolveTargets(args map[string]any, oc *opCtx) (any, *fieldError) {
 	pa, ferr := parsePageArgs(args)
 	if ferr != nil {
 		return nil, ferr
 	}
-	list := s.sortedTargetsLocked()
-	items := make([]pageItem, len(list))
-	for i, t := range list {
-		items[i] = pageItem{key: targetKey(t), node: targetObj(t)}
-	}
-	return paginate("WebhookTarget", "wht", items, pa)
+	// Only the page's targets are built: the index is ordered, so the
+	// cursors are found by binary search.
+	x := &oc.ws.targets
+	return paginateSeq("WebhookTarget", "wht", pageSource{
+		n:       x.len(),
+		key:     func(i int) string { return x.order[i].key() },
+		compare: x.compareAt,
+		node:    func(i int) obj { return targetObj(x.at(i)) },
+	}, pa)
 }
 
-func (s *Server) resolveTarget(args map[string]any, _ *opCtx) (any, *fieldError) {
+func (s *Server) resolveTarget(args map[string]any, oc *opCtx) (any, *fieldError) {
 	id, _ := asString(args["webhookTargetId"])
-	t, ok := s.targets[id]
+	t, ok := oc.ws.targets.get(id)
 	if !ok {
 		// Plain answers null for an unknown id, not an error.
 		return nil, nil
@@ -475,20 +475,48 @@ func decodeCursor(prefix, c string) (string, bool) {
 }
 
 func paginate(typeName, prefix string, items []pageItem, pa pageArgs) (any, *fieldError) {
-	start, end := 0, len(items)
+	return paginateSeq(typeName, prefix, pageSource{
+		n:    len(items),
+		key:  func(i int) string { return items[i].key },
+		node: func(i int) obj { return items[i].node },
+	}, pa)
+}
+
+// pageSource is n items in ascending cursor-key order. node is called only
+// for the items on the page, and compare (when set) finds a cursor's place
+// without building any key, so a page costs O(log n + page).
+type pageSource struct {
+	n       int
+	key     func(i int) string
+	compare func(k string) func(i int) int // sign of key(i) compared with k
+	node    func(i int) obj
+}
+
+func (p pageSource) cmp(k string) func(i int) int {
+	if p.compare != nil {
+		return p.compare(k)
+	}
+	return func(i int) int { return strings.Compare(p.key(i), k) }
+}
+
+func paginateSeq(typeName, prefix string, src pageSource, pa pageArgs) (any, *fieldError) {
+	n := src.n
+	start, end := 0, n
 	if pa.after != "" {
 		k, ok := decodeCursor(prefix, pa.after)
 		if !ok {
 			return nil, badInput("\"after\" is not a valid cursor.")
 		}
-		start = sort.Search(len(items), func(i int) bool { return items[i].key > k })
+		c := src.cmp(k)
+		start = sort.Search(n, func(i int) bool { return c(i) > 0 })
 	}
 	if pa.before != "" {
 		k, ok := decodeCursor(prefix, pa.before)
 		if !ok {
 			return nil, badInput("\"before\" is not a valid cursor.")
 		}
-		end = sort.Search(len(items), func(i int) bool { return items[i].key >= k })
+		c := src.cmp(k)
+		end = sort.Search(n, func(i int) bool { return c(i) >= 0 })
 	}
 	if end < start {
 		end = start
@@ -504,13 +532,13 @@ func paginate(typeName, prefix string, items []pageItem, pa pageArgs) (any, *fie
 		start = end - *pa.last
 	}
 	edges := make([]obj, 0, end-start)
-	for _, it := range items[start:end] {
-		edges = append(edges, obj{"__typename": typeName + "Edge", "cursor": encodeCursor(prefix, it.key), "node": it.node})
+	for i := start; i < end; i++ {
+		edges = append(edges, obj{"__typename": typeName + "Edge", "cursor": encodeCursor(prefix, src.key(i)), "node": src.node(i)})
 	}
 	pageInfo := obj{
 		"__typename":      "PageInfo",
 		"hasPreviousPage": start > 0,
-		"hasNextPage":     end < len(items),
+		"hasNextPage":     end < n,
 		"startCursor":     nil,
 		"endCursor":       nil,
 	}

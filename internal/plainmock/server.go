@@ -2,16 +2,17 @@ package plainmock
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/plainmock/deliver"
 )
 
 // DefaultKey is the API key a Server accepts when neither Config nor the
@@ -23,7 +24,9 @@ const DefaultKey = "plainApiKey_mock"
 var AllPermissions = []string{plain.PermRead, plain.PermCreate, plain.PermEdit, plain.PermDelete}
 
 // defaultWorkspace is used when neither Config nor the state file names one.
-var defaultWorkspace = plain.Workspace{ID: "w_01MOCKWORKSPACE0000000000", Name: "Mock Workspace"}
+// Its id has the shape of Plain's ids (a prefix, _, a 26-character ULID),
+// which delivered payloads must carry.
+var defaultWorkspace = plain.Workspace{ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"}
 
 // GraphQLPath is the only GraphQL endpoint, as on Plain.
 const GraphQLPath = "/graphql/v1"
@@ -40,8 +43,12 @@ const maxBodyBytes = 1 << 20
 // Config configures a Server. The zero value is a usable in-memory mock
 // with the default key and workspace.
 type Config struct {
-	Keys            map[string][]string // key → permissions; empty → {DefaultKey: AllPermissions} unless the state file has keys
-	Workspace       plain.Workspace     // zero → {ID: "w_01MOCKWORKSPACE0000000000", Name: "Mock Workspace"} unless state has one
+	Keys      map[string][]string // primary workspace's keys: key → permissions; with no key anywhere → {DefaultKey: AllPermissions}
+	Workspace plain.Workspace     // the primary workspace; zero → {ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"} unless state has one
+	// WorkspaceKeys are keys bound to a workspace by id (--key KEY@ID). A
+	// workspace neither the state file nor Config.Workspace names is
+	// created empty. An empty WorkspaceID means the primary workspace.
+	WorkspaceKeys   []WorkspaceKey
 	StatePath       string
 	Latency         time.Duration
 	RateLimit       int     // requests per minute per key; 0 = unlimited
@@ -49,6 +56,15 @@ type Config struct {
 	DropAfterCommit float64 // 0..1
 	Seed            int64
 	Now             func() time.Time // nil = time.Now
+	// Delivery configures the real deliveries POST /mock/v1/events makes.
+	Delivery DeliveryConfig
+}
+
+// WorkspaceKey grants an API key permissions on one workspace.
+type WorkspaceKey struct {
+	Key         string
+	WorkspaceID string
+	Permissions []string
 }
 
 // Faults are the injectable failures, changeable while the server runs.
@@ -65,16 +81,15 @@ type Server struct {
 	now       func() time.Time
 	statePath string
 
-	// mu guards the workspace state below; operations run under it so that
+	// mu guards the workspaces below; operations run under it so that
 	// every request sees and leaves a consistent state.
-	mu        sync.Mutex
-	workspace plain.Workspace
-	keys      map[string][]string // effective keys
-	stateKeys map[string][]string // keys that came from the state file; only these are persisted
-	targets   map[string]plain.Target
-	attempts  []plain.DeliveryAttempt
-	ids       *ulidSource
-	simRand   *rand.Rand // delivery simulation, under mu
+	mu         sync.Mutex
+	primary    *workspace            // the one Config.Workspace and the state file's top level describe
+	workspaces map[string]*workspace // by id, primary included
+	wsOrder    []string              // ids in state-file order, primary first
+	keys       map[string]keyGrant   // effective keys
+	ids        *ulidSource
+	simRand    *rand.Rand // delivery simulation, under mu
 
 	// fmu guards fault injection, rate-limit windows and counters, so a
 	// slow request never blocks another's fault decisions.
@@ -84,6 +99,17 @@ type Server struct {
 	windows  map[string]*rateWindow
 	requests int
 	reqLog   io.Writer
+
+	// engine makes real deliveries and their retries; it takes mu itself
+	// (through its callbacks), so it is never called with mu held.
+	engine              *deliver.Engine
+	deliveryConcurrency int
+}
+
+// keyGrant is what an API key may do, and where.
+type keyGrant struct {
+	ws    *workspace
+	perms []string
 }
 
 type rateWindow struct {
@@ -113,10 +139,10 @@ func New(cfg Config) (*Server, error) {
 	// test does not shift which later request the fault injector fails.
 	idRand := rand.New(rand.NewPCG(seed, 0x1d5))
 	s := &Server{
-		now:       now,
-		statePath: cfg.StatePath,
-		keys:      map[string][]string{},
-		targets:   map[string]plain.Target{},
+		now:        now,
+		statePath:  cfg.StatePath,
+		workspaces: map[string]*workspace{},
+		keys:       map[string]keyGrant{},
 		ids: &ulidSource{fill: func(b []byte) {
 			for i := range b {
 				b[i] = byte(idRand.Uint32())
@@ -133,6 +159,7 @@ func New(cfg Config) (*Server, error) {
 		windows: map[string]*rateWindow{},
 	}
 
+	s.primary = newWorkspace(plain.Workspace{})
 	filled := false
 	if cfg.StatePath != "" {
 		st, err := readState(cfg.StatePath)
@@ -146,25 +173,13 @@ func New(cfg Config) (*Server, error) {
 			}
 		}
 	}
-	// Config overrides the state file field by field, so --workspace-id
-	// alone keeps the file's name.
-	if cfg.Workspace.ID != "" {
-		s.workspace.ID = cfg.Workspace.ID
+	if err := s.applyConfigWorkspaces(cfg); err != nil {
+		return nil, err
 	}
-	if cfg.Workspace.Name != "" {
-		s.workspace.Name = cfg.Workspace.Name
-	}
-	if s.workspace.ID == "" {
-		s.workspace.ID = defaultWorkspace.ID
-	}
-	if s.workspace.Name == "" {
-		s.workspace.Name = defaultWorkspace.Name
-	}
-	for k, perms := range cfg.Keys {
-		s.keys[k] = append([]string(nil), perms...)
-	}
-	if len(s.keys) == 0 {
-		s.keys[DefaultKey] = append([]string(nil), AllPermissions...)
+	s.engine = newEngine(s, cfg.Delivery)
+	s.deliveryConcurrency = cfg.Delivery.Concurrency
+	if s.deliveryConcurrency <= 0 {
+		s.deliveryConcurrency = 8
 	}
 	if filled {
 		// A hand-written state file lacked ids or timestamps. Writing them
@@ -195,67 +210,218 @@ func (s *Server) SetRequestLog(w io.Writer) {
 	s.reqLog = w
 }
 
-// AddKey accepts key with perms from now on (replacing an earlier grant).
-// Keys added this way are not written to the state file.
-func (s *Server) AddKey(key string, perms []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.keys[key] = append([]string(nil), perms...)
+// applyConfigWorkspaces lays Config's workspace and keys over what the
+// state file gave.
+func (s *Server) applyConfigWorkspaces(cfg Config) error {
+	// Config overrides the state file field by field, so --workspace-id
+	// alone keeps the file's name.
+	p := &s.primary.info
+	if cfg.Workspace.ID != "" {
+		p.ID = cfg.Workspace.ID
+	}
+	if cfg.Workspace.Name != "" {
+		p.Name = cfg.Workspace.Name
+	}
+	if p.ID == "" {
+		p.ID = defaultWorkspace.ID
+	}
+	if p.Name == "" {
+		p.Name = defaultWorkspace.Name
+	}
+	// adoptState left the primary workspace out of the map: its id is
+	// only final now.
+	if s.workspaces[p.ID] != nil {
+		return fmt.Errorf("plainmock: workspace id %s is used twice", p.ID)
+	}
+	s.workspaces[p.ID] = s.primary
+	s.wsOrder = append([]string{p.ID}, s.wsOrder...)
+
+	for k, perms := range cfg.Keys {
+		if k == "" {
+			return errors.New("plainmock: Config.Keys has an empty key")
+		}
+		s.keys[k] = keyGrant{ws: s.primary, perms: append([]string(nil), perms...)}
+	}
+	for _, wk := range cfg.WorkspaceKeys {
+		if wk.Key == "" {
+			return errors.New("plainmock: Config.WorkspaceKeys has an empty key")
+		}
+		w := s.primary
+		if wk.WorkspaceID != "" {
+			w = s.workspaceOrNew(wk.WorkspaceID)
+		}
+		s.keys[wk.Key] = keyGrant{ws: w, perms: append([]string(nil), wk.Permissions...)}
+	}
+	if len(s.keys) == 0 {
+		s.keys[DefaultKey] = keyGrant{ws: s.primary, perms: append([]string(nil), AllPermissions...)}
+	}
+	return nil
 }
 
-// PutTarget inserts t, or replaces the target with the same ID, and
-// persists. An empty ID, timestamp or version is filled in the way Plain
-// would; the stored target is returned.
-func (s *Server) PutTarget(t plain.Target) plain.Target {
+// workspaceOrNew finds the workspace with id, creating an empty one (named
+// after its id) when none exists.
+func (s *Server) workspaceOrNew(id string) *workspace {
+	if w := s.workspaces[id]; w != nil {
+		return w
+	}
+	w := newWorkspace(plain.Workspace{ID: id, Name: id})
+	s.workspaces[id] = w
+	s.wsOrder = append(s.wsOrder, id)
+	return w
+}
+
+// workspaceFor finds a workspace by id; "" is the primary one.
+func (s *Server) workspaceFor(id string) *workspace {
+	if id == "" {
+		return s.primary
+	}
+	return s.workspaces[id]
+}
+
+func (s *Server) mustWorkspace(method, id string) *workspace {
+	w := s.workspaceFor(id)
+	if w == nil {
+		// Test code asked for a workspace it never configured.
+		panic(fmt.Sprintf("plainmock: %s: no workspace %q", method, id))
+	}
+	return w
+}
+
+// AddKey accepts key with perms on the primary workspace from now on
+// (replacing an earlier grant). Keys added this way are not written to the
+// state file.
+func (s *Server) AddKey(key string, perms []string) {
+	s.AddWorkspaceKey(WorkspaceKey{Key: key, Permissions: perms})
+}
+
+// AddWorkspaceKey accepts k.Key on workspace k.WorkspaceID (created empty
+// when new; "" is the primary workspace) from now on. Not persisted.
+func (s *Server) AddWorkspaceKey(k WorkspaceKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	w := s.primary
+	if k.WorkspaceID != "" {
+		w = s.workspaceOrNew(k.WorkspaceID)
+	}
+	s.keys[k.Key] = keyGrant{ws: w, perms: append([]string(nil), k.Permissions...)}
+}
+
+// Workspaces lists every workspace the server holds, primary first.
+func (s *Server) Workspaces() []plain.Workspace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]plain.Workspace, 0, len(s.wsOrder))
+	for _, id := range s.wsOrder {
+		out = append(out, s.workspaces[id].info)
+	}
+	return out
+}
+
+// WorkspaceHMAC is workspace id's request-signing secret ("" is the
+// primary workspace); ok is false when it has none yet.
+func (s *Server) WorkspaceHMAC(id string) (h HMAC, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.mustWorkspace("WorkspaceHMAC", id)
+	if w.hmac == nil {
+		return HMAC{}, false
+	}
+	return *w.hmac, true
+}
+
+// SetWorkspaceHMAC sets workspace id's request-signing secret ("" is the
+// primary workspace) and persists; an empty secret removes it.
+func (s *Server) SetWorkspaceHMAC(id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setHMACLocked(s.mustWorkspace("SetWorkspaceHMAC", id), secret)
+	s.persistOrLog()
+}
+
+func (s *Server) setHMACLocked(w *workspace, secret string) {
+	if secret == "" {
+		w.hmac = nil
+		return
+	}
+	now := s.nowMS()
+	if w.hmac == nil {
+		w.hmac = &HMAC{CreatedAt: now}
+	}
+	w.hmac.Secret = secret
+	w.hmac.UpdatedAt = now
+}
+
+// PutTarget is PutTargetIn on the primary workspace.
+func (s *Server) PutTarget(t plain.Target) plain.Target { return s.PutTargetIn("", t) }
+
+// PutTargetIn inserts t into workspace wsID ("" is the primary one), or
+// replaces the target with the same ID, and persists. An empty ID,
+// timestamp or version is filled in the way Plain would; the stored target
+// is returned. It bypasses the target limit, so tests can build any state.
+func (s *Server) PutTargetIn(wsID string, t plain.Target) plain.Target {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.mustWorkspace("PutTargetIn", wsID)
 	now := s.nowMS()
 	if t.ID == "" {
 		t.ID = "wht_" + s.ids.next(now)
 	}
 	if t.CreatedAt.IsZero() {
-		if old, ok := s.targets[t.ID]; ok {
+		if old, ok := w.targets.get(t.ID); ok {
 			t.CreatedAt = old.CreatedAt
 		} else {
 			t.CreatedAt = now
 		}
 	}
+	t.CreatedAt = t.CreatedAt.UTC()
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = now
 	}
 	if t.Version == "" {
-		t.Version = latestVersion()
+		t.Version = w.latestVersion()
 	}
 	t.EventTypes = plain.SortedUnique(t.EventTypes)
-	s.targets[t.ID] = t
+	w.targets.put(t)
 	s.persistOrLog()
 	return cloneTarget(t)
 }
 
-// Targets returns a copy of every target, sorted by createdAt then id (the
-// order webhookTargets pages through).
-func (s *Server) Targets() []plain.Target {
+// Targets is TargetsIn of the primary workspace.
+func (s *Server) Targets() []plain.Target { return s.TargetsIn("") }
+
+// TargetsIn returns a copy of every target of workspace wsID ("" is the
+// primary one), sorted by createdAt then id (the order webhookTargets
+// pages through).
+func (s *Server) TargetsIn(wsID string) []plain.Target {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.sortedTargetsLocked()
+	list := s.mustWorkspace("TargetsIn", wsID).targets.sorted()
 	for i := range list {
 		list[i] = cloneTarget(list[i])
 	}
 	return list
 }
 
-// AddDeliveryAttempts stores attempts (filling empty ids and times) and
-// persists.
+// AddDeliveryAttempts is AddDeliveryAttemptsIn on the primary workspace.
 func (s *Server) AddDeliveryAttempts(as ...plain.DeliveryAttempt) {
+	s.AddDeliveryAttemptsIn("", as...)
+}
+
+// AddDeliveryAttemptsIn stores attempts in workspace wsID ("" is the
+// primary one), filling empty ids, public event ids and times, and
+// persists once. Each attempt's WebhookTargetID names its target;
+// webhookDeliveryAttempts lists them newest first.
+func (s *Server) AddDeliveryAttemptsIn(wsID string, as ...plain.DeliveryAttempt) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	w := s.mustWorkspace("AddDeliveryAttemptsIn", wsID)
 	for _, a := range as {
 		if _, ok := resultKinds[a.Result]; !ok {
 			// A test fixture with a typo; failing loudly beats serving an
 			// attempt whose result matches no union member.
 			panic(fmt.Sprintf("plainmock: AddDeliveryAttempts: result %q is not one of %s", a.Result, resultKindList()))
 		}
-		s.attempts = append(s.attempts, s.fillAttempt(a))
+		w.addAttempt(s.fillAttempt(a))
 	}
 	s.persistOrLog()
 }
@@ -274,22 +440,6 @@ func (s *Server) nowMS() time.Time {
 	return s.now().UTC().Truncate(time.Millisecond)
 }
 
-func (s *Server) sortedTargetsLocked() []plain.Target {
-	list := make([]plain.Target, 0, len(s.targets))
-	for _, t := range s.targets {
-		list = append(list, t)
-	}
-	sort.Slice(list, func(i, j int) bool { return targetLess(list[i], list[j]) })
-	return list
-}
-
-func targetLess(a, b plain.Target) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.Before(b.CreatedAt)
-	}
-	return a.ID < b.ID
-}
-
 func cloneTarget(t plain.Target) plain.Target {
 	t.EventTypes = append([]string(nil), t.EventTypes...)
 	return t
@@ -303,7 +453,8 @@ func (s *Server) persistOrLog() {
 	}
 }
 
-// ServeHTTP answers POST /graphql/v1 and GET /healthz.
+// ServeHTTP answers POST /graphql/v1, GET /healthz and the admin API
+// (POST /mock/v1/events, POST /mock/v1/age-attempts).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/healthz":
@@ -312,6 +463,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	case GraphQLPath:
 		s.serveGraphQL(w, r)
+	case EventsPath, AgeAttemptsPath:
+		s.serveAdmin(w, r)
 	default:
 		s.setRateHeaders(w, "", false)
 		http.NotFound(w, r)
@@ -365,8 +518,7 @@ func (s *Server) serveGraphQL(rw http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	perms, known := s.keys[key]
-	perms = append([]string(nil), perms...)
+	grant, known := s.keys[key]
 	s.mu.Unlock()
 	if !hasBearer || !known {
 		s.setRateHeaders(w, key, false)
@@ -407,7 +559,7 @@ func (s *Server) serveGraphQL(rw http.ResponseWriter, r *http.Request) {
 		op = req.OperationName
 	}
 
-	res := s.execute(&req, perms)
+	res := s.execute(&req, grant)
 	if res.opName != "" {
 		op = res.opName
 	}

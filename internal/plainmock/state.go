@@ -8,17 +8,31 @@ import (
 	"io/fs"
 	"os"
 	"slices"
-	"sort"
 
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-// stateFile is the --state file: one workspace shared by separate
-// invocations of plain-mock (and of the tests and demos that drive it).
+// stateFile is the --state file, shared by separate invocations of
+// plain-mock (and by the tests and demos that drive it). Its top level is
+// the primary workspace, exactly the single-workspace format of earlier
+// versions, so old files load unchanged and readers that know only that
+// format still find the primary workspace; "workspaces" holds the others.
 type stateFile struct {
-	Workspace        plain.Workspace         `json:"workspace"`
-	Keys             map[string][]string     `json:"keys,omitempty"`
+	workspaceRecord
+	Workspaces []workspaceRecord `json:"workspaces,omitempty"`
+}
+
+// workspaceRecord is one workspace in the state file.
+type workspaceRecord struct {
+	Workspace plain.Workspace     `json:"workspace"`
+	Keys      map[string][]string `json:"keys,omitempty"`
+	// HMAC is the request-signing secret; absent until one is set.
+	HMAC *HMAC `json:"hmac,omitempty"`
+	// EventTypes and WebhookVersions replace the built-in catalog for this
+	// workspace when given.
+	EventTypes       []plain.EventType       `json:"eventTypes,omitempty"`
+	WebhookVersions  []plain.WebhookVersion  `json:"webhookVersions,omitempty"`
 	Targets          []plain.Target          `json:"targets"`
 	DeliveryAttempts []plain.DeliveryAttempt `json:"deliveryAttempts"`
 }
@@ -44,29 +58,83 @@ func readState(path string) (*stateFile, error) {
 	return &st, nil
 }
 
-// adoptState installs st into a new server. filled reports whether ids or
-// timestamps had to be made up, i.e. whether the file should be rewritten.
+// adoptState installs st into a new server: the top level into s.primary,
+// the rest into s.workspaces (the primary joins the map once Config has
+// had its say about its id). filled reports whether ids or timestamps had
+// to be made up, i.e. whether the file should be rewritten.
 func (s *Server) adoptState(st *stateFile) (filled bool, err error) {
-	s.workspace = st.Workspace
-	if len(st.Keys) > 0 {
-		s.stateKeys = map[string][]string{}
-		for k, perms := range st.Keys {
+	seenIDs := map[string]bool{}
+	seenKeys := map[string]bool{}
+	filled, err = s.adoptRecord(s.primary, &st.workspaceRecord, seenKeys)
+	if err != nil {
+		return false, err
+	}
+	if st.Workspace.ID != "" {
+		seenIDs[st.Workspace.ID] = true
+	}
+	for i := range st.Workspaces {
+		rec := &st.Workspaces[i]
+		id := rec.Workspace.ID
+		if id == "" {
+			return false, fmt.Errorf("workspaces[%d]: workspace.id is required", i)
+		}
+		if seenIDs[id] {
+			return false, fmt.Errorf("workspaces[%d]: workspace id %s is used twice", i, id)
+		}
+		seenIDs[id] = true
+		if rec.Workspace.Name == "" {
+			rec.Workspace.Name = id
+		}
+		w := newWorkspace(rec.Workspace)
+		f, err := s.adoptRecord(w, rec, seenKeys)
+		if err != nil {
+			return false, fmt.Errorf("workspaces[%d] (%s): %w", i, id, err)
+		}
+		filled = filled || f
+		s.workspaces[id] = w
+		s.wsOrder = append(s.wsOrder, id)
+	}
+	return filled, nil
+}
+
+func (s *Server) adoptRecord(w *workspace, rec *workspaceRecord, seenKeys map[string]bool) (filled bool, err error) {
+	w.info = rec.Workspace
+	if rec.HMAC != nil {
+		h := *rec.HMAC
+		w.hmac = &h
+	}
+	if len(rec.EventTypes) > 0 || len(rec.WebhookVersions) > 0 {
+		w.customCatalog = true
+		if len(rec.EventTypes) > 0 {
+			w.eventTypes = append([]plain.EventType(nil), rec.EventTypes...)
+		}
+		if len(rec.WebhookVersions) > 0 {
+			w.versions = append([]plain.WebhookVersion(nil), rec.WebhookVersions...)
+		}
+	}
+	if len(rec.Keys) > 0 {
+		w.stateKeys = map[string][]string{}
+		for k, perms := range rec.Keys {
 			if k == "" {
 				return false, errors.New(`"keys" has an empty key`)
 			}
-			s.stateKeys[k] = append([]string(nil), perms...)
-			s.keys[k] = append([]string(nil), perms...)
+			if seenKeys[k] {
+				return false, errors.New(`"keys": a key belongs to two workspaces`)
+			}
+			seenKeys[k] = true
+			w.stateKeys[k] = append([]string(nil), perms...)
+			s.keys[k] = keyGrant{ws: w, perms: append([]string(nil), perms...)}
 		}
 	}
 	now := s.nowMS()
-	for i, t := range st.Targets {
+	for i, t := range rec.Targets {
 		if t.ID == "" || t.CreatedAt.IsZero() || t.UpdatedAt.IsZero() || t.Version == "" {
 			filled = true
 		}
 		if t.ID == "" {
 			t.ID = "wht_" + s.ids.next(now)
 		}
-		if _, dup := s.targets[t.ID]; dup {
+		if _, dup := w.targets.get(t.ID); dup {
 			return false, fmt.Errorf("targets[%d]: duplicate id %s", i, t.ID)
 		}
 		if t.CreatedAt.IsZero() {
@@ -76,25 +144,40 @@ func (s *Server) adoptState(st *stateFile) (filled bool, err error) {
 			t.UpdatedAt = t.CreatedAt
 		}
 		if t.Version == "" {
-			t.Version = latestVersion()
+			t.Version = w.latestVersion()
 		}
 		sorted := plain.SortedUnique(t.EventTypes)
 		if !slices.Equal(sorted, t.EventTypes) {
 			filled = true
 		}
 		t.EventTypes = sorted
-		s.targets[t.ID] = t
+		w.targets.put(t)
 	}
-	for i, a := range st.DeliveryAttempts {
+	for i, a := range rec.DeliveryAttempts {
 		if _, ok := resultKinds[a.Result]; !ok {
 			return false, fmt.Errorf("deliveryAttempts[%d]: result %q is not one of %s", i, a.Result, resultKindList())
 		}
 		if a.ID == "" || a.PublicEventID == "" || a.AttemptedAt.IsZero() {
 			filled = true
 		}
-		s.attempts = append(s.attempts, s.fillAttempt(a))
+		w.addAttempt(s.fillAttempt(a))
 	}
 	return filled, nil
+}
+
+func (w *workspace) record() workspaceRecord {
+	rec := workspaceRecord{
+		Workspace:        w.info,
+		Keys:             w.stateKeys,
+		HMAC:             w.hmac,
+		Targets:          w.targets.sorted(),
+		DeliveryAttempts: w.allAttempts(),
+	}
+	if w.customCatalog {
+		rec.EventTypes = w.eventTypes
+		rec.WebhookVersions = w.versions
+	}
+	return rec
 }
 
 // persistLocked writes the whole state when a state file is configured.
@@ -106,22 +189,17 @@ func (s *Server) persistLocked() error {
 	if s.statePath == "" {
 		return nil
 	}
-	st := stateFile{
-		Workspace:        s.workspace,
-		Keys:             s.stateKeys,
-		Targets:          s.sortedTargetsLocked(),
-		DeliveryAttempts: append([]plain.DeliveryAttempt{}, s.attempts...),
+	st := stateFile{workspaceRecord: s.primary.record()}
+	for _, id := range s.wsOrder[1:] {
+		st.Workspaces = append(st.Workspaces, s.workspaces[id].record())
 	}
-	sort.SliceStable(st.DeliveryAttempts, func(i, j int) bool {
-		return attemptLess(st.DeliveryAttempts[i], st.DeliveryAttempts[j])
-	})
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("plainmock: encode state: %w", err)
 	}
 	b = append(b, '\n')
-	// 0600: the file holds API keys ("keys") and webhook URLs with their
-	// tokens.
+	// 0600: the file holds API keys ("keys"), HMAC secrets and webhook URLs
+	// with their tokens.
 	if err := atomicfile.Write(s.statePath, b, 0o600); err != nil {
 		return fmt.Errorf("plainmock: write state file: %w", err)
 	}
