@@ -11,45 +11,61 @@ import (
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-// DefaultMaxDeletePercent is the share of live targets a plan may delete
-// without --force, once the workspace has MinLiveForDeleteGuard targets.
+// DefaultMaxDeletePercent is the share of a file's live targets (in scope,
+// not ignored) one apply may delete without --force.
 const DefaultMaxDeletePercent = 30
 
-// MinLiveForDeleteGuard is the live-target count from which the percentage
-// guard applies: in a tiny workspace a single delete is already a large
-// share, and refusing it would only teach users to pass --force by habit.
-const MinLiveForDeleteGuard = 5
+// DefaultMaxUpdatePercent is the share of them one apply may update
+// without --force. Higher than the delete limit: an update loses nothing a
+// second apply cannot restore, but a mass update (every URL, every event
+// list) is still more often a broken file than an intent.
+const DefaultMaxUpdatePercent = 50
 
 // ErrRefused marks a plan that a safety guard refused. Callers map it to
 // exit code 1 without treating it as an internal error.
 var ErrRefused = errors.New("refused")
 
+// Limit is one guard's threshold and where it came from, so that a
+// refusal can name the knob to turn.
+type Limit struct {
+	// Percent is the largest share of the managed live targets allowed.
+	// 0 is a real request (no deletes, or no updates, at all), so the zero
+	// value is the strictest setting. A negative value is invalid.
+	Percent float64
+	// Source says where Percent was set, for messages, e.g.
+	// "--max-delete-percent 30 (the default)" or
+	// "guards.maxDeletePercent 50 in plainsync.yaml".
+	Source string
+}
+
 // SafetyOptions are the knobs of CheckSafety.
 type SafetyOptions struct {
-	// MaxDeletePercent is the largest share of live targets a plan may
-	// delete (the CLI's default is DefaultMaxDeletePercent). 0 allows no
-	// deletes at all once the guard applies — "--max-delete-percent 0" is a
-	// real request, so the zero value is the strictest setting, not a
-	// default. A negative value is invalid.
-	MaxDeletePercent float64
-	// Force overrides the guards; the user has said the deletes are meant.
+	MaxDelete Limit
+	MaxUpdate Limit
+	// Force overrides the guards; the user has said the changes are meant.
 	Force bool
 	// EmptyFile says the desired file lists no webhooks at all.
 	EmptyFile bool
 }
 
 // CheckSafety refuses, before any write, the plans that the contract
-// refuses: pruning with an empty webhooks list, and deleting more than
-// MaxDeletePercent of the live targets when there are at least
-// MinLiveForDeleteGuard of them. Force lifts both. The returned error wraps
-// ErrRefused.
+// refuses, whatever the workspace's size: pruning with an empty webhooks
+// list; deleting every managed live target (in scope, not ignored);
+// deleting or updating more than one of them when that is over the
+// guard's percentage (any at all when the percentage is 0). Force lifts
+// them all. The returned error wraps ErrRefused and names the setting and
+// the one-shot override.
 func CheckSafety(p *diff.Plan, o SafetyOptions) error {
 	if p == nil {
 		return errors.New("check safety: no plan")
 	}
-	maxPct := o.MaxDeletePercent
-	if maxPct < 0 || math.IsNaN(maxPct) {
-		return fmt.Errorf("invalid --max-delete-percent %s: must not be negative", formatPercent(maxPct))
+	for _, l := range []struct {
+		Limit
+		flag string
+	}{{o.MaxDelete, "--max-delete-percent"}, {o.MaxUpdate, "--max-update-percent"}} {
+		if l.Percent < 0 || l.Percent > 100 || math.IsNaN(l.Percent) {
+			return fmt.Errorf("invalid %s %s: must be between 0 and 100", l.flag, formatPercent(l.Percent))
+		}
 	}
 	if o.Force {
 		return nil
@@ -59,35 +75,41 @@ func CheckSafety(p *diff.Plan, o SafetyOptions) error {
 		// more often a truncated or mis-merged file than an intent.
 		return fmt.Errorf("%w: the desired file lists no webhooks and prune is on, which would delete every live target that is not ignored; re-run with --force if this is intended", ErrRefused)
 	}
-	deletes := p.Counts().Delete
-	live := liveCount(p)
-	if deletes == 0 || live < MinLiveForDeleteGuard {
-		return nil
+	c := p.Counts()
+	managed := p.Managed()
+	scope := "live targets"
+	if len(p.Scope) > 0 {
+		scope = "live targets in scope"
 	}
-	// Compare deletes/live > maxPct/100 without dividing, so that the
-	// boundary (3 of 10 at 30%) is exact rather than at the mercy of
-	// floating-point rounding.
-	if float64(deletes)*100 > maxPct*float64(live) {
-		pct := float64(deletes) * 100 / float64(live)
-		return fmt.Errorf("%w: plan deletes %d of %d live targets (%s%%), more than --max-delete-percent %s; re-run with --force if this is intended",
-			ErrRefused, deletes, live, formatPercent(pct), formatPercent(maxPct))
+	if c.Delete > 0 && c.Delete >= managed {
+		return fmt.Errorf("%w: plan deletes all %d of the %s; deleting every one is refused whatever the workspace's size and whatever --max-delete-percent or guards.maxDeletePercent say; re-run with --force to allow it once",
+			ErrRefused, c.Delete, scope)
 	}
-	return nil
-}
-
-// liveCount is the plan's LiveCount, or, for a plan built without it, the
-// number of entries that describe a live target.
-func liveCount(p *diff.Plan) int {
-	if p.LiveCount > 0 {
-		return p.LiveCount
-	}
-	n := 0
-	for _, c := range p.Changes {
-		if c.Before != nil || c.TargetID != "" {
-			n++
+	for _, g := range []struct {
+		n     int
+		verb  string
+		limit Limit
+		knobs string
+	}{
+		{c.Delete, "deletes", o.MaxDelete, "--max-delete-percent or guards.maxDeletePercent"},
+		{c.Update, "updates", o.MaxUpdate, "--max-update-percent or guards.maxUpdatePercent"},
+	} {
+		if g.n == 0 || (g.n == 1 && g.limit.Percent > 0) {
+			continue
+		}
+		// Compare n/managed > pct/100 without dividing, so that the
+		// boundary (3 of 10 at 30%) is exact rather than at the mercy of
+		// floating-point rounding.
+		if float64(g.n)*100 > g.limit.Percent*float64(managed) {
+			pct := 100.0
+			if managed > 0 {
+				pct = float64(g.n) * 100 / float64(managed)
+			}
+			return fmt.Errorf("%w: plan %s %d of %d %s (%s%%), more than %s%% allowed by %s; raise %s, or re-run with --force to allow it once",
+				ErrRefused, g.verb, g.n, managed, scope, formatPercent(pct), formatPercent(g.limit.Percent), g.limit.Source, g.knobs)
 		}
 	}
-	return n
+	return nil
 }
 
 // formatPercent prints at most one decimal and no trailing zeros: 40, 28.6.

@@ -11,48 +11,81 @@ import (
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-// deletePlan deletes del of live live targets (the rest are unchanged).
-func deletePlan(live, del int) *diff.Plan {
+// guardPlan deletes del and updates upd of live live targets (the rest
+// are unchanged).
+func guardPlan(live, del, upd int) *diff.Plan {
 	p := &diff.Plan{Prune: true, LiveCount: live}
 	for i := range live {
 		a := diff.ActionNoop
-		if i < del {
+		switch {
+		case i < del:
 			a = diff.ActionDelete
+		case i < del+upd:
+			a = diff.ActionUpdate
 		}
 		p.Changes = append(p.Changes, diff.Change{Action: a, Name: fmt.Sprintf("t%d", i), TargetID: fmt.Sprintf("wht_%d", i)})
 	}
 	return p
 }
 
-func TestCheckSafetyDeleteThreshold(t *testing.T) {
-	def := SafetyOptions{MaxDeletePercent: DefaultMaxDeletePercent}
+func deletePlan(live, del int) *diff.Plan { return guardPlan(live, del, 0) }
+
+var (
+	defDelete = Limit{Percent: DefaultMaxDeletePercent, Source: "--max-delete-percent 30 (the default)"}
+	defUpdate = Limit{Percent: DefaultMaxUpdatePercent, Source: "--max-update-percent 50 (the default)"}
+	defaults  = SafetyOptions{MaxDelete: defDelete, MaxUpdate: defUpdate}
+)
+
+func withDelete(pct float64) SafetyOptions {
+	o := defaults
+	o.MaxDelete = Limit{Percent: pct, Source: fmt.Sprintf("guards.maxDeletePercent %g in plainsync.yaml", pct)}
+	return o
+}
+
+func withUpdate(pct float64) SafetyOptions {
+	o := defaults
+	o.MaxUpdate = Limit{Percent: pct, Source: fmt.Sprintf("--max-update-percent %g", pct)}
+	return o
+}
+
+func TestCheckSafetyThresholds(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		live, del int
-		opts      SafetyOptions
-		wantErr   string // "" means allowed
+		name           string
+		live, del, upd int
+		opts           SafetyOptions
+		wantErr        string // "" means allowed
 	}{
-		{"40% of 10 refused", 10, 4, def,
-			"refused: plan deletes 4 of 10 live targets (40%), more than --max-delete-percent 30; re-run with --force if this is intended"},
-		{"exactly 30% allowed", 10, 3, def, ""},
-		{"zero allows no deletes", 10, 1, SafetyOptions{},
-			"plan deletes 1 of 10 live targets (10%), more than --max-delete-percent 0"},
-		{"zero still allows deletes below the guard's size", 4, 1, SafetyOptions{}, ""},
-		{"every target of 4 allowed: too few live", 4, 4, def, ""},
-		{"2 of 5 refused: guard starts at 5", 5, 2, def,
-			"plan deletes 2 of 5 live targets (40%), more than --max-delete-percent 30"},
-		{"1 of 5 allowed", 5, 1, def, ""},
-		{"no deletes", 10, 0, def, ""},
-		{"custom 50 allows 5 of 10", 10, 5, SafetyOptions{MaxDeletePercent: 50}, ""},
-		{"custom 50 refuses 6 of 10", 10, 6, SafetyOptions{MaxDeletePercent: 50},
-			"plan deletes 6 of 10 live targets (60%), more than --max-delete-percent 50"},
-		{"fractions rounded to one decimal", 7, 2, SafetyOptions{MaxDeletePercent: 25.5},
-			"plan deletes 2 of 7 live targets (28.6%), more than --max-delete-percent 25.5"},
-		{"force lifts the guard", 10, 10, SafetyOptions{Force: true}, ""},
-		{"100 allows everything", 10, 10, SafetyOptions{MaxDeletePercent: 100}, ""},
+		{"40% of 10 refused", 10, 4, 0, defaults,
+			"refused: plan deletes 4 of 10 live targets (40%), more than 30% allowed by --max-delete-percent 30 (the default); raise --max-delete-percent or guards.maxDeletePercent, or re-run with --force to allow it once"},
+		{"exactly 30% allowed", 10, 3, 0, defaults, ""},
+		{"zero allows no deletes", 10, 1, 0, withDelete(0),
+			"plan deletes 1 of 10 live targets (10%), more than 0% allowed by guards.maxDeletePercent 0 in plainsync.yaml"},
+		// Small workspaces are covered whatever their size.
+		{"all 3 of 3 refused", 3, 3, 0, defaults, "plan deletes all 3 of the live targets"},
+		{"the only target refused", 1, 1, 0, defaults, "plan deletes all 1 of the live targets"},
+		{"all of 4 refused even at 100%", 4, 4, 0, withDelete(100), "plan deletes all 4"},
+		{"1 of 2 allowed: a single delete", 2, 1, 0, defaults, ""},
+		{"2 of 4 refused: more than one and over 30%", 4, 2, 0, defaults, "plan deletes 2 of 4 live targets (50%)"},
+		{"1 of 5 allowed", 5, 1, 0, defaults, ""},
+		{"no deletes", 10, 0, 0, defaults, ""},
+		{"custom 50 allows 5 of 10", 10, 5, 0, withDelete(50), ""},
+		{"custom 50 refuses 6 of 10", 10, 6, 0, withDelete(50),
+			"plan deletes 6 of 10 live targets (60%), more than 50% allowed by guards.maxDeletePercent 50 in plainsync.yaml"},
+		{"fractions rounded to one decimal", 7, 2, 0, withDelete(25.5),
+			"plan deletes 2 of 7 live targets (28.6%), more than 25.5% allowed"},
+		{"force lifts the guards", 10, 10, 0, SafetyOptions{Force: true}, ""},
+		// The update guard stands beside it.
+		{"5 of 10 updates allowed at 50%", 10, 0, 5, defaults, ""},
+		{"6 of 10 updates refused", 10, 0, 6, defaults,
+			"plan updates 6 of 10 live targets (60%), more than 50% allowed by --max-update-percent 50 (the default); raise --max-update-percent or guards.maxUpdatePercent, or re-run with --force"},
+		{"2 of 3 updates refused", 3, 0, 2, defaults, "plan updates 2 of 3"},
+		{"one update always allowed", 1, 0, 1, defaults, ""},
+		{"update guard from a flag", 10, 0, 3, withUpdate(20), "more than 20% allowed by --max-update-percent 20"},
+		{"update 100 allows all", 4, 0, 4, withUpdate(100), ""},
+		{"force lifts the update guard", 4, 0, 4, SafetyOptions{Force: true}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckSafety(deletePlan(tc.live, tc.del), tc.opts)
+			err := CheckSafety(guardPlan(tc.live, tc.del, tc.upd), tc.opts)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -65,10 +98,24 @@ func TestCheckSafetyDeleteThreshold(t *testing.T) {
 			if !errors.Is(err, ErrRefused) {
 				t.Errorf("error %v does not wrap ErrRefused", err)
 			}
-			if !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("error\n%q\ndoes not contain\n%q", err, tc.wantErr)
+			if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "--force") {
+				t.Errorf("error\n%q\ndoes not contain\n%q (and --force)", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// Ignored and out-of-scope targets are not the file's: the guards divide
+// by the targets it may change.
+func TestCheckSafetyCountsManagedOnly(t *testing.T) {
+	p := deletePlan(2, 1)
+	p.Scope = []string{"t*"}
+	p.Changes = append(p.Changes, diff.Change{Action: diff.ActionUnmanaged, Ignored: true, Name: "kept", TargetID: "wht_k"})
+	p.OutOfScope = 10
+	p.Changes[1].Action = diff.ActionDelete
+	err := CheckSafety(p, defaults)
+	if err == nil || !strings.Contains(err.Error(), "plan deletes all 2 of the live targets in scope") {
+		t.Fatalf("err = %v", err)
 	}
 }
 
@@ -90,24 +137,16 @@ func TestCheckSafetyEmptyFileWithPrune(t *testing.T) {
 }
 
 func TestCheckSafetyInvalidInput(t *testing.T) {
-	err := CheckSafety(deletePlan(10, 1), SafetyOptions{MaxDeletePercent: -1})
+	err := CheckSafety(deletePlan(10, 1), SafetyOptions{MaxDelete: Limit{Percent: -1}})
 	if err == nil || errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "invalid --max-delete-percent -1") {
+		t.Fatalf("err = %v", err)
+	}
+	err = CheckSafety(deletePlan(10, 1), SafetyOptions{MaxDelete: defDelete, MaxUpdate: Limit{Percent: 101}})
+	if err == nil || !strings.Contains(err.Error(), "invalid --max-update-percent 101") {
 		t.Fatalf("err = %v", err)
 	}
 	if err := CheckSafety(nil, SafetyOptions{}); err == nil {
 		t.Fatal("nil plan accepted")
-	}
-}
-
-// A plan made without LiveCount (older saved plan, hand-built) falls back
-// to counting the entries that name a live target.
-func TestCheckSafetyLiveCountFallback(t *testing.T) {
-	p := deletePlan(10, 4)
-	p.LiveCount = 0
-	p.Changes = append(p.Changes, diff.Change{Action: diff.ActionCreate, Name: "new"})
-	err := CheckSafety(p, SafetyOptions{})
-	if err == nil || !strings.Contains(err.Error(), "4 of 10 live targets") {
-		t.Fatalf("err = %v", err)
 	}
 }
 

@@ -26,7 +26,11 @@ type applyFlags struct {
 	autoApprove      bool
 	parallelism      int
 	maxDeletePercent float64
-	force            bool
+	maxUpdatePercent float64
+	// deleteSet and updateSet say the flags were given: they then win over
+	// the file's guards.
+	deleteSet, updateSet bool
+	force                bool
 }
 
 func newApplyCmd(f *Factory) *cobra.Command {
@@ -38,8 +42,11 @@ func newApplyCmd(f *Factory) *cobra.Command {
 applies it: creates first, then updates, then deletes, so that an integration
 moving to a new target never misses an event. If a create or update fails, no
 delete runs. Deletes happen only with --prune (or prune: true in the file), never
-touch ignored targets, and are refused when they would remove more than
---max-delete-percent of the live targets (with at least 5 live) unless --force.
+touch ignored targets, and are refused unless --force when they would remove
+every live target the file manages, or more than one and more than
+--max-delete-percent of them (default 30). Updating more than one and more than
+--max-update-percent (default 50) is refused the same way. A file sets its own
+limits with guards: {maxDeletePercent: N, maxUpdatePercent: N}; a flag wins.
 
 Without a terminal, apply refuses to run unless --auto-approve is given.
 
@@ -57,6 +64,10 @@ the live workspace and refuses if it changed since the plan was made.`,
 			if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
 				return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
 			}
+			if af.maxUpdatePercent < 0 || af.maxUpdatePercent > 100 {
+				return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
+			}
+			af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
 			ctx := cmd.Context()
 			var plans []planned
 			var err error
@@ -93,8 +104,9 @@ the live workspace and refuses if it changed since the plan was made.`,
 	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
 	fl.BoolVar(&af.autoApprove, "auto-approve", false, "apply without asking (required without a terminal)")
 	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
-	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than this share of live targets (with at least 5 live)")
-	fl.BoolVar(&af.force, "force", false, "override the delete guards (empty file with prune, --max-delete-percent)")
+	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
+	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
+	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages)")
 	return cmd
 }
 
@@ -191,9 +203,10 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 			continue
 		}
 		if err := apply.CheckSafety(p, apply.SafetyOptions{
-			MaxDeletePercent: af.maxDeletePercent,
-			Force:            af.force,
-			EmptyFile:        emptyDesired(p),
+			MaxDelete: guardLimit(p, af.deleteSet, af.maxDeletePercent, p.MaxDeletePercent, "max-delete-percent", "maxDeletePercent", apply.DefaultMaxDeletePercent),
+			MaxUpdate: guardLimit(p, af.updateSet, af.maxUpdatePercent, p.MaxUpdatePercent, "max-update-percent", "maxUpdatePercent", apply.DefaultMaxUpdatePercent),
+			Force:     af.force,
+			EmptyFile: emptyDesired(p),
 		}); err != nil {
 			return refuse(fileErr(p, err))
 		}
@@ -251,6 +264,19 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		succeeded = succeeded && res.Succeeded()
 	}
 	return succeeded, nil
+}
+
+// guardLimit picks a guard's threshold: the flag when given, else the
+// file's guards: value, else the default, and says which, so that a refusal
+// names the knob that set it.
+func guardLimit(p *diff.Plan, flagSet bool, flagValue float64, fileValue *float64, flag, key string, def float64) apply.Limit {
+	switch {
+	case flagSet:
+		return apply.Limit{Percent: flagValue, Source: fmt.Sprintf("--%s %g", flag, flagValue)}
+	case fileValue != nil:
+		return apply.Limit{Percent: *fileValue, Source: fmt.Sprintf("guards.%s %g in %s", key, *fileValue, p.File)}
+	}
+	return apply.Limit{Percent: def, Source: fmt.Sprintf("--%s %g (the default)", flag, def)}
 }
 
 // confirm asks for "yes" on a terminal and refuses without one.

@@ -153,16 +153,40 @@ func TestSeveralFilesForOneWorkspaceAreRefused(t *testing.T) {
 `))
 	for _, cmd := range [][]string{{"plan"}, {"drift"}, {"apply", "--auto-approve"}} {
 		code, out, errOut := w.run(append(cmd, "-f", a, "-f", b)...)
-		if code != 1 || !strings.Contains(errOut, a+" and "+b+` both describe workspace "w_PROD" (w_PROD)`) {
+		if code != 1 || !strings.Contains(errOut, a+" and "+b+" both describe workspace w_PROD: files may share a workspace only when each has a scope:") {
 			t.Fatalf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", cmd, code, out, errOut)
 		}
 	}
 	if n := len(w.prod.Targets()); n != 0 {
 		t.Fatalf("apply wrote %d targets", n)
 	}
+	// Scoped, disjoint files may share it: each sees only its own targets.
+	sa := w.write("sa.yaml", wsYAML("PLAIN_API_KEY_PROD", "prune: true\nscope: [crm-*]\n", oneHook))
+	sb := w.write("sb.yaml", wsYAML("PLAIN_API_KEY_PROD", "prune: true\nscope: [other]\n", `  - name: other
+    url: https://other.example.com/hook
+    events: [thread.thread_created]
+`))
+	if code, out, errOut := w.run("apply", "--auto-approve", "-f", sa, "-f", sb); code != 0 || len(w.prod.Targets()) != 2 {
+		t.Fatalf("scoped files: exit %d, %d targets\n%s\n%s", code, len(w.prod.Targets()), out, errOut)
+	}
+	// Overlapping scopes are refused: offline by the declared names...
+	sc := w.write("sc.yaml", wsYAML("PLAIN_API_KEY_PROD", "scope: [\"*-sync\", other]\n", `  - name: other
+    url: https://other.example.com/hook
+    events: [thread.thread_created]
+`))
+	if code, _, errOut := w.run("plan", "-f", sa, "-f", sc); code != 1 || !strings.Contains(errOut, `"crm-sync" is also in the scope of `+sc) {
+		t.Fatalf("overlapping scopes: exit %d\n%s", code, errOut)
+	}
+	// ...and by the live ones, which no file declares.
+	w.prod.PutTarget(plain.Target{Description: "crm-legacy-sync", URL: "https://legacy.example.com/", EventTypes: []string{"thread.thread_created"}, Enabled: true})
+	sd := w.write("sd.yaml", wsYAML("PLAIN_API_KEY_PROD", "scope: [\"*-legacy-*\"]\n", "  []\n"))
+	if code, _, errOut := w.run("plan", "-f", sa, "-f", sd); code != 1 || !strings.Contains(errOut, `("crm-legacy-sync") is in the scope of both`) {
+		t.Fatalf("live name in two scopes: exit %d\n%s", code, errOut)
+	}
+
 	// Files for different workspaces are fine.
 	s := w.write("s.yaml", wsYAML("PLAIN_API_KEY_STAGING", "", oneHook))
-	if code, out, errOut := w.run("apply", "--auto-approve", "-f", a, "-f", s); code != 0 {
+	if code, out, errOut := w.run("apply", "--auto-approve", "--force", "-f", a, "-f", s); code != 0 {
 		t.Fatalf("two workspaces: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

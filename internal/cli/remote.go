@@ -144,12 +144,16 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	if err := f.maskSecrets(); err != nil {
 		return nil, err
 	}
+	// Files for one workspace must be scoped and disjoint; what their
+	// workspace: values show is checked before any request.
+	problems = append(problems, spec.CheckShared(ds, func(d *spec.Desired) string { return d.Workspace.Value })...)
+	spec.SortProblems(problems)
 	f.reportProblems(problems)
 	if spec.HasErrors(problems) {
 		return nil, &ExitError{Code: 1}
 	}
 	out := make([]planned, 0, len(ds))
-	fileOf := map[string]string{} // workspace id → the file that describes it
+	lives := make([]*plain.Snapshot, 0, len(ds))
 	for _, d := range ds {
 		c, err := f.connect(rf, d.APIKeyEnv)
 		if err != nil {
@@ -157,24 +161,35 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		}
 		live, err := c.Snapshot(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: read live state: %w", d.File, err)
+			return nil, fmt.Errorf("%s: cannot read the workspace from Plain: %w", d.File, err)
 		}
-		// A file describes a whole workspace. Two files for one workspace
-		// would each see the other's targets as unmanaged (prune deletes
-		// them, renames steal them), so every apply would undo part of
-		// the other and never converge.
-		if other, dup := fileOf[live.Workspace.ID]; dup {
-			return nil, fmt.Errorf("%s and %s both describe workspace %q (%s): each file describes a whole workspace, and two would undo each other's changes; merge them into one file",
-				other, d.File, live.Workspace.Name, live.Workspace.ID)
-		}
-		fileOf[live.Workspace.ID] = d.File
-		p, problems := diff.Compute(d, live, diff.Options{Prune: prune})
+		out = append(out, planned{desired: d, client: c, live: live})
+		lives = append(lives, live)
+	}
+	// The same rule by the workspaces the keys reached (files without
+	// workspace: values) and the live names (a live target in two scopes
+	// would have two owners).
+	if problems := diff.CheckShared(ds, lives); len(problems) > 0 {
 		f.reportProblems(problems)
 		if spec.HasErrors(problems) {
 			return nil, &ExitError{Code: 1}
 		}
-		p.APIKeyEnv = d.APIKeyEnv
-		out = append(out, planned{desired: d, client: c, live: live, plan: p})
+	}
+	var plans []*diff.Plan
+	for i := range out {
+		pl := &out[i]
+		p, problems := diff.Compute(pl.desired, pl.live, diff.Options{Prune: prune})
+		f.reportProblems(problems)
+		if spec.HasErrors(problems) {
+			return nil, &ExitError{Code: 1}
+		}
+		p.APIKeyEnv = pl.desired.APIKeyEnv
+		pl.plan = p
+		plans = append(plans, p)
+	}
+	if problems := diff.CheckSharedLimit(plans); len(problems) > 0 {
+		f.reportProblems(problems)
+		return nil, &ExitError{Code: 1}
 	}
 	return out, nil
 }

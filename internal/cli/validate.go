@@ -3,7 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,15 @@ type validateJSON struct {
 	Valid         bool                  `json:"valid"`
 	Files         []string              `json:"files"`
 	Problems      []validateJSONProblem `json:"problems"`
+	// Variables lists, per file, each ${VAR} plan and apply will need, and
+	// whether it is set (non-empty) here.
+	Variables []validateJSONVariable `json:"variables"`
+}
+
+type validateJSONVariable struct {
+	File string `json:"file"`
+	Name string `json:"name"`
+	Set  bool   `json:"set"`
 }
 
 type validateJSONProblem struct {
@@ -35,10 +46,14 @@ func newValidateCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check desired-state files offline",
-		Long: `Validate checks desired-state files without contacting Plain and without an
-API key: YAML syntax, duplicate keys, unknown fields, the JSON Schema, then
-the semantic rules (unique names and ids, https URLs, event names, ${VAR}
-references set in the environment). Every problem is reported as
+		Long: `Validate checks desired-state files without contacting Plain, without an
+API key and without the ${VAR} secrets: YAML syntax, duplicate keys, unknown
+fields, the JSON Schema, then the semantic rules (unique names and ids, https
+URLs, at most 25 webhooks, scopes, files sharing a workspace). An unset or
+empty ${VAR} gets a placeholder, so it runs on fork pull requests and in
+pre-commit hooks; the summary lists the variables plan will need. Event types
+are checked against plainsync's snapshot of Plain's catalog (warnings with a
+did-you-mean; plan checks the live catalog). Every problem is reported as
 FILE:LINE:COL: message on stderr; a summary per file goes to stdout.
 
 Exit status: 0 when every file is valid (warnings allowed), 1 otherwise.`,
@@ -69,15 +84,22 @@ func runValidate(f *Factory, paths []string, output string) error {
 	files, pathProbs := spec.ExpandPaths(paths)
 	probs := pathProbs
 	webhooks := map[string]int{}
+	needs := map[string]*spec.Desired{}
 	masker := &secret.Masker{}
+	var loaded []*spec.Desired
 	for _, file := range files {
-		d, ps := spec.Load(file, f.LookupEnv)
+		d, ps := spec.LoadForValidate(file, f.LookupEnv)
 		probs = append(probs, ps...)
 		if d != nil {
 			webhooks[file] = len(d.Webhooks)
+			needs[file] = d
 			masker.AddMasker(d.Secrets)
+			loaded = append(loaded, d)
 		}
 	}
+	// Files that name one workspace must be scoped and disjoint; a
+	// path-filtered CI job that validates them together catches it here.
+	probs = append(probs, spec.CheckShared(loaded, func(d *spec.Desired) string { return d.Workspace.Value })...)
 	spec.SortProblems(probs)
 	valid := !spec.HasErrors(probs)
 	// Inside Actions the runner learns the files' secrets before anything
@@ -96,7 +118,14 @@ func runValidate(f *Factory, paths []string, output string) error {
 	sort.Strings(files)
 
 	if output == "json" {
-		out := validateJSON{FormatVersion: 1, Valid: valid, Files: files, Problems: []validateJSONProblem{}}
+		out := validateJSON{FormatVersion: 1, Valid: valid, Files: files, Problems: []validateJSONProblem{}, Variables: []validateJSONVariable{}}
+		for _, file := range files {
+			if d := needs[file]; d != nil {
+				for _, v := range d.Variables {
+					out.Variables = append(out.Variables, validateJSONVariable{File: file, Name: v, Set: !slices.Contains(d.Unset, v)})
+				}
+			}
+		}
 		for _, p := range probs {
 			out.Problems = append(out.Problems, validateJSONProblem{
 				File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col,
@@ -111,7 +140,11 @@ func runValidate(f *Factory, paths []string, output string) error {
 	} else {
 		printProblems(f.IO.ErrOut, probs, masker)
 		for _, file := range files {
-			fmt.Fprintln(f.IO.Out, summaryLine(file, probs, webhooks))
+			line := summaryLine(file, probs, webhooks)
+			if d := needs[file]; d != nil && len(d.Variables) > 0 {
+				line += "; plan will need " + variableList(d)
+			}
+			fmt.Fprintln(f.IO.Out, line)
 		}
 	}
 	if !valid {
@@ -146,6 +179,20 @@ func summaryLine(file string, probs []spec.Problem, webhooks map[string]int) str
 		detail += ", " + plural(warns, "warning")
 	}
 	return fmt.Sprintf("%s: valid (%s)", file, detail)
+}
+
+// variableList names a file's ${VAR}s, marking those not set here:
+// "${A}, ${B} (not set here: B)".
+func variableList(d *spec.Desired) string {
+	refs := make([]string, len(d.Variables))
+	for i, v := range d.Variables {
+		refs[i] = "${" + v + "}"
+	}
+	out := strings.Join(refs, ", ")
+	if len(d.Unset) > 0 {
+		out += " (not set here: " + strings.Join(d.Unset, ", ") + ")"
+	}
+	return out
 }
 
 func plural(n int, word string) string {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ func TestValidateValidFile(t *testing.T) {
 	if code := Execute(f, []string{"validate", "-f", file}); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
-	if want := file + ": valid (2 webhooks)\n"; out.String() != want {
+	if want := file + ": valid (2 webhooks); plan will need ${CRM_TOKEN}\n"; out.String() != want {
 		t.Errorf("stdout %q, want %q", out.String(), want)
 	}
 	if errOut.Len() != 0 {
@@ -70,7 +71,7 @@ webhooks:
 	if errOut.String() != wantErr {
 		t.Errorf("stderr\n%s\nwant\n%s", errOut.String(), wantErr)
 	}
-	wantOut := bad + ": invalid (3 errors, 1 warning)\n" + good + ": valid (2 webhooks)\n" + missing + ": invalid (1 error)\n"
+	wantOut := bad + ": invalid (3 errors, 1 warning)\n" + good + ": valid (2 webhooks); plan will need ${CRM_TOKEN}\n" + missing + ": invalid (1 error)\n"
 	if out.String() != wantOut {
 		t.Errorf("stdout\n%s\nwant\n%s", out.String(), wantOut)
 	}
@@ -215,5 +216,93 @@ func TestAddFileFlagDefaultAndRepeat(t *testing.T) {
 		if strings.Join(files, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%v: files %v, want %v", tc.args, files, tc.want)
 		}
+	}
+}
+
+// validate runs where the secrets are not given: fork pull requests get
+// empty variables, pre-commit hooks none at all.
+func TestValidateWithoutSecrets(t *testing.T) {
+	dir := t.TempDir()
+	file := writeSpec(t, dir, "plainsync.yaml", `version: 1
+defaults:
+  webhookVersion: "2026-05-06"
+webhooks:
+  - name: crm-sync
+    url: https://${CRM_HOST}/hook?token=${CRM_TOKEN}
+    events: [thread.thread_created]
+  - name: ops
+    url: https://ops.example.com/${OPS_PATH}
+    events: [thread.thread_create]
+`)
+	for name, env := range map[string]map[string]string{
+		"unset": nil,
+		"empty": {"CRM_HOST": "", "CRM_TOKEN": "", "OPS_PATH": ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f, out, errOut := testFactory(env)
+			if code := Execute(f, []string{"validate", "-f", file}); code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut.String())
+			}
+			want := file + ": valid (2 webhooks, 1 warning); plan will need ${CRM_HOST}, ${CRM_TOKEN}, ${OPS_PATH} (not set here: CRM_HOST, CRM_TOKEN, OPS_PATH)\n"
+			if out.String() != want {
+				t.Errorf("stdout %q\nwant   %q", out.String(), want)
+			}
+			// The offline snapshot catches the typo, at its position.
+			if want := file + `:10:14: warning: unknown event type "thread.thread_create" (did you mean "thread.thread_created"?)`; !strings.Contains(errOut.String(), want) {
+				t.Errorf("stderr %q lacks %q", errOut.String(), want)
+			}
+			// plan still needs them, and says so before any request.
+			f, _, errOut = testFactory(env)
+			if code := Execute(f, []string{"plan", "-f", file}); code != 1 || !strings.Contains(errOut.String(), "CRM_TOKEN") {
+				t.Errorf("plan without secrets: exit %d\n%s", code, errOut.String())
+			}
+		})
+	}
+	f, out, _ := testFactory(map[string]string{"CRM_HOST": "crm.example.com", "CRM_TOKEN": "tok-123-secret"})
+	if code := Execute(f, []string{"validate", "-f", file, "-o", "json"}); code != 0 {
+		t.Fatalf("json: exit %d", code)
+	}
+	var got validateJSON
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []validateJSONVariable{{file, "CRM_HOST", true}, {file, "CRM_TOKEN", true}, {file, "OPS_PATH", false}}
+	if fmt.Sprint(got.Variables) != fmt.Sprint(want) {
+		t.Errorf("variables %+v, want %+v", got.Variables, want)
+	}
+	if strings.Contains(out.String(), "tok-123-secret") {
+		t.Error("secret value printed")
+	}
+}
+
+// Two files for one workspace fail validate unless both are scoped and
+// disjoint: path-filtered CI jobs apply them apart, where plan could not
+// see the other file.
+func TestValidateFilesSharingAWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, scope, hook string) string {
+		return writeSpec(t, dir, name, "version: 1\nworkspace: w_shared\n"+scope+"defaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n  - name: "+hook+"\n    url: https://"+hook+".example.com/\n    events: [\"*\"]\n")
+	}
+	a := file("support.yaml", "", "support-crm")
+	b := file("billing.yaml", "", "billing-crm")
+	f, out, errOut := testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", a, "-f", b}); code != 1 {
+		t.Fatalf("unscoped: exit %d\n%s", code, out.String())
+	}
+	for _, want := range []string{a + ":2:12: " + a + " and " + b + " both describe workspace w_shared", b + ":2:12: " + b + " and " + a} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr %q lacks %q", errOut.String(), want)
+		}
+	}
+	a = file("support.yaml", "scope: [support-*]\n", "support-crm")
+	b = file("billing.yaml", "scope: [billing-*]\n", "billing-crm")
+	f, out, errOut = testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", dir}); code != 0 {
+		t.Fatalf("scoped: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	b = file("billing.yaml", "scope: [\"*-crm\"]\n", "billing-crm")
+	f, _, errOut = testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", dir}); code != 1 || !strings.Contains(errOut.String(), `webhook "support-crm" is also in the scope of `+b) {
+		t.Fatalf("overlapping: exit %d\n%s", code, errOut.String())
 	}
 }

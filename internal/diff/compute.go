@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/plainsync/plainsync/internal/eventtypes"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -47,7 +48,18 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 	for i := range d.Webhooks {
 		desired[i] = c.resolve(&d.Webhooks[i])
 	}
+	// A scoped file owns only the live targets its scope names; the rest
+	// belong to other files (or nobody) and take no part in this plan.
+	c.outside = make([]bool, len(live.Targets))
+	outOfScope := 0
+	for i, t := range live.Targets {
+		if !d.InScope(t.Description) {
+			c.outside[i] = true
+			outOfScope++
+		}
+	}
 	c.match(desired)
+	c.noteStaleSnapshot()
 	if len(c.errs) > 0 {
 		return nil, c.problems()
 	}
@@ -77,18 +89,29 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 	if changes == nil {
 		changes = []Change{}
 	}
+	if c.checkLimit(changes, prune); len(c.errs) > 0 {
+		return nil, c.problems()
+	}
+	var scope []string
+	for _, g := range d.Scope {
+		scope = append(scope, g.Value)
+	}
 
 	return &Plan{
-		FormatVersion: FormatVersion,
-		File:          d.File,
-		Workspace:     live.Workspace,
-		Fingerprint:   Fingerprint(live),
-		Prune:         prune,
-		APIKeyEnv:     d.APIKeyEnv,
-		LiveCount:     len(live.Targets),
-		Changes:       changes,
-		Warnings:      c.warns,
-		Secrets:       d.Secrets,
+		FormatVersion:    FormatVersion,
+		File:             d.File,
+		Workspace:        live.Workspace,
+		Fingerprint:      Fingerprint(live),
+		Prune:            prune,
+		APIKeyEnv:        d.APIKeyEnv,
+		LiveCount:        len(live.Targets),
+		Scope:            scope,
+		OutOfScope:       outOfScope,
+		MaxDeletePercent: d.Guards.MaxDeletePercent,
+		MaxUpdatePercent: d.Guards.MaxUpdatePercent,
+		Changes:          changes,
+		Warnings:         c.warns,
+		Secrets:          d.Secrets,
 	}, nil
 }
 
@@ -109,6 +132,8 @@ type computer struct {
 	errs  []spec.Problem
 	warns []spec.Problem
 	taken []bool // live targets already matched, by index
+	// outside marks live targets outside the file's scope, by index.
+	outside []bool
 }
 
 func (c *computer) errorf(pos spec.Pos, format string, args ...any) {
@@ -209,7 +234,8 @@ func (c *computer) someVersions() string {
 // would claim.
 func (c *computer) match(desired []desiredTarget) {
 	targets := c.live.Targets
-	c.taken = make([]bool, len(targets))
+	// Targets outside the scope are never matched: they start taken.
+	c.taken = slices.Clone(c.outside)
 	byID := make(map[string]int, len(targets))
 	byDesc := make(map[string][]int, len(targets))
 	byURL := make(map[string][]int, len(targets))
@@ -230,6 +256,8 @@ func (c *computer) match(desired []desiredTarget) {
 		switch {
 		case !ok:
 			c.errorf(dt.w.ID.Pos, "webhook target %s (pinned by %q) does not exist in workspace %s", id, dt.w.Name.Value, c.live.Workspace.ID)
+		case c.outside[i]:
+			c.errorf(dt.w.ID.Pos, "webhook target %s (pinned by %q) is named %q, outside this file's scope (%s): it belongs to another file; pin a target inside the scope", id, dt.w.Name.Value, targets[i].Description, c.d.ScopeList())
 		case c.taken[i]:
 			c.errorf(dt.w.ID.Pos, "webhook target %s is pinned by more than one webhook", id)
 		default:
@@ -279,11 +307,82 @@ func (c *computer) match(desired []desiredTarget) {
 				cands = append(cands, i)
 			}
 		}
-		if len(cands) == 1 {
+		switch len(cands) {
+		case 0:
+		case 1:
 			c.claim(dt, cands[0], MatchedByURL)
+		default:
+			// A rename in Plain's UI is adopted by URL only while the URL is
+			// unique; say why this one is not, or the plan's create and
+			// unmanaged entries look like a bug.
+			ids := make([]string, len(cands))
+			for n, i := range cands {
+				ids[n] = targets[i].ID
+			}
+			sort.Strings(ids)
+			c.warnf(dt.w.URL.Pos, "webhook %q is planned as a create: %d unmanaged live targets (%s) have its URL, so none can be matched as a rename; pin one with id: to adopt it", dt.w.Name.Value, len(ids), strings.Join(ids, ", "))
 		}
 	}
 	// 4. everything else is a create (dt.live stays -1).
+}
+
+// checkLimit fails the plan when the workspace would hold more targets
+// than Plain allows: every live target (in scope or not, ignored or not)
+// plus the creates, minus the deletes. Plain would refuse the extra creates
+// half-way through apply; refusing here writes nothing.
+func (c *computer) checkLimit(changes []Change, prune bool) {
+	var creates, deletes int
+	var prunable []string
+	for _, ch := range changes {
+		switch {
+		case ch.Action == ActionCreate:
+			creates++
+		case ch.Action == ActionDelete:
+			deletes++
+		case ch.Action == ActionUnmanaged && !ch.Ignored:
+			prunable = append(prunable, fmt.Sprintf("%q (%s)", ch.Name, ch.TargetID))
+		}
+	}
+	total := len(c.live.Targets) + creates - deletes
+	if creates == 0 || total <= spec.MaxWebhooks {
+		return
+	}
+	over := total - spec.MaxWebhooks
+	msg := fmt.Sprintf("after this plan the workspace would hold %d webhook targets, %d over Plain's limit of %d per workspace (%d live, %d to create, %d to delete)",
+		total, over, spec.MaxWebhooks, len(c.live.Targets), creates, deletes)
+	switch {
+	case len(prunable) > 0:
+		msg += fmt.Sprintf("; unmanaged targets that --prune (or prune: true) would delete: %s", strings.Join(prunable, ", "))
+	case prune:
+		msg += "; remove webhooks from the file, or delete targets that other files or people keep"
+	default:
+		msg += "; remove webhooks from the file"
+	}
+	pos := c.d.WebhooksPos
+	if pos.Line == 0 {
+		pos = spec.Pos{File: c.d.File}
+	}
+	c.errorf(pos, "%s", msg)
+}
+
+// noteStaleSnapshot warns when the live catalog has event types that
+// plainsync's offline snapshot lacks: validate's event warnings are then
+// out of date, while this plan, which reads the live catalog, is not.
+func (c *computer) noteStaleSnapshot() {
+	live := make([]string, len(c.live.EventTypes))
+	for i, et := range c.live.EventTypes {
+		live[i] = et.EventType
+	}
+	missing := eventtypes.Missing(live)
+	if len(missing) == 0 {
+		return
+	}
+	shown := missing
+	if len(shown) > 5 {
+		shown = append(slices.Clone(shown[:5]), "…")
+	}
+	c.warnf(spec.Pos{File: c.d.File}, "the live catalog has %d event types that plainsync's offline snapshot (payload schema %s) lacks (%s): validate may warn about them, but this plan checks against the live catalog; a newer plainsync has a newer snapshot",
+		len(missing), eventtypes.SnapshotVersion, strings.Join(shown, ", "))
 }
 
 func (c *computer) claim(dt *desiredTarget, i int, by string) {

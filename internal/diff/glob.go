@@ -2,52 +2,20 @@ package diff
 
 import (
 	"sort"
-	"strings"
 
+	"github.com/plainsync/plainsync/internal/eventtypes"
+	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
 // IsGlob reports whether pattern holds a wildcard (`*` or `?`) and so is
 // expanded rather than looked up.
-func IsGlob(pattern string) bool {
-	return strings.ContainsAny(pattern, "*?")
-}
+func IsGlob(pattern string) bool { return glob.IsGlob(pattern) }
 
-// MatchGlob reports whether s matches pattern, where `*` matches any run of
-// characters (including `/` and `.`, unlike path.Match, so that
-// "https://*.example.com/*" covers whole URLs and "thread.*" every thread
-// event) and `?` matches exactly one character. Every other character,
-// including `[`, matches itself: URLs are full of brackets-free text and a
-// character-class syntax would only make query strings ambiguous.
-func MatchGlob(pattern, s string) bool {
-	// Iterative matcher with single-star backtracking: linear in practice
-	// and never exponential, whatever the pattern. It works on runes so
-	// that ? is one character, not one byte of a multi-byte one.
-	pr, sr := []rune(pattern), []rune(s)
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(sr) {
-		switch {
-		case p < len(pr) && pr[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pr) && (pr[p] == '?' || pr[p] == sr[i]):
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pr) && pr[p] == '*' {
-		p++
-	}
-	return p == len(pr)
-}
+// MatchGlob reports whether s matches pattern in plainsync's glob dialect
+// (see package glob): `*` any run of characters, `?` one character.
+func MatchGlob(pattern, s string) bool { return glob.Match(pattern, s) }
 
 // expandOne returns the catalog types that pattern names: the matches of a
 // glob, or the exact type itself when the catalog has it.
@@ -85,25 +53,11 @@ func Expand(patterns []string, catalog []plain.EventType) (types []string, unmat
 // suggest returns the catalog type closest to an unknown one, or "" when
 // nothing is close enough to be a likely typo.
 func suggest(unknown string, catalog []plain.EventType) string {
-	best, bestDist := "", -1
-	for _, et := range catalog {
-		// A missing namespace ("thread_created") is the commonest slip.
-		if strings.HasSuffix(et.EventType, "."+unknown) {
-			return et.EventType
-		}
-		d := spec.EditDistance(unknown, et.EventType)
-		if bestDist < 0 || d < bestDist || (d == bestDist && et.EventType < best) {
-			best, bestDist = et.EventType, d
-		}
+	names := make([]string, len(catalog))
+	for i, et := range catalog {
+		names[i] = et.EventType
 	}
-	limit := len(unknown) / 4
-	if limit < 2 {
-		limit = 2
-	}
-	if bestDist < 0 || bestDist > limit {
-		return ""
-	}
-	return best
+	return eventtypes.Suggest(unknown, names, spec.EditDistance)
 }
 
 // sortedCopy returns a sorted, unique copy of ss that is never nil, so that

@@ -93,8 +93,18 @@ type Plan struct {
 	// APIKeyEnv names the environment variable that holds the API key the
 	// plan was made with, so that applying a saved plan reads the same one.
 	APIKeyEnv string `json:"apiKeyEnv,omitempty"`
-	// LiveCount is the number of live targets, for delete thresholds.
+	// LiveCount is the number of live targets in the whole workspace, in
+	// scope or not (the 25-target limit counts them all).
 	LiveCount int `json:"liveCount"`
+	// Scope is the file's ownership scope (empty: the whole workspace);
+	// OutOfScope counts the live targets outside it, which the plan leaves
+	// out entirely: not unmanaged, never deleted, not counted by guards.
+	Scope      []string `json:"scope,omitempty"`
+	OutOfScope int      `json:"outOfScope,omitempty"`
+	// MaxDeletePercent and MaxUpdatePercent are the file's own guards
+	// (guards: in the file); nil when it sets none. Flags override them.
+	MaxDeletePercent *float64 `json:"maxDeletePercent,omitempty"`
+	MaxUpdatePercent *float64 `json:"maxUpdatePercent,omitempty"`
 	// Changes are ordered: creates, updates, deletes, then unchanged and
 	// unmanaged entries; within a group by name.
 	Changes  []Change       `json:"changes"`
@@ -121,6 +131,18 @@ func (p *Plan) Counts() Counts {
 		}
 	}
 	return c
+}
+
+// Managed counts the live targets the plan may change: in scope and not
+// protected by an ignore rule. The delete and update guards divide by it.
+func (p *Plan) Managed() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.TargetID != "" && !c.Ignored {
+			n++
+		}
+	}
+	return n
 }
 
 // HasChanges reports whether applying the plan would write anything.

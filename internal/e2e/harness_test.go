@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,6 +62,42 @@ type mock struct {
 	url   string
 	state string
 	cmd   *exec.Cmd
+	// stderr is plain-mock's stderr (its request log with --verbose),
+	// shown when the test fails.
+	stderr syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the writer goroutine of exec.Cmd
+// and a reading test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// mutations counts the webhook-target mutations plain-mock has answered so
+// far, from its request log: the mock must run with --verbose.
+func (m *mock) mutations() int {
+	n := 0
+	for _, line := range strings.Split(m.stderr.String(), "\n") {
+		for _, op := range []string{"op=CreateWebhookTarget ", "op=UpdateWebhookTarget ", "op=DeleteWebhookTarget "} {
+			if strings.Contains(line, op) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // startMock writes state (when non-nil) to a fresh state file and starts
@@ -83,13 +120,16 @@ func startMock(t *testing.T, st *mockState, extra ...string) *mock {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.cmd.Stderr = os.Stderr
+	m.cmd.Stderr = &m.stderr
 	if err := m.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		m.cmd.Process.Kill()
 		m.cmd.Wait()
+		if t.Failed() {
+			fmt.Fprintf(os.Stderr, "plain-mock stderr:\n%s", m.stderr.String())
+		}
 	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {

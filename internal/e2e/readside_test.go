@@ -73,8 +73,11 @@ func TestExportRoundTrip(t *testing.T) {
 	wantContains(t, file, "# yaml-language-server: $schema=", "workspace: w_01E2ETESTWORKSPACE000000",
 		`webhookVersion: "2026-05-06"`, "token=${CRM_SYNC_TOKEN}", `"customer.*"`, `events: ["*"]`, "name: ops-alerts", `events: [thread.email_received, thread.email_sent]`, "enabled: false")
 
-	// Without the variable the file is refused, naming it.
+	// Without the variable validate passes and names it; plan refuses.
 	r = m.run(dir, "validate", "-f", "exported.yaml")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "plan will need ${CRM_SYNC_TOKEN} (not set here: CRM_SYNC_TOKEN)")
+	r = m.run(dir, "plan", "-f", "exported.yaml")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "CRM_SYNC_TOKEN is not set")
 

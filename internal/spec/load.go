@@ -27,9 +27,27 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Desired, []Probl
 	return loadBytes(path, data, lookupEnv)
 }
 
+// LoadForValidate is Load for the validate command, which runs without the
+// secrets plan needs (fork pull requests, pre-commit hooks): a ${VAR} that
+// is unset or empty gets a placeholder, so the file's shape and each URL's
+// syntax are still checked, and Desired.Unset lists it. Event types are
+// also checked against the embedded snapshot of Plain's catalog (warnings
+// with a did-you-mean). Placeholders never become secrets, and a Desired
+// loaded this way must never be planned.
+func LoadForValidate(path string, lookupEnv func(string) (string, bool)) (*Desired, []Problem) {
+	data, prob := readFile(path)
+	if prob != nil {
+		return nil, []Problem{*prob}
+	}
+	return load(&parser{file: path, forValidate: true}, data, lookupEnv)
+}
+
 // loadBytes is Load on content already read; file names positions.
 func loadBytes(file string, data []byte, lookupEnv func(string) (string, bool)) (*Desired, []Problem) {
-	p := &parser{file: file}
+	return load(&parser{file: file}, data, lookupEnv)
+}
+
+func load(p *parser, data []byte, lookupEnv func(string) (string, bool)) (*Desired, []Problem) {
 	root := p.parse(data)
 	if root == nil {
 		return nil, finish(p.probs)

@@ -2,7 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
@@ -78,18 +80,66 @@ type Webhook struct {
 
 // Desired is one validated, interpolated desired-state file.
 type Desired struct {
-	File        string       `json:"file"`
-	Version     int          `json:"version"`
-	Workspace   Text         `json:"workspace"` // optional guard; Value "" when absent
-	APIKeyEnv   string       `json:"apiKeyEnv"` // defaults to PLAIN_API_KEY
-	Prune       bool         `json:"prune"`
-	PrunePos    Pos          `json:"prunePos"`
-	Ignore      []IgnoreRule `json:"ignore"`
-	Webhooks    []Webhook    `json:"webhooks"`
-	WebhooksPos Pos          `json:"webhooksPos"`
+	File      string       `json:"file"`
+	Version   int          `json:"version"`
+	Workspace Text         `json:"workspace"` // optional guard; Value "" when absent
+	APIKeyEnv string       `json:"apiKeyEnv"` // defaults to PLAIN_API_KEY
+	Prune     bool         `json:"prune"`
+	PrunePos  Pos          `json:"prunePos"`
+	Ignore    []IgnoreRule `json:"ignore"`
+	// Scope holds the file's ownership globs over target names; empty
+	// means the file owns the whole workspace.
+	Scope       []Text    `json:"scope,omitempty"`
+	ScopePos    Pos       `json:"scopePos,omitzero"`
+	Guards      Guards    `json:"guards,omitzero"`
+	Webhooks    []Webhook `json:"webhooks"`
+	WebhooksPos Pos       `json:"webhooksPos"`
+	// Variables names every ${VAR} the file's URLs reference, sorted:
+	// what plan and apply need in the environment.
+	Variables []string `json:"variables,omitempty"`
+	// Unset names the Variables that were unset or empty when the file
+	// was loaded for validate (LoadForValidate), sorted; always empty
+	// after Load, which refuses them.
+	Unset []string `json:"unset,omitempty"`
 	// Secrets holds every interpolated value, for masking in all output.
 	Secrets *secret.Masker `json:"-"`
 }
+
+// Guards are a file's own safety limits (guards: in the file). A nil
+// percentage means the file does not set it; flags and defaults apply.
+type Guards struct {
+	MaxDeletePercent    *float64 `json:"maxDeletePercent,omitempty"`
+	MaxDeletePercentPos Pos      `json:"maxDeletePercentPos,omitzero"`
+	MaxUpdatePercent    *float64 `json:"maxUpdatePercent,omitempty"`
+	MaxUpdatePercentPos Pos      `json:"maxUpdatePercentPos,omitzero"`
+}
+
+// InScope reports whether a target named name belongs to the file: every
+// name does when the file has no scope.
+func (d *Desired) InScope(name string) bool {
+	if len(d.Scope) == 0 {
+		return true
+	}
+	for _, g := range d.Scope {
+		if glob.Match(g.Value, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// ScopeList is the scope as written, for messages: "support-*, ops".
+func (d *Desired) ScopeList() string {
+	parts := make([]string, len(d.Scope))
+	for i, g := range d.Scope {
+		parts[i] = g.Value
+	}
+	return strings.Join(parts, ", ")
+}
+
+// MaxWebhooks is Plain's documented ceiling of webhook targets per
+// workspace: a file can declare no more, and a plan may not leave more.
+const MaxWebhooks = 25
 
 // DefaultAPIKeyEnv is the variable holding the API key when the file does
 // not name one with apiKeyEnv.

@@ -25,7 +25,7 @@ func loadGood(t *testing.T, name string) *Desired {
 func TestModelFull(t *testing.T) {
 	d := loadGood(t, "full.yaml")
 	file := filepath.Join("testdata", "good", "full.yaml")
-	if d.Workspace.Value != "w_01H8XYZABCDEFGHJKMNPQRSTVW" || d.Workspace.Pos != (Pos{file, 3, 12}) {
+	if d.Workspace.Value != "w_01H8FULLTESTFILEWORKSPACE0" || d.Workspace.Pos != (Pos{file, 3, 12}) {
 		t.Errorf("workspace %+v", d.Workspace)
 	}
 	if d.APIKeyEnv != "PLAIN_API_KEY_PROD" || !d.Prune || d.PrunePos != (Pos{file, 8, 8}) {

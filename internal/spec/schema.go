@@ -155,6 +155,7 @@ var handledElsewhere = map[string]bool{
 	"/$defs/webhook/additionalProperties":       true,
 	"/$defs/ignoreRule/additionalProperties":    true,
 	"/properties/defaults/additionalProperties": true,
+	"/properties/guards/additionalProperties":   true,
 	"/$defs/ignoreRule/minProperties":           true,
 	"/$defs/ignoreRule/maxProperties":           true,
 }
@@ -261,6 +262,11 @@ func schemaMessages(raw map[string]any, kw string, leaf *jsonschema.ValidationEr
 		return []string{"events must list at least one event type (use [\"*\"] for all)"}
 	case "/$defs/webhook/properties/id/pattern":
 		return []string{fmt.Sprintf("invalid id %q: webhook target ids look like wht_ followed by letters and digits", n.value)}
+	case "/properties/scope/minItems":
+		return []string{"scope must list at least one glob over target names; leave scope out for a file that owns the whole workspace"}
+	case "/properties/guards/properties/maxDeletePercent/minimum", "/properties/guards/properties/maxDeletePercent/maximum",
+		"/properties/guards/properties/maxUpdatePercent/minimum", "/properties/guards/properties/maxUpdatePercent/maximum":
+		return []string{fmt.Sprintf("%s must be a percentage from 0 to 100, not %s", field, quoteScalar(n))}
 	case "/properties/apiKeyEnv/pattern":
 		return []string{fmt.Sprintf("apiKeyEnv %q is not an environment variable name (letters, digits and _, not starting with a digit)", n.value)}
 	}

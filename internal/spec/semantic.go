@@ -14,18 +14,16 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/plainsync/plainsync/internal/eventtypes"
+	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/secret"
 )
-
-// knownNamespaces are the event namespaces Plain publishes today. A glob
-// over another namespace only warns: the live catalog is the authority and
-// may have grown since this list was written.
-var knownNamespaces = []string{"customer", "thread", "timeline"}
 
 // Schema locations of each object kind, for the fields they allow.
 const (
 	ptrTop        = ""
 	ptrDefaults   = "/properties/defaults"
+	ptrGuards     = "/properties/guards"
 	ptrIgnoreRule = "/$defs/ignoreRule"
 	ptrWebhook    = "/$defs/webhook"
 )
@@ -39,6 +37,9 @@ func (p *parser) checkStructure(root *node) map[string]bool {
 	p.unknownFields(root, "", ptrTop, "at top level", bad)
 	if d := root.get("defaults"); d != nil {
 		p.unknownFields(d, "/defaults", ptrDefaults, "in defaults", bad)
+	}
+	if g := root.get("guards"); g != nil {
+		p.unknownFields(g, "/guards", ptrGuards, "in guards", bad)
 	}
 	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
 		for i, r := range ig.items {
@@ -66,6 +67,11 @@ func (p *parser) checkStructure(root *node) map[string]bool {
 	}
 	for _, f := range []string{"/workspace", "/apiKeyEnv", "/defaults/webhookVersion"} {
 		literal(f)
+	}
+	if sc := root.get("scope"); sc != nil && sc.kind == yaml.SequenceNode {
+		for i := range sc.items {
+			literal("/scope/" + strconv.Itoa(i))
+		}
 	}
 	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
 		for i := range ig.items {
@@ -200,6 +206,25 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 		d.Prune, _ = boolean(n)
 		d.PrunePos = pos(n)
 	}
+	if sc := root.get("scope"); sc != nil && sc.kind == yaml.SequenceNode {
+		d.ScopePos = pos(sc)
+		for i, g := range sc.items {
+			if g.isString() && g.value != "" && !bad["/scope/"+strconv.Itoa(i)] {
+				d.Scope = append(d.Scope, text(g))
+			}
+		}
+	}
+	if g := root.get("guards"); g != nil && g.kind == yaml.MappingNode {
+		percent := func(key string) (*float64, Pos) {
+			n := g.get(key)
+			if v, ok := toJSON(orNull(n)).(float64); ok && v >= 0 && v <= 100 {
+				return &v, pos(n)
+			}
+			return nil, Pos{}
+		}
+		d.Guards.MaxDeletePercent, d.Guards.MaxDeletePercentPos = percent("maxDeletePercent")
+		d.Guards.MaxUpdatePercent, d.Guards.MaxUpdatePercentPos = percent("maxUpdatePercent")
+	}
 
 	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
 		for _, r := range ig.items {
@@ -221,6 +246,22 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 	d.WebhooksPos = pos(wh)
 	if wh.kind != yaml.SequenceNode {
 		return d
+	}
+	p.vars, p.holes = map[string]bool{}, map[string]bool{}
+	defer func() {
+		for name := range p.vars {
+			d.Variables = append(d.Variables, name)
+		}
+		for name := range p.holes {
+			d.Unset = append(d.Unset, name)
+		}
+		slices.Sort(d.Variables)
+		slices.Sort(d.Unset)
+	}()
+	if len(wh.items) > MaxWebhooks {
+		w := wh.items[MaxWebhooks]
+		p.errorf(w.line, w.col, "this is webhook %d of %d: Plain allows at most %d webhook targets per workspace (Plain's documented per-workspace limit), so one file can declare at most %d",
+			MaxWebhooks+1, len(wh.items), MaxWebhooks, MaxWebhooks)
 	}
 	names := map[string]Pos{}
 	ids := map[string]Pos{}
@@ -244,6 +285,9 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 					// Plain's UI and in plans, so two "equal" names would differ.
 					r, _ := utf8.DecodeRuneInString(n.value[i:])
 					p.errorf(n.line, n.col, "name %q contains the control character U+%04X", n.value, r)
+				}
+				if !d.InScope(n.value) {
+					p.errorf(n.line, n.col, "webhook %q is outside this file's scope (%s): a scoped file declares only names its scope matches", n.value, d.ScopeList())
 				}
 				if first, dup := names[n.value]; dup {
 					p.errorf(n.line, n.col, "duplicate webhook name %q (first used at line %d)", n.value, first.Line)
@@ -271,12 +315,8 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 					continue
 				}
 				wk.Events = append(wk.Events, text(e))
-				if !ok("events/"+strconv.Itoa(j)) || !globEvent.MatchString(e.value) || exactEvent.MatchString(e.value) || e.value == "*" {
-					continue
-				}
-				ns := e.value[:strings.IndexByte(e.value, '.')]
-				if !slices.Contains(knownNamespaces, ns) {
-					p.warnf(e.line, e.col, "event glob %q names namespace %q, which is not one of %s; the live catalog decides at plan time", e.value, ns, strings.Join(knownNamespaces, ", "))
+				if p.forValidate && ok("events/"+strconv.Itoa(j)) && globEvent.MatchString(e.value) {
+					p.checkEventOffline(e)
 				}
 			}
 		}
@@ -295,6 +335,27 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 	return d
 }
 
+// checkEventOffline warns when an event type or glob names nothing in the
+// embedded snapshot of Plain's catalog. Only a warning: the live catalog,
+// read at plan time, is the authority and may be newer.
+func (p *parser) checkEventOffline(e *node) {
+	const where = "plainsync's snapshot of Plain's event types (payload schema " + eventtypes.SnapshotVersion + "); plan checks it against the live catalog"
+	if glob.IsGlob(e.value) {
+		if len(eventtypes.Matches(e.value)) == 0 {
+			p.warnf(e.line, e.col, "event pattern %q matches no event type in %s", e.value, where)
+		}
+		return
+	}
+	if eventtypes.Known(e.value) {
+		return
+	}
+	msg := fmt.Sprintf("unknown event type %q", e.value)
+	if s := eventtypes.Suggest(e.value, eventtypes.Snapshot(), EditDistance); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	p.warnf(e.line, e.col, "%s: not in %s", msg, where)
+}
+
 func orNull(n *node) *node {
 	if n == nil {
 		return &node{kind: yaml.ScalarNode, tag: "!!null"}
@@ -310,7 +371,20 @@ func (p *parser) warnf(line, col int, format string, args ...any) {
 // written (Raw) and never its interpolated value, which holds secrets.
 func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secrets *secret.Masker) Text {
 	t := Text{Raw: n.value, Pos: Pos{File: p.file, Line: n.line, Col: n.col}}
-	value, used, errs := interpolate(n.value, lookupEnv)
+	lookup := lookupEnv
+	holes := map[string]bool{}
+	if p.forValidate {
+		// validate runs where secrets are not given (fork pull requests,
+		// pre-commit hooks): a placeholder stands in for each missing one.
+		lookup = func(name string) (string, bool) {
+			if v, ok := lookupEnv(name); ok && v != "" {
+				return v, true
+			}
+			holes[name] = true
+			return urlPlaceholder, true
+		}
+	}
+	value, used, errs := interpolate(n.value, lookup)
 	for _, err := range errs {
 		p.errorf(n.line, n.col, "url: %v", err)
 	}
@@ -318,6 +392,17 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 		return t
 	}
 	for name, v := range used {
+		if p.vars != nil {
+			p.vars[name] = true
+		}
+		if holes[name] {
+			// A placeholder is no secret, and masking "0" would garble
+			// every output.
+			if p.holes != nil {
+				p.holes[name] = true
+			}
+			continue
+		}
 		secrets.Add(name, v)
 		if v == "" {
 			// CI systems often turn a missing secret into an empty
@@ -327,6 +412,11 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 		}
 	}
 	t.Value, t.Secret = value, len(used) > 0
+	if len(holes) > 0 && strings.HasPrefix(n.value, "${") {
+		// The scheme (or the whole URL) is a missing variable: nothing is
+		// left to check.
+		return t
+	}
 	// Without variables the parser's detail shows only what the file
 	// already says; with them it could show a secret.
 	for _, v := range URLViolations(value, len(used) == 0) {
@@ -334,6 +424,11 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 	}
 	return t
 }
+
+// urlPlaceholder stands in for an unset ${VAR} under LoadForValidate. "0"
+// is valid wherever a variable usually sits in a URL: a host label, a
+// port, a path segment, a query value, user info.
+const urlPlaceholder = "0"
 
 // URLViolations applies the file format's URL rules (absolute, https or
 // loopback http, a host, no credentials) to an interpolated URL. Each

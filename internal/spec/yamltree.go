@@ -85,10 +85,17 @@ func (n *node) kindName() string {
 
 // parser turns bytes into a resolved tree, collecting problems.
 type parser struct {
-	file   string
-	probs  []Problem
-	budget int  // alias-expanded nodes still allowed
-	blown  bool // budget exhausted: the tree is incomplete
+	file string
+	// forValidate loads for validate (LoadForValidate): unset or empty
+	// ${VAR}s get a placeholder and event types are checked against the
+	// offline snapshot.
+	forValidate bool
+	// vars and holes collect the ${VAR}s the URLs use, and those of them
+	// that got a placeholder.
+	vars, holes map[string]bool
+	probs       []Problem
+	budget      int  // alias-expanded nodes still allowed
+	blown       bool // budget exhausted: the tree is incomplete
 	// blownAt is len(probs) when the budget ran out: what follows is noise
 	// from the truncated tree and is dropped.
 	blownAt  int
