@@ -158,13 +158,21 @@ func (p *probFlag) Set(v string) error {
 
 // run is main without the process: it serves until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if handled, err := runSubcommand(ctx, args, stdout, stderr); handled {
+		return err
+	}
 	fs := flag.NewFlagSet("plain-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	dflags := registerDeliveryFlags(fs)
 	var (
 		addr        = fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 		statePath   = fs.String("state", "", "JSON state file shared between runs; loaded at start, rewritten atomically after every change")
 		keys        = keyFlag{}
-		wsID        = fs.String("workspace-id", "", "id of the primary workspace, the one keys without @ belong to (default from the state file, else w_01MOCKWORKSPACE0000000000)")
+		wsID        = fs.String("workspace-id", "", "id of the primary workspace, the one keys without @ belong to (default from the state file, else w_01MXCKWRKSPACE000000000000)")
 		wsName      = fs.String("workspace-name", "", "name of the primary workspace")
 		latency     = fs.Duration("latency", 0, "delay before answering each request, e.g. 50ms")
 		rate        rateFlag
@@ -207,6 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	primaryKeys, workspaceKeys := keys.split()
+	var err error
 	cfg := plainmock.Config{
 		Keys:            primaryKeys,
 		WorkspaceKeys:   workspaceKeys,
@@ -221,8 +230,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *wsID != "" || *wsName != "" {
 		cfg.Workspace = plain.Workspace{ID: *wsID, Name: *wsName}
 	}
+	if cfg.Delivery, err = dflags.config(); err != nil {
+		fmt.Fprintln(stderr, "plain-mock:", err)
+		return errUsage
+	}
 	srv, err := plainmock.New(cfg)
 	if err != nil {
+		return err
+	}
+	defer srv.Close() // stops scheduled retries once the listener is gone
+	if err := dflags.apply(srv); err != nil {
 		return err
 	}
 	if *verbose {
@@ -248,6 +265,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "plain-mock listening on %s\n", url)
+	go dflags.runEmitEvery(ctx, srv, stderr)
 
 	select {
 	case err := <-serveErr:

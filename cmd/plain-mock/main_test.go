@@ -320,7 +320,7 @@ func TestRunServesOneWorkspacePerKey(t *testing.T) {
 		_, body := post(t, url, key, `{ myWorkspace { id } }`)
 		return body["data"].(map[string]any)["myWorkspace"].(map[string]any)["id"].(string)
 	}
-	if wsOf("k_main") != "w_01MOCKWORKSPACE0000000000" || wsOf("k_eu") != "w_eu" || wsOf("k_eu_ro") != "w_eu" || wsOf("k_us") != "w_us" {
+	if wsOf("k_main") != "w_01MXCKWRKSPACE000000000000" || wsOf("k_eu") != "w_eu" || wsOf("k_eu_ro") != "w_eu" || wsOf("k_us") != "w_us" {
 		t.Fatal("keys are not bound to their workspaces")
 	}
 	// k_eu and k_us have used one request each; each key has its own window.

@@ -61,7 +61,7 @@ func TestExportRoundTripPlansNoChanges(t *testing.T) {
 	}
 	for _, want := range []string{
 		"\nversion: 1\n",
-		"\nworkspace: w_01MOCKWORKSPACE0000000000\n",
+		"\nworkspace: w_01MXCKWRKSPACE000000000000\n",
 		"defaults:\n  webhookVersion: \"2026-05-06\"\n",
 		`url: "https://crm.example.com/hook?token=${CRM_SYNC_TOKEN}&flag&empty="`,
 		`events: ["customer.*", thread.thread_created]`,

@@ -123,6 +123,17 @@
 // cursor's place is found by binary search, so benchmarks measure the
 // client, not the mock.
 //
+// # Real deliveries
+//
+// POST /mock/v1/events (Server.Emit) makes events happen in the key's
+// workspace and delivers each, through package deliver, to every enabled
+// target subscribed to its type: schema-valid signed bodies with Plain's
+// headers, to loopback receivers only, retried on Plain's schedule
+// (DeliveryConfig.Schedule), every attempt recorded as a delivery attempt
+// and persisted. POST /mock/v1/age-attempts (Server.AgeAttempts) moves the
+// recorded attempts into the past so that health windows move on. Close
+// stops scheduled retries.
+//
 // # Fault injection
 //
 // Latency (--latency), a per-key rate limit (--rate-limit 450/min: HTTP 429,

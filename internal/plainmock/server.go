@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/plainmock/deliver"
 )
 
 // DefaultKey is the API key a Server accepts when neither Config nor the
@@ -23,7 +24,9 @@ const DefaultKey = "plainApiKey_mock"
 var AllPermissions = []string{plain.PermRead, plain.PermCreate, plain.PermEdit, plain.PermDelete}
 
 // defaultWorkspace is used when neither Config nor the state file names one.
-var defaultWorkspace = plain.Workspace{ID: "w_01MOCKWORKSPACE0000000000", Name: "Mock Workspace"}
+// Its id has the shape of Plain's ids (a prefix, _, a 26-character ULID),
+// which delivered payloads must carry.
+var defaultWorkspace = plain.Workspace{ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"}
 
 // DefaultMaxTargets is Plain's documented ceiling of webhook targets per
 // workspace.
@@ -45,7 +48,7 @@ const maxBodyBytes = 1 << 20
 // with the default key and workspace.
 type Config struct {
 	Keys      map[string][]string // primary workspace's keys: key → permissions; with no key anywhere → {DefaultKey: AllPermissions}
-	Workspace plain.Workspace     // the primary workspace; zero → {ID: "w_01MOCKWORKSPACE0000000000", Name: "Mock Workspace"} unless state has one
+	Workspace plain.Workspace     // the primary workspace; zero → {ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"} unless state has one
 	// WorkspaceKeys are keys bound to a workspace by id (--key KEY@ID). A
 	// workspace neither the state file nor Config.Workspace names is
 	// created empty. An empty WorkspaceID means the primary workspace.
@@ -61,6 +64,8 @@ type Config struct {
 	DropAfterCommit float64 // 0..1
 	Seed            int64
 	Now             func() time.Time // nil = time.Now
+	// Delivery configures the real deliveries POST /mock/v1/events makes.
+	Delivery DeliveryConfig
 }
 
 // WorkspaceKey grants an API key permissions on one workspace.
@@ -103,6 +108,11 @@ type Server struct {
 	windows  map[string]*rateWindow
 	requests int
 	reqLog   io.Writer
+
+	// engine makes real deliveries and their retries; it takes mu itself
+	// (through its callbacks), so it is never called with mu held.
+	engine              *deliver.Engine
+	deliveryConcurrency int
 }
 
 // keyGrant is what an API key may do, and where.
@@ -178,6 +188,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := s.applyConfigWorkspaces(cfg); err != nil {
 		return nil, err
+	}
+	s.engine = newEngine(s, cfg.Delivery)
+	s.deliveryConcurrency = cfg.Delivery.Concurrency
+	if s.deliveryConcurrency <= 0 {
+		s.deliveryConcurrency = 8
 	}
 	if filled {
 		// A hand-written state file lacked ids or timestamps. Writing them
@@ -451,7 +466,8 @@ func (s *Server) persistOrLog() {
 	}
 }
 
-// ServeHTTP answers POST /graphql/v1 and GET /healthz.
+// ServeHTTP answers POST /graphql/v1, GET /healthz and the admin API
+// (POST /mock/v1/events, POST /mock/v1/age-attempts).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/healthz":
@@ -460,6 +476,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	case GraphQLPath:
 		s.serveGraphQL(w, r)
+	case EventsPath, AgeAttemptsPath:
+		s.serveAdmin(w, r)
 	default:
 		s.setRateHeaders(w, "", false)
 		http.NotFound(w, r)
