@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/machinebox/graphql"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 )
 
@@ -89,17 +91,23 @@ func New(o Options) (*Client, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		// url.Parse echoes its input; the redacted form is safe to show.
-		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", redactURL(endpoint))
+		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", secret.RedactURL(endpoint))
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", redactURL(endpoint))
+		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", secret.RedactURL(endpoint))
+	}
+	// The key travels as a bearer token: over plain http anyone on the
+	// path reads it. Loopback (plain-mock, a local proxy) never leaves
+	// the machine.
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("refusing to send the API key over plain http to %s: use an https:// API URL (http is allowed only for loopback: localhost, 127.0.0.0/8, ::1)", secret.RedactURL(u.Scheme+"://"+u.Host))
 	}
 
 	tr := &transport{
 		base:        http.DefaultTransport,
 		key:         key,
 		userAgent:   version.UserAgent(),
-		endpoint:    redactURL(endpoint),
+		endpoint:    secret.RedactURL(endpoint),
 		timeout:     o.Timeout,
 		maxRetries:  o.MaxRetries,
 		backoffBase: o.BackoffBase,
@@ -194,4 +202,14 @@ func (e *outcomeUnknownError) Error() string {
 
 func (e *outcomeUnknownError) Unwrap() []error {
 	return []error{plain.ErrOutcomeUnknown, e.cause}
+}
+
+// isLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

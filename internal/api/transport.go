@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // maxBody bounds how much of a response is read: 250 targets are a few
@@ -128,7 +130,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if r.status >= 300 && r.status < 400 {
 			// Following a redirect would re-send the Authorization header to
 			// wherever it points.
-			return nil, &HTTPError{Status: r.status, Reason: "unexpected redirect", Excerpt: redactURL(r.header.Get("Location"))}
+			return nil, &HTTPError{Status: r.status, Reason: "unexpected redirect", Excerpt: secret.RedactURL(r.header.Get("Location"))}
 		}
 
 		gerr, noData, jsonErr := decodeErrors(r.status, r.body)

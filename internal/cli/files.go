@@ -32,7 +32,7 @@ func loadFiles(f *Factory, paths []string) ([]*spec.Desired, []spec.Problem) {
 // directory, or before any file exists, runs into.
 func printProblems(w io.Writer, ps []spec.Problem, m *secret.Masker) {
 	for _, p := range ps {
-		fmt.Fprintln(w, m.Mask(p.String()))
+		fmt.Fprintln(w, secret.RedactURLsInText(m.Mask(p.String())))
 		if p.Pos.File == defaultFile && p.Pos.Line == 0 && p.Message == "file not found" {
 			fmt.Fprintln(w, missingDefaultHint)
 		}

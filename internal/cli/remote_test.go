@@ -291,17 +291,3 @@ func TestEditedSavedPlanIsRefused(t *testing.T) {
 		t.Fatalf("edited plan wrote %d targets", n)
 	}
 }
-
-func TestRedactURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://a.example.com/x":                  "https://a.example.com/x",
-		"https://a.example.com/x?b=2&a=1":          "https://a.example.com/x?a=REDACTED&b=REDACTED",
-		"https://u:p@a.example.com/x":              "https://REDACTED@a.example.com/x",
-		"https://a.example.com/x#access_token=abc": "https://a.example.com/x#REDACTED",
-		"://nope": "[unparseable URL]",
-	} {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -83,8 +83,9 @@ func Execute(f *Factory, args []string) int {
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
-		// has learnt, in those forms too, before printing.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
+		// has learnt, in those forms too, before printing; and redact the
+		// secret parts of any URL it quotes, which no ${VAR} may name.
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", secret.RedactURLsInText(f.Secrets.Mask(err.Error())))
 	}
 	return exitCode(err)
 }

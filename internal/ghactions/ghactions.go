@@ -150,7 +150,7 @@ func (a *Actions) SetOutput(name, value string) error {
 	if !a.hasFile(EnvOutput) {
 		return nil
 	}
-	value = a.secrets.Mask(value)
+	value = secret.RedactURLsInText(a.secrets.Mask(value))
 	if strings.Contains(name, fileCommandDelimiter) || strings.Contains(value, fileCommandDelimiter) || strings.ContainsAny(name, "\r\n=") {
 		return fmt.Errorf("GitHub Actions: refusing to write output %q: its name or value would break $%s's format", name, EnvOutput)
 	}
@@ -188,7 +188,7 @@ func (a *Actions) AddStepSummary(markdown string) error {
 	// go-githubactions adds one line break; end each block with a blank
 	// line as well so that the next append starts a new Markdown block
 	// rather than continuing this one's paragraph or table.
-	markdown = strings.TrimRight(a.secrets.Mask(markdown), "\n") + "\n"
+	markdown = strings.TrimRight(secret.RedactURLsInText(a.secrets.Mask(markdown)), "\n") + "\n"
 	if err := guard(func() { a.gha.AddStepSummary(markdown) }); err != nil {
 		return fmt.Errorf("GitHub Actions: write step summary: %w", err)
 	}
@@ -226,7 +226,7 @@ func (a *Actions) Annotate(p spec.Problem) error {
 	if len(props) > 0 {
 		line += " " + strings.Join(props, ",")
 	}
-	line += "::" + escapeData(a.secrets.Mask(p.Message)) + "\n"
+	line += "::" + escapeData(secret.RedactURLsInText(a.secrets.Mask(p.Message))) + "\n"
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if _, err := io.WriteString(a.w, line); err != nil {

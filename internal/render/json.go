@@ -12,7 +12,9 @@ import (
 
 // JSONPlan is the shape of `plainsync plan -o json`. It is stable within a
 // formatVersion: fields may be added, never renamed or removed without
-// bumping it. Every string is masked (secrets appear as ${NAME}).
+// bumping it. Every string is masked (secrets appear as ${NAME}), and
+// every part of a URL that secret.ClassifyURL calls secret and no ${VAR}
+// names reads REDACTED.
 //
 //	{
 //	  "formatVersion": 1,
@@ -37,6 +39,11 @@ import (
 //	        {"field": "description" | "url" | "version" | "enabled", "before": "…", "after": "…"},
 //	        {"field": "events", "added": ["…"], "removed": ["…"]}
 //	      ],
+//	      // for the url field: "secretsChanged": ["path/3"] names the
+//	      // secret parts whose value changes, "onlySecrets": true says
+//	      // nothing else does; changed parts read "(sensitive value changed)"
+//	      "beforeSensitive": {"url": true}, // fields shown with secret parts
+//	      "afterSensitive": {"url": true},  // redacted (Terraform's *_sensitive)
 //	      "eventPatterns": ["thread.*"],// events as written in the file
 //	      "ignored": true,              // unmanaged targets protected by an ignore rule
 //	      "pos": {"file": "plainsync.yaml", "line": 12, "col": 5}

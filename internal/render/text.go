@@ -115,6 +115,9 @@ func changeLines(ch diff.Change, c painter) []string {
 				for _, t := range f.Removed {
 					lines = append(lines, "        "+minus(t))
 				}
+			case f.Field == diff.FieldURL && f.OnlySecrets:
+				// A rotated token: the URL's shape is all there is to show.
+				add(f.Field, c.paint(ansiYellow, quote(f.After)))
 			case useInline(f):
 				add(f.Field, inlineDiff(f.Before, f.After, c))
 			case f.Field == diff.FieldEnabled:

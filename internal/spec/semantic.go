@@ -371,6 +371,7 @@ func (p *parser) warnf(line, col int, format string, args ...any) {
 // written (Raw) and never its interpolated value, which holds secrets.
 func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secrets *secret.Masker) Text {
 	t := Text{Raw: n.value, Pos: Pos{File: p.file, Line: n.line, Col: n.col}}
+	p.checkLiteralSecrets(n)
 	lookup := lookupEnv
 	holes := map[string]bool{}
 	if p.forValidate {
@@ -420,7 +421,8 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 	// Without variables the parser's detail shows only what the file
 	// already says; with them it could show a secret.
 	for _, v := range URLViolations(value, len(used) == 0) {
-		p.errorf(n.line, n.col, "url %q %s", n.value, v)
+		// A literal token is redacted here like everywhere else.
+		p.errorf(n.line, n.col, "url %q %s", secret.RedactMaskedURL(n.value), v)
 	}
 	return t
 }
@@ -431,7 +433,8 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 const urlPlaceholder = "0"
 
 // URLViolations applies the file format's URL rules (absolute, https or
-// loopback http, a host, no credentials) to an interpolated URL. Each
+// loopback http, a host) to an interpolated URL. User info (Basic auth)
+// is allowed; checkLiteralSecrets refuses a literal password. Each
 // violation is phrased to follow `url "…" `. showParseDetail allows quoting
 // parts of the value (the URL parser's detail, the scheme): pass false when
 // the value holds secrets. Saved plans are checked with the same rules.
@@ -460,9 +463,6 @@ func URLViolations(value string, showParseDetail bool) []string {
 		return []string{"has no host"}
 	}
 	var out []string
-	if u.User != nil {
-		out = append(out, "must not contain credentials (user:password@); put a token in the path or query with ${VAR}")
-	}
 	if scheme == "http" && !isLoopback(u.Hostname()) {
 		out = append(out, "must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)")
 	}
