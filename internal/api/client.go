@@ -189,7 +189,32 @@ func (c *Client) run(ctx context.Context, op, doc string, vars map[string]any, m
 			err = &outcomeUnknownError{cause: err}
 		}
 	}
-	return redactErr(fmt.Errorf("%s: %w", op, err), c.tr.key)
+	return redactErr(fmt.Errorf("%s: %w", opPhrase(op), err), c.tr.key)
+}
+
+// opPhrases word each GraphQL operation for users: errors say what
+// plainsync was doing ("create webhook target: …"), not which function or
+// operation name it used. Debug output keeps the operation names.
+var opPhrases = map[string]string{
+	"Snapshot":             "read the workspace from Plain",
+	"Workspace":            "read the workspace from Plain",
+	"Permissions":          "read the API key's permissions",
+	"WebhookVersions":      "list webhook versions",
+	"EventTypes":           "list event types",
+	"ListWebhookTargets":   "list webhook targets",
+	"GetWebhookTarget":     "read webhook target",
+	"CreateWebhookTarget":  "create webhook target",
+	"UpdateWebhookTarget":  "update webhook target",
+	"DeleteWebhookTarget":  "delete webhook target",
+	"ListDeliveryAttempts": "list delivery attempts",
+}
+
+// opPhrase is op in words, or op itself for one not in the table.
+func opPhrase(op string) string {
+	if s, ok := opPhrases[op]; ok {
+		return s
+	}
+	return op
 }
 
 // outcomeUnknownError wraps a failure after a mutation was sent: it matches

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
@@ -110,7 +112,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, ctx.Err()
 			}
 			err := r.err
+			var dnsErr *net.DNSError
 			switch {
+			case !r.sent && errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+				// The name does not exist (NXDOMAIN): asking again will not
+				// create it, and five retries only hide a typo'd --api-url.
+				return nil, fmt.Errorf("unknown host %q: no such host (check --api-url or $PLAIN_API_URL)", dnsErr.Name)
 			case !r.sent:
 				// Nothing reached Plain (refused, DNS, TLS, dial timeout):
 				// retrying is safe even for a mutation.

@@ -200,7 +200,7 @@ func TestStatusHandling(t *testing.T) {
 				t.Errorf("errors.Is(%v, %v) = false", err, tt.wantIs)
 			}
 			msg := err.Error()
-			if !strings.HasPrefix(msg, "Workspace: ") {
+			if !strings.HasPrefix(msg, "read the workspace from Plain: ") {
 				t.Errorf("error %q does not name the operation", msg)
 			}
 			for _, w := range tt.wantText {
@@ -386,7 +386,7 @@ func TestMutationRetryRules(t *testing.T) {
 			if errors.Is(err, plain.ErrOutcomeUnknown) != tt.wantUnknown {
 				t.Errorf("errors.Is(%q, ErrOutcomeUnknown) = %v, want %v", err, !tt.wantUnknown, tt.wantUnknown)
 			}
-			if !strings.HasPrefix(err.Error(), "CreateWebhookTarget: ") || !strings.Contains(err.Error(), tt.wantText) {
+			if !strings.HasPrefix(err.Error(), "create webhook target: ") || !strings.Contains(err.Error(), tt.wantText) {
 				t.Errorf("error %q should name the operation and contain %q", err, tt.wantText)
 			}
 		})

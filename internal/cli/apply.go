@@ -131,7 +131,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	}
 	live, err := c.Snapshot(ctx)
 	if err != nil {
-		return planned{}, fmt.Errorf("read live state: %w", err)
+		return planned{}, err
 	}
 	if p.Workspace.ID != live.Workspace.ID {
 		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s was made for workspace %s, but the API key belongs to %s (%s); refusing to apply", path, p.Workspace.ID, live.Workspace.ID, live.Workspace.Name)}

@@ -94,7 +94,7 @@ atomically to FILE with --out (an existing FILE is only replaced with
 			}
 			snap, err := c.Snapshot(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("cannot read the workspace from Plain: %w", err)
+				return err
 			}
 			ex, err := export.Build(snap, export.Options{NameFrom: nameFrom, IncludeDisabled: includeDisabled, APIKeyEnv: keyEnv, Scope: scope})
 			if err != nil {

@@ -40,6 +40,7 @@ apiKeyEnv), never from a flag.`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(f))
 	}
+	registerCompletions(f, root)
 	return root
 }
 

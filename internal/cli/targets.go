@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -53,7 +54,7 @@ that a CI log or a piped file never gets one.`,
 			}
 			ts, err := c.ListWebhookTargets(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("list webhook targets: %w", err)
+				return err
 			}
 			plain.SortTargets(ts)
 			if !reveal {
@@ -142,7 +143,11 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 	case 1:
 		return byDesc[0], nil
 	case 0:
-		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("no webhook target has the id or description %q", ref)}
+		msg := fmt.Sprintf("no webhook target has the id or description %q", ref)
+		if s := closestDescription(ts, ref); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return plain.Target{}, &ExitError{Code: 1, Err: errors.New(msg)}
 	default:
 		ids := make([]string, len(byDesc))
 		for i, t := range byDesc {
@@ -150,6 +155,26 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 		}
 		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
 	}
+}
+
+// closestDescription returns the live description nearest to ref (ignoring
+// case, and "_" against "-"), when close enough to be a typo, or "".
+func closestDescription(ts []plain.Target, ref string) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
+	best, bestD := "", -1
+	for _, t := range ts {
+		if t.Description == "" || strings.ContainsFunc(t.Description, isControl) {
+			continue
+		}
+		d := spec.EditDistance(norm(ref), norm(t.Description))
+		if bestD < 0 || d < bestD || (d == bestD && t.Description < best) {
+			best, bestD = t.Description, d
+		}
+	}
+	if bestD < 0 || bestD > max(len([]rune(ref))/4, 2) {
+		return ""
+	}
+	return best
 }
 
 func showTarget(f *Factory, t plain.Target) {

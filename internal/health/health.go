@@ -43,7 +43,7 @@ func FetchAttempts(ctx context.Context, c Lister, targetID string, eventTypes []
 	for {
 		as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: limit})
 		if err != nil {
-			return nil, false, fmt.Errorf("list delivery attempts of %s: %w", targetID, err)
+			return nil, false, fmt.Errorf("target %s: %w", targetID, err)
 		}
 		sortAttempts(as)
 		full := len(as) >= limit
