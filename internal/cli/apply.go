@@ -125,6 +125,11 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if err := f.maskSecrets(); err != nil {
 		return planned{}, err
 	}
+	// The file's guards travel in the plan, which nothing binds to the
+	// file yet: an edited plan may make them stricter, never looser than
+	// the defaults (a flag still sets any value).
+	p.MaxDeletePercent = noLooser(p.MaxDeletePercent, apply.DefaultMaxDeletePercent)
+	p.MaxUpdatePercent = noLooser(p.MaxUpdatePercent, apply.DefaultMaxUpdatePercent)
 	c, err := f.connect(rf, p.APIKeyEnv)
 	if err != nil {
 		return planned{}, err
@@ -264,6 +269,14 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		succeeded = succeeded && res.Succeeded()
 	}
 	return succeeded, nil
+}
+
+// noLooser keeps a saved plan's guard only when it is at most def.
+func noLooser(v *float64, def float64) *float64 {
+	if v == nil || *v > def {
+		return nil
+	}
+	return v
 }
 
 // guardLimit picks a guard's threshold: the flag when given, else the

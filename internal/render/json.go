@@ -24,6 +24,8 @@ import (
 //	  "prune": false,
 //	  "apiKeyEnv": "PLAIN_API_KEY",     // omitted when unknown
 //	  "liveCount": 4,                   // live targets in the workspace
+//	  "scope": ["support-*"],           // the file's scope; omitted when it owns the workspace
+//	  "outOfScope": 2,                  // live targets outside the scope, left out of the plan
 //	  "hasChanges": true,               // any create, update or delete
 //	  "summary": "Plan: 1 to create, …",
 //	  "counts": {"create": 1, "update": 1, "delete": 0, "unchanged": 2, "unmanaged": 1},
@@ -62,6 +64,8 @@ type JSONPlan struct {
 	Prune         bool            `json:"prune"`
 	APIKeyEnv     string          `json:"apiKeyEnv,omitempty"`
 	LiveCount     int             `json:"liveCount"`
+	Scope         []string        `json:"scope,omitempty"`
+	OutOfScope    int             `json:"outOfScope,omitempty"`
 	HasChanges    bool            `json:"hasChanges"`
 	Summary       string          `json:"summary"`
 	Counts        diff.Counts     `json:"counts"`
@@ -80,6 +84,8 @@ func NewJSONPlan(p *diff.Plan) JSONPlan {
 		Prune:         m.Prune,
 		APIKeyEnv:     m.APIKeyEnv,
 		LiveCount:     m.LiveCount,
+		Scope:         m.Scope,
+		OutOfScope:    m.OutOfScope,
 		HasChanges:    m.HasChanges(),
 		Summary:       Summary(m),
 		Counts:        m.Counts(),

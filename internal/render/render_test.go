@@ -498,3 +498,24 @@ func TestRotatedTokenRendersAsSensitiveChange(t *testing.T) {
 		}
 	}
 }
+
+func TestScopeLine(t *testing.T) {
+	p := &diff.Plan{File: "teams/support.yaml", Scope: []string{"support-*", "ops\x1b"}, OutOfScope: 3, Changes: []diff.Change{}, Secrets: &secret.Masker{}}
+	var b strings.Builder
+	if err := Text(&b, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\nScope: support-*, ops\\x1b (3 live targets outside it are left alone)\n") {
+		t.Errorf("text plan:\n%s", b.String())
+	}
+	var j strings.Builder
+	if err := JSON(&j, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"scope": [`) || !strings.Contains(j.String(), `"outOfScope": 3`) {
+		t.Errorf("json plan:\n%s", j.String())
+	}
+	if ScopeLine(&diff.Plan{}) != "" {
+		t.Error("an unscoped plan has a scope line")
+	}
+}
