@@ -34,10 +34,10 @@ func TestAnnotationPathsAreRelativeToTheWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "::error file=infra/plainsync/prod.yaml,line=3,col=5::a\n" +
-		"::error file=infra/shared/x.yaml,line=1,col=1::b\n" +
-		"::error file=abs.yaml,line=2,col=1::c\n" +
-		"::error file=" + escapeProperty(outside) + ",line=2,col=1::d\n"
+	want := "::error col=5,file=infra/plainsync/prod.yaml,line=3::a\n" +
+		"::error col=1,file=infra/shared/x.yaml,line=1::b\n" +
+		"::error col=1,file=abs.yaml,line=2::c\n" +
+		"::error col=1,file=" + outside + ",line=2::d\n"
 	if w.String() != want {
 		t.Fatalf("annotations:\n%s\nwant:\n%s", w.String(), want)
 	}
