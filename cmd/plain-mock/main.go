@@ -5,7 +5,7 @@
 //	           [--workspace-id ID] [--workspace-name NAME]
 //	           [--latency 50ms] [--rate-limit 450/min] [--fail-rate 0.2]
 //	           [--drop-after-commit 0.1] [--simulate-deliveries N] [--seed N]
-//	           [--url-file FILE] [--verbose]
+//	           [--max-targets 25] [--url-file FILE] [--verbose]
 //
 // It prints one line, "plain-mock listening on http://HOST:PORT/graphql/v1",
 // and serves until SIGINT or SIGTERM. See package internal/plainmock for the
@@ -158,19 +158,28 @@ func (p *probFlag) Set(v string) error {
 
 // run is main without the process: it serves until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if handled, err := runSubcommand(ctx, args, stdout, stderr); handled {
+		return err
+	}
 	fs := flag.NewFlagSet("plain-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	dflags := registerDeliveryFlags(fs)
 	var (
 		addr        = fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 		statePath   = fs.String("state", "", "JSON state file shared between runs; loaded at start, rewritten atomically after every change")
 		keys        = keyFlag{}
-		wsID        = fs.String("workspace-id", "", "id of the primary workspace, the one keys without @ belong to (default from the state file, else w_01MOCKWORKSPACE0000000000)")
+		wsID        = fs.String("workspace-id", "", "id of the primary workspace, the one keys without @ belong to (default from the state file, else w_01MXCKWRKSPACE000000000000)")
 		wsName      = fs.String("workspace-name", "", "name of the primary workspace")
 		latency     = fs.Duration("latency", 0, "delay before answering each request, e.g. 50ms")
 		rate        rateFlag
 		failRate    probFlag
 		drop        probFlag
 		simulate    = fs.Int("simulate-deliveries", 0, "generate N delivery attempts per existing target at start")
+		maxTargets  = fs.Int("max-targets", plainmock.DefaultMaxTargets, "targets a workspace may hold before create answers a MutationError (Plain's documented limit; 0 = no limit)")
 		seed        = fs.Int64("seed", 0, "seed for fault injection and simulated deliveries")
 		urlFile     = fs.String("url-file", "", "write the endpoint URL to this file (atomically) once listening")
 		verbose     = fs.Bool("verbose", false, "log each request (method, operation, status) to stderr")
@@ -193,15 +202,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "plain-mock: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
+	if *maxTargets < 0 {
+		fmt.Fprintln(stderr, "plain-mock: --max-targets must not be negative")
+		return errUsage
+	}
+	if *maxTargets == 0 {
+		*maxTargets = -1 // Config's "no limit"
+	}
 	if *simulate < 0 {
 		fmt.Fprintln(stderr, "plain-mock: --simulate-deliveries must not be negative")
 		return errUsage
 	}
 
 	primaryKeys, workspaceKeys := keys.split()
+	var err error
 	cfg := plainmock.Config{
 		Keys:            primaryKeys,
 		WorkspaceKeys:   workspaceKeys,
+		MaxTargets:      *maxTargets,
 		StatePath:       *statePath,
 		Latency:         *latency,
 		RateLimit:       int(rate),
@@ -212,8 +230,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *wsID != "" || *wsName != "" {
 		cfg.Workspace = plain.Workspace{ID: *wsID, Name: *wsName}
 	}
+	if cfg.Delivery, err = dflags.config(); err != nil {
+		fmt.Fprintln(stderr, "plain-mock:", err)
+		return errUsage
+	}
 	srv, err := plainmock.New(cfg)
 	if err != nil {
+		return err
+	}
+	defer srv.Close() // stops scheduled retries once the listener is gone
+	if err := dflags.apply(srv); err != nil {
 		return err
 	}
 	if *verbose {
@@ -239,6 +265,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "plain-mock listening on %s\n", url)
+	go dflags.runEmitEvery(ctx, srv, stderr)
 
 	select {
 	case err := <-serveErr:

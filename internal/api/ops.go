@@ -209,7 +209,7 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 	}
 	s.Versions = versions
 	if resp.WebhookTargets == nil {
-		return nil, fmt.Errorf("Snapshot: %w", errNoTargets)
+		return nil, fmt.Errorf("%s: %w", opPhrase("Snapshot"), errNoTargets)
 	}
 	targets, err := c.targetPages(ctx, resp.WebhookTargets)
 	if err != nil {
@@ -426,13 +426,13 @@ type mutationResult struct {
 // the outcome is unknown.
 func (m *mutationResult) result(op string, wantTarget bool) (plain.Target, error) {
 	if m.Error != nil {
-		return plain.Target{}, fmt.Errorf("%s: %w", op, m.Error)
+		return plain.Target{}, fmt.Errorf("%s: %w", opPhrase(op), m.Error)
 	}
 	if !wantTarget {
 		return plain.Target{}, nil
 	}
 	if m.WebhookTarget == nil {
-		return plain.Target{}, fmt.Errorf("%s: %w", op, &outcomeUnknownError{cause: errors.New("response carried neither a target nor an error")})
+		return plain.Target{}, fmt.Errorf("%s: %w", opPhrase(op), &outcomeUnknownError{cause: errors.New("response carried neither a target nor an error")})
 	}
 	return m.WebhookTarget.target(), nil
 }
@@ -512,6 +512,12 @@ type DeliveryFilter struct {
 	EventTypes   []string // exact event types; empty means all
 	ResultStatus string   // a plain.Result* constant or Plain's enum name; "" means all
 	Limit        int      // most attempts to return; 0 reads every page
+	// Since, when set, stops the paging after the first page that reaches
+	// an attempt older than it: Plain lists attempts newest first and has
+	// no time filter, so this reads a window's attempts once, page by
+	// page, and no further. That last page's older attempts are returned
+	// too; the caller drops what it does not want.
+	Since time.Time
 }
 
 // resultStatuses maps plain.Result* constants to Plain's
@@ -633,6 +639,9 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 			out = append(out, e.Node.attempt())
 		}
 		if f.Limit > 0 && len(out) >= f.Limit {
+			return out, nil
+		}
+		if !f.Since.IsZero() && len(out) > before && out[len(out)-1].AttemptedAt.Before(f.Since) {
 			return out, nil
 		}
 		var more bool

@@ -15,7 +15,9 @@ import (
 	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/inert"
+	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -95,6 +97,9 @@ the live workspace and refuses if it changed since the plan was made.`,
 			if err := f.writePlanOutputs(plans); err != nil {
 				return err
 			}
+			if err := f.writePlanFiles(plans); err != nil {
+				return err
+			}
 			ok, err := applyPlans(ctx, f, plans, &af)
 			if err != nil {
 				return err
@@ -107,6 +112,7 @@ the live workspace and refuses if it changed since the plan was made.`,
 	}
 	addFileFlag(cmd, &af.files)
 	addRemoteFlags(cmd, &af.rf)
+	addWorkspacesFlag(cmd, &af.rf)
 	fl := cmd.Flags()
 	fl.BoolVar(&af.prune, "prune", false, "delete live targets the file does not list (ignore rules still protect)")
 	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
@@ -161,7 +167,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	}
 	live, err := c.Snapshot(ctx)
 	if err != nil {
-		return planned{}, fmt.Errorf("read live state: %w", err)
+		return planned{}, err
 	}
 	if saved.Workspace.ID != live.Workspace.ID {
 		return refuse("it was made for workspace %s, but the API key belongs to %s (%s)", saved.Workspace.ID, live.Workspace.ID, live.Workspace.Name)
@@ -285,7 +291,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
 			return false, err
 		}
-		if err := f.summarizePlan(p, false); err != nil {
+		if err := f.summarizePlan(p, false, len(plans)); err != nil {
 			return false, err
 		}
 		if !p.HasChanges() {
@@ -327,42 +333,68 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		}
 	}
 	succeeded := true
-	for _, pl := range todo {
+	// The workspaces are applied several at once, each in its own phase
+	// order under its own key; the output is what one after another would
+	// print (the first unfinished workspace streams, the others wait).
+	results := make([]string, len(todo))
+	ok := make([]bool, len(todo))
+	errs := make([]error, len(todo))
+	ordered.Run(len(todo), af.rf.workspaces, f.IO.Out, func(i int, w io.Writer) {
+		pl := todo[i]
 		// One writer per workspace: hold the local lock and the lease
 		// while applying, and apply what live state shows once they are
 		// held, not what it showed before the wait.
 		release, err := f.lockWorkspace(ctx, pl, af)
 		if err != nil {
-			return refuse(fileErr(pl.plan, err))
+			errs[i] = fileErr(pl.plan, err)
+			return
 		}
-		pl, err = f.replanLocked(ctx, pl, af)
+		defer release()
+		pl, err = f.replanLocked(ctx, w, pl, af)
 		if err != nil {
-			release()
-			return refuse(fileErr(pl.plan, err))
+			errs[i] = fileErr(pl.plan, err)
+			return
 		}
 		if !pl.plan.HasChanges() {
-			release()
-			fmt.Fprintln(f.IO.Out, "\nNothing left to apply: another run has made these changes.")
-			continue
+			fmt.Fprintln(w, "\nNothing left to apply: another run has made these changes.")
+			ok[i] = true
+			return
 		}
-		fmt.Fprintln(f.IO.Out)
+		fmt.Fprintln(w)
 		if len(plans) > 1 {
-			fmt.Fprintf(f.IO.Out, "Applying %s:\n", f.Secrets.Mask(pl.plan.File))
+			fmt.Fprintf(w, "Applying %s:\n", f.Secrets.Mask(pl.plan.File))
 		}
 		res := apply.Execute(ctx, pl.plan, pl.client, apply.Options{
 			Parallelism: af.parallelism,
 			// A request Plain still holds commits within its timeout.
 			LostCreateWait: af.rf.timeout,
-			Progress:       apply.ProgressPrinter(f.IO.Out, f.Secrets),
+			Progress:       apply.ProgressPrinter(w, f.Secrets),
 		})
 		var result strings.Builder
 		apply.RenderResult(&result, res, f.Secrets)
-		fmt.Fprint(f.IO.Out, result.String())
-		if err := f.summarize(codeBlock(result.String())); err != nil {
-			return false, err
+		fmt.Fprint(w, result.String())
+		results[i], ok[i] = result.String(), res.Succeeded()
+	})
+	if len(todo) == 1 && errs[0] != nil {
+		return refuse(errs[0])
+	}
+	for i := range todo {
+		if errs[i] != nil {
+			// Locking or re-planning one workspace failed; it wrote nothing.
+			msg := secret.RedactURLsInText(f.Secrets.Mask(errs[i].Error()))
+			fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(msg))
+			if err := f.summarize("**Not applied; nothing was written to it.**\n\n" + codeBlock(msg)); err != nil {
+				return false, err
+			}
+			succeeded = false
+			continue
 		}
-		release()
-		succeeded = succeeded && res.Succeeded()
+		if results[i] != "" {
+			if err := f.summarize(codeBlock(results[i])); err != nil {
+				return false, err
+			}
+		}
+		succeeded = succeeded && ok[i]
 	}
 	return succeeded, nil
 }

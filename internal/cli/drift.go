@@ -46,18 +46,19 @@ minimum success rate, 1 error.`,
 			if err != nil {
 				return err
 			}
+			reports, err := health.checkAll(cmd.Context(), f, plans, rf.workspaces) // nils unless --health-window
+			if err != nil {
+				return err
+			}
 			drifted, unhealthy := false, false
-			for _, pl := range plans {
+			for i, pl := range plans {
 				if pl.err != nil {
 					if err := f.reportFailure(pl, output, len(plans)); err != nil {
 						return err
 					}
 					continue
 				}
-				hr, err := health.check(cmd.Context(), f, pl) // nil unless --health-window
-				if err != nil {
-					return err
-				}
+				hr := reports[i]
 				if output == "json" {
 					err = driftJSON(f, pl.plan, hr)
 				} else if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
@@ -68,7 +69,7 @@ minimum success rate, 1 error.`,
 				}
 				drifted = drifted || pl.plan.HasChanges()
 				unhealthy = unhealthy || hr.AnyUnhealthy()
-				if err := f.summarizePlan(pl.plan, true); err != nil {
+				if err := f.summarizePlan(pl.plan, true, len(plans)); err != nil {
 					return err
 				}
 			}
@@ -80,6 +81,9 @@ minimum success rate, 1 error.`,
 			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
 				return err
 			}
+			if err := f.writePlanFiles(plans); err != nil {
+				return err
+			}
 			if drifted || unhealthy {
 				return &ExitError{Code: 2}
 			}
@@ -88,6 +92,7 @@ minimum success rate, 1 error.`,
 	}
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
+	addWorkspacesFlag(cmd, &rf)
 	cmd.Flags().BoolVar(&prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	addHealthFlags(cmd, &health)

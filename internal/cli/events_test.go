@@ -53,7 +53,7 @@ func TestEventsTable(t *testing.T) {
 		"timeline.* (1)",
 		"    thread.thread_created",
 		"A thread was created.",
-		"Webhook versions (7):",
+		"Webhook versions (9):",
 	} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("events output lacks %q:\n%s", want, r.out)
@@ -106,7 +106,7 @@ func TestEventsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, r.out)
 	}
-	if doc.FormatVersion != 1 || len(doc.EventTypes) != 30 || len(doc.Versions) != 7 {
+	if doc.FormatVersion != 1 || len(doc.EventTypes) != 30 || len(doc.Versions) != 9 {
 		t.Fatalf("shape: %+v", doc)
 	}
 	for i := 1; i < len(doc.EventTypes); i++ {
@@ -114,7 +114,7 @@ func TestEventsJSON(t *testing.T) {
 			t.Fatalf("event types not sorted at %d: %s", i, doc.EventTypes[i].EventType)
 		}
 	}
-	if doc.EventTypes[0].Description == "" || !doc.Versions[0].IsLatest || !doc.Versions[6].IsDeprecated {
+	if doc.EventTypes[0].Description == "" || !doc.Versions[0].IsLatest || !doc.Versions[8].IsDeprecated {
 		t.Fatalf("content: %+v", doc)
 	}
 }
@@ -143,7 +143,7 @@ func TestReadSideHelp(t *testing.T) {
 		wants []string
 	}{
 		{"events", []string{"Examples:", "plainsync events -o json"}},
-		{"export", []string{"Examples:", "plainsync export -o plainsync.yaml", "--include-disabled", "--force", "--name-from"}},
+		{"export", []string{"Examples:", "plainsync export --out plainsync.yaml", "--include-disabled", "--force", "--name-from"}},
 		{"deliveries", []string{"Examples:", "--status", "--event", "--since", "--limit", "successful_response, failed_response, error, rejected, schema_validation_failed"}},
 		{"drift", []string{"--health-window", "--min-success-rate", "below"}},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -88,7 +89,7 @@ var errChangedWhileWaiting = errors.New("live state changed while this apply wai
 // what was reviewed; with --auto-approve the plan is computed again from
 // the file, shown, guarded and applied: that is what the file implies now,
 // and it does not repeat the other run's creates.
-func (f *Factory) replanLocked(ctx context.Context, pl planned, af *applyFlags) (planned, error) {
+func (f *Factory) replanLocked(ctx context.Context, w io.Writer, pl planned, af *applyFlags) (planned, error) {
 	live, err := pl.client.Snapshot(ctx)
 	if err != nil {
 		return pl, fmt.Errorf("read live state: %w", err)
@@ -111,11 +112,11 @@ func (f *Factory) replanLocked(ctx context.Context, pl planned, af *applyFlags) 
 	p.APIKeyEnv = pl.desired.APIKeyEnv
 	next := pl
 	next.live, next.plan = live, p
-	fmt.Fprintln(f.IO.Out, "\nLive state changed while this apply waited for the workspace (another apply ran); planned again:")
-	if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
+	fmt.Fprintln(w, "\nLive state changed while this apply waited for the workspace (another apply ran); planned again:")
+	if err := render.Text(w, p, f.renderOptions()); err != nil {
 		return pl, err
 	}
-	if err := f.summarizePlan(p, false); err != nil {
+	if err := f.summarizePlan(p, false, 1); err != nil {
 		return pl, err
 	}
 	if !p.HasChanges() {

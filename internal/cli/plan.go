@@ -41,6 +41,9 @@ the live state, for "plainsync apply PLAN.json".`,
 			if out != "" && len(files) > 1 {
 				return errors.New("--out saves the plan of one file; give a single -f")
 			}
+			if reason := f.forkWithoutKey(files); reason != "" {
+				return f.validateForFork(files, reason)
+			}
 			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
 			if err != nil {
 				return err
@@ -78,7 +81,7 @@ the live state, for "plainsync apply PLAN.json".`,
 			// understate the changes, so a failure writes none.
 			if len(failed) > 0 {
 				for _, pl := range plans {
-					if err := f.summarizePlan(pl.plan, false); err != nil {
+					if err := f.summarizePlan(pl.plan, false, len(plans)+len(failed)); err != nil {
 						return err
 					}
 				}
@@ -95,6 +98,7 @@ the live state, for "plainsync apply PLAN.json".`,
 	}
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
+	addWorkspacesFlag(cmd, &rf)
 	cmd.Flags().BoolVar(&prune, "prune", false, "plan to delete live targets the file does not list (ignore rules still protect)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for a later \"plainsync apply FILE\"")
@@ -132,8 +136,11 @@ func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
 	if err := f.writePlanOutputs(plans, extra...); err != nil {
 		return err
 	}
+	if err := f.writePlanFiles(plans); err != nil {
+		return err
+	}
 	for _, pl := range plans {
-		if err := f.summarizePlan(pl.plan, false); err != nil {
+		if err := f.summarizePlan(pl.plan, false, len(plans)); err != nil {
 			return err
 		}
 	}

@@ -14,8 +14,10 @@ import (
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/inert"
+	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -52,6 +54,20 @@ type remoteFlags struct {
 	rateLimit int
 	timeout   time.Duration
 	debug     bool
+	// workspaces bounds how many files' workspaces plan, drift and apply
+	// handle at once (--workspaces-parallelism).
+	workspaces int
+}
+
+// defaultWorkspacesParallelism keeps a run over dozens of workspaces near
+// a handful of round trips without opening dozens of connections at once.
+const defaultWorkspacesParallelism = 8
+
+// addWorkspacesFlag adds --workspaces-parallelism to the commands that
+// take several files.
+func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
+	cmd.Flags().IntVar(&rf.workspaces, "workspaces-parallelism", defaultWorkspacesParallelism,
+		"how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit")
 }
 
 func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {
@@ -128,7 +144,9 @@ type maskingWriter struct {
 }
 
 func (m *maskingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(m.w, m.f.Secrets.Mask(string(p))); err != nil {
+	// Error lines can quote a request URL (Go's url.Error does): its
+	// secret parts are redacted like everywhere else.
+	if _, err := io.WriteString(m.w, secret.RedactURLsInText(m.f.Secrets.Mask(string(p)))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -170,28 +188,46 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	if spec.HasErrors(problems) {
 		return nil, &ExitError{Code: 1}
 	}
-	out := make([]planned, 0, len(ds))
+	if rf.workspaces < 1 {
+		return nil, fmt.Errorf("--workspaces-parallelism must be at least 1, got %d", rf.workspaces)
+	}
+	// Connecting needs no network; files sharing a key share its client,
+	// and so its rate limiter. A file whose key is missing fails alone.
+	out := make([]planned, len(ds))
+	clients := map[string]PlainClient{}
+	for i, d := range ds {
+		out[i] = planned{desired: d}
+		c, ok := clients[d.APIKeyEnv]
+		if !ok {
+			var err error
+			if c, err = f.connect(rf, d.APIKeyEnv); err != nil {
+				out[i].err = fmt.Errorf("%s: %w", d.File, err)
+				continue
+			}
+			clients[d.APIKeyEnv] = c
+		}
+		out[i].client = c
+	}
+	// The workspaces are read several at once; what follows is in file
+	// order, so output does not depend on which answered first.
+	errs := make([]error, len(out))
+	ordered.Each(len(out), rf.workspaces, func(i int) {
+		if out[i].err == nil {
+			out[i].live, errs[i] = out[i].client.Snapshot(ctx)
+		}
+	})
 	var reached []*spec.Desired
 	var lives []*plain.Snapshot
-	for _, d := range ds {
-		pl := planned{desired: d}
-		c, err := f.connect(rf, d.APIKeyEnv)
-		if err != nil {
-			pl.err = fmt.Errorf("%s: %w", d.File, err)
-			out = append(out, pl)
+	for i, d := range ds {
+		switch {
+		case out[i].err != nil:
+			continue
+		case errs[i] != nil:
+			out[i].live, out[i].err = nil, fmt.Errorf("%s: %w", d.File, errs[i])
 			continue
 		}
-		pl.client = c
-		live, err := c.Snapshot(ctx)
-		if err != nil {
-			pl.err = fmt.Errorf("%s: cannot read the workspace from Plain: %w", d.File, err)
-			out = append(out, pl)
-			continue
-		}
-		pl.live = live
-		out = append(out, pl)
 		reached = append(reached, d)
-		lives = append(lives, live)
+		lives = append(lives, out[i].live)
 	}
 	// The same rule by the workspaces the keys reached (files without
 	// workspace: values) and the live names (a live target in two scopes

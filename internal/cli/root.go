@@ -34,6 +34,11 @@ apiKeyEnv), never from a flag.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version prints what "plainsync version" prints, as users of most
+	// CLIs try first.
+	info := version.Get()
+	root.Version = info.Version
+	root.SetVersionTemplate(versionLine(info) + "\n")
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
@@ -41,6 +46,7 @@ apiKeyEnv), never from a flag.`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(f))
 	}
+	registerCompletions(f, root)
 	return root
 }
 
@@ -60,7 +66,6 @@ func Execute(f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	finish := f.guardStreams(root)
-	defer finish()
 	// Ctrl-C during apply stops launching changes; the ones already sent
 	// finish and report, so the run can be resumed by running it again.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -82,16 +87,24 @@ func Execute(f *Factory, args []string) int {
 			fmt.Fprintln(f.IO.ErrOut, "Interrupted: no new changes will start; waiting for the ones in flight (press Ctrl-C again to quit now).")
 		}
 	}()
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
-		// has learnt, in those forms too, before printing.
+		// has learnt, in those forms too, before printing; and redact the
+		// secret parts of any URL it quotes, which no ${VAR} may name.
 		// They can also quote what others wrote (descriptions, server
 		// bodies): every line is made inert.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(err.Error())))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(secret.RedactURLsInText(f.Secrets.Mask(err.Error()))))
 	}
-	return exitCode(err)
+	// The command's output ends here: resume workflow commands and give
+	// the Actions glue its raw streams back for the final ones.
+	finish()
+	name := ""
+	if cmd != nil {
+		name = cmd.Name()
+	}
+	return f.finishActions(name, exitCode(err), err)
 }
 
 // isReported reports whether err is an ExitError whose command has printed
@@ -116,7 +129,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(info)
 			case "text", "":
-				fmt.Fprintf(f.IO.Out, "plainsync %s (commit %s, %s)\n", info.Version, info.Commit, info.GoVersion)
+				fmt.Fprintln(f.IO.Out, versionLine(info))
 				return nil
 			default:
 				return fmt.Errorf("unknown output format %q (want text or json)", output)
@@ -125,4 +138,9 @@ func newVersionCmd(f *Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".
+func versionLine(info version.Info) string {
+	return fmt.Sprintf("plainsync %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)
 }

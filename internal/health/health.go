@@ -14,9 +14,9 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
-	"github.com/plainsync/plainsync/internal/export"
 	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // MaxAttemptsPerTarget bounds how many delivery attempts one target's
@@ -35,33 +35,25 @@ var ResultKinds = []string{
 
 // FetchAttempts reads a target's delivery attempts, newest first, back to
 // since (zero: all of them) and at most MaxAttemptsPerTarget; truncated
-// says the cap cut the list. Plain lists attempts newest first but offers
-// no time filter, so the window is found by asking for twice as many
-// attempts each round until the oldest one read is outside it: about two
-// pages read per page needed, instead of every page of a long history.
+// says the cap cut the list inside the window. Plain lists attempts newest
+// first but offers no time filter, so the pages are read once, in order,
+// and the reading stops at the first page that reaches past since.
 func FetchAttempts(ctx context.Context, c Lister, targetID string, eventTypes []string, since time.Time) (out []plain.DeliveryAttempt, truncated bool, err error) {
-	limit := api.PageSize
-	for {
-		as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: limit})
-		if err != nil {
-			return nil, false, fmt.Errorf("list delivery attempts of %s: %w", targetID, err)
-		}
-		sortAttempts(as)
-		full := len(as) >= limit
-		oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
-		if !full || oldestOutside || limit >= MaxAttemptsPerTarget {
-			out = make([]plain.DeliveryAttempt, 0, len(as))
-			for _, a := range as {
-				if since.IsZero() || !a.AttemptedAt.Before(since) {
-					out = append(out, a)
-				}
-			}
-			// Only a cap reached inside the window loses attempts that
-			// matter.
-			return out, full && !oldestOutside, nil
-		}
-		limit = min(limit*2, MaxAttemptsPerTarget)
+	as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: MaxAttemptsPerTarget, Since: since})
+	if err != nil {
+		return nil, false, fmt.Errorf("target %s: %w", targetID, err)
 	}
+	sortAttempts(as)
+	full := len(as) >= MaxAttemptsPerTarget
+	oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
+	out = make([]plain.DeliveryAttempt, 0, len(as))
+	for _, a := range as {
+		if since.IsZero() || !a.AttemptedAt.Before(since) {
+			out = append(out, a)
+		}
+	}
+	// Only a cap reached inside the window loses attempts that matter.
+	return out, full && !oldestOutside, nil
 }
 
 // sortAttempts orders attempts newest first (ties by id, for stable
@@ -140,33 +132,20 @@ func (r DeliveryRow) Detail() string {
 }
 
 // URLRedactor hides, in Plain's delivery messages, every part of the
-// targets' URLs that may be a secret (user info, query values, token-like
-// path segments): an error message can quote the URL it failed to reach.
-// mask runs last, for the secrets the caller knows of.
+// targets' URLs that secret.ClassifyURL calls secret: an error message can
+// quote the URL it failed to reach, whole (redacted by position) or in
+// pieces (each secret part of at least 4 characters is replaced wherever
+// it appears, as written and decoded; "1" or "v2" would shred every
+// message). mask runs next, for the secrets the caller
+// knows of.
 func URLRedactor(ts []plain.Target, mask func(string) string) func(string) string {
 	var secrets []string
 	for _, t := range ts {
-		u, err := url.Parse(t.URL)
-		if err != nil {
-			continue
-		}
-		if u.User != nil {
-			secrets = append(secrets, u.User.Username())
-			if p, ok := u.User.Password(); ok {
-				secrets = append(secrets, p)
-			}
-		}
-		for _, vs := range u.Query() {
-			secrets = append(secrets, vs...)
-		}
-		for _, kv := range strings.Split(u.RawQuery, "&") {
-			if _, v, ok := strings.Cut(kv, "="); ok {
-				secrets = append(secrets, v) // also the raw, percent-encoded form
-			}
-		}
-		for _, seg := range strings.Split(u.EscapedPath(), "/") {
-			if export.LooksLikeToken(seg) {
-				secrets = append(secrets, seg)
+		for _, p := range secret.ClassifyURL(t.URL) {
+			raw := t.URL[p.Start:p.End]
+			secrets = append(secrets, raw)
+			if d, err := url.QueryUnescape(raw); err == nil && d != raw {
+				secrets = append(secrets, d)
 			}
 		}
 	}
@@ -174,13 +153,11 @@ func URLRedactor(ts []plain.Target, mask func(string) string) func(string) strin
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	return func(s string) string {
 		for _, sec := range secrets {
-			// Very short values ("1", "json") are not secrets and would
-			// shred every message.
 			if len(sec) >= 4 {
-				s = strings.ReplaceAll(s, sec, "REDACTED")
+				s = strings.ReplaceAll(s, sec, secret.Marker)
 			}
 		}
-		return mask(s)
+		return secret.RedactURLsInText(mask(s))
 	}
 }
 

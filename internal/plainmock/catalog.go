@@ -42,6 +42,8 @@ var eventCatalog = []plain.EventType{
 // for Plain's intermediate releases.
 var versionCatalog = []plain.WebhookVersion{
 	{Version: "2026-05-06", IsLatest: true},
+	{Version: "2026-04-21"}, // webhook-event-schema.json's own version
+	{Version: "2026-02-27"}, // the one @team-plain/typescript-sdk 5.12.1 verifies
 	{Version: "2025-08-06"},
 	{Version: "2025-07-30"},
 	{Version: "2025-03-12"},

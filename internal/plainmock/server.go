@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/plainmock/deliver"
 )
 
 // DefaultKey is the API key a Server accepts when neither Config nor the
@@ -23,7 +24,13 @@ const DefaultKey = "plainApiKey_mock"
 var AllPermissions = []string{plain.PermRead, plain.PermCreate, plain.PermEdit, plain.PermDelete}
 
 // defaultWorkspace is used when neither Config nor the state file names one.
-var defaultWorkspace = plain.Workspace{ID: "w_01MOCKWORKSPACE0000000000", Name: "Mock Workspace"}
+// Its id has the shape of Plain's ids (a prefix, _, a 26-character ULID),
+// which delivered payloads must carry.
+var defaultWorkspace = plain.Workspace{ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"}
+
+// DefaultMaxTargets is Plain's documented ceiling of webhook targets per
+// workspace.
+const DefaultMaxTargets = 25
 
 // GraphQLPath is the only GraphQL endpoint, as on Plain.
 const GraphQLPath = "/graphql/v1"
@@ -41,11 +48,15 @@ const maxBodyBytes = 1 << 20
 // with the default key and workspace.
 type Config struct {
 	Keys      map[string][]string // primary workspace's keys: key → permissions; with no key anywhere → {DefaultKey: AllPermissions}
-	Workspace plain.Workspace     // the primary workspace; zero → {ID: "w_01MOCKWORKSPACE0000000000", Name: "Mock Workspace"} unless state has one
+	Workspace plain.Workspace     // the primary workspace; zero → {ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"} unless state has one
 	// WorkspaceKeys are keys bound to a workspace by id (--key KEY@ID). A
 	// workspace neither the state file nor Config.Workspace names is
 	// created empty. An empty WorkspaceID means the primary workspace.
-	WorkspaceKeys   []WorkspaceKey
+	WorkspaceKeys []WorkspaceKey
+	// MaxTargets is how many targets a workspace may hold before create
+	// answers a MutationError: 0 means Plain's documented 25, a negative
+	// value no limit. PutTarget ignores it.
+	MaxTargets      int
 	StatePath       string
 	Latency         time.Duration
 	RateLimit       int     // requests per minute per key; 0 = unlimited
@@ -53,6 +64,8 @@ type Config struct {
 	DropAfterCommit float64 // 0..1
 	Seed            int64
 	Now             func() time.Time // nil = time.Now
+	// Delivery configures the real deliveries POST /mock/v1/events makes.
+	Delivery DeliveryConfig
 }
 
 // WorkspaceKey grants an API key permissions on one workspace.
@@ -73,8 +86,9 @@ type Faults struct {
 // Server is an http.Handler that behaves like Plain's GraphQL API for
 // webhook targets. It is safe for concurrent use.
 type Server struct {
-	now       func() time.Time
-	statePath string
+	now        func() time.Time
+	statePath  string
+	maxTargets int // <= 0: no limit
 
 	// mu guards the workspaces below; operations run under it so that
 	// every request sees and leaves a consistent state.
@@ -94,6 +108,11 @@ type Server struct {
 	windows  map[string]*rateWindow
 	requests int
 	reqLog   io.Writer
+
+	// engine makes real deliveries and their retries; it takes mu itself
+	// (through its callbacks), so it is never called with mu held.
+	engine              *deliver.Engine
+	deliveryConcurrency int
 }
 
 // keyGrant is what an API key may do, and where.
@@ -120,6 +139,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit < 0 {
 		return nil, fmt.Errorf("plainmock: rate limit %d is negative", cfg.RateLimit)
 	}
+	if cfg.MaxTargets == 0 {
+		cfg.MaxTargets = DefaultMaxTargets
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -131,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		now:        now,
 		statePath:  cfg.StatePath,
+		maxTargets: cfg.MaxTargets,
 		workspaces: map[string]*workspace{},
 		keys:       map[string]keyGrant{},
 		ids: &ulidSource{fill: func(b []byte) {
@@ -165,6 +188,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := s.applyConfigWorkspaces(cfg); err != nil {
 		return nil, err
+	}
+	s.engine = newEngine(s, cfg.Delivery)
+	s.deliveryConcurrency = cfg.Delivery.Concurrency
+	if s.deliveryConcurrency <= 0 {
+		s.deliveryConcurrency = 8
 	}
 	if filled {
 		// A hand-written state file lacked ids or timestamps. Writing them
@@ -438,7 +466,8 @@ func (s *Server) persistOrLog() {
 	}
 }
 
-// ServeHTTP answers POST /graphql/v1 and GET /healthz.
+// ServeHTTP answers POST /graphql/v1, GET /healthz and the admin API
+// (POST /mock/v1/events, POST /mock/v1/age-attempts).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/healthz":
@@ -447,6 +476,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	case GraphQLPath:
 		s.serveGraphQL(w, r)
+	case EventsPath, AgeAttemptsPath:
+		s.serveAdmin(w, r)
 	default:
 		s.setRateHeaders(w, "", false)
 		http.NotFound(w, r)
@@ -685,6 +716,9 @@ const (
 	codeRateLimited      = "RATE_LIMITED"
 	codeInternal         = "INTERNAL_SERVER_ERROR"
 	codeBadRequest       = "BAD_REQUEST"
+	// codeNotImplemented is the mock's own: a valid query outside the
+	// webhook surface. Plain itself would answer it.
+	codeNotImplemented = "PLAIN_MOCK_NOT_IMPLEMENTED"
 )
 
 // gqlErr is one entry of a response's top-level errors.

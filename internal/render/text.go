@@ -4,14 +4,16 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/inert"
 )
 
 // Text writes the plan for a terminal: a header naming the file and the
-// workspace, one block per create, update and delete with field-level
-// before → after, the unmanaged targets, warnings, and the Summary line.
+// workspace, a warning naming every deleted target, one block per delete,
+// update and create (in that order) with field-level before → after, the
+// unmanaged targets, warnings, and the Summary line.
 // Unchanged targets are only counted.
 func Text(w io.Writer, p *diff.Plan, o Options) error {
 	if p == nil {
@@ -21,10 +23,18 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 	c := painter(o.Color)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s\n", c.paint(ansiBold, "Plan for "+header(m)))
-	for _, ch := range m.Changes {
-		if ch.Action == diff.ActionNoop {
-			continue
+	if line := ScopeLine(m); line != "" {
+		bw.WriteString(line + "\n")
+	}
+	shown := displayOrder(m.Changes)
+	if names := deletedNames(shown); len(names) > 0 {
+		for i, n := range names {
+			names[i] = quote(n)
 		}
+		fmt.Fprintf(bw, "\n%s\n", c.paint(ansiRed+ansiBold, fmt.Sprintf("WARNING: this plan deletes %s: %s. A deleted target stops receiving events at once; this cannot be undone.",
+			plural(len(names), "webhook target"), strings.Join(names, ", "))))
+	}
+	for _, ch := range shown {
 		bw.WriteString("\n")
 		for _, l := range changeLines(ch, c) {
 			bw.WriteString(l)
@@ -41,6 +51,27 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 		return fmt.Errorf("render plan: %w", err)
 	}
 	return nil
+}
+
+// ScopeLine says what a scoped plan leaves out, or "" for a file that owns
+// its whole workspace.
+func ScopeLine(p *diff.Plan) string {
+	if len(p.Scope) == 0 {
+		return ""
+	}
+	globs := make([]string, len(p.Scope))
+	for i, g := range p.Scope {
+		globs[i] = bare(g)
+	}
+	line := "Scope: " + strings.Join(globs, ", ")
+	switch p.OutOfScope {
+	case 0:
+	case 1:
+		line += " (1 live target outside it is left alone)"
+	default:
+		line += fmt.Sprintf(" (%d live targets outside it are left alone)", p.OutOfScope)
+	}
+	return line
 }
 
 func writeWarnings(bw *bufio.Writer, m *diff.Plan, c painter) {
@@ -118,6 +149,9 @@ func changeLines(ch diff.Change, c painter) []string {
 				for _, t := range f.Removed {
 					lines = append(lines, "        "+minus(t))
 				}
+			case f.Field == diff.FieldURL && f.OnlySecrets:
+				// A rotated token: the URL's shape is all there is to show.
+				add(f.Field, c.paint(ansiYellow, quote(f.After)))
 			case useInline(f):
 				add(f.Field, inlineDiff(f.Before, f.After, c))
 			case f.Field == diff.FieldEnabled:

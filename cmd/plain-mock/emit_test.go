@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startReceive runs "plain-mock receive" in-process; it returns the
+// receiver's URL and its growing stdout.
+func startReceive(t *testing.T, args ...string) (string, *syncBuilder) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	urlFile := filepath.Join(t.TempDir(), "receiver.url")
+	out := &syncBuilder{b: &strings.Builder{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"receive", "--url-file", urlFile}, args...), out, out)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("receive: %v", err)
+		}
+	})
+	for range 200 {
+		if b, err := os.ReadFile(urlFile); err == nil && len(b) > 0 {
+			return strings.TrimSpace(string(b)), out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("receiver did not start: %s", out.String())
+	return "", nil
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func runCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var o, e strings.Builder
+	err = run(context.Background(), args, &o, &e)
+	return o.String(), e.String(), err
+}
+
+func createTarget(t *testing.T, url, key, hook, version, events string) string {
+	t.Helper()
+	_, out := post(t, url, key, `mutation { createWebhookTarget(input: { url: "`+hook+`", description: "receiver",
+		eventSubscriptions: [`+events+`], isEnabled: true, version: "`+version+`" }) {
+		webhookTarget { id } error { message } } }`)
+	data, _ := out["data"].(map[string]any)
+	res, _ := data["createWebhookTarget"].(map[string]any)
+	tg, _ := res["webhookTarget"].(map[string]any)
+	id, _ := tg["id"].(string)
+	if id == "" {
+		t.Fatalf("create target: %v", out)
+	}
+	return id
+}
+
+func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "ws.json")
+	url, stop := startRun(t, "--state", state, "--key", "k_emit", "--hmac-secret", "whsec-cmd-test", "--retry-schedule", "5ms,5ms")
+	t.Setenv("RECEIVER_SECRET", "whsec-cmd-test")
+	hook, log := startReceive(t, "--secret-env", "RECEIVER_SECRET", "--fail-first", "1")
+	createTarget(t, url, "k_emit", hook+"threads", "2026-02-27", `{ eventType: "thread.thread_created" }`)
+
+	t.Setenv("PLAIN_API_KEY", "k_emit")
+	out, errOut, err := runCmd(t, "emit", "thread.thread_created", "--count", "2", "--url", url)
+	if err != nil {
+		t.Fatalf("emit: %v %s", err, errOut)
+	}
+	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pe_\w{26}, pe_\w{26}\): 2 deliveries\n$`).MatchString(out) {
+		t.Errorf("emit printed %q", out)
+	}
+	// The first delivery is refused once (--fail-first 1) and retried.
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(log.String(), "received ") < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "receiver listening on http://127.0.0.1:") {
+		t.Fatalf("receiver log:\n%s", log.String())
+	}
+	var fails, oks int
+	for _, l := range lines[1:] {
+		if !strings.Contains(l, "signature ok") {
+			t.Errorf("unverified delivery: %s", l)
+		}
+		switch {
+		case strings.Contains(l, "attempt 1 ") && strings.HasSuffix(l, "-> 500"):
+			fails++
+		case strings.HasSuffix(l, "-> 200"):
+			oks++
+		}
+	}
+	if fails != 1 || oks != 2 || !strings.Contains(log.String(), "attempt 2 ") {
+		t.Errorf("want one refused first attempt, its retry and one success:\n%s", log.String())
+	}
+
+	out, _, err = runCmd(t, "age-attempts", "2h", "--url", url)
+	if err != nil || out != "moved 3 delivery attempts 2h into the past\n" {
+		t.Errorf("age-attempts: %q %v", out, err)
+	}
+	if errOut, err := stop(); err != nil {
+		t.Fatalf("run: %v %s", err, errOut)
+	}
+	raw, _ := os.ReadFile(state)
+	if !strings.Contains(string(raw), `"hmacSecret": "whsec-cmd-test"`) || strings.Count(string(raw), `"wda_`) != 3 {
+		t.Errorf("state file lacks the secret or the 3 attempts:\n%s", raw)
+	}
+}
+
+func TestEmitRefusals(t *testing.T) {
+	url, stop := startRun(t, "--key", "k_emit")
+	defer stop()
+	dir := t.TempDir()
+	urlFile := filepath.Join(dir, "mock.url")
+	if err := os.WriteFile(urlFile, []byte(url+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PLAIN_API_KEY", "")
+	if _, _, err := runCmd(t, "emit", "thread.thread_created", "--url-file", urlFile); err == nil || !strings.Contains(err.Error(), "PLAIN_API_KEY") {
+		t.Errorf("no key: %v", err)
+	}
+	t.Setenv("PLAIN_API_KEY", "k_emit")
+	if _, _, err := runCmd(t, "emit", "thread.nope", "--url-file", urlFile); err == nil || !strings.Contains(err.Error(), `unknown event type "thread.nope"`) {
+		t.Errorf("unknown type: %v", err)
+	}
+	if _, _, err := runCmd(t, "emit", "thread.thread_created", "--url", "http://plain.example.com/graphql/v1"); err == nil || !strings.Contains(err.Error(), "refusing to send the API key") {
+		t.Errorf("non-loopback http: %v", err)
+	}
+	t.Setenv("PLAIN_API_KEY", "k_wrong_SECRET")
+	if _, _, err := runCmd(t, "emit", "thread.thread_created", "--url-file", urlFile); err == nil || !strings.Contains(err.Error(), "HTTP 401") || strings.Contains(err.Error(), "k_wrong_SECRET") {
+		t.Errorf("wrong key: %v", err)
+	}
+	for _, args := range [][]string{
+		{"emit"},
+		{"emit", "thread.thread_created", "-o", "yaml", "--url", url},
+		{"emit", "thread.thread_created", "--payload", "[1]", "--url", url},
+		{"age-attempts", "soon", "--url", url},
+		{"receive", "--addr", "0.0.0.0:0"},
+	} {
+		if _, _, err := runCmd(t, args...); !errors.Is(err, errUsage) {
+			t.Errorf("%v: err = %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestEmitJSONOutput(t *testing.T) {
+	url, stop := startRun(t, "--key", "k_emit")
+	defer stop()
+	t.Setenv("PLAIN_API_KEY", "k_emit")
+	out, _, err := runCmd(t, "emit", "customer.customer_created", "--url", url, "-o", "json", "--payload", `{"customer": {"fullName": "Grace"}}`)
+	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pe_\w{26}"\],"deliveries":0\}\n$`).MatchString(out) {
+		t.Errorf("emit -o json: %q %v", out, err)
+	}
+}
+
+func TestDeliveryFlags(t *testing.T) {
+	for v, want := range map[string]string{"plain": "", "none": "", "10ms, 30ms,1s": "10ms 30ms 1s"} {
+		if got, err := parseSchedule(v); err != nil || stringsOf(got) != want {
+			t.Errorf("parseSchedule(%q) = %v, %v", v, got, err)
+		}
+	}
+	if got, _ := parseSchedule("plain"); got != nil {
+		t.Error("plain must mean Plain's own schedule (nil)")
+	}
+	if got, _ := parseSchedule("none"); got == nil || len(got) != 0 {
+		t.Error("none must mean no retries (empty)")
+	}
+	for _, bad := range []string{"10ms,", "fast", "-1s", "0s"} {
+		if _, err := parseSchedule(bad); err == nil {
+			t.Errorf("parseSchedule(%q) accepted", bad)
+		}
+	}
+	var s secretFlag
+	if err := s.Set("abc=def@w_x"); err != nil || s[0] != (workspaceSecret{"abc=def", "w_x"}) {
+		t.Errorf("secretFlag = %v, %v", s, err)
+	}
+	if s.String() != "1 secret(s)" {
+		t.Errorf("String() = %q: must never show the secret", s.String())
+	}
+	for _, bad := range []string{"", "@w_x", "abc@"} {
+		if err := new(secretFlag).Set(bad); err == nil {
+			t.Errorf("secretFlag accepted %q", bad)
+		}
+	}
+	if _, errOut, err := runCmd(t, "--hmac-secret", "s@w_unknown"); err == nil || !strings.Contains(err.Error(), "no such workspace") {
+		t.Errorf("secret for an unknown workspace: %v %s", err, errOut)
+	}
+	if _, _, err := runCmd(t, "--retry-schedule", "soon"); !errors.Is(err, errUsage) {
+		t.Errorf("bad --retry-schedule: %v", err)
+	}
+	if _, _, err := runCmd(t, "--delivery-timeout", "0s"); !errors.Is(err, errUsage) {
+		t.Errorf("zero --delivery-timeout: %v", err)
+	}
+}
+
+func stringsOf(ds []time.Duration) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, d.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestHelpDocumentsDeliveries(t *testing.T) {
+	_, errOut, err := runCmd(t, "--help")
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"POST /mock/v1/events", `{"eventIds": [...], "deliveries": N}`, "plain-mock emit EVENT_TYPE",
+		"age-attempts", "plain-mock receive", "-retry-schedule", "-hmac-secret", "-delivery-timeout", "-emit-every", "ENOTLOOPBACK"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+}

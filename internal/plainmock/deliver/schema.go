@@ -1,0 +1,167 @@
+package deliver
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// schemaFiles are Plain's published payload schemas, one per webhook
+// version, byte-identical to ../shared/plain (TestEmbeddedSchemasMatchShared).
+// Each carries its own version as the const of
+// webhookMetadata.webhookTargetVersion, which is how the file is keyed.
+//
+//go:embed schemas/*.json
+var schemaFiles embed.FS
+
+// payloadSchema is one version's payload schema: the decoded document the
+// generator walks and the compiled validator every body is checked with.
+type payloadSchema struct {
+	version   string
+	doc       map[string]any
+	validator *jsonschema.Schema
+}
+
+var (
+	schemasOnce sync.Once
+	schemas     map[string]*payloadSchema
+	schemasErr  error
+)
+
+// loadSchemas decodes and compiles every embedded schema once.
+func loadSchemas() (map[string]*payloadSchema, error) {
+	schemasOnce.Do(func() {
+		entries, err := schemaFiles.ReadDir("schemas")
+		if err != nil {
+			schemasErr = fmt.Errorf("read embedded payload schemas: %w", err)
+			return
+		}
+		out := map[string]*payloadSchema{}
+		for _, e := range entries {
+			name := "schemas/" + e.Name()
+			raw, err := schemaFiles.ReadFile(name)
+			if err != nil {
+				schemasErr = fmt.Errorf("read %s: %w", name, err)
+				return
+			}
+			ps, err := compileSchema(name, raw)
+			if err != nil {
+				schemasErr = err
+				return
+			}
+			out[ps.version] = ps
+		}
+		schemas = out
+	})
+	return schemas, schemasErr
+}
+
+func compileSchema(name string, raw []byte) (*payloadSchema, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", name, err)
+	}
+	version, _ := lookupPointer(doc, "#/definitions/webhookMetadata/properties/webhookTargetVersion/const").(string)
+	if version == "" {
+		return nil, fmt.Errorf("%s: no webhookMetadata.webhookTargetVersion const", name)
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	// Formats (date-time, uuid, uri) are asserted, as the SDK's validator
+	// does: a payload with a malformed timestamp must fail here, not there.
+	c.AssertFormat = true
+	url := "mem://plain/" + version + ".json"
+	if err := c.AddResource(url, bytes.NewReader(raw)); err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	v, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("compile %s: %w", name, err)
+	}
+	return &payloadSchema{version: version, doc: doc, validator: v}, nil
+}
+
+// SchemaVersions lists the webhook versions plain-mock has a payload schema
+// for, oldest first.
+func SchemaVersions() []string {
+	ss, err := loadSchemas()
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(ss))
+	for v := range ss {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// schemaFor picks the schema a target pinned to version gets: its own when
+// plain-mock has it, otherwise the newest one not newer than version (the
+// dates sort as strings), otherwise the oldest. Plain has a schema for every
+// version; plain-mock only has the ones Plain publishes, so a payload for
+// another version is shaped like its nearest older sibling and carries the
+// target's own version in webhookMetadata.
+func schemaFor(version string) (*payloadSchema, error) {
+	ss, err := loadSchemas()
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := ss[version]; ok {
+		return s, nil
+	}
+	vs := SchemaVersions()
+	pick := vs[0]
+	for _, v := range vs {
+		if v <= version {
+			pick = v
+		}
+	}
+	return ss[pick], nil
+}
+
+// HasSchema reports whether plain-mock has the payload schema of version
+// itself (not a stand-in).
+func HasSchema(version string) bool {
+	ss, err := loadSchemas()
+	if err != nil {
+		return false
+	}
+	_, ok := ss[version]
+	return ok
+}
+
+// lookupPointer resolves a local JSON pointer such as
+// "#/definitions/internalActor/anyOf/0" in doc; nil when it leads nowhere.
+func lookupPointer(doc any, ref string) any {
+	p, ok := strings.CutPrefix(ref, "#")
+	if !ok {
+		return nil
+	}
+	cur := doc
+	for _, tok := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch n := cur.(type) {
+		case map[string]any:
+			cur = n[tok]
+		case []any:
+			i := 0
+			if _, err := fmt.Sscanf(tok, "%d", &i); err != nil || i < 0 || i >= len(n) {
+				return nil
+			}
+			cur = n[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
