@@ -143,7 +143,7 @@ func TestReadSideHelp(t *testing.T) {
 		wants []string
 	}{
 		{"events", []string{"Examples:", "plainsync events -o json"}},
-		{"export", []string{"Examples:", "plainsync export -o plainsync.yaml", "--include-disabled", "--force", "--name-from"}},
+		{"export", []string{"Examples:", "plainsync export --out plainsync.yaml", "--include-disabled", "--force", "--name-from"}},
 		{"deliveries", []string{"Examples:", "--status", "--event", "--since", "--limit", "successful_response, failed_response, error, rejected, schema_validation_failed"}},
 		{"drift", []string{"--health-window", "--min-success-rate", "below"}},
 	} {

@@ -187,7 +187,7 @@ func TestExportToFile(t *testing.T) {
 	e := newRemoteEnv(t, testYAML)
 	seedClean(t, e)
 	file := filepath.Join(t.TempDir(), "plainsync.yaml")
-	r := runRead(t, e, nil, []string{slackToken}, "export", "-o", file)
+	r := runRead(t, e, nil, []string{slackToken}, "export", "--out", file)
 	wantExit(t, r, 0)
 	if r.out != "" || !strings.Contains(r.errOut, "Wrote "+file) || !strings.Contains(r.errOut, "CRM_SYNC_TOKEN, SLACK_RELAY_PATH") {
 		t.Fatalf("stdout %q stderr %q", r.out, r.errOut)
@@ -202,7 +202,7 @@ func TestExportToFile(t *testing.T) {
 
 	// An existing file is kept without --force.
 	os.WriteFile(file, []byte("mine\n"), 0o600)
-	r = runRead(t, e, nil, []string{slackToken}, "export", "-o", file)
+	r = runRead(t, e, nil, []string{slackToken}, "export", "--out", file)
 	wantExit(t, r, 1)
 	if !strings.Contains(r.errOut, "already exists") || !strings.Contains(r.errOut, "--force") {
 		t.Fatalf("stderr %q", r.errOut)
@@ -210,7 +210,7 @@ func TestExportToFile(t *testing.T) {
 	if data, _ := os.ReadFile(file); string(data) != "mine\n" {
 		t.Fatalf("file overwritten without --force: %q", data)
 	}
-	r = runRead(t, e, nil, []string{slackToken}, "export", "-o", file, "--force")
+	r = runRead(t, e, nil, []string{slackToken}, "export", "--out", file, "--force")
 	wantExit(t, r, 0)
 	if data, _ := os.ReadFile(file); !strings.Contains(string(data), "crm-sync") {
 		t.Fatalf("--force did not replace the file: %q", data)

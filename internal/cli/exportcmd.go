@@ -19,13 +19,15 @@ func newExportCmd(f *Factory) *cobra.Command {
 	var (
 		rf              remoteFlags
 		keyEnv          string
+		output          string
 		outFile         string
+		scope           []string
 		force           bool
 		nameFrom        string
 		includeDisabled bool
 	)
 	cmd := &cobra.Command{
-		Use:   "export [-o FILE]",
+		Use:   "export [-o yaml|json] [--out FILE] [--scope GLOB]...",
 		Short: "Write a desired-state file from the live webhook targets",
 		Long: `export reads the workspace and writes a desired-state file that describes it,
 as a starting point for managing an existing workspace with plainsync:
@@ -44,17 +46,35 @@ as a starting point for managing an existing workspace with plainsync:
     whose URL holds user:password@ credentials cannot be described (the
     file format refuses credentials) and are listed under ignore: instead.
 
-Disabled targets are left out unless --include-disabled. Planning the
-exported file against the same workspace, with the variables set, shows no
-changes (apart from the renames of pinned targets mentioned above).
+Disabled targets are left out unless --include-disabled. With --scope the
+file is scoped (scope: in the file) and describes only the targets whose
+descriptions match, for a team that owns part of a shared workspace. Planning
+the exported file against the same workspace, with the variables set, shows
+no changes (apart from the renames of pinned targets mentioned above).
 
-The file goes to stdout, or atomically to FILE with -o (an existing FILE is
-only replaced with --force).`,
+-o picks the format: yaml (the default) or json (the same file as JSON,
+without the comments; plainsync reads both). The file goes to stdout, or
+atomically to FILE with --out (an existing FILE is only replaced with
+--force; "--out -" is stdout).`,
 		Example: `  plainsync export > plainsync.yaml
-  plainsync export -o plainsync.yaml --include-disabled
-  plainsync export -o plainsync.yaml --force`,
+  plainsync export --out plainsync.yaml --include-disabled
+  plainsync export --out teams/support.yaml --scope "support-*"
+  plainsync export -o json --out plainsync.json --force`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "yaml" && output != "json" {
+				// -o used to name the file; a value that is not a format is
+				// almost always that habit, and must not become a file.
+				return fmt.Errorf("-o names an output format (yaml or json), not %q; to write the file, use --out %s", output, output)
+			}
+			if outFile == "-" {
+				outFile = ""
+			}
+			for _, g := range scope {
+				if g == "" {
+					return errors.New("--scope needs a glob over target names, e.g. --scope \"support-*\"")
+				}
+			}
 			if nameFrom != export.NameFromDescription && nameFrom != export.NameFromID {
 				return fmt.Errorf("unknown --name-from %q (want %s or %s)", nameFrom, export.NameFromDescription, export.NameFromID)
 			}
@@ -71,16 +91,22 @@ only replaced with --force).`,
 			}
 			snap, err := c.Snapshot(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("read live state: %w", err)
+				return fmt.Errorf("cannot read the workspace from Plain: %w", err)
 			}
-			ex, err := export.Build(snap, export.Options{NameFrom: nameFrom, IncludeDisabled: includeDisabled, APIKeyEnv: keyEnv})
+			ex, err := export.Build(snap, export.Options{NameFrom: nameFrom, IncludeDisabled: includeDisabled, APIKeyEnv: keyEnv, Scope: scope})
 			if err != nil {
 				return err
 			}
 			if err := ex.Check(); err != nil {
 				return err
 			}
-			data := []byte(f.Secrets.Mask(string(ex.YAML)))
+			content := ex.YAML
+			if output == "json" {
+				if content, err = ex.JSON(); err != nil {
+					return err
+				}
+			}
+			data := []byte(f.Secrets.Mask(string(content)))
 			if outFile == "" {
 				_, err := f.IO.Out.Write(data)
 				return err
@@ -104,8 +130,10 @@ only replaced with --force).`,
 	addRemoteFlags(cmd, &rf)
 	fl := cmd.Flags()
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
-	fl.StringVarP(&outFile, "output", "o", "", "write the file to `FILE` (atomically) instead of stdout")
-	fl.BoolVar(&force, "force", false, "overwrite an existing -o FILE")
+	fl.StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
+	fl.StringVar(&outFile, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
+	fl.StringArrayVar(&scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
+	fl.BoolVar(&force, "force", false, "overwrite an existing --out FILE")
 	fl.StringVar(&nameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
 	fl.BoolVar(&includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
 	return cmd

@@ -40,4 +40,4 @@ func printProblems(w io.Writer, ps []spec.Problem, m *secret.Masker) {
 }
 
 const missingDefaultHint = "hint: without -f, plainsync reads ./" + defaultFile +
-	"; name files or directories with -f, or write a first file from a live workspace with: plainsync export -o " + defaultFile
+	"; name files or directories with -f, or write a first file from a live workspace with: plainsync export --out " + defaultFile

@@ -61,7 +61,7 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatalf("disabled target exported:\n%s", r.stdout)
 	}
 
-	r = m.run(dir, "export", "-o", "exported.yaml", "--include-disabled")
+	r = m.run(dir, "export", "--out", "exported.yaml", "--include-disabled")
 	wantCode(t, r, 0)
 	wantContains(t, r.stderr, "Wrote exported.yaml: 3 webhook(s)", "CRM_SYNC_TOKEN")
 	data, err := os.ReadFile(filepath.Join(dir, "exported.yaml"))
@@ -90,10 +90,10 @@ func TestExportRoundTrip(t *testing.T) {
 	wantCode(t, m.runEnv(dir, env, "drift", "-f", "exported.yaml"), 0)
 
 	// A second export refuses to overwrite without --force.
-	r = m.run(dir, "export", "-o", "exported.yaml")
+	r = m.run(dir, "export", "--out", "exported.yaml")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "already exists")
-	wantCode(t, m.run(dir, "export", "-o", "exported.yaml", "--force"), 0)
+	wantCode(t, m.run(dir, "export", "--out", "exported.yaml", "--force"), 0)
 }
 
 type e2eDeliveries struct {

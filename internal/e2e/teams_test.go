@@ -92,6 +92,13 @@ func TestScopedFilesShareAWorkspace(t *testing.T) {
 		t.Errorf("support's plan shows targets outside its scope:\n%s", r.stdout)
 	}
 
+	// export --scope writes a file for one team that plans no changes.
+	wantCode(t, m.run(dir, "export", "--scope", "support-*", "--out", "support-export.yaml"), 0)
+	r = m.runEnv(dir, []string{"SUPPORT_CRM_TOKEN=" + crmToken}, "plan", "-f", "support-export.yaml", "--prune", "--detailed-exitcode")
+	if r.code != 0 || !strings.Contains(r.stdout, "No changes.") {
+		t.Fatalf("plan of the scoped export: exit %d\n%s", r.code, r.all())
+	}
+
 	// The same files without scopes fail validate, naming both files, and
 	// plan stops before its first request.
 	unscoped := t.TempDir()
@@ -186,4 +193,44 @@ func TestWorkspaceLimit(t *testing.T) {
 	if n := m.mutations(); n != 0 {
 		t.Fatalf("%d mutations sent", n)
 	}
+}
+
+// -o is a format and --out a file, for export as for every command.
+func TestExportOutputConvention(t *testing.T) {
+	m := startMock(t, &mockState{
+		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
+		Targets: []plain.Target{{ID: "wht_01E2EEXPORT0000000000000", Description: "support-crm", URL: "https://crm.example.com/hook",
+			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}},
+	})
+	empty := t.TempDir()
+	listing := func() []string {
+		entries, _ := os.ReadDir(empty)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	r := m.run(empty, "export", "-o", "json")
+	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "{\n") || len(listing()) != 0 {
+		t.Fatalf("export -o json: files %v, stdout:\n%s", listing(), r.stdout)
+	}
+	other := t.TempDir()
+	writeFile(t, other, "exported.json", r.stdout)
+	r = m.run(other, "validate", "-f", "exported.json")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "exported.json: valid (1 webhook)")
+
+	r = m.run(empty, "export", "-o", "plainsync.yaml")
+	wantCode(t, r, 1)
+	wantContains(t, r.stderr, "--out plainsync.yaml")
+	if len(listing()) != 0 {
+		t.Fatalf("export -o plainsync.yaml created %v", listing())
+	}
+
+	wantCode(t, m.run(empty, "export", "--out", "f.yaml"), 0)
+	r = m.run(empty, "plan", "-f", "f.yaml", "--detailed-exitcode")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "No changes.")
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/schema"
@@ -32,6 +33,23 @@ type Options struct {
 	IncludeDisabled bool
 	// APIKeyEnv is written as apiKeyEnv when not spec.DefaultAPIKeyEnv.
 	APIKeyEnv string
+	// Scope, when set, writes a scoped file (scope: in the file) that
+	// describes only the targets whose descriptions match these globs;
+	// the rest belong to other files and are not mentioned.
+	Scope []string
+}
+
+// inScope reports whether a target named name is in the export's scope.
+func (o Options) inScope(name string) bool {
+	if len(o.Scope) == 0 {
+		return true
+	}
+	for _, g := range o.Scope {
+		if glob.Match(g, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Var is one ${VAR} that the exported file references, with the value the
@@ -54,6 +72,9 @@ type File struct {
 func Build(snap *plain.Snapshot, o Options) (*File, error) {
 	var targets, disabled []plain.Target
 	for _, t := range snap.Targets {
+		if !o.inScope(t.Description) {
+			continue
+		}
 		if !t.Enabled && !o.IncludeDisabled {
 			disabled = append(disabled, t)
 			continue
@@ -84,6 +105,12 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 			continue
 		case len(t.EventTypes) == 0:
 			skipped = append(skipped, fmt.Sprintf("%s (%s): it subscribes to no events, which a file cannot express", quoteComment(t.Description), t.ID))
+			continue
+		}
+		if !o.inScope(names[i].name) {
+			// A shared or empty description got a new unique name, which
+			// the scope does not cover: a scoped file may not declare it.
+			skipped = append(skipped, fmt.Sprintf("%s (%s): it needs a unique name (its description is empty or shared), and %q is outside the scope; give it a unique description in Plain", quoteComment(t.Description), t.ID, names[i].name))
 			continue
 		}
 		h := exportHook{target: t, name: names[i].name, pin: names[i].pin, note: names[i].note}
@@ -130,6 +157,13 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 	fmt.Fprintf(&w, "workspace: %s\n", yamlString(snap.Workspace.ID))
 	if o.APIKeyEnv != "" && o.APIKeyEnv != spec.DefaultAPIKeyEnv {
 		fmt.Fprintf(&w, "apiKeyEnv: %s\n", yamlString(o.APIKeyEnv))
+	}
+	if len(o.Scope) > 0 {
+		parts := make([]string, len(o.Scope))
+		for i, g := range o.Scope {
+			parts[i] = yamlQuoted(g)
+		}
+		fmt.Fprintf(&w, "scope: [%s]\n", strings.Join(parts, ", "))
 	}
 	if defaultVersion != "" {
 		fmt.Fprintf(&w, "defaults:\n  webhookVersion: %s\n", yamlQuoted(defaultVersion))
