@@ -207,10 +207,31 @@ const (
 	hookPass      = "hook-PASS-s3cret"
 )
 
+// TestSDKBundlesTheSchemaPlainMockValidatesWith: the Go-side validation of
+// every generated payload (internal/plainmock/deliver) uses the very schema
+// the SDK verifies with.
+func TestSDKBundlesTheSchemaPlainMockValidatesWith(t *testing.T) {
+	ensureSDK(t)
+	bundled, err := os.ReadFile(filepath.Join(sdkDir, "node_modules", "@team-plain", "typescript-sdk", "src", "webhooks", "webhook-schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := os.ReadFile("../../../shared/plain/webhook-event-schema-2026-02-27.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bundled, shared) {
+		t.Error("the SDK's bundled webhook-schema.json differs from ../shared/plain/webhook-event-schema-2026-02-27.json")
+	}
+}
+
 func TestSDKVerifiesEveryRealDelivery(t *testing.T) {
 	rv := startSDKReceiver(t)
 	rv.control([]string{interopSecret}, nil)
-	m := startMock(t, nil, "--hmac-secret", interopSecret, "--retry-schedule", "50ms")
+	// The SDK takes a second or two per verification on a busy machine and
+	// the receiver is single-threaded: a generous timeout keeps a queued
+	// delivery from timing out.
+	m := startMock(t, nil, "--hmac-secret", interopSecret, "--retry-schedule", "50ms", "--delivery-timeout", "2m")
 	dir := workdir(t, fmt.Sprintf(`version: 1
 defaults:
   webhookVersion: "2026-02-27"
@@ -319,7 +340,7 @@ webhooks:
 func TestFailingReceiverTurnsDriftRedUntilItRecovers(t *testing.T) {
 	rv := startSDKReceiver(t)
 	rv.control([]string{interopSecret}, map[string][]int{"/flaky": {500, 500, 200}})
-	m := startMock(t, nil, "--hmac-secret", interopSecret, "--retry-schedule", "100ms,100ms,100ms")
+	m := startMock(t, nil, "--hmac-secret", interopSecret, "--retry-schedule", "100ms,100ms,100ms", "--delivery-timeout", "2m")
 	dir := workdir(t, fmt.Sprintf(`version: 1
 defaults:
   webhookVersion: "2026-02-27"
