@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs the loader's fuzz target for a short time: scripts/fuzz.sh [DURATION]
-# (default 20s, any `go test -fuzztime` value such as 45s or 1m).
-# New crashers land in internal/spec/testdata/fuzz/FuzzLoad/ and become
+# Runs each fuzz target for a short time: scripts/fuzz.sh [DURATION]
+# (default 20s per target, any `go test -fuzztime` value such as 45s or 1m).
+# New crashers land in the package's testdata/fuzz/<Target>/ and become
 # regression cases of the ordinary `go test` run once committed.
+#   FuzzLoad         internal/spec: the loader never panics on any file
+#   FuzzRedactURL    internal/secret: a redacted URL shows no secret part
+#   FuzzTemplateURL  internal/export: an exported URL loads back to the live one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-20s}"
-exec go test -count=1 -run '^$' -fuzz '^FuzzLoad$' -fuzztime "$duration" ./internal/spec/
+go test -count=1 -run '^$' -fuzz '^FuzzLoad$' -fuzztime "$duration" ./internal/spec/
+go test -count=1 -run '^$' -fuzz '^FuzzRedactURL$' -fuzztime "$duration" ./internal/secret/
+go test -count=1 -run '^$' -fuzz '^FuzzTemplateURL$' -fuzztime "$duration" ./internal/export/

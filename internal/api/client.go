@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/machinebox/graphql"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 )
 
@@ -46,7 +48,7 @@ type Options struct {
 	APIKey string // required; never printed
 
 	Timeout          time.Duration // per HTTP attempt; 0 → 30s
-	RateLimit        int           // requests/minute; 0 → 450; <0 → unlimited
+	RateLimit        int           // requests per rolling minute; 0 → 450; <0 → no client-side limit (Plain's headers and 429s still count)
 	MaxRetries       int           // retries of a failed query; 0 → 4; <0 → none
 	BackoffBase      time.Duration // first retry delay; 0 → 250ms
 	BackoffMax       time.Duration // longest retry delay; 0 → 8s
@@ -89,24 +91,30 @@ func New(o Options) (*Client, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil {
 		// url.Parse echoes its input; the redacted form is safe to show.
-		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", redactURL(endpoint))
+		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", secret.RedactURL(endpoint))
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", redactURL(endpoint))
+		return nil, fmt.Errorf("invalid API URL %q: it must be an absolute http(s) URL", secret.RedactURL(endpoint))
+	}
+	// The key travels as a bearer token: over plain http anyone on the
+	// path reads it. Loopback (plain-mock, a local proxy) never leaves
+	// the machine.
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("refusing to send the API key over plain http to %s: use an https:// API URL (http is allowed only for loopback: localhost, 127.0.0.0/8, ::1)", secret.RedactURL(u.Scheme+"://"+u.Host))
 	}
 
 	tr := &transport{
 		base:        http.DefaultTransport,
 		key:         key,
 		userAgent:   version.UserAgent(),
-		endpoint:    redactURL(endpoint),
+		endpoint:    secret.RedactURL(endpoint),
 		timeout:     o.Timeout,
 		maxRetries:  o.MaxRetries,
 		backoffBase: o.BackoffBase,
 		backoffMax:  o.BackoffMax,
 		maxRLWait:   o.MaxRateLimitWait,
 		debug:       o.Debug,
-		now:         time.Now,
+		clock:       realClock{},
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		tr.base = o.HTTPClient.Transport
@@ -132,12 +140,11 @@ func New(o Options) (*Client, error) {
 	if tr.maxRLWait <= 0 {
 		tr.maxRLWait = DefaultMaxRateLimitWait
 	}
-	switch rl := o.RateLimit; {
-	case rl == 0:
-		tr.limiter = newLimiter(DefaultRateLimit, nil)
-	case rl > 0:
-		tr.limiter = newLimiter(rl, nil)
+	rl := o.RateLimit
+	if rl == 0 {
+		rl = DefaultRateLimit
 	}
+	tr.limiter = newLimiter(rl, tr.clock) // rl < 0: no client-side limit, Plain's headers still count
 
 	hc := &http.Client{Transport: tr}
 	// The machinebox Log hook is deliberately left at its no-op default: it
@@ -181,7 +188,32 @@ func (c *Client) run(ctx context.Context, op, doc string, vars map[string]any, m
 			err = &outcomeUnknownError{cause: err}
 		}
 	}
-	return redactErr(fmt.Errorf("%s: %w", op, err), c.tr.key)
+	return redactErr(fmt.Errorf("%s: %w", opPhrase(op), err), c.tr.key)
+}
+
+// opPhrases word each GraphQL operation for users: errors say what
+// plainsync was doing ("create webhook target: …"), not which function or
+// operation name it used. Debug output keeps the operation names.
+var opPhrases = map[string]string{
+	"Snapshot":             "read the workspace from Plain",
+	"Workspace":            "read the workspace from Plain",
+	"Permissions":          "read the API key's permissions",
+	"WebhookVersions":      "list webhook versions",
+	"EventTypes":           "list event types",
+	"ListWebhookTargets":   "list webhook targets",
+	"GetWebhookTarget":     "read webhook target",
+	"CreateWebhookTarget":  "create webhook target",
+	"UpdateWebhookTarget":  "update webhook target",
+	"DeleteWebhookTarget":  "delete webhook target",
+	"ListDeliveryAttempts": "list delivery attempts",
+}
+
+// opPhrase is op in words, or op itself for one not in the table.
+func opPhrase(op string) string {
+	if s, ok := opPhrases[op]; ok {
+		return s
+	}
+	return op
 }
 
 // outcomeUnknownError wraps a failure after a mutation was sent: it matches
@@ -194,4 +226,14 @@ func (e *outcomeUnknownError) Error() string {
 
 func (e *outcomeUnknownError) Unwrap() []error {
 	return []error{plain.ErrOutcomeUnknown, e.cause}
+}
+
+// isLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // redacted replaces secrets in debug output and error messages.
@@ -91,7 +93,7 @@ func keyForms(key string) []string {
 }
 
 // redactVars renders GraphQL variables as JSON with every URL-looking
-// string passed through redactURL.
+// string passed through secret.RedactURL.
 func redactVars(vars map[string]any) string {
 	raw, err := json.Marshal(vars)
 	if err != nil {
@@ -125,44 +127,9 @@ func redactValue(v any) any {
 		return x
 	case string:
 		if strings.Contains(x, "://") {
-			return redactURL(x)
+			return secret.RedactURL(x)
 		}
 		return x
 	}
 	return v
-}
-
-// redactURL keeps a URL's scheme, host, path and query keys, and replaces
-// userinfo, query values and the fragment, where tokens live.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		// Not a URL we can take apart: keep only the part before anything
-		// that could hold a credential.
-		if i := strings.IndexAny(s, "@?#"); i >= 0 {
-			return s[:i] + redacted
-		}
-		return s
-	}
-	var b strings.Builder
-	b.WriteString(u.Scheme + "://")
-	if u.User != nil {
-		b.WriteString(redacted + "@")
-	}
-	b.WriteString(u.Host)
-	b.WriteString(u.EscapedPath())
-	if u.RawQuery != "" || u.ForceQuery {
-		b.WriteString("?")
-		for i, p := range strings.Split(u.RawQuery, "&") {
-			if i > 0 {
-				b.WriteString("&")
-			}
-			k, _, _ := strings.Cut(p, "=")
-			b.WriteString(k + "=" + redacted)
-		}
-	}
-	if u.Fragment != "" {
-		b.WriteString("#" + redacted)
-	}
-	return b.String()
 }

@@ -165,7 +165,7 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 	}
 	s.Versions = versions
 	if resp.WebhookTargets == nil {
-		return nil, fmt.Errorf("Snapshot: %w", errNoTargets)
+		return nil, fmt.Errorf("%s: %w", opPhrase("Snapshot"), errNoTargets)
 	}
 	targets, err := c.targetPages(ctx, resp.WebhookTargets)
 	if err != nil {
@@ -349,13 +349,13 @@ type mutationResult struct {
 // the outcome is unknown.
 func (m *mutationResult) result(op string, wantTarget bool) (plain.Target, error) {
 	if m.Error != nil {
-		return plain.Target{}, fmt.Errorf("%s: %w", op, m.Error)
+		return plain.Target{}, fmt.Errorf("%s: %w", opPhrase(op), m.Error)
 	}
 	if !wantTarget {
 		return plain.Target{}, nil
 	}
 	if m.WebhookTarget == nil {
-		return plain.Target{}, fmt.Errorf("%s: %w", op, &outcomeUnknownError{cause: errors.New("response carried neither a target nor an error")})
+		return plain.Target{}, fmt.Errorf("%s: %w", opPhrase(op), &outcomeUnknownError{cause: errors.New("response carried neither a target nor an error")})
 	}
 	return m.WebhookTarget.target(), nil
 }

@@ -389,7 +389,7 @@ func TestMutationErrorsRenderEveryField(t *testing.T) {
 	if !errors.As(err, &me) || len(me.Fields) != 2 {
 		t.Fatalf("err = %v, want a *MutationError with 2 fields", err)
 	}
-	for _, want := range []string{"CreateWebhookTarget: ", "Input is invalid", "VALIDATION input_validation", "url: must be https", "eventSubscriptions: unknown event type"} {
+	for _, want := range []string{"create webhook target: ", "Input is invalid", "VALIDATION input_validation", "url: must be https", "eventSubscriptions: unknown event type"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}

@@ -384,7 +384,7 @@ func knownIDs(p *diff.Plan) map[string]bool {
 func (x *executor) findCreated(ctx context.Context, in plain.CreateInput) (string, bool, error) {
 	targets, err := x.client.ListWebhookTargets(ctx)
 	if err != nil {
-		return "", false, fmt.Errorf("list webhook targets: %w", err)
+		return "", false, fmt.Errorf("look for the created target: %w", err)
 	}
 	var ids []string
 	for _, t := range targets {
@@ -498,7 +498,7 @@ func (x *executor) update(ctx context.Context, ch diff.Change) (Outcome, string,
 func (x *executor) checkUpdate(ctx context.Context, in plain.UpdateInput) (bool, error) {
 	targets, err := x.client.ListWebhookTargets(ctx)
 	if err != nil {
-		return false, fmt.Errorf("list webhook targets: %w", err)
+		return false, fmt.Errorf("check whether the update landed: %w", err)
 	}
 	for _, t := range targets {
 		if t.ID == in.ID {
@@ -544,7 +544,7 @@ func (x *executor) delete(ctx context.Context, ch diff.Change) (Outcome, string,
 func (x *executor) checkGone(ctx context.Context, id string) (bool, error) {
 	targets, err := x.client.ListWebhookTargets(ctx)
 	if err != nil {
-		return false, fmt.Errorf("list webhook targets: %w", err)
+		return false, fmt.Errorf("check whether the delete landed: %w", err)
 	}
 	for _, t := range targets {
 		if t.ID == id {

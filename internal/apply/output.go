@@ -40,6 +40,17 @@ func q(m *secret.Masker, s string) string {
 	return strconv.Quote(m.Mask(s))
 }
 
+// qURL masks a URL, redacts the secret parts no ${VAR} names (a token
+// written literally in the file) by position, and quotes it.
+func qURL(m *secret.Masker, s string) string {
+	return strconv.Quote(secret.RedactMaskedURL(m.Mask(s)))
+}
+
+// maskText masks an error's text and redacts any URL it quotes.
+func maskText(m *secret.Masker, s string) string {
+	return secret.RedactURLsInText(m.Mask(s))
+}
+
 // quoteList renders ss as ["a", "b"].
 func quoteList(m *secret.Masker, ss []string) string {
 	parts := make([]string, len(ss))
@@ -56,7 +67,7 @@ func createOperation(ch diff.Change, m *secret.Masker) string {
 	in := createInput(ch.After)
 	var b strings.Builder
 	fmt.Fprintf(&b, "createWebhookTarget(description: %s, url: %s, eventSubscriptions: %s",
-		q(m, in.Description), q(m, in.URL), quoteList(m, in.EventTypes))
+		q(m, in.Description), qURL(m, in.URL), quoteList(m, in.EventTypes))
 	if in.Version != "" {
 		fmt.Fprintf(&b, ", version: %s", q(m, in.Version))
 	}
@@ -69,7 +80,7 @@ func updateOperation(ch diff.Change, m *secret.Masker) string {
 	// cannot disagree.
 	in, err := updateInput(ch)
 	if err != nil {
-		return fmt.Sprintf("# update %s: not sent: %s", q(m, ch.Name), m.Mask(err.Error()))
+		return fmt.Sprintf("# update %s: not sent: %s", q(m, ch.Name), maskText(m, err.Error()))
 	}
 	if in.IsEmpty() {
 		return fmt.Sprintf("# update %s: not sent, the plan lists no changed fields", q(m, ch.Name))
@@ -79,7 +90,7 @@ func updateOperation(ch diff.Change, m *secret.Masker) string {
 		parts = append(parts, "description: "+q(m, *in.Description))
 	}
 	if in.URL != nil {
-		parts = append(parts, "url: "+q(m, *in.URL))
+		parts = append(parts, "url: "+qURL(m, *in.URL))
 	}
 	if in.EventTypes != nil {
 		parts = append(parts, "eventSubscriptions: "+quoteList(m, in.EventTypes))
@@ -147,7 +158,7 @@ func progressLine(ev Event, m *secret.Masker) string {
 		b.WriteString(": the first response was lost and Plain did not have the target after a pause, so it was sent once more")
 	}
 	if ev.Err != nil {
-		b.WriteString(": " + m.Mask(ev.Err.Error()))
+		b.WriteString(": " + maskText(m, ev.Err.Error()))
 	}
 	return b.String()
 }
@@ -192,7 +203,7 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 		if ev.Outcome != OutcomeFailed {
 			continue
 		}
-		fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), masker.Mask(errText(ev.Err)))
+		fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), maskText(masker, errText(ev.Err)))
 	}
 	// Skips share few reasons (cancellation, an earlier failure); one line
 	// per reason keeps a cancelled run of a thousand changes readable.
@@ -202,7 +213,7 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 		if ev.Outcome != OutcomeSkipped {
 			continue
 		}
-		why := masker.Mask(errText(ev.Err))
+		why := maskText(masker, errText(ev.Err))
 		if skips[why] == 0 {
 			reasons = append(reasons, why)
 		}

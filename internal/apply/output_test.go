@@ -187,3 +187,25 @@ func BenchmarkExecute(b *testing.B) {
 		}
 	}
 }
+
+// A token no ${VAR} names (written literally in the file, or quoted back
+// by Plain) is redacted by position in operations and failure reasons.
+func TestLiteralURLTokensRedacted(t *testing.T) {
+	const slackTok = "XXXXslackLITERALtoken123"
+	url := "https://hooks.slack.com/services/T0/B0/" + slackTok
+	upd := plain.Target{ID: "wht_1", Description: "ops", URL: "https://ops.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
+	p := &diff.Plan{Secrets: &secret.Masker{}, LiveCount: 1, Changes: []diff.Change{createChange("slack", url, "a"), updateChange(upd, url)}}
+	f := newFake(upd)
+	f.inject("update:wht_1", faultErr)
+	f.errText["update:wht_1"] = "VALIDATION: url " + url + " is not reachable"
+	var out strings.Builder
+	r := Execute(context.Background(), p, f, Options{Progress: ProgressPrinter(&out, p.Secrets)})
+	RenderResult(&out, r, p.Secrets)
+	for _, op := range Operations(p) {
+		out.WriteString(op + "\n")
+	}
+	text := out.String()
+	if strings.Contains(text, slackTok) || !strings.Contains(text, "https://hooks.slack.com/services/T0/B0/REDACTED") {
+		t.Fatalf("literal token not redacted:\n%s", text)
+	}
+}

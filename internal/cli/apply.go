@@ -125,13 +125,18 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if err := f.maskSecrets(); err != nil {
 		return planned{}, err
 	}
+	// The file's guards travel in the plan, which nothing binds to the
+	// file yet: an edited plan may make them stricter, never looser than
+	// the defaults (a flag still sets any value).
+	p.MaxDeletePercent = noLooser(p.MaxDeletePercent, apply.DefaultMaxDeletePercent)
+	p.MaxUpdatePercent = noLooser(p.MaxUpdatePercent, apply.DefaultMaxUpdatePercent)
 	c, err := f.connect(rf, p.APIKeyEnv)
 	if err != nil {
 		return planned{}, err
 	}
 	live, err := c.Snapshot(ctx)
 	if err != nil {
-		return planned{}, fmt.Errorf("read live state: %w", err)
+		return planned{}, err
 	}
 	if p.Workspace.ID != live.Workspace.ID {
 		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s was made for workspace %s, but the API key belongs to %s (%s); refusing to apply", path, p.Workspace.ID, live.Workspace.ID, live.Workspace.Name)}
@@ -264,6 +269,14 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		succeeded = succeeded && res.Succeeded()
 	}
 	return succeeded, nil
+}
+
+// noLooser keeps a saved plan's guard only when it is at most def.
+func noLooser(v *float64, def float64) *float64 {
+	if v == nil || *v > def {
+		return nil
+	}
+	return v
 }
 
 // guardLimit picks a guard's threshold: the flag when given, else the

@@ -72,7 +72,7 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 			}
 			ts, err := c.ListWebhookTargets(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("list webhook targets: %w", err)
+				return err
 			}
 			redact := health.URLRedactor(ts, f.Secrets.Mask)
 			plain.SortTargets(ts)

@@ -39,11 +39,11 @@ webhookVersion are checked against at plan time.`,
 			}
 			types, err := c.EventTypes(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("list event types: %w", err)
+				return err
 			}
 			versions, err := c.WebhookVersions(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("list webhook versions: %w", err)
+				return err
 			}
 			types = append([]plain.EventType(nil), types...)
 			sort.Slice(types, func(i, j int) bool { return types[i].EventType < types[j].EventType })

@@ -128,14 +128,15 @@ func TestExportLeavesDisabledOutByDefault(t *testing.T) {
 	}
 }
 
-func TestExportPinsUnusableDescriptionsAndIgnoresCredentials(t *testing.T) {
+func TestExportPinsUnusableDescriptionsAndTemplatesCredentials(t *testing.T) {
 	e := newRemoteEnv(t, testYAML)
 	a := e.mock.PutTarget(plain.Target{Description: "dup", URL: "https://a.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
 	b := e.mock.PutTarget(plain.Target{Description: "dup", URL: "https://b.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
 	blank := e.mock.PutTarget(plain.Target{Description: "", URL: "https://c.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
 	spaced := e.mock.PutTarget(plain.Target{Description: " ops ", URL: "https://d.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
-	creds := e.mock.PutTarget(plain.Target{Description: "legacy", URL: "https://bob:pw-SECRET-77@e.example.com/hook?k=v-SECRET-88", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
-	secrets := []string{"pw-SECRET-77", "v-SECRET-88", "bob:"}
+	e.mock.PutTarget(plain.Target{Description: "legacy", URL: "https://bob-the-user:pw-SECRET-77@e.example.com/hook?key=v-SECRET-88", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
+	secrets := []string{"pw-SECRET-77", "v-SECRET-88", "bob-the-user"}
+	credVars := map[string]string{"LEGACY_USER": "bob-the-user", "LEGACY_PASSWORD": "pw-SECRET-77", "LEGACY_KEY": "v-SECRET-88"}
 
 	r := runRead(t, e, nil, secrets, "export")
 	wantExit(t, r, 0)
@@ -149,15 +150,13 @@ func TestExportPinsUnusableDescriptionsAndIgnoresCredentials(t *testing.T) {
 		"This target has no description.",
 		"  - name: ops-" + spaced.ID + "\n    id: " + spaced.ID + "\n",
 		"with surrounding whitespace",
-		"ignore:\n  # \"legacy\" (" + creds.ID + "):\n",
-		`  - url: "https://*@e.example.com/hook*"`,
+		// Basic auth: user info becomes variables like every secret part.
+		"  - name: legacy\n",
+		`url: "https://${LEGACY_USER}:${LEGACY_PASSWORD}@e.example.com/hook?key=${LEGACY_KEY}"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("export lacks %q:\n%s", want, out)
 		}
-	}
-	if strings.Contains(out, "name: legacy") {
-		t.Errorf("a URL with credentials cannot be a webhook of the file:\n%s", out)
 	}
 
 	// Re-planning renames exactly the pinned targets whose names differ,
@@ -165,7 +164,7 @@ func TestExportPinsUnusableDescriptionsAndIgnoresCredentials(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "exported.yaml")
 	os.WriteFile(file, []byte(out), 0o600)
-	r = runRead(t, e, nil, secrets, "plan", "-f", file, "-o", "json")
+	r = runRead(t, e, credVars, secrets, "plan", "-f", file, "-o", "json")
 	wantExit(t, r, 0)
 	for _, id := range []string{b.ID, blank.ID, spaced.ID} {
 		if !strings.Contains(r.out, `"targetId": "`+id+`"`) {

@@ -40,11 +40,14 @@ as a starting point for managing an existing workspace with plainsync:
     apply stores that name as their description);
   - events are shortened to globs (thread.*, or "*" for everything) where a
     target subscribes to a whole namespace of the live catalog;
-  - URL query values, and path segments that look like tokens, become
-    ${VAR} references, listed in a comment, so no secret lands in Git. Set
-    each variable to the value in the live URL before planning. Targets
-    whose URL holds user:password@ credentials cannot be described (the
-    file format refuses credentials) and are listed under ignore: instead.
+  - the parts of URLs that plainsync treats as secret (user info,
+    credential query values, hook tokens and token-like path segments,
+    the fragment: the parts every output redacts) become ${VAR}
+    references, listed in a comment, so no secret lands in Git; the rest
+    (?source=plain&v=2, say) stays literal. Set each variable to the text
+    of that part of the live URL before planning. A secret part shorter
+    than 8 characters stays literal and is listed in a comment, since it
+    is too short to mask (a Basic-auth password always becomes a ${VAR}).
 
 Disabled targets are left out unless --include-disabled. With --scope the
 file is scoped (scope: in the file) and describes only the targets whose
@@ -91,7 +94,7 @@ atomically to FILE with --out (an existing FILE is only replaced with
 			}
 			snap, err := c.Snapshot(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("cannot read the workspace from Plain: %w", err)
+				return err
 			}
 			ex, err := export.Build(snap, export.Options{NameFrom: nameFrom, IncludeDisabled: includeDisabled, APIKeyEnv: keyEnv, Scope: scope})
 			if err != nil {

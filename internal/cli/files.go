@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -32,12 +33,23 @@ func loadFiles(f *Factory, paths []string) ([]*spec.Desired, []spec.Problem) {
 // directory, or before any file exists, runs into.
 func printProblems(w io.Writer, ps []spec.Problem, m *secret.Masker) {
 	for _, p := range ps {
-		fmt.Fprintln(w, m.Mask(p.String()))
+		fmt.Fprintln(w, secret.RedactURLsInText(m.Mask(p.String())))
 		if p.Pos.File == defaultFile && p.Pos.Line == 0 && p.Message == "file not found" {
-			fmt.Fprintln(w, missingDefaultHint)
+			if st, err := os.Stat(defaultFileYML); err == nil && st.Mode().IsRegular() {
+				// The commonest cause: the file is there, spelt .yml.
+				fmt.Fprintln(w, ymlHint)
+			} else {
+				fmt.Fprintln(w, missingDefaultHint)
+			}
 		}
 	}
 }
+
+// defaultFileYML is the default file's other common spelling.
+const defaultFileYML = "plainsync.yml"
+
+const ymlHint = "hint: ./" + defaultFileYML + " exists, but without -f plainsync reads ./" + defaultFile +
+	": run with -f " + defaultFileYML + ", or rename the file"
 
 const missingDefaultHint = "hint: without -f, plainsync reads ./" + defaultFile +
 	"; name files or directories with -f, or write a first file from a live workspace with: plainsync export --out " + defaultFile

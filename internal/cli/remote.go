@@ -161,7 +161,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		}
 		live, err := c.Snapshot(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read the workspace from Plain: %w", d.File, err)
+			return nil, fmt.Errorf("%s: %w", d.File, err)
 		}
 		out = append(out, planned{desired: d, client: c, live: live})
 		lives = append(lives, live)

@@ -292,16 +292,45 @@ func TestEditedSavedPlanIsRefused(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://a.example.com/x":                  "https://a.example.com/x",
-		"https://a.example.com/x?b=2&a=1":          "https://a.example.com/x?a=REDACTED&b=REDACTED",
-		"https://u:p@a.example.com/x":              "https://REDACTED@a.example.com/x",
-		"https://a.example.com/x#access_token=abc": "https://a.example.com/x#REDACTED",
-		"://nope": "[unparseable URL]",
-	} {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
-		}
+// A saved plan carries the file's guards, but nothing binds it to the file
+// yet: an edit may tighten them, never loosen them past the defaults.
+func TestSavedPlanGuardsCannotBeLoosened(t *testing.T) {
+	const spec = `version: 1
+prune: true
+guards:
+  maxDeletePercent: 10
+defaults:
+  webhookVersion: "2026-05-06"
+webhooks:
+  - name: a
+    url: https://a.example.com/hook
+    events: [thread.thread_created]
+`
+	e := newRemoteEnv(t, spec)
+	for _, name := range []string{"a", "b", "c", "d"} {
+		e.mock.PutTarget(plain.Target{Description: name, URL: "https://" + name + ".example.com/hook", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
+	}
+	e.mock.PutTarget(plain.Target{Description: "e", URL: "https://e.example.com/hook", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
+	planFile := filepath.Join(e.dir, "plan.json")
+	if code, _, errOut := e.run("", false, "plan", "--out", planFile); code != 0 {
+		t.Fatalf("plan --out: %s", errOut)
+	}
+	// As saved: the file's stricter 10% applies to the 4 deletes of 5.
+	code, _, errOut := e.run("", false, "apply", "--auto-approve", planFile)
+	if code != 1 || !strings.Contains(errOut, "allowed by guards.maxDeletePercent 10 in ") {
+		t.Fatalf("saved plan: exit %d\n%s", code, errOut)
+	}
+	data, _ := os.ReadFile(planFile)
+	edited := strings.Replace(string(data), `"maxDeletePercent": 10`, `"maxDeletePercent": 100`, 1)
+	if edited == string(data) {
+		t.Fatal("the saved plan does not hold the guard")
+	}
+	os.WriteFile(planFile, []byte(edited), 0o600)
+	code, _, errOut = e.run("", false, "apply", "--auto-approve", planFile)
+	if code != 1 || !strings.Contains(errOut, "allowed by --max-delete-percent 30 (the default)") {
+		t.Fatalf("edited plan: exit %d\n%s", code, errOut)
+	}
+	if n := len(e.mock.Targets()); n != 5 {
+		t.Fatalf("a refused plan changed the workspace: %d targets", n)
 	}
 }

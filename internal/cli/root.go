@@ -33,6 +33,11 @@ apiKeyEnv), never from a flag.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version prints what "plainsync version" prints, as users of most
+	// CLIs try first.
+	info := version.Get()
+	root.Version = info.Version
+	root.SetVersionTemplate(versionLine(info) + "\n")
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
@@ -40,6 +45,7 @@ apiKeyEnv), never from a flag.`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(f))
 	}
+	registerCompletions(f, root)
 	return root
 }
 
@@ -83,8 +89,9 @@ func Execute(f *Factory, args []string) int {
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
-		// has learnt, in those forms too, before printing.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
+		// has learnt, in those forms too, before printing; and redact the
+		// secret parts of any URL it quotes, which no ${VAR} may name.
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", secret.RedactURLsInText(f.Secrets.Mask(err.Error())))
 	}
 	return exitCode(err)
 }
@@ -111,7 +118,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(info)
 			case "text", "":
-				fmt.Fprintf(f.IO.Out, "plainsync %s (commit %s, %s)\n", info.Version, info.Commit, info.GoVersion)
+				fmt.Fprintln(f.IO.Out, versionLine(info))
 				return nil
 			default:
 				return fmt.Errorf("unknown output format %q (want text or json)", output)
@@ -120,4 +127,9 @@ func newVersionCmd(f *Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".
+func versionLine(info version.Info) string {
+	return fmt.Sprintf("plainsync %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)
 }

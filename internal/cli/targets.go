@@ -2,15 +2,16 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/url"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -21,20 +22,32 @@ func newTargetsCmd(f *Factory) *cobra.Command {
 		rf     remoteFlags
 		output string
 		keyEnv string
+		reveal bool
 	)
 	cmd := &cobra.Command{
 		Use:   "targets [TARGET]",
 		Short: "List the live webhook targets, or show one in full",
 		Long: `targets lists the workspace's live webhook targets. Given TARGET (an id, or a
-description), it shows that one target in full. Query-string values in URLs
-are redacted, since they often carry tokens.`,
+description), it shows that one target in full.
+
+A webhook URL is often a credential, so the parts of URLs that may be
+secret (user info, credential query values, hook tokens in the path, the
+fragment) read REDACTED. --show-secrets reveals one target's full URL, on
+purpose: only with stdout on a terminal and never inside GitHub Actions, so
+that a CI log or a piped file never gets one.`,
 		Example: `  plainsync targets
   plainsync targets crm-sync
-  plainsync targets wht_01J8Z… -o json`,
+  plainsync targets wht_01J8Z… -o json
+  plainsync targets crm-sync --show-secrets`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outputFormat(output, "table", "json"); err != nil {
 				return err
+			}
+			if reveal {
+				if err := f.checkReveal(len(args)); err != nil {
+					return err
+				}
 			}
 			c, err := f.connect(&rf, keyEnv)
 			if err != nil {
@@ -42,11 +55,13 @@ are redacted, since they often carry tokens.`,
 			}
 			ts, err := c.ListWebhookTargets(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("list webhook targets: %w", err)
+				return err
 			}
 			plain.SortTargets(ts)
-			for i := range ts {
-				ts[i].URL = redactURL(ts[i].URL)
+			if !reveal {
+				for i := range ts {
+					ts[i].URL = secret.RedactURL(ts[i].URL)
+				}
 			}
 			if len(args) == 1 {
 				t, err := findTarget(ts, args[0])
@@ -77,7 +92,24 @@ are redacted, since they often carry tokens.`,
 	addRemoteFlags(cmd, &rf)
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
 	cmd.Flags().StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	cmd.Flags().BoolVar(&reveal, "show-secrets", false, "show TARGET's full URL, secrets included (only on a terminal, never in GitHub Actions)")
 	return cmd
+}
+
+// checkReveal allows --show-secrets only where no log keeps the output: one
+// named target, stdout a terminal, not inside GitHub Actions (whose logs
+// are kept, and whose runners can fake a terminal).
+func (f *Factory) checkReveal(nargs int) error {
+	const why = "--show-secrets prints a full webhook URL, credentials included"
+	switch {
+	case nargs != 1:
+		return &ExitError{Code: 1, Err: fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)}
+	case f.Getenv("GITHUB_ACTIONS") == "true":
+		return &ExitError{Code: 1, Err: fmt.Errorf("%s, so it is refused inside GitHub Actions, whose logs are kept; run it by hand in a terminal", why)}
+	case !f.IO.OutIsTerminal:
+		return &ExitError{Code: 1, Err: fmt.Errorf("%s, so it runs only with stdout on a terminal, not into a pipe or a file", why)}
+	}
+	return nil
 }
 
 // targetJSON is the -o json shape of targets: Targets for a list, Target
@@ -112,7 +144,11 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 	case 1:
 		return byDesc[0], nil
 	case 0:
-		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("no webhook target has the id or description %q", ref)}
+		msg := fmt.Sprintf("no webhook target has the id or description %q", ref)
+		if s := closestDescription(ts, ref); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return plain.Target{}, &ExitError{Code: 1, Err: errors.New(msg)}
 	default:
 		ids := make([]string, len(byDesc))
 		for i, t := range byDesc {
@@ -120,6 +156,26 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 		}
 		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
 	}
+}
+
+// closestDescription returns the live description nearest to ref (ignoring
+// case, and "_" against "-"), when close enough to be a typo, or "".
+func closestDescription(ts []plain.Target, ref string) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
+	best, bestD := "", -1
+	for _, t := range ts {
+		if t.Description == "" || strings.ContainsFunc(t.Description, isControl) {
+			continue
+		}
+		d := levenshtein.ComputeDistance(norm(ref), norm(t.Description))
+		if bestD < 0 || d < bestD || (d == bestD && t.Description < best) {
+			best, bestD = t.Description, d
+		}
+	}
+	if bestD < 0 || bestD > max(len([]rune(ref))/4, 2) {
+		return ""
+	}
+	return best
 }
 
 func showTarget(f *Factory, t plain.Target) {
@@ -146,34 +202,4 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
-}
-
-// redactURL hides userinfo, query values and the fragment: webhook URLs
-// often carry tokens, and a listing is read by more people than the file's
-// author.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[unparseable URL]"
-	}
-	if u.User != nil {
-		u.User = url.User("REDACTED")
-	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = url.QueryEscape(k) + "=REDACTED"
-		}
-		u.RawQuery = strings.Join(parts, "&")
-	}
-	if u.Fragment != "" {
-		u.Fragment, u.RawFragment = "REDACTED", ""
-	}
-	return u.String()
 }

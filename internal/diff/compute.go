@@ -2,13 +2,13 @@ package diff
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -74,7 +74,7 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 			continue
 		}
 		t := &live.Targets[i]
-		ch := Change{Name: t.Description, TargetID: t.ID, Before: liveState(t, "")}
+		ch := Change{Name: t.Description, TargetID: t.ID, Before: liveState(t, ""), BeforeSensitive: sensitiveFields(t.URL, false)}
 		switch {
 		case c.ignored(t):
 			ch.Action, ch.Ignored = ActionUnmanaged, true
@@ -438,6 +438,8 @@ func (c *computer) change(dt *desiredTarget) Change {
 		After:         after,
 		EventPatterns: rawPatterns(w.Events),
 		Pos:           w.Pos,
+		// A URL with ${VAR}s is shown with references, not values.
+		AfterSensitive: sensitiveFields(after.URL, w.URL.Secret),
 	}
 	if dt.live < 0 {
 		ch.Action = ActionCreate
@@ -449,6 +451,7 @@ func (c *computer) change(dt *desiredTarget) Change {
 	t := &c.live.Targets[dt.live]
 	before := liveState(t, after.URL)
 	ch.TargetID, ch.MatchedBy, ch.Before = t.ID, dt.matchedBy, before
+	ch.BeforeSensitive = sensitiveFields(t.URL, false)
 	after.ID = t.ID
 	if after.Version == "" {
 		// No version in the file: leave the live one alone.
@@ -459,7 +462,7 @@ func (c *computer) change(dt *desiredTarget) Change {
 		ch.Fields = append(ch.Fields, FieldChange{Field: FieldDescription, Before: before.Description, After: after.Description})
 	}
 	if t.URL != after.URL {
-		ch.Fields = append(ch.Fields, FieldChange{Field: FieldURL, Before: before.URL, After: after.URL})
+		ch.Fields = append(ch.Fields, urlChange(t.URL, before.URL, after.URL))
 	}
 	added, removed := setDiff(after.EventTypes, before.EventTypes), setDiff(before.EventTypes, after.EventTypes)
 	if len(added)+len(removed) > 0 {
@@ -477,6 +480,31 @@ func (c *computer) change(dt *desiredTarget) Change {
 		ch.Action = ActionNoop
 	}
 	return ch
+}
+
+// urlChange describes a changed URL without the secrets of either side:
+// it names the secret parts whose value changes, and says when nothing
+// else does (a rotated token), so renderers can show the change as
+// "(sensitive value changed)" instead of an old and a new value.
+func urlChange(live, shownLive, desired string) FieldChange {
+	f := FieldChange{Field: FieldURL, Before: shownLive, After: desired}
+	changed := secret.ChangedParts(live, desired)
+	for _, p := range secret.ClassifyURL(desired) {
+		if changed[p.ID()] {
+			f.SecretsChanged = append(f.SecretsChanged, p.ID())
+		}
+	}
+	f.OnlySecrets = secret.RedactURL(live) == secret.RedactURL(desired)
+	return f
+}
+
+// sensitiveFields marks the fields of a target state whose shown value has
+// secret parts hidden, like Terraform's before_sensitive/after_sensitive.
+func sensitiveFields(url string, fromVars bool) map[string]bool {
+	if fromVars || len(secret.ClassifyURL(url)) > 0 {
+		return map[string]bool{FieldURL: true}
+	}
+	return nil
 }
 
 // liveState is t as a plan shows it. Its URL is redacted by liveURL: the
@@ -521,10 +549,11 @@ func sortChanges(cs []Change) {
 // liveURL returns a live target's URL fit for plans, PR comments and saved
 // plan files. Tokens in live URLs are not ${VAR} values the file declares, so
 // the masker cannot know them: a hand-made target, or the old token of a
-// rotated one, would otherwise be printed in the clear. Query values and
-// userinfo are replaced by REDACTED, except query values written exactly as
-// the desired URL writes the same parameter (those come from the file and
-// are masked like every file value). An identical URL is kept as is.
+// rotated one, would otherwise be printed in the clear. Every part that
+// secret.ClassifyURL calls secret becomes secret.Marker, except a part
+// whose text is exactly the desired URL's part at the same position (that
+// text comes from the file, and is masked or redacted like every file
+// value). An identical URL is kept as is.
 //
 // The redactions are spliced into the URL's own text rather than
 // re-serialising a parsed URL: re-encoding would percent-encode a ${VAR}
@@ -534,63 +563,11 @@ func liveURL(live, desired string) string {
 	if live == desired {
 		return live
 	}
-	u, err := url.Parse(live)
-	if err != nil {
-		return "[unparseable URL]"
-	}
-	// Split the text the way url.Parse does: fragment at the first "#",
-	// query at the first "?" before it.
-	rest, fragment, hasFragment := strings.Cut(live, "#")
-	rest, query, hasQuery := strings.Cut(rest, "?")
-	if u.User != nil {
-		// scheme "://" authority; the userinfo ends at the authority's
-		// last "@".
-		start := len(u.Scheme) + len("://")
-		if start <= len(rest) && strings.HasPrefix(rest[len(u.Scheme):], "://") {
-			authority := rest[start:]
-			if i := strings.IndexByte(authority, '/'); i >= 0 {
-				authority = authority[:i]
-			}
-			if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-				rest = rest[:start] + "REDACTED" + rest[start+at:]
-			}
+	changed := secret.ChangedParts(desired, live)
+	return secret.Rewrite(live, secret.ClassifyURL(live), func(p secret.URLPart, text string) string {
+		if desired != "" && !changed[p.ID()] {
+			return text
 		}
-	}
-	out := rest
-	if hasQuery {
-		// The desired query's parameters as written. A live value is kept
-		// only when spelled exactly so: one that merely decodes to the
-		// same text (say "a%7Cb" for a ${VAR} holding "a|b") would reach
-		// the output in a form the masker does not know.
-		want := map[string][]string{}
-		if desired != "" {
-			dq, _, _ := strings.Cut(desired, "#")
-			if _, q, ok := strings.Cut(dq, "?"); ok {
-				for _, part := range strings.Split(q, "&") {
-					if k, v, ok := strings.Cut(part, "="); ok {
-						want[k] = append(want[k], v)
-					}
-				}
-			}
-		}
-		parts := strings.Split(query, "&")
-		for i, part := range parts {
-			key, val, hasVal := strings.Cut(part, "=")
-			if !hasVal || slices.Contains(want[key], val) {
-				continue
-			}
-			parts[i] = key + "=REDACTED"
-		}
-		out += "?" + strings.Join(parts, "&")
-	}
-	if hasFragment {
-		// Fragments can carry tokens too (some services read them client
-		// side); keep one only when the file spells it the same.
-		_, want, ok := strings.Cut(desired, "#")
-		if fragment != "" && !(ok && want == fragment) {
-			fragment = "REDACTED"
-		}
-		out += "#" + fragment
-	}
-	return out
+		return secret.Marker
+	})
 }

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -15,10 +16,12 @@ func TestLiveURLRedactsWhatTheFileDoesNotDeclare(t *testing.T) {
 		{"https://a.example.com/x?token=old", "https://a.example.com/x?token=new", "https://a.example.com/x?token=REDACTED"},
 		{"https://a.example.com/x?src=plain&token=old", "https://a.example.com/y?src=plain&token=new", "https://a.example.com/x?src=plain&token=REDACTED"},
 		{"https://a.example.com/x?token=abc", "", "https://a.example.com/x?token=REDACTED"},
-		{"https://user:pw@a.example.com/x", "", "https://REDACTED@a.example.com/x"},
+		{"https://user:pw@a.example.com/x", "", "https://REDACTED:REDACTED@a.example.com/x"},
 		{"https://a.example.com/x", "https://b.example.com/x", "https://a.example.com/x"},
 		{"https://a.example.com/x?flag", "", "https://a.example.com/x?flag"},
-		{"://bad", "", "[unparseable URL]"},
+		{"://bad?token=t", "", "://bad?token=REDACTED"},
+		{"https://a.example.com/x?v=2&source=plain", "", "https://a.example.com/x?v=2&source=plain"},
+		{"https://hooks.slack.com/services/T0/B0/OLDTOKEN", "https://hooks.slack.com/services/T0/B0/NEWTOKEN", "https://hooks.slack.com/services/T0/B0/REDACTED"},
 		{"https://a.example.com/x#tok=abc", "", "https://a.example.com/x#REDACTED"},
 		{"https://a.example.com/x#frag", "https://a.example.com/y#frag", "https://a.example.com/x#frag"},
 	}
@@ -75,10 +78,10 @@ func TestPlanNeverCarriesUndeclaredLiveTokens(t *testing.T) {
 func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
 	const tok = "tok|en^1234 é"
 	cases := []struct{ live, desired, want string }{
-		{"https://a.example.com/p/" + tok + "?v=0", "https://a.example.com/p/" + tok + "?v=1", "https://a.example.com/p/" + tok + "?v=REDACTED"},
-		{"https://u:pw@a.example.com/p/" + tok, "", "https://REDACTED@a.example.com/p/" + tok},
-		{"https://u:p@w@a.example.com/x?a=1#frag", "", "https://REDACTED@a.example.com/x?a=REDACTED#REDACTED"},
-		{"HTTPS://a.example.com/%7Bx%7D?t=1", "", "HTTPS://a.example.com/%7Bx%7D?t=REDACTED"},
+		{"https://a.example.com/p/" + tok + "?key=0", "https://a.example.com/p/" + tok + "?key=1", "https://a.example.com/p/" + tok + "?key=REDACTED"},
+		{"https://u:pw@a.example.com/p/" + tok, "", "https://REDACTED:REDACTED@a.example.com/p/" + tok},
+		{"https://u:p@w@a.example.com/x?a=1#frag", "", "https://REDACTED:REDACTED@a.example.com/x?a=1#REDACTED"},
+		{"HTTPS://a.example.com/%7Bx%7D?token=1", "", "HTTPS://a.example.com/%7Bx%7D?token=REDACTED"},
 	}
 	for _, c := range cases {
 		if got := liveURL(c.live, c.desired); got != c.want {
@@ -86,14 +89,14 @@ func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
 		}
 	}
 
-	d := desired(webhook(5, "crm", "https://crm.example.com/h/"+tok+"?v=1", "thread.thread_created"))
+	d := desired(webhook(5, "crm", "https://crm.example.com/h/"+tok+"?sig=1", "thread.thread_created"))
 	d.Secrets.Add("CRM_TOKEN", tok)
-	p, problems := Compute(d, snapshot(target("wht_1", "crm", "https://crm.example.com/h/"+tok+"?v=0", "thread.thread_created")), Options{})
+	p, problems := Compute(d, snapshot(target("wht_1", "crm", "https://crm.example.com/h/"+tok+"?sig=0", "thread.thread_created")), Options{})
 	if p == nil {
 		t.Fatalf("problems: %v", problems)
 	}
 	m := Masked(p)
-	if got := m.Changes[0].Before.URL; got != "https://crm.example.com/h/${CRM_TOKEN}?v=REDACTED" {
+	if got := m.Changes[0].Before.URL; got != "https://crm.example.com/h/${CRM_TOKEN}?sig=REDACTED" {
 		t.Errorf("masked live URL = %q", got)
 	}
 }
@@ -103,17 +106,70 @@ func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
 // but the masker knows only "a|b" and would print the encoded token.
 func TestLiveURLKeepsOnlyQueryValuesSpelledAsInTheFile(t *testing.T) {
 	const tok = "a|b-secret"
-	d := desired(webhook(5, "crm", "https://crm.example.com/new?t="+tok, "thread.thread_created"))
+	d := desired(webhook(5, "crm", "https://crm.example.com/new?token="+tok, "thread.thread_created"))
 	d.Secrets.Add("CRM_TOKEN", tok)
-	live := "https://crm.example.com/old?t=" + url.QueryEscape(tok)
+	live := "https://crm.example.com/old?token=" + url.QueryEscape(tok)
 	p, problems := Compute(d, snapshot(target("wht_1", "crm", live, "thread.thread_created")), Options{})
 	if p == nil {
 		t.Fatalf("problems: %v", problems)
 	}
-	if got := Masked(p).Changes[0].Before.URL; got != "https://crm.example.com/old?t=REDACTED" {
+	if got := Masked(p).Changes[0].Before.URL; got != "https://crm.example.com/old?token=REDACTED" {
 		t.Errorf("masked live URL = %q", got)
 	}
-	if got := liveURL("https://a.example.com/x?t=v1&u=2", "https://a.example.com/y?t=v1&u=3"); got != "https://a.example.com/x?t=v1&u=REDACTED" {
+	if got := liveURL("https://a.example.com/x?key=v1&sig=2", "https://a.example.com/y?key=v1&sig=3"); got != "https://a.example.com/x?key=v1&sig=REDACTED" {
 		t.Errorf("liveURL = %q", got)
+	}
+}
+
+// A rotated token is an update that names the changed part and shows
+// neither the old nor the new value once masked.
+func TestRotatedTokenIsASensitiveURLChange(t *testing.T) {
+	const oldTok, newTok = "OLDxxxxxxxxxxxxxxxxxxxx1", "NEWyyyyyyyyyyyyyyyyyyyy2"
+	d := desired(webhook(5, "slack", "https://hooks.slack.com/services/T0/B0/"+newTok, "thread.thread_created"))
+	d.Webhooks[0].URL.Secret = true
+	d.Secrets.Add("SLACK_TOKEN", newTok)
+	p, problems := Compute(d, snapshot(target("wht_1", "slack", "https://hooks.slack.com/services/T0/B0/"+oldTok, "thread.thread_created")), Options{})
+	if p == nil {
+		t.Fatalf("problems: %v", problems)
+	}
+	ch := p.Changes[0]
+	if ch.Action != ActionUpdate || len(ch.Fields) != 1 {
+		t.Fatalf("change: %+v", ch)
+	}
+	f := ch.Fields[0]
+	if !f.OnlySecrets || strings.Join(f.SecretsChanged, ",") != "path/3" {
+		t.Errorf("url change not marked sensitive: %+v", f)
+	}
+	if !ch.BeforeSensitive[FieldURL] || !ch.AfterSensitive[FieldURL] {
+		t.Errorf("sensitive maps: before %v after %v", ch.BeforeSensitive, ch.AfterSensitive)
+	}
+	m := Masked(p).Changes[0]
+	if got := m.Fields[0].After; got != "https://hooks.slack.com/services/T0/B0/(sensitive value changed)" {
+		t.Errorf("masked after = %q", got)
+	}
+	if got := m.Fields[0].Before; got != "https://hooks.slack.com/services/T0/B0/REDACTED" {
+		t.Errorf("masked before = %q", got)
+	}
+	if got := m.After.URL; got != "https://hooks.slack.com/services/T0/B0/${SLACK_TOKEN}" {
+		t.Errorf("masked after state = %q", got)
+	}
+	data, _ := json.Marshal(m)
+	for _, tok := range []string{oldTok, newTok} {
+		if strings.Contains(string(data), tok) {
+			t.Errorf("masked plan shows %s: %s", tok, data)
+		}
+	}
+
+	// A literal token in the file is redacted like a live one.
+	d = desired(webhook(5, "slack", "https://hooks.slack.com/services/T0/B0/"+newTok, "thread.thread_created"))
+	p, _ = Compute(d, snapshot(), Options{})
+	if got := Masked(p).Changes[0].After.URL; got != "https://hooks.slack.com/services/T0/B0/REDACTED" {
+		t.Errorf("literal token shown: %q", got)
+	}
+	// A host change is not a sensitive-only change.
+	d = desired(webhook(5, "slack", "https://hooks.slack.com/services/T0/B0/"+newTok, "thread.thread_created"))
+	p, _ = Compute(d, snapshot(target("wht_1", "slack", "https://other.example.com/services/T0/B0/"+newTok, "thread.thread_created")), Options{})
+	if f := p.Changes[0].Fields[0]; f.OnlySecrets {
+		t.Errorf("host change marked secrets-only: %+v", f)
 	}
 }

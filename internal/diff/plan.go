@@ -52,6 +52,12 @@ type FieldChange struct {
 	// Added and Removed are set for the events field.
 	Added   []string `json:"added,omitempty"`
 	Removed []string `json:"removed,omitempty"`
+	// SecretsChanged names, for the url field, the secret parts (see
+	// secret.URLPart.ID: "path/3", "query/token/0", "password", …) whose
+	// value changes; OnlySecrets says nothing else does. Neither value is
+	// ever shown: renderers print such parts as "(sensitive value changed)".
+	SecretsChanged []string `json:"secretsChanged,omitempty"`
+	OnlySecrets    bool     `json:"onlySecrets,omitempty"`
 }
 
 // Change is one entry of a plan.
@@ -65,6 +71,11 @@ type Change struct {
 	Before    *TargetState  `json:"before,omitempty"` // live; nil for creates
 	After     *TargetState  `json:"after,omitempty"`  // desired; nil for deletes and unmanaged
 	Fields    []FieldChange `json:"fields,omitempty"` // updates only
+	// BeforeSensitive and AfterSensitive mark the fields of Before and
+	// After whose shown value has secret parts hidden ({"url": true}), as
+	// Terraform's JSON plan does with before_sensitive/after_sensitive.
+	BeforeSensitive map[string]bool `json:"beforeSensitive,omitempty"`
+	AfterSensitive  map[string]bool `json:"afterSensitive,omitempty"`
 	// EventPatterns are the events as written in the file, before expansion.
 	EventPatterns []string `json:"eventPatterns,omitempty"`
 	// Ignored is set on unmanaged targets protected by an ignore rule.

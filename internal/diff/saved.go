@@ -123,7 +123,45 @@ func Masked(p *Plan) *Plan {
 		return nil
 	}
 	q, _ := mapStrings(p, func(s string) (string, error) { return p.Secrets.Mask(s), nil })
+	redactURLs(q)
 	return q
+}
+
+// redactURLs hides, in a masked plan, every secret part of every URL that
+// no ${VAR} names (live tokens, literal ones in the file), by position:
+// see secret.RedactMaskedURL. A URL field change shows the secret parts it
+// changes as secret.ChangedMarker. mapStrings made q's states and fields
+// fresh copies, so they are edited in place.
+func redactURLs(q *Plan) {
+	for i := range q.Changes {
+		ch := &q.Changes[i]
+		if ch.Before != nil {
+			ch.Before.URL = secret.RedactMaskedURL(ch.Before.URL)
+		}
+		if ch.After != nil {
+			ch.After.URL = secret.RedactMaskedURL(ch.After.URL)
+		}
+		for j := range ch.Fields {
+			f := &ch.Fields[j]
+			if f.Field != FieldURL {
+				continue
+			}
+			f.Before = secret.RedactMaskedURL(f.Before)
+			changed := map[string]bool{}
+			for _, id := range f.SecretsChanged {
+				changed[id] = true
+			}
+			f.After = secret.RedactMaskedURLWith(f.After, func(p secret.URLPart) (string, bool) {
+				if changed[p.ID()] {
+					return secret.ChangedMarker, true
+				}
+				return "", false
+			})
+		}
+	}
+	for i := range q.Warnings {
+		q.Warnings[i].Message = secret.RedactURLsInText(q.Warnings[i].Message)
+	}
 }
 
 // savedEncoder masks secrets and escapes literal "${" in one left-to-right
@@ -268,6 +306,9 @@ func mapStrings(p *Plan, f func(s string) (string, error)) (*Plan, error) {
 				After:   m(fw, ".after", fc.After),
 				Added:   ms(fw, ".added", fc.Added),
 				Removed: ms(fw, ".removed", fc.Removed),
+				// Part names and a flag: no text from the file or Plain.
+				SecretsChanged: fc.SecretsChanged,
+				OnlySecrets:    fc.OnlySecrets,
 			}
 		}
 		q.Changes[i] = c

@@ -234,3 +234,27 @@ func TestExportOutputConvention(t *testing.T) {
 	wantCode(t, r, 0)
 	wantContains(t, r.stdout, "No changes.")
 }
+
+// validate runs without the secrets plan needs (fork pull requests get
+// empty variables, pre-commit hooks none) and lists them; plan refuses.
+func TestValidateWithoutSecretsBinary(t *testing.T) {
+	dir := workdir(t, "version: 1\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"+
+		hook("crm", "https://crm.example.com/hook?token=${CRM_TOKEN}", "[thread.thread_create]")+
+		hook("basic", "https://${HOOK_USER}:${HOOK_PASS}@hooks.example.com/p", "[\"thread.nope_*\"]"))
+	for name, env := range map[string][]string{
+		"unset": nil,
+		"empty": {"CRM_TOKEN=", "HOOK_USER=", "HOOK_PASS="},
+	} {
+		cmd := runValidateEnv(t, dir, env)
+		if cmd.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", name, cmd.code, cmd.all())
+		}
+		wantContains(t, cmd.stdout, "plainsync.yaml: valid (2 webhooks, 2 warnings); plan will need ${CRM_TOKEN}, ${HOOK_PASS}, ${HOOK_USER} (not set here: CRM_TOKEN, HOOK_PASS, HOOK_USER)")
+		wantContains(t, cmd.stderr, `plainsync.yaml:7:14: warning: unknown event type "thread.thread_create" (did you mean "thread.thread_created"?)`,
+			`plainsync.yaml:10:14: warning: event pattern "thread.nope_*" matches no event type`)
+	}
+	m := startMock(t, nil)
+	r := m.runEnv(dir, []string{"HOOK_USER=", "HOOK_PASS="}, "plan")
+	wantCode(t, r, 1)
+	wantContains(t, r.stderr, "HOOK_PASS is set but empty")
+}

@@ -19,9 +19,15 @@ var validateEnv = []string{
 
 func runValidate(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return runValidateEnv(t, dir, validateEnv, args...)
+}
+
+// runValidateEnv runs validate with exactly env (plus PATH), and no API key.
+func runValidateEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "plainsync"), append([]string{"validate"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}, validateEnv...) // no API key: validate is offline
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NO_COLOR=1"}, env...) // no API key: validate is offline
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/schema"
 )
@@ -89,19 +91,12 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 	defaultVersion := commonVersion(targets, snap)
 
 	var hooks []exportHook
-	var ignored []exportIgnored
 	var skipped []string
 	for i, t := range targets {
-		u, err := url.Parse(t.URL)
+		_, err := url.Parse(t.URL)
 		switch {
 		case err != nil:
 			skipped = append(skipped, fmt.Sprintf("%s (%s): its URL does not parse", quoteComment(t.Description), t.ID))
-			continue
-		case u.User != nil:
-			// The file format refuses credentials in URLs, so the target
-			// cannot be managed as it is; protecting it from prune is the
-			// safe reading of "leave it as it is".
-			ignored = append(ignored, exportIgnored{target: t, glob: credentialGlob(u)})
 			continue
 		case len(t.EventTypes) == 0:
 			skipped = append(skipped, fmt.Sprintf("%s (%s): it subscribes to no events, which a file cannot express", quoteComment(t.Description), t.ID))
@@ -137,6 +132,15 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 			fmt.Fprintf(&w, "#   %-*s  %s of %s\n", width, v.Name, v.Where, quoteComment(v.Target))
 		}
 	}
+	if len(b.short) > 0 {
+		fmt.Fprintf(&w, "#\n# Kept literal although they may be secrets: shorter than %d characters, too\n", secret.ShortSecret)
+		w.WriteString("# short to mask by value (plainsync would hide every occurrence of those few\n")
+		w.WriteString("# characters, and the Action refuses such secrets). If one is a credential,\n")
+		w.WriteString("# rotate it to a longer one and put it in a ${VAR}:\n")
+		for _, s := range b.short {
+			fmt.Fprintf(&w, "#   %s\n", s)
+		}
+	}
 	if hasGlob(hooks) {
 		w.WriteString("#\n# Globs (thread.*, \"*\") stand for every event type of Plain's catalog at\n")
 		w.WriteString("# export time; a later apply also subscribes to types Plain adds since.\n")
@@ -167,16 +171,6 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 	}
 	if defaultVersion != "" {
 		fmt.Fprintf(&w, "defaults:\n  webhookVersion: %s\n", yamlQuoted(defaultVersion))
-	}
-	if len(ignored) > 0 {
-		w.WriteString("ignore:\n")
-		for _, ig := range ignored {
-			fmt.Fprintf(&w, "  # %s (%s):\n", quoteComment(ig.target.Description), ig.target.ID)
-			w.WriteString("  # its URL holds user:password@ credentials, which the file format\n")
-			w.WriteString("  # refuses. Move them into the path or query, then describe the\n")
-			w.WriteString("  # target under webhooks and drop this rule.\n")
-			fmt.Fprintf(&w, "  - url: %s\n", yamlQuoted(ig.glob))
-		}
 	}
 	if len(hooks) == 0 {
 		w.WriteString("webhooks: []\n")
@@ -259,11 +253,6 @@ type exportHook struct {
 	events        []string
 	unknownEvents []string
 	version       string
-}
-
-type exportIgnored struct {
-	target plain.Target
-	glob   string
 }
 
 func hasGlob(hooks []exportHook) bool {
@@ -428,76 +417,61 @@ func compressEvents(events []string, catalog []plain.EventType) (out, unknown []
 	return out, unknown
 }
 
-// credentialGlob is an ignore glob for a URL with credentials: the
-// credentials and the query (which may hold secrets too) become *.
-func credentialGlob(u *url.URL) string {
-	return u.Scheme + "://*@" + u.Host + u.EscapedPath() + "*"
-}
-
 // exportBuilder tracks the ${VAR}s handed out so far.
 type exportBuilder struct {
 	vars     []Var
 	usedVars map[string]bool
+	short    []string // secret parts kept literal, for a comment
 }
 
-// templateURL returns the live URL as the file should spell it: query
-// values and token-like path segments replaced by ${VAR} references, and
-// every literal "${" escaped as "$${". Interpolating the result with the
-// recorded values gives back the live URL byte for byte, which is what
-// makes a re-plan show no change.
+// templateURL returns the live URL as the file should spell it: exactly
+// the parts that secret.ClassifyURL calls secret (the classifier every
+// display uses) become ${VAR} references, and every other "${" is escaped
+// as "$${". A secret part shorter than secret.ShortSecret stays literal
+// (and is listed in a comment), except a password, which the file format
+// requires in a ${VAR}. Each variable holds the part's exact text, so
+// interpolating the result gives back the live URL byte for byte, which is
+// what makes a re-plan show no change.
 func (b *exportBuilder) templateURL(raw, name string) string {
-	rest, fragment, hasFragment := strings.Cut(raw, "#")
-	rest, query, hasQuery := strings.Cut(rest, "?")
 	var out strings.Builder
-	// Path: everything after the authority.
-	authorityEnd := 0
-	if i := strings.Index(rest, "://"); i >= 0 {
-		authorityEnd = i + 3
-		if j := strings.IndexByte(rest[authorityEnd:], '/'); j >= 0 {
-			authorityEnd += j
-		} else {
-			authorityEnd = len(rest)
-		}
-	}
-	out.WriteString(escapeDollar(rest[:authorityEnd]))
-	segs := strings.Split(rest[authorityEnd:], "/")
-	for i, seg := range segs {
-		if i > 0 {
-			out.WriteByte('/')
-		}
-		if LooksLikeToken(seg) {
-			out.WriteString(b.ref(name, "path", seg, fmt.Sprintf("path segment %d", i)))
+	last := 0
+	for _, p := range secret.ClassifyURL(raw) {
+		out.WriteString(escapeDollar(raw[last:p.Start]))
+		last = p.End
+		value := raw[p.Start:p.End]
+		label, where := partLabel(p)
+		if p.Kind != secret.PartPassword && utf8.RuneCountInString(value) < secret.ShortSecret {
+			b.short = append(b.short, fmt.Sprintf("%s of %s", where, quoteComment(name)))
+			out.WriteString(escapeDollar(value))
 			continue
 		}
-		out.WriteString(escapeDollar(seg))
+		out.WriteString(b.ref(name, label, value, where))
 	}
-	if hasQuery {
-		out.WriteByte('?')
-		for i, part := range strings.Split(query, "&") {
-			if i > 0 {
-				out.WriteByte('&')
-			}
-			key, value, hasValue := strings.Cut(part, "=")
-			if !hasValue || value == "" {
-				// No value, nothing secret (and an empty variable would be
-				// refused as a missing secret).
-				out.WriteString(escapeDollar(part))
-				continue
-			}
-			label, err := url.QueryUnescape(key)
-			if err != nil {
-				label = key
-			}
-			out.WriteString(escapeDollar(key))
-			out.WriteByte('=')
-			out.WriteString(b.ref(name, label, value, fmt.Sprintf("query parameter %s", quoteComment(label))))
-		}
-	}
-	if hasFragment {
-		out.WriteByte('#')
-		out.WriteString(escapeDollar(fragment))
-	}
+	out.WriteString(escapeDollar(raw[last:]))
 	return out.String()
+}
+
+// partLabel names a secret part for its variable ("TOKEN" of a ?token=,
+// "PATH", "USER", "PASSWORD", "FRAGMENT") and for the file's comment.
+func partLabel(p secret.URLPart) (label, where string) {
+	switch p.Kind {
+	case secret.PartQueryValue:
+		key, err := url.QueryUnescape(p.Key)
+		if err != nil {
+			key = p.Key
+		}
+		return key, fmt.Sprintf("query parameter %s", quoteComment(key))
+	case secret.PartQueryParam:
+		return "param", fmt.Sprintf("query parameter %d", p.Index+1)
+	case secret.PartPath:
+		return "path", fmt.Sprintf("path segment %d", p.Index+1)
+	case secret.PartUser:
+		return "user", "user name"
+	case secret.PartPassword:
+		return "password", "password"
+	default:
+		return "fragment", "fragment"
+	}
 }
 
 // ref records a variable for value and returns its ${NAME} reference.
@@ -537,18 +511,6 @@ func envName(s string) string {
 		out = "WEBHOOK_" + out
 	}
 	return out
-}
-
-// tokenSegment is a path segment that is probably a credential: a long
-// run of letters, digits, - and _ with both letters and digits, like the
-// secret part of Slack or Zapier hook URLs.
-var tokenSegment = regexp.MustCompile(`^[A-Za-z0-9_-]{16,}$`)
-
-// LooksLikeToken reports whether a URL path segment is probably a
-// credential, so it must not be shown or written to Git.
-func LooksLikeToken(seg string) bool {
-	return tokenSegment.MatchString(seg) && strings.ContainsAny(seg, "0123456789") &&
-		strings.IndexFunc(seg, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0
 }
 
 // escapeDollar keeps a literal "${" literal through interpolation.

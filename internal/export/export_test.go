@@ -7,6 +7,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -52,9 +53,99 @@ func TestTemplateURLRoundTrips(t *testing.T) {
 		}
 	}
 	b := &exportBuilder{usedVars: map[string]bool{}}
-	if got := b.templateURL("https://x/h?token=a&token=b&%%=c", "2fa hook"); got != "https://x/h?token=${WEBHOOK_2FA_HOOK_TOKEN}&token=${WEBHOOK_2FA_HOOK_TOKEN_2}&%%=${WEBHOOK_2FA_HOOK_PARAM}" {
+	if got := b.templateURL("https://u:p@x/h/aB3dE5fG7hJ9kL1m?token=aaaaaaaa1&token=bbbbbbbb2&%%=c&aB3dE5fG7hJ9kL1mZZ#fragment1", "2fa hook"); got !=
+		"https://u:${WEBHOOK_2FA_HOOK_PASSWORD}@x/h/${WEBHOOK_2FA_HOOK_PATH}?token=${WEBHOOK_2FA_HOOK_TOKEN}&token=${WEBHOOK_2FA_HOOK_TOKEN_2}&%%=c&${WEBHOOK_2FA_HOOK_PARAM}#${WEBHOOK_2FA_HOOK_FRAGMENT}" {
 		t.Errorf("variable names: %s", got)
 	}
+}
+
+// Export and every display use one classifier: a part becomes a ${VAR}
+// exactly when secret.RedactURL hides it (short parts aside, which stay
+// literal and are listed in a comment), and nothing else is templated.
+func TestExportTemplatesExactlyWhatDisplaysRedact(t *testing.T) {
+	urls := []string{
+		"https://hooks.slack.com/services/T0123ABCD/B0456EFGH/XXXXXXXXXXXXXXXXXXXXXXXX",
+		"https://discord.com/api/webhooks/1234567890123456789/abcDEF_ghi-jklMNOpqr",
+		"https://acme.webhook.office.com/webhookb2/0f3e2d1c-aaaa-bbbb-cccc-0123456789ab@0f3e2d1c-aaaa-bbbb-cccc-0123456789ab/IncomingWebhook/0123456789abcdef0123456789abcdef/0f3e2d1c-aaaa-bbbb-cccc-0123456789ab",
+		"https://hooks.zapier.com/hooks/catch/123/abcdefgh/?source=plain&v=2",
+		"https://ingest.example.com/v1/plain/aB3dE5fG7hJ9kL1m",
+		"https://hookuser1:hookpass-123@hooks.example.com/p",
+		"https://x.example.com/h?access_token=abcdefgh12&format=json#fragment-secret",
+		"https://example.com/plain/webhooks?v=2",
+		"https://x.example.com/h?code=ab&v=2",
+	}
+	for _, raw := range urls {
+		b := &exportBuilder{usedVars: map[string]bool{}}
+		tmpl := b.templateURL(raw, "hook")
+		values := map[string]string{}
+		for _, v := range b.vars {
+			values[v.Name] = v.Value
+		}
+		// Put every variable's value in as a marker: the result must be
+		// the redacted display, except for short parts kept literal.
+		var asMarkers strings.Builder
+		for rest := tmpl; rest != ""; {
+			i := strings.Index(rest, "${")
+			if i < 0 {
+				asMarkers.WriteString(rest)
+				break
+			}
+			asMarkers.WriteString(rest[:i])
+			j := strings.IndexByte(rest[i:], '}')
+			asMarkers.WriteString(secret.Marker)
+			rest = rest[i+j+1:]
+		}
+		want := secret.Rewrite(raw, secret.ClassifyURL(raw), func(p secret.URLPart, text string) string {
+			if p.Kind != secret.PartPassword && len(text) < secret.ShortSecret {
+				return text
+			}
+			return secret.Marker
+		})
+		if asMarkers.String() != want {
+			t.Errorf("export of %s\n templates %s\n   display %s", raw, tmpl, secret.RedactURL(raw))
+		}
+		got, _, err := spec.Interpolate(tmpl, func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+		if err != nil || got != raw {
+			t.Errorf("templateURL(%q) = %q loads back as %q (%v)", raw, tmpl, got, err)
+		}
+	}
+	b := &exportBuilder{usedVars: map[string]bool{}}
+	if got := b.templateURL("https://hooks.zapier.com/hooks/catch/123/abc/?source=plain&v=2", "zap"); got != "https://hooks.zapier.com/hooks/catch/123/abc/?source=plain&v=2" || len(b.short) != 1 {
+		t.Errorf("short Zapier key: %s (short: %v)", got, b.short)
+	}
+	b = &exportBuilder{usedVars: map[string]bool{}}
+	if got := b.templateURL("https://hooks.zapier.com/hooks/catch/123/abcdefgh/?source=plain&v=2", "zap"); got != "https://hooks.zapier.com/hooks/catch/123/${ZAP_PATH}/?source=plain&v=2" {
+		t.Errorf("Zapier: %s", got)
+	}
+	b = &exportBuilder{usedVars: map[string]bool{}}
+	if got := b.templateURL("https://alice:pw@hooks.example.com/p", "basic"); got != "https://alice:${BASIC_PASSWORD}@hooks.example.com/p" {
+		t.Errorf("Basic auth: %s", got)
+	}
+}
+
+// FuzzTemplateURL: for any URL, export's templated form loads back to the
+// same live URL, and no secret part (of templating length) survives in it.
+func FuzzTemplateURL(f *testing.F) {
+	for _, s := range []string{
+		"https://hooks.slack.com/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX",
+		"https://u:p@x.example.com/a$${b}/${c}?token=${d}&v=2#f${x}",
+		"https://hooks.zapier.com/hooks/catch/123/abc/?source=plain&v=2",
+		"http://127.0.0.1:8080/?=v&k=",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		b := &exportBuilder{usedVars: map[string]bool{}}
+		tmpl := b.templateURL(raw, "fuzz")
+		values := map[string]string{}
+		for _, v := range b.vars {
+			values[v.Name] = v.Value
+		}
+		got, _, err := spec.Interpolate(tmpl, func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+		if err != nil || got != raw {
+			t.Fatalf("templateURL(%q) = %q loads back as %q (%v)", raw, tmpl, got, err)
+		}
+	})
 }
 
 func TestYAMLStringRoundTrips(t *testing.T) {

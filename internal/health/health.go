@@ -14,8 +14,8 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
-	"github.com/plainsync/plainsync/internal/export"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // MaxAttemptsPerTarget bounds how many delivery attempts one target's
@@ -43,7 +43,7 @@ func FetchAttempts(ctx context.Context, c Lister, targetID string, eventTypes []
 	for {
 		as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: limit})
 		if err != nil {
-			return nil, false, fmt.Errorf("list delivery attempts of %s: %w", targetID, err)
+			return nil, false, fmt.Errorf("target %s: %w", targetID, err)
 		}
 		sortAttempts(as)
 		full := len(as) >= limit
@@ -139,33 +139,20 @@ func (r DeliveryRow) Detail() string {
 }
 
 // URLRedactor hides, in Plain's delivery messages, every part of the
-// targets' URLs that may be a secret (user info, query values, token-like
-// path segments): an error message can quote the URL it failed to reach.
-// mask runs last, for the secrets the caller knows of.
+// targets' URLs that secret.ClassifyURL calls secret: an error message can
+// quote the URL it failed to reach, whole (redacted by position) or in
+// pieces (each secret part of at least 4 characters is replaced wherever
+// it appears, as written and decoded; "1" or "v2" would shred every
+// message). mask runs next, for the secrets the caller
+// knows of.
 func URLRedactor(ts []plain.Target, mask func(string) string) func(string) string {
 	var secrets []string
 	for _, t := range ts {
-		u, err := url.Parse(t.URL)
-		if err != nil {
-			continue
-		}
-		if u.User != nil {
-			secrets = append(secrets, u.User.Username())
-			if p, ok := u.User.Password(); ok {
-				secrets = append(secrets, p)
-			}
-		}
-		for _, vs := range u.Query() {
-			secrets = append(secrets, vs...)
-		}
-		for _, kv := range strings.Split(u.RawQuery, "&") {
-			if _, v, ok := strings.Cut(kv, "="); ok {
-				secrets = append(secrets, v) // also the raw, percent-encoded form
-			}
-		}
-		for _, seg := range strings.Split(u.EscapedPath(), "/") {
-			if export.LooksLikeToken(seg) {
-				secrets = append(secrets, seg)
+		for _, p := range secret.ClassifyURL(t.URL) {
+			raw := t.URL[p.Start:p.End]
+			secrets = append(secrets, raw)
+			if d, err := url.QueryUnescape(raw); err == nil && d != raw {
+				secrets = append(secrets, d)
 			}
 		}
 	}
@@ -173,13 +160,11 @@ func URLRedactor(ts []plain.Target, mask func(string) string) func(string) strin
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	return func(s string) string {
 		for _, sec := range secrets {
-			// Very short values ("1", "json") are not secrets and would
-			// shred every message.
 			if len(sec) >= 4 {
-				s = strings.ReplaceAll(s, sec, "REDACTED")
+				s = strings.ReplaceAll(s, sec, secret.Marker)
 			}
 		}
-		return mask(s)
+		return secret.RedactURLsInText(mask(s))
 	}
 }
 

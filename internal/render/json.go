@@ -12,7 +12,9 @@ import (
 
 // JSONPlan is the shape of `plainsync plan -o json`. It is stable within a
 // formatVersion: fields may be added, never renamed or removed without
-// bumping it. Every string is masked (secrets appear as ${NAME}).
+// bumping it. Every string is masked (secrets appear as ${NAME}), and
+// every part of a URL that secret.ClassifyURL calls secret and no ${VAR}
+// names reads REDACTED.
 //
 //	{
 //	  "formatVersion": 1,
@@ -22,6 +24,8 @@ import (
 //	  "prune": false,
 //	  "apiKeyEnv": "PLAIN_API_KEY",     // omitted when unknown
 //	  "liveCount": 4,                   // live targets in the workspace
+//	  "scope": ["support-*"],           // the file's scope; omitted when it owns the workspace
+//	  "outOfScope": 2,                  // live targets outside the scope, left out of the plan
 //	  "hasChanges": true,               // any create, update or delete
 //	  "summary": "Plan: 1 to create, …",
 //	  "counts": {"create": 1, "update": 1, "delete": 0, "unchanged": 2, "unmanaged": 1},
@@ -37,6 +41,11 @@ import (
 //	        {"field": "description" | "url" | "version" | "enabled", "before": "…", "after": "…"},
 //	        {"field": "events", "added": ["…"], "removed": ["…"]}
 //	      ],
+//	      // for the url field: "secretsChanged": ["path/3"] names the
+//	      // secret parts whose value changes, "onlySecrets": true says
+//	      // nothing else does; changed parts read "(sensitive value changed)"
+//	      "beforeSensitive": {"url": true}, // fields shown with secret parts
+//	      "afterSensitive": {"url": true},  // redacted (Terraform's *_sensitive)
 //	      "eventPatterns": ["thread.*"],// events as written in the file
 //	      "ignored": true,              // unmanaged targets protected by an ignore rule
 //	      "pos": {"file": "plainsync.yaml", "line": 12, "col": 5}
@@ -55,6 +64,8 @@ type JSONPlan struct {
 	Prune         bool            `json:"prune"`
 	APIKeyEnv     string          `json:"apiKeyEnv,omitempty"`
 	LiveCount     int             `json:"liveCount"`
+	Scope         []string        `json:"scope,omitempty"`
+	OutOfScope    int             `json:"outOfScope,omitempty"`
 	HasChanges    bool            `json:"hasChanges"`
 	Summary       string          `json:"summary"`
 	Counts        diff.Counts     `json:"counts"`
@@ -73,6 +84,8 @@ func NewJSONPlan(p *diff.Plan) JSONPlan {
 		Prune:         m.Prune,
 		APIKeyEnv:     m.APIKeyEnv,
 		LiveCount:     m.LiveCount,
+		Scope:         m.Scope,
+		OutOfScope:    m.OutOfScope,
 		HasChanges:    m.HasChanges(),
 		Summary:       Summary(m),
 		Counts:        m.Counts(),

@@ -217,6 +217,10 @@ func diffLines(ch diff.Change) []string {
 				}
 				continue
 			}
+			if f.Field == diff.FieldURL && f.OnlySecrets {
+				put("!", f.Field, f.After)
+				continue
+			}
 			put("-", f.Field, f.Before)
 			put("+", f.Field, f.After)
 		}

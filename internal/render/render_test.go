@@ -438,3 +438,84 @@ func TestClipNeverSplitsACharacter(t *testing.T) {
 		}
 	}
 }
+
+// A rotated Slack token renders as one masked URL line in every format,
+// and neither token appears anywhere.
+func TestRotatedTokenRendersAsSensitiveChange(t *testing.T) {
+	const oldTok, newTok = "OLDxxxxxxxxxxxxxxxxxxxx1", "NEWyyyyyyyyyyyyyyyyyyyy2"
+	m := &secret.Masker{}
+	m.Add("SLACK_TOKEN", newTok)
+	before := "https://hooks.slack.com/services/T0/B0/REDACTED" // as diff.Compute shows the live URL
+	after := "https://hooks.slack.com/services/T0/B0/" + newTok
+	p := &diff.Plan{
+		FormatVersion: diff.FormatVersion, File: "plainsync.yaml", Workspace: plain.Workspace{ID: "w_01"}, Secrets: m,
+		Changes: []diff.Change{{
+			Action: diff.ActionUpdate, Name: "slack", TargetID: "wht_1",
+			Before:          &diff.TargetState{ID: "wht_1", Description: "slack", URL: before, EventTypes: []string{"thread.thread_created"}, Enabled: true},
+			After:           &diff.TargetState{ID: "wht_1", Description: "slack", URL: after, EventTypes: []string{"thread.thread_created"}, Enabled: true},
+			Fields:          []diff.FieldChange{{Field: diff.FieldURL, Before: before, After: after, SecretsChanged: []string{"path/3"}, OnlySecrets: true}},
+			BeforeSensitive: map[string]bool{"url": true}, AfterSensitive: map[string]bool{"url": true},
+		}},
+	}
+	const shown = "https://hooks.slack.com/services/T0/B0/(sensitive value changed)"
+	var text, md, js bytes.Buffer
+	if err := Text(&text, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := JSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), `url:         "`+shown+`"`) || strings.Contains(text.String(), "[-") {
+		t.Errorf("text:\n%s", text.String())
+	}
+	if !strings.Contains(md.String(), "! url: "+shown) {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	var j struct {
+		Counts  diff.Counts `json:"counts"`
+		Changes []struct {
+			BeforeSensitive map[string]bool `json:"beforeSensitive"`
+			AfterSensitive  map[string]bool `json:"afterSensitive"`
+			Fields          []struct {
+				After       string `json:"after"`
+				OnlySecrets bool   `json:"onlySecrets"`
+			} `json:"fields"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Counts.Update != 1 || !j.Changes[0].BeforeSensitive["url"] || !j.Changes[0].AfterSensitive["url"] ||
+		j.Changes[0].Fields[0].After != shown || !j.Changes[0].Fields[0].OnlySecrets {
+		t.Errorf("json:\n%s", js.String())
+	}
+	for _, out := range []string{text.String(), md.String(), js.String()} {
+		if strings.Contains(out, oldTok) || strings.Contains(out, newTok) {
+			t.Errorf("a token is shown:\n%s", out)
+		}
+	}
+}
+
+func TestScopeLine(t *testing.T) {
+	p := &diff.Plan{File: "teams/support.yaml", Scope: []string{"support-*", "ops\x1b"}, OutOfScope: 3, Changes: []diff.Change{}, Secrets: &secret.Masker{}}
+	var b strings.Builder
+	if err := Text(&b, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\nScope: support-*, ops\\x1b (3 live targets outside it are left alone)\n") {
+		t.Errorf("text plan:\n%s", b.String())
+	}
+	var j strings.Builder
+	if err := JSON(&j, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"scope": [`) || !strings.Contains(j.String(), `"outOfScope": 3`) {
+		t.Errorf("json plan:\n%s", j.String())
+	}
+	if ScopeLine(&diff.Plan{}) != "" {
+		t.Error("an unscoped plan has a scope line")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/plainsync/plainsync/internal/diff"
 )
@@ -20,6 +21,9 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 	c := painter(o.Color)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s\n", c.paint(ansiBold, "Plan for "+header(m)))
+	if line := ScopeLine(m); line != "" {
+		bw.WriteString(line + "\n")
+	}
 	for _, ch := range m.Changes {
 		if ch.Action == diff.ActionNoop {
 			continue
@@ -40,6 +44,27 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 		return fmt.Errorf("render plan: %w", err)
 	}
 	return nil
+}
+
+// ScopeLine says what a scoped plan leaves out, or "" for a file that owns
+// its whole workspace.
+func ScopeLine(p *diff.Plan) string {
+	if len(p.Scope) == 0 {
+		return ""
+	}
+	globs := make([]string, len(p.Scope))
+	for i, g := range p.Scope {
+		globs[i] = bare(g)
+	}
+	line := "Scope: " + strings.Join(globs, ", ")
+	switch p.OutOfScope {
+	case 0:
+	case 1:
+		line += " (1 live target outside it is left alone)"
+	default:
+		line += fmt.Sprintf(" (%d live targets outside it are left alone)", p.OutOfScope)
+	}
+	return line
 }
 
 func writeWarnings(bw *bufio.Writer, m *diff.Plan, c painter) {
@@ -115,6 +140,9 @@ func changeLines(ch diff.Change, c painter) []string {
 				for _, t := range f.Removed {
 					lines = append(lines, "        "+minus(t))
 				}
+			case f.Field == diff.FieldURL && f.OnlySecrets:
+				// A rotated token: the URL's shape is all there is to show.
+				add(f.Field, c.paint(ansiYellow, quote(f.After)))
 			case useInline(f):
 				add(f.Field, inlineDiff(f.Before, f.After, c))
 			case f.Field == diff.FieldEnabled:

@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
@@ -121,38 +122,15 @@ func escapePointer(s string) string {
 }
 
 // suggest returns the candidate closest to s within edit distance 2
-// (case-insensitive), or "".
+// (Levenshtein, in runes, case-insensitive), or "".
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		if d := EditDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		if d := levenshtein.ComputeDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// EditDistance is the Levenshtein distance between a and b, in runes. Every
-// did-you-mean suggestion (field names here, event types in diff) uses it.
-func EditDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // exactEvent and globEvent are the two accepted event shapes; the schema
@@ -350,7 +328,7 @@ func (p *parser) checkEventOffline(e *node) {
 		return
 	}
 	msg := fmt.Sprintf("unknown event type %q", e.value)
-	if s := eventtypes.Suggest(e.value, eventtypes.Snapshot(), EditDistance); s != "" {
+	if s := eventtypes.Suggest(e.value, eventtypes.Snapshot(), levenshtein.ComputeDistance); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	p.warnf(e.line, e.col, "%s: not in %s", msg, where)
@@ -371,6 +349,7 @@ func (p *parser) warnf(line, col int, format string, args ...any) {
 // written (Raw) and never its interpolated value, which holds secrets.
 func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secrets *secret.Masker) Text {
 	t := Text{Raw: n.value, Pos: Pos{File: p.file, Line: n.line, Col: n.col}}
+	p.checkLiteralSecrets(n)
 	lookup := lookupEnv
 	holes := map[string]bool{}
 	if p.forValidate {
@@ -420,7 +399,8 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 	// Without variables the parser's detail shows only what the file
 	// already says; with them it could show a secret.
 	for _, v := range URLViolations(value, len(used) == 0) {
-		p.errorf(n.line, n.col, "url %q %s", n.value, v)
+		// A literal token is redacted here like everywhere else.
+		p.errorf(n.line, n.col, "url %q %s", secret.RedactMaskedURL(n.value), v)
 	}
 	return t
 }
@@ -431,7 +411,8 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 const urlPlaceholder = "0"
 
 // URLViolations applies the file format's URL rules (absolute, https or
-// loopback http, a host, no credentials) to an interpolated URL. Each
+// loopback http, a host) to an interpolated URL. User info (Basic auth)
+// is allowed; checkLiteralSecrets refuses a literal password. Each
 // violation is phrased to follow `url "…" `. showParseDetail allows quoting
 // parts of the value (the URL parser's detail, the scheme): pass false when
 // the value holds secrets. Saved plans are checked with the same rules.
@@ -460,9 +441,6 @@ func URLViolations(value string, showParseDetail bool) []string {
 		return []string{"has no host"}
 	}
 	var out []string
-	if u.User != nil {
-		out = append(out, "must not contain credentials (user:password@); put a token in the path or query with ${VAR}")
-	}
 	if scheme == "http" && !isLoopback(u.Hostname()) {
 		out = append(out, "must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)")
 	}

@@ -31,6 +31,8 @@ type node struct {
 	value string    // scalar text as written (after YAML unescaping)
 	line  int
 	col   int
+	// style is the scalar's quoting, for columns inside its text.
+	style yaml.Style
 	// Mapping entries in file order (explicit keys first, then merged ones).
 	keys []*node
 	vals []*node
@@ -328,7 +330,7 @@ func (p *parser) resolve(n *yaml.Node, viaAlias bool) *node {
 			p.errorf(n.Line, n.Column, "unsupported YAML tag %q", tag)
 			tag = "!!str"
 		}
-		return &node{kind: yaml.ScalarNode, tag: tag, value: n.Value, line: n.Line, col: n.Column}
+		return &node{kind: yaml.ScalarNode, tag: tag, value: n.Value, line: n.Line, col: n.Column, style: n.Style}
 	}
 }
 

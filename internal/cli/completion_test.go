@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plainsync/plainsync/internal/health"
+	"github.com/plainsync/plainsync/internal/plain"
+)
+
+// complete runs cobra's hidden __complete command, as a shell does, and
+// returns the offered words (without the trailing directive line).
+func complete(t *testing.T, env map[string]string, args ...string) []string {
+	t.Helper()
+	f, out, errOut := testFactory(env)
+	if code := Execute(f, append([]string{"__complete"}, args...)); code != 0 {
+		t.Fatalf("__complete %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var words []string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if !strings.HasPrefix(line, ":") && line != "" {
+			words = append(words, line)
+		}
+	}
+	return words
+}
+
+func TestCompleteEnumFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"plan", "-o", ""}, []string{"text", "json", "markdown"}},
+		{[]string{"deliveries", "--status", ""}, health.ResultKinds},
+		{[]string{"export", "-o", ""}, []string{"yaml", "json"}},
+		{[]string{"targets", "-o", ""}, []string{"table", "json"}},
+		{[]string{"export", "--name-from", ""}, []string{"description", "id"}},
+	} {
+		if got := complete(t, nil, tc.args...); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("__complete %v = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
+
+// Each completion list must be what the flag's help promises: a value
+// added to the command but not here (or the reverse) fails.
+func TestEnumFlagsMatchTheirHelp(t *testing.T) {
+	f, _, _ := testFactory(nil)
+	root := NewRootCmd(f)
+	for _, cmd := range root.Commands() {
+		fl := cmd.Flags().Lookup("output")
+		if fl == nil {
+			continue
+		}
+		values, ok := enumFlags[cmd.Name()]["output"]
+		if !ok {
+			t.Errorf("%s has -o but no completion values", cmd.Name())
+			continue
+		}
+		usage := strings.TrimPrefix(fl.Usage, "output format: ")
+		words := strings.FieldsFunc(usage, func(r rune) bool { return r == ',' || r == ' ' })
+		var formats []string
+		for _, w := range words {
+			if w != "or" {
+				formats = append(formats, w)
+			}
+		}
+		if strings.Join(formats, ",") != strings.Join(values, ",") {
+			t.Errorf("%s -o: help says %v, completion offers %v", cmd.Name(), formats, values)
+		}
+	}
+	for name, flags := range enumFlags {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil || cmd.Name() != name {
+			t.Errorf("enumFlags names a command %q that does not exist", name)
+			continue
+		}
+		for flag := range flags {
+			if cmd.Flags().Lookup(flag) == nil {
+				t.Errorf("enumFlags names %s --%s, which does not exist", name, flag)
+			}
+		}
+	}
+}
+
+func TestCompleteTargetsAndEvents(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	tg := e.mock.PutTarget(plain.Target{Description: "crm-sync", URL: "https://crm.example.com/", EventTypes: []string{"thread.thread_created"}, Enabled: true})
+	e.mock.PutTarget(plain.Target{Description: "evil\x1b[2J", URL: "https://e.example.com/", EventTypes: []string{"thread.thread_created"}, Enabled: true})
+	withKey := map[string]string{"PLAIN_API_KEY": testKey, "PLAIN_API_URL": e.url}
+
+	got := complete(t, withKey, "targets", "")
+	// Names and ids, but never a description that would garble the
+	// terminal (the evil target is offered by its id only).
+	if len(got) != 3 || got[0] != "crm-sync" || !slices.Contains(got, tg.ID) || strings.Contains(strings.Join(got, ""), "\x1b") {
+		t.Errorf("targets completion = %q", got)
+	}
+	if got := complete(t, withKey, "deliveries", "crm"); strings.Join(got, ",") != "crm-sync" {
+		t.Errorf("deliveries crm<TAB> = %q", got)
+	}
+	// Without a key nothing is read and nothing offered.
+	if got := complete(t, nil, "targets", ""); len(got) != 0 {
+		t.Errorf("targets completion without a key = %q", got)
+	}
+	// Event types: the snapshot without a key, the live catalog with one.
+	got = complete(t, nil, "deliveries", "--event", "thread.thread_c")
+	if strings.Join(got, ",") != "thread.thread_created" {
+		t.Errorf("event completion without a key = %q", got)
+	}
+	if got := complete(t, withKey, "deliveries", "--event", "customer."); len(got) != 6 {
+		t.Errorf("live event completion = %q", got)
+	}
+}
+
+func TestTargetsDidYouMean(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	e.mock.PutTarget(plain.Target{Description: "crm-sync", URL: "https://crm.example.com/", EventTypes: []string{"thread.thread_created"}, Enabled: true})
+	r := runRead(t, e, nil, nil, "targets", "crm_sync")
+	wantExit(t, r, 1)
+	if !strings.Contains(r.errOut, `no webhook target has the id or description "crm_sync" (did you mean "crm-sync"?)`) {
+		t.Errorf("stderr %q", r.errOut)
+	}
+	r = runRead(t, e, nil, nil, "targets", "billing")
+	if strings.Contains(r.errOut, "did you mean") {
+		t.Errorf("a far-off name got a suggestion: %q", r.errOut)
+	}
+}
+
+func TestMissingDefaultFileHintsAtYML(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(filepath.Join(dir, "plainsync.yml"), []byte("version: 1\nwebhooks: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, _, errOut := testFactory(nil)
+	if code := Execute(f, []string{"validate"}); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	want := "plainsync.yaml: file not found\nhint: ./plainsync.yml exists, but without -f plainsync reads ./plainsync.yaml: run with -f plainsync.yml, or rename the file\n"
+	if errOut.String() != want {
+		t.Errorf("stderr %q, want %q", errOut.String(), want)
+	}
+}
+
+// Errors say what plainsync was doing, in words, not which function or
+// GraphQL operation failed.
+func TestErrorsAreWordedForUsers(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	for _, args := range [][]string{{"plan", "-f", filepath.Join(e.dir, "plainsync.yaml")}, {"targets"}, {"events"}, {"export"}} {
+		r := runRead(t, e, map[string]string{"PLAIN_API_KEY": "plainApiKey_wrong", "TOKEN": testToken}, nil, args...)
+		wantExit(t, r, 1)
+		for _, internal := range []string{"Snapshot", "read live state", "ListWebhookTargets", "EventTypes:", "WebhookVersions"} {
+			if strings.Contains(r.errOut, internal) {
+				t.Errorf("%v: error shows %q: %s", args, internal, r.errOut)
+			}
+		}
+		if !strings.Contains(r.errOut, "API key rejected") {
+			t.Errorf("%v: stderr %q", args, r.errOut)
+		}
+	}
+}
