@@ -7,7 +7,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT)
 FUZZTIME ?= 20s
 
-.PHONY: all build test lint demo bench fuzz clean
+.PHONY: all build test lint demo bench fuzz clean release-snapshot release-check
 
 all: lint test build
 
@@ -33,5 +33,20 @@ bench:
 fuzz:
 	@./scripts/fuzz.sh $(FUZZTIME)
 
+# The release archives of this checkout, built as the release workflow
+# builds a tag's: 8 archives and checksums.txt in dist/, reproducibly (the
+# mtimes are the commit's time).
+SNAPSHOT_VERSION ?= v0.0.0-snapshot-$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+release-snapshot:
+	$(GO) run ./scripts/release -version $(SNAPSHOT_VERSION) -commit $(COMMIT) -epoch $(SOURCE_DATE_EPOCH) -out dist
+
+# release-snapshot, then prove it: the set of archives and their checksums,
+# a byte-identical clean rebuild, and the Action's installer verifying and
+# running the archive for this machine (and refusing a tampered one).
+release-check: release-snapshot
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) ./scripts/check-release.sh dist $(SNAPSHOT_VERSION) $(COMMIT)
+	PLAINSYNC_DIST=$(CURDIR)/dist $(GO) test -count=1 -run 'TestInstall' ./internal/e2e/
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -31,6 +31,17 @@ func TestVersionCommand(t *testing.T) {
 		t.Fatalf("version output %q", out.String())
 	}
 
+	first := out.String()
+	for _, flag := range []string{"--version", "-v"} {
+		f, out, _ = testFactory(nil)
+		if code := Execute(f, []string{flag}); code != 0 {
+			t.Fatalf("%s: exit %d", flag, code)
+		}
+		if out.String() != first {
+			t.Fatalf("%s prints %q, plainsync version %q", flag, out.String(), first)
+		}
+	}
+
 	f, out, _ = testFactory(nil)
 	if code := Execute(f, []string{"version", "-o", "json"}); code != 0 {
 		t.Fatalf("exit %d", code)

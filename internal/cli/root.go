@@ -33,6 +33,11 @@ apiKeyEnv), never from a flag.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version prints what "plainsync version" prints, as users of most
+	// CLIs try first.
+	info := version.Get()
+	root.Version = info.Version
+	root.SetVersionTemplate(versionLine(info) + "\n")
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
@@ -113,7 +118,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(info)
 			case "text", "":
-				fmt.Fprintf(f.IO.Out, "plainsync %s (commit %s, %s)\n", info.Version, info.Commit, info.GoVersion)
+				fmt.Fprintln(f.IO.Out, versionLine(info))
 				return nil
 			default:
 				return fmt.Errorf("unknown output format %q (want text or json)", output)
@@ -122,4 +127,9 @@ func newVersionCmd(f *Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".
+func versionLine(info version.Info) string {
+	return fmt.Sprintf("plainsync %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)
 }

@@ -88,7 +88,7 @@ func TestActionYAMLDeclaresWhatTheBinaryWrites(t *testing.T) {
 	if got := strings.Join(inputs, " "); got != "api-url args command files version working-directory" {
 		t.Fatalf("inputs %s", got)
 	}
-	if a.Inputs["version"].Default != "source" || a.Inputs["command"].Default != "plan" {
+	if a.Inputs["version"].Default != "auto" || a.Inputs["command"].Default != "plan" {
 		t.Fatalf("defaults: version %q, command %q", a.Inputs["version"].Default, a.Inputs["command"].Default)
 	}
 
@@ -420,7 +420,7 @@ func TestActionScripts(t *testing.T) {
 	wantCode(t, r, 0)
 	outputs, _ := g.read(t)
 	bin := filepath.Join(g.dir, "plainsync-bin", "plainsync")
-	if outputs != "path="+bin+"\n" {
+	if outputs != "path="+bin+"\nversion=source\n" {
 		t.Fatalf("install outputs %q", outputs)
 	}
 	if p, _ := os.ReadFile(g.path); string(p) != filepath.Dir(bin)+"\n" {
@@ -432,7 +432,7 @@ func TestActionScripts(t *testing.T) {
 	for _, bad := range []string{"latest", "v1; rm -rf /", "main"} {
 		g := newGHAFiles(t)
 		r := bashStep(t, a.step(t, "install").Run, t.TempDir(), append(append(goEnv(), g.env()...), "GITHUB_ACTION_PATH="+root, "PLAINSYNC_VERSION="+bad))
-		if r.code != 1 || !strings.Contains(r.stderr, `::error title=plainsync::input version must be "source"`) {
+		if r.code != 1 || !strings.Contains(r.stderr, `::error title=plainsync install::input version must be "auto", "source"`) {
 			t.Fatalf("version %q: exit %d\n%s", bad, r.code, r.stderr)
 		}
 	}
