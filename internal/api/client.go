@@ -48,7 +48,7 @@ type Options struct {
 	APIKey string // required; never printed
 
 	Timeout          time.Duration // per HTTP attempt; 0 → 30s
-	RateLimit        int           // requests/minute; 0 → 450; <0 → unlimited
+	RateLimit        int           // requests per rolling minute; 0 → 450; <0 → no client-side limit (Plain's headers and 429s still count)
 	MaxRetries       int           // retries of a failed query; 0 → 4; <0 → none
 	BackoffBase      time.Duration // first retry delay; 0 → 250ms
 	BackoffMax       time.Duration // longest retry delay; 0 → 8s
@@ -114,7 +114,7 @@ func New(o Options) (*Client, error) {
 		backoffMax:  o.BackoffMax,
 		maxRLWait:   o.MaxRateLimitWait,
 		debug:       o.Debug,
-		now:         time.Now,
+		clock:       realClock{},
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		tr.base = o.HTTPClient.Transport
@@ -140,12 +140,11 @@ func New(o Options) (*Client, error) {
 	if tr.maxRLWait <= 0 {
 		tr.maxRLWait = DefaultMaxRateLimitWait
 	}
-	switch rl := o.RateLimit; {
-	case rl == 0:
-		tr.limiter = newLimiter(DefaultRateLimit, nil)
-	case rl > 0:
-		tr.limiter = newLimiter(rl, nil)
+	rl := o.RateLimit
+	if rl == 0 {
+		rl = DefaultRateLimit
 	}
+	tr.limiter = newLimiter(rl, tr.clock) // rl < 0: no client-side limit, Plain's headers still count
 
 	hc := &http.Client{Transport: tr}
 	// The machinebox Log hook is deliberately left at its no-op default: it

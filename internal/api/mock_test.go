@@ -273,7 +273,8 @@ func TestMock429StormIsRiddenOut(t *testing.T) {
 	clock := func() time.Time { return time.Now().Add(offset) }
 	srv, hs := startMock(t, plainmock.Config{RateLimit: 5, Now: clock})
 	c := mockClient(t, hs, func(o *Options) { o.MaxRateLimitWait = 10 * time.Second })
-	c.tr.now = clock
+	c.tr.clock = shiftedClock{offset}
+	c.tr.limiter.clock = c.tr.clock
 
 	const n = 9 // 5 in the first window, 4 after its reset: within the next window's 5
 	var wg sync.WaitGroup

@@ -48,7 +48,7 @@ type transport struct {
 	endpoint  string // redacted, for debug output
 
 	timeout     time.Duration
-	limiter     *limiter // nil: unlimited
+	limiter     *limiter // client-side pacing, Plain's headers and 429 pauses
 	maxRetries  int
 	backoffBase time.Duration
 	backoffMax  time.Duration
@@ -57,13 +57,8 @@ type transport struct {
 	debug   io.Writer
 	debugMu sync.Mutex
 
-	now  func() time.Time
-	sent atomic.Int64
-
-	// pauseUntil is shared by all requests: after a 429 every request waits
-	// for the reset instead of each collecting its own 429.
-	pauseMu    sync.Mutex
-	pauseUntil time.Time
+	clock clock
+	sent  atomic.Int64
 }
 
 // result is what one HTTP attempt produced.
@@ -96,14 +91,24 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	retries, limited := 0, 0
-	var rlWaited time.Duration
+	// rlWaited sums the 429 waits this request accepted; ownPause is the
+	// last one, which the limiter is about to wait out and which must not
+	// be counted twice against MaxRateLimitWait.
+	var rlWaited, ownPause time.Duration
 	for attempt := 1; ; attempt++ {
-		if err := t.waitTurn(ctx); err != nil {
+		g, err := t.limiter.acquire(ctx, t.maxRLWait-rlWaited+ownPause)
+		if err != nil {
 			return nil, err
 		}
+		ownPause = 0
 		r := t.attempt(ctx, req, body, info, attempt)
 
 		if r.err != nil {
+			if r.sent {
+				t.limiter.finish(g, nil, false, time.Time{})
+			} else {
+				t.limiter.release(g) // nothing reached Plain
+			}
 			if ctx.Err() != nil {
 				// The caller gave up (cancelled or its own deadline).
 				if info.mutation && r.sent {
@@ -134,30 +139,40 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 
+		// Every answer feeds the limiter: its headers say what Plain's
+		// window has left, and after a 429 all requests, including those
+		// queued in the limiter, wait for the reset together instead of
+		// each collecting a 429 of its own.
+		gerr, noData, jsonErr := decodeErrors(r.status, r.body)
+		rateLimited := r.status == http.StatusTooManyRequests || (gerr != nil && gerr.HasCode(CodeRateLimited))
+		var wait time.Duration
+		if rateLimited {
+			wait = t.rateLimitWait(r.header, limited)
+		}
+		t.limiter.finish(g, r.header, rateLimited, t.clock.Now().Add(wait))
+
 		if r.status >= 300 && r.status < 400 {
 			// Following a redirect would re-send the Authorization header to
 			// wherever it points.
 			return nil, &HTTPError{Status: r.status, Reason: "unexpected redirect", Excerpt: secret.RedactURL(r.header.Get("Location"))}
 		}
 
-		gerr, noData, jsonErr := decodeErrors(r.status, r.body)
-		if r.status == http.StatusTooManyRequests || (gerr != nil && gerr.HasCode(CodeRateLimited)) {
+		if rateLimited {
 			var rlErr error = gerr
 			if gerr == nil {
 				rlErr = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, excerptLen)}
 			}
-			wait := t.rateLimitWait(r.header, limited)
 			if wait > t.maxRLWait-rlWaited {
 				return nil, fmt.Errorf("%w (Plain asked to wait %s; waited %s of at most %s)", rlErr, roundDur(wait), roundDur(rlWaited), roundDur(t.maxRLWait))
 			}
 			t.debugf("    rate limited; waiting %s before retrying %s\n", roundDur(wait), info.op)
-			t.pause(wait)
 			rlWaited += wait
+			ownPause = wait
 			limited++
 			continue
 		}
 
-		var err error
+		err = nil
 		switch {
 		case jsonErr != nil:
 			err = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, excerptLen)}
@@ -281,37 +296,13 @@ func (e *timeoutError) Error() string {
 
 func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
 
-// waitTurn blocks for a shared 429 pause and then for the rate limiter.
-func (t *transport) waitTurn(ctx context.Context) error {
-	t.pauseMu.Lock()
-	until := t.pauseUntil
-	t.pauseMu.Unlock()
-	if d := until.Sub(t.now()); d > 0 {
-		if err := sleep(ctx, d); err != nil {
-			return err
-		}
-	}
-	if t.limiter != nil {
-		return t.limiter.Wait(ctx)
-	}
-	return nil
-}
-
-func (t *transport) pause(d time.Duration) {
-	t.pauseMu.Lock()
-	defer t.pauseMu.Unlock()
-	if until := t.now().Add(d); until.After(t.pauseUntil) {
-		t.pauseUntil = until
-	}
-}
-
 // rateLimitWait reads how long Plain wants us to wait from
 // x-ratelimit-reset (an ISO-8601 time) or Retry-After (seconds or an HTTP
 // date). A reset that cannot be read or already passed (clock skew) defers
 // to Retry-After; without a usable header it falls back to the retry
 // backoff.
 func (t *transport) rateLimitWait(h http.Header, n int) time.Duration {
-	now := t.now()
+	now := t.clock.Now()
 	var wait time.Duration
 	if v := strings.TrimSpace(h.Get("X-Ratelimit-Reset")); v != "" {
 		if ts, err := time.Parse(time.RFC3339Nano, v); err == nil {

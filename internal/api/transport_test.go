@@ -59,12 +59,12 @@ func TestDefaultsApplied(t *testing.T) {
 		tr.backoffMax != DefaultBackoffMax || tr.maxRLWait != DefaultMaxRateLimitWait {
 		t.Fatalf("defaults not applied: %+v", tr)
 	}
-	if tr.limiter == nil || tr.limiter.rate != float64(DefaultRateLimit)/60 {
+	if tr.limiter.bucket == nil || float64(tr.limiter.bucket.Limit()) != float64(DefaultRateLimit)/60 || len(tr.limiter.slots) != DefaultRateLimit {
 		t.Fatalf("default limiter not 450/min: %+v", tr.limiter)
 	}
 	c = newClient(t, Options{APIKey: testKey, RateLimit: -1, MaxRetries: -1})
-	if c.tr.limiter != nil || c.tr.maxRetries != 0 {
-		t.Fatalf("negative RateLimit/MaxRetries should disable: limiter %v retries %d", c.tr.limiter, c.tr.maxRetries)
+	if c.tr.limiter.bucket != nil || c.tr.limiter.slots != nil || c.tr.maxRetries != 0 {
+		t.Fatalf("negative RateLimit/MaxRetries should disable: limiter %+v retries %d", c.tr.limiter, c.tr.maxRetries)
 	}
 }
 
@@ -562,7 +562,7 @@ func TestRateLimit429(t *testing.T) {
 
 func TestRateLimitWaitParsing(t *testing.T) {
 	now := time.Date(2026, 5, 6, 10, 0, 0, 0, time.UTC)
-	tr := &transport{now: func() time.Time { return now }, backoffBase: 100 * time.Millisecond, backoffMax: time.Second}
+	tr := &transport{clock: &fakeClock{t: now}, backoffBase: 100 * time.Millisecond, backoffMax: time.Second}
 	tests := []struct {
 		name   string
 		header http.Header

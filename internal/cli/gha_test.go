@@ -175,8 +175,8 @@ func TestActionsValidateAnnotations(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d", r.code)
 	}
-	want := "::warning file=" + file + ",line=3,col=5::pinning a webhookVersion is recommended: without one here or in defaults, new targets get Plain's latest version\n" +
-		"::error file=" + file + ",line=4,col=10::url \"http://example.com/?t=${TOKEN}\" must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)\n"
+	want := "::warning col=5,file=" + file + ",line=3::pinning a webhookVersion is recommended: without one here or in defaults, new targets get Plain's latest version\n" +
+		"::error col=10,file=" + file + ",line=4::url \"http://example.com/?t=${TOKEN}\" must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)\n"
 	if !strings.HasPrefix(r.stderr, want) {
 		t.Fatalf("stderr:\n%s\nwant annotations first:\n%s", r.stderr, want)
 	}
@@ -203,7 +203,7 @@ func TestActionsPlanErrorsAreAnnotated(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	file := filepath.Join(e.dir, "plainsync.yaml")
-	if !strings.HasPrefix(r.stderr, masks) || !strings.Contains(r.stderr, "::error file="+file+",line=7,col=14::") {
+	if !strings.HasPrefix(r.stderr, masks) || !strings.Contains(r.stderr, "::error col=14,file="+file+",line=7::") {
 		t.Fatalf("stderr lacks the masks and the plan-time annotation:\n%s", r.stderr)
 	}
 	if r.outputs != "" || r.summary != "" {

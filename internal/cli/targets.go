@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/plain"
@@ -166,7 +167,7 @@ func closestDescription(ts []plain.Target, ref string) string {
 		if t.Description == "" || strings.ContainsFunc(t.Description, isControl) {
 			continue
 		}
-		d := spec.EditDistance(norm(ref), norm(t.Description))
+		d := levenshtein.ComputeDistance(norm(ref), norm(t.Description))
 		if bestD < 0 || d < bestD || (d == bestD && t.Description < best) {
 			best, bestD = t.Description, d
 		}

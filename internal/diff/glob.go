@@ -3,10 +3,11 @@ package diff
 import (
 	"sort"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/plainsync/plainsync/internal/eventtypes"
 	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/spec"
 )
 
 // IsGlob reports whether pattern holds a wildcard (`*` or `?`) and so is
@@ -57,7 +58,7 @@ func suggest(unknown string, catalog []plain.EventType) string {
 	for i, et := range catalog {
 		names[i] = et.EventType
 	}
-	return eventtypes.Suggest(unknown, names, spec.EditDistance)
+	return eventtypes.Suggest(unknown, names, levenshtein.ComputeDistance)
 }
 
 // sortedCopy returns a sorted, unique copy of ss that is never nil, so that

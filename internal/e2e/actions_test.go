@@ -365,7 +365,7 @@ func TestBinaryInsideActions(t *testing.T) {
 	r = m.runGHA(bad, g, "validate")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr,
-		"::error file=plainsync.yaml,line=9,col=10::url \"http://ops.example.com/plain\" must use https",
+		"::error col=10,file=plainsync.yaml,line=9::url \"http://ops.example.com/plain\" must use https",
 		"plainsync.yaml:9:10: url ")
 }
 

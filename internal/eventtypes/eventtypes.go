@@ -52,7 +52,7 @@ func Missing(live []string) []string {
 
 // Suggest returns the candidate closest to an unknown event type, or ""
 // when nothing is close enough to be a likely typo. distance is the edit
-// distance to use (spec.EditDistance); it is a parameter so that this
+// distance to use (levenshtein.ComputeDistance); it is a parameter so that this
 // package stays a leaf.
 func Suggest(unknown string, candidates []string, distance func(a, b string) int) string {
 	best, bestDist := "", -1

@@ -197,39 +197,38 @@ func (a *Actions) AddStepSummary(markdown string) error {
 
 // Annotate emits one problem as an annotation on its file and line:
 //
-//	::error file=plainsync.yaml,line=7,col=12::unknown event type "x"
-//	::warning file=plainsync.yaml,line=3,col=3::webhookVersion 2025-01-01 is deprecated
+//	::error col=12,file=plainsync.yaml,line=7::unknown event type "x"
+//	::warning col=3,file=plainsync.yaml,line=3::webhookVersion 2025-01-01 is deprecated
 //
-// The properties come in the order GitHub documents them (file, line,
-// col); go-githubactions would sort them alphabetically, so the line is
-// formatted here with the toolkit's escaping rules. A problem about the
+// go-githubactions formats and escapes the command (its properties come
+// sorted by name, which the runner does not mind). A problem about the
 // whole file (line 0) names only the file.
 func (a *Actions) Annotate(p spec.Problem) error {
 	if a == nil {
 		return nil
 	}
-	kind := "error"
-	if p.Severity == spec.SeverityWarning {
-		kind = "warning"
-	}
-	var props []string
+	fields := map[string]string{}
 	if p.Pos.File != "" {
-		props = append(props, "file="+escapeProperty(p.Pos.File))
+		fields["file"] = p.Pos.File
 	}
 	if p.Pos.Line > 0 {
-		props = append(props, "line="+strconv.Itoa(p.Pos.Line))
+		fields["line"] = strconv.Itoa(p.Pos.Line)
 		if p.Pos.Col > 0 {
-			props = append(props, "col="+strconv.Itoa(p.Pos.Col))
+			fields["col"] = strconv.Itoa(p.Pos.Col)
 		}
 	}
-	line := "::" + kind
-	if len(props) > 0 {
-		line += " " + strings.Join(props, ",")
-	}
-	line += "::" + escapeData(secret.RedactURLsInText(a.secrets.Mask(p.Message))) + "\n"
+	gha := a.gha.WithFieldsMap(fields)
+	msg := secret.RedactURLsInText(a.secrets.Mask(p.Message))
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, err := io.WriteString(a.w, line); err != nil {
+	err := guard(func() {
+		if p.Severity == spec.SeverityWarning {
+			gha.Warningf("%s", msg)
+		} else {
+			gha.Errorf("%s", msg)
+		}
+	})
+	if err != nil {
 		return fmt.Errorf("GitHub Actions: write annotation: %w", err)
 	}
 	return nil
@@ -249,17 +248,6 @@ func (a *Actions) AnnotateAll(ps []spec.Problem) error {
 func (a *Actions) hasFile(env string) bool {
 	v, _ := a.lookupEnv(env)
 	return strings.TrimSpace(v) != ""
-}
-
-// escapeData escapes an annotation message as the runner unescapes it: a
-// line break would otherwise end the command and print the rest raw.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty also escapes the property separators.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
 // guard turns go-githubactions' panics on I/O failure into errors: a

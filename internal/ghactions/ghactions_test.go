@@ -200,8 +200,8 @@ func TestAnnotateLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "::error file=plainsync.yaml,line=7,col=12::unknown event type \"x\"\n" +
-		"::warning file=dir/a%2Cb%3Ac.yaml,line=3,col=3::100%25 deprecated%0Asecond line\n" +
+	want := "::error col=12,file=plainsync.yaml,line=7::unknown event type \"x\"\n" +
+		"::warning col=3,file=dir/a%2Cb%3Ac.yaml,line=3::100%25 deprecated%0Asecond line\n" +
 		"::error file=empty.yaml::url https://x/?t=${TOKEN} is bad\n" +
 		"::error file=f.yaml,line=2::no column\n"
 	if w.String() != want {

@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
@@ -121,38 +122,15 @@ func escapePointer(s string) string {
 }
 
 // suggest returns the candidate closest to s within edit distance 2
-// (case-insensitive), or "".
+// (Levenshtein, in runes, case-insensitive), or "".
 func suggest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		if d := EditDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		if d := levenshtein.ComputeDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// EditDistance is the Levenshtein distance between a and b, in runes. Every
-// did-you-mean suggestion (field names here, event types in diff) uses it.
-func EditDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // exactEvent and globEvent are the two accepted event shapes; the schema
@@ -350,7 +328,7 @@ func (p *parser) checkEventOffline(e *node) {
 		return
 	}
 	msg := fmt.Sprintf("unknown event type %q", e.value)
-	if s := eventtypes.Suggest(e.value, eventtypes.Snapshot(), EditDistance); s != "" {
+	if s := eventtypes.Suggest(e.value, eventtypes.Snapshot(), levenshtein.ComputeDistance); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	p.warnf(e.line, e.col, "%s: not in %s", msg, where)
