@@ -5,7 +5,7 @@
 //	           [--workspace-id ID] [--workspace-name NAME]
 //	           [--latency 50ms] [--rate-limit 450/min] [--fail-rate 0.2]
 //	           [--drop-after-commit 0.1] [--simulate-deliveries N] [--seed N]
-//	           [--url-file FILE] [--verbose]
+//	           [--max-targets 25] [--url-file FILE] [--verbose]
 //
 // It prints one line, "plain-mock listening on http://HOST:PORT/graphql/v1",
 // and serves until SIGINT or SIGTERM. See package internal/plainmock for the
@@ -179,6 +179,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		failRate    probFlag
 		drop        probFlag
 		simulate    = fs.Int("simulate-deliveries", 0, "generate N delivery attempts per existing target at start")
+		maxTargets  = fs.Int("max-targets", plainmock.DefaultMaxTargets, "targets a workspace may hold before create answers a MutationError (Plain's documented limit; 0 = no limit)")
 		seed        = fs.Int64("seed", 0, "seed for fault injection and simulated deliveries")
 		urlFile     = fs.String("url-file", "", "write the endpoint URL to this file (atomically) once listening")
 		verbose     = fs.Bool("verbose", false, "log each request (method, operation, status) to stderr")
@@ -201,6 +202,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "plain-mock: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
+	if *maxTargets < 0 {
+		fmt.Fprintln(stderr, "plain-mock: --max-targets must not be negative")
+		return errUsage
+	}
+	if *maxTargets == 0 {
+		*maxTargets = -1 // Config's "no limit"
+	}
 	if *simulate < 0 {
 		fmt.Fprintln(stderr, "plain-mock: --simulate-deliveries must not be negative")
 		return errUsage
@@ -211,6 +219,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := plainmock.Config{
 		Keys:            primaryKeys,
 		WorkspaceKeys:   workspaceKeys,
+		MaxTargets:      *maxTargets,
 		StatePath:       *statePath,
 		Latency:         *latency,
 		RateLimit:       int(rate),

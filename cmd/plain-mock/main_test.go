@@ -157,6 +157,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--key", "=webhookTarget:read"},
 		{"--key", "k@"},
 		{"--simulate-deliveries", "-3"},
+		{"--max-targets", "-1"},
 		{"extra"},
 	} {
 		var stderr strings.Builder
@@ -341,6 +342,32 @@ func TestRunServesOneWorkspacePerKey(t *testing.T) {
 	edges := body["data"].(map[string]any)["webhookTargets"].(map[string]any)["edges"].([]any)
 	if len(edges) != 1 || edges[0].(map[string]any)["node"].(map[string]any)["description"] != "eu" {
 		t.Errorf("second run in w_eu: %v", body)
+	}
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunMaxTargets(t *testing.T) {
+	create := `mutation { createWebhookTarget(input: {url: "https://a.example.com/", description: "a", eventSubscriptions: [], isEnabled: true}) { webhookTarget { id } error { type code message } } }`
+	errorOf := func(body map[string]any) any {
+		return body["data"].(map[string]any)["createWebhookTarget"].(map[string]any)["error"]
+	}
+	url, stop := startRun(t, "--max-targets", "1")
+	if _, body := post(t, url, plainmock.DefaultKey, create); errorOf(body) != nil {
+		t.Fatalf("first create: %v", body)
+	}
+	if _, body := post(t, url, plainmock.DefaultKey, create); errorOf(body) == nil || !strings.Contains(errorOf(body).(map[string]any)["message"].(string), "at most 1 webhook targets") {
+		t.Errorf("second create with --max-targets 1: %v", body)
+	}
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	url, stop = startRun(t, "--max-targets", "0")
+	for i := 0; i < 27; i++ {
+		if _, body := post(t, url, plainmock.DefaultKey, create); errorOf(body) != nil {
+			t.Fatalf("create %d with --max-targets 0: %v", i+1, body)
+		}
 	}
 	if _, err := stop(); err != nil {
 		t.Fatal(err)

@@ -4,14 +4,51 @@
 //
 // # What it serves
 //
-// POST /graphql/v1 with the queries myWorkspace, myPermissions,
-// webhookVersions, subscriptionEventTypes, webhookTargets, webhookTarget and
-// webhookDeliveryAttempts, and the mutations createWebhookTarget,
-// updateWebhookTarget and deleteWebhookTarget. GET /healthz answers "ok".
-// Requests are parsed and validated with gqlparser against schema.graphql, a
-// subset of Plain's schema with Plain's exact names and types (checked by
-// TestSchemaSubsetIsFaithful). Several root fields, fragments, variables,
-// aliases, @skip/@include and __typename on unions work as on Plain.
+// POST /graphql/v1; GET /healthz answers "ok". Every request is parsed and
+// validated with gqlparser against Plain's full schema (schema.graphql, a
+// byte-identical copy of ../shared/plain/schema.graphql, checked by
+// TestEmbeddedSchemaIsPlainsVerbatim), so validation errors are the ones
+// Plain's schema gives. What executes is the webhook surface:
+//
+//   - queries webhookTargets, webhookTarget, webhookVersions,
+//     subscriptionEventTypes, webhookDeliveryAttempts, myWorkspace,
+//     myPermissions and workspaceHmac;
+//   - mutations createWebhookTarget, updateWebhookTarget,
+//     deleteWebhookTarget and regenerateWorkspaceHmac;
+//   - every field of the objects these return: all of WebhookTarget's,
+//     createdBy/updatedBy as the InternalActor union member
+//     MachineUserActor (with machineUser, the workspace's machine user, as
+//     Plain attributes API-key writes), DateTime { iso8601 unixTimestamp },
+//     the delivery-attempt result union, MutationError, WorkspaceHmac, and
+//     Workspace except its email and chat settings.
+//
+// The executor is generic (exec.go): a resolver map keyed "Type.field"
+// (surface.go) plus plain values on resolved objects, completion by the
+// schema's types, unions and interfaces through the object's concrete type,
+// null propagation as the spec says. So __typename anywhere, fragments,
+// inline fragments on unions and interfaces, aliases, several operations
+// with operationName, variables with defaults and @include/@skip all work
+// for any client, Plain's TypeScript SDK included (interop/plain-sdk runs it).
+// A valid query that selects anything outside the surface, say
+// Query.customers or Workspace.workspaceChatSettings, is refused before
+// anything runs with one error: HTTP 400, extensions.code
+// PLAIN_MOCK_NOT_IMPLEMENTED, "plain-mock does not implement
+// Query.customers." Selections under union members the mock never
+// produces (... on CustomerActor in createdBy) are valid and simply never
+// apply.
+//
+// # Plain's documented rules
+//
+// A workspace holds at most 25 targets (Config.MaxTargets, --max-targets):
+// the 26th createWebhookTarget answers a MutationError with type VALIDATION,
+// code "webhook_target_limit_reached", no fields and a message naming the
+// limit. Plain documents the limit but not its error, so that shape and text
+// are assumed. URLs with Basic-auth user info (https://user:pass@host/…),
+// which Plain supports, are accepted by create and update and stored and
+// returned verbatim, percent-encoding included; no error message ever
+// quotes a URL. workspaceHmac is null until regenerateWorkspaceHmac (which
+// needs webhookTarget:edit, an assumption: Plain does not document the
+// permission) makes a random 64-hex-digit secret; the state file keeps it.
 //
 // # How it fails, like Plain
 //
@@ -21,12 +58,14 @@
 //   - first/last outside 0..100 or a bad cursor: HTTP 200, BAD_USER_INPUT on
 //     the field (data is null when the field is non-null)
 //   - missing or unknown Bearer key: HTTP 401, UNAUTHENTICATED
-//   - a webhook query without webhookTarget:read: FORBIDDEN on the field
-//     (myWorkspace and myPermissions need no permission)
+//   - a webhook query (workspaceHmac included) without webhookTarget:read:
+//     FORBIDDEN on the field (myWorkspace and myPermissions need no
+//     permission)
 //   - a mutation without webhookTarget:create/edit/delete: HTTP 200 with
-//     error { type: FORBIDDEN }; invalid input (URL, unknown event type or
-//     version, empty description) or an unknown id: error { type: VALIDATION
-//     fields { field message type } }, the field type NOT_FOUND for ids.
+//     error { type: FORBIDDEN code: "forbidden" }; invalid input (URL,
+//     unknown event type or version, empty description) or an unknown id:
+//     error { type: VALIDATION code: "input_validation" fields { field
+//     message type } }, the field type NOT_FOUND for ids.
 //
 // Every response carries x-ratelimit-limit, x-ratelimit-remaining and
 // x-ratelimit-reset (ISO-8601, end of the key's fixed one-minute window).
@@ -116,6 +155,18 @@
 //	curl -s "$PLAIN_API_URL" -H "Authorization: Bearer $PLAIN_API_KEY" -H 'Content-Type: application/json' \
 //	  -d '{"query":"mutation($i: CreateWebhookTargetInput!) { createWebhookTarget(input: $i) { webhookTarget { id version } error { message fields { field message } } } }",
 //	       "variables":{"i":{"url":"https://example.com/hook","description":"demo","eventSubscriptions":[{"eventType":"thread.thread_created"}],"isEnabled":true}}}'
+//
+// # Running your own client against it
+//
+// Start plain-mock, then point the client's API URL at the printed (or
+// --url-file) endpoint and use one of its keys; nothing else changes. With
+// Plain's TypeScript SDK:
+//
+//	plain-mock --key plainApiKey_dev --url-file /tmp/plain-mock.url &
+//	const plain = new PlainClient({ apiKey: 'plainApiKey_dev', apiUrl: fs.readFileSync('/tmp/plain-mock.url', 'utf8').trim() });
+//	const { data, error } = await plain.getWebhookTargets({ first: 10 });
+//
+// interop/plain-sdk/interop.mjs is a complete example (make interop runs it).
 //
 // In Go tests: srv, _ := plainmock.New(plainmock.Config{Seed: 1}); then
 // httptest.NewServer(srv) and point the client at URL + "/graphql/v1".

@@ -1,6 +1,8 @@
 package plainmock
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log"
 	"net/url"
@@ -16,6 +18,8 @@ const (
 	mutCodeValidation = "input_validation"
 	mutCodeForbidden  = "forbidden"
 	mutCodeInternal   = "internal"
+	// mutCodeTargetLimit is assumed: Plain does not document the code.
+	mutCodeTargetLimit = "webhook_target_limit_reached"
 )
 
 // maxDescriptionLen bounds a target's description; far above anything a
@@ -40,6 +44,15 @@ func forbiddenError(perm string) obj {
 
 func validationError(problems []fieldProblem) obj {
 	return mutationError("VALIDATION", mutCodeValidation, "There was a validation error.", problems)
+}
+
+// limitError refuses a create past the workspace's target limit. Plain
+// documents the limit (25) but not the error it returns; this shape (a
+// VALIDATION MutationError with no fields) and its code and text are the
+// mock's assumption.
+func limitError(limit int) obj {
+	return mutationError("VALIDATION", mutCodeTargetLimit,
+		fmt.Sprintf("A workspace can have at most %d webhook targets; delete one before creating another.", limit), nil)
 }
 
 func internalError() obj {
@@ -147,6 +160,9 @@ func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError
 	if len(probs) > 0 {
 		return output(outType, nil, validationError(probs)), nil
 	}
+	if limit := s.maxTargets; limit > 0 && oc.ws.targets.len() >= limit {
+		return output(outType, nil, limitError(limit)), nil
+	}
 
 	now := s.nowMS()
 	t := plain.Target{
@@ -166,7 +182,7 @@ func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError
 		return output(outType, nil, internalError()), nil
 	}
 	oc.changed = true
-	return output(outType, targetObj(t), nil), nil
+	return output(outType, targetObj(oc.ws, t), nil), nil
 }
 
 func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError) {
@@ -216,7 +232,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 	if sameTarget(old, t) {
 		// Nothing changed: no new updatedAt and no write, so re-running a
 		// converged apply leaves the state file alone.
-		return output(outType, targetObj(old), nil), nil
+		return output(outType, targetObj(oc.ws, old), nil), nil
 	}
 	t.UpdatedAt = s.nowMS()
 	oc.ws.targets.put(t)
@@ -226,7 +242,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 		return output(outType, nil, internalError()), nil
 	}
 	oc.changed = true
-	return output(outType, targetObj(t), nil), nil
+	return output(outType, targetObj(oc.ws, t), nil), nil
 }
 
 func sameTarget(a, b plain.Target) bool {
@@ -260,6 +276,40 @@ func (s *Server) resolveDelete(args map[string]any, oc *opCtx) (any, *fieldError
 	}
 	oc.changed = true
 	return output(outType, nil, nil), nil
+}
+
+// resolveRegenerateHmac replaces the workspace's signing secret with a
+// new random one (creating it when there was none). It needs
+// webhookTarget:edit: Plain does not document which permission it checks,
+// and the mock knows only the webhook permissions.
+func (s *Server) resolveRegenerateHmac(_ map[string]any, oc *opCtx) (any, *fieldError) {
+	const outType = "RegenerateWorkspaceHmacOutput"
+	if !oc.perms[plain.PermEdit] {
+		return obj{"__typename": outType, "workspaceHmac": nil, "error": forbiddenError(plain.PermEdit)}, nil
+	}
+	old := oc.ws.hmac
+	secret, err := newHMACSecret()
+	if err == nil {
+		s.setHMACLocked(oc.ws, secret)
+		err = s.persistLocked()
+	}
+	if err != nil {
+		oc.ws.hmac = old
+		logPersistError(err)
+		return obj{"__typename": outType, "workspaceHmac": nil, "error": internalError()}, nil
+	}
+	oc.changed = true
+	return obj{"__typename": outType, "workspaceHmac": hmacObj(oc.ws), "error": nil}, nil
+}
+
+// newHMACSecret is 32 random bytes, hex: a signing secret must not be
+// guessable even in a mock, whose secrets end up in users' receivers.
+func newHMACSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("plainmock: generate HMAC secret: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }
 
 func logPersistError(err error) {

@@ -346,7 +346,7 @@ func TestOperationSelection(t *testing.T) {
 func TestIntrospectionIsReportedAsUnsupported(t *testing.T) {
 	m := newMock(t, Config{})
 	r := m.gql(`{ __schema { queryType { name } } }`, nil)
-	if r.Status != http.StatusOK || len(r.errors()) != 1 || !strings.Contains(string(r.Raw), "does not implement") {
+	if r.Status != http.StatusBadRequest || len(r.errors()) != 1 || !strings.Contains(string(r.Raw), "plain-mock does not implement Query.__schema") {
 		t.Errorf("introspection: %d %s", r.Status, r.Raw)
 	}
 }

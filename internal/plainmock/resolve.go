@@ -9,14 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
-
-	"github.com/plainsync/plainsync/internal/plain"
 )
 
 // gqlRequest is the JSON body of a GraphQL POST.
@@ -47,41 +44,12 @@ func badInput(format string, args ...any) *fieldError {
 
 // opCtx carries what resolvers need to know about the caller.
 type opCtx struct {
+	s     *Server
 	ws    *workspace // the key's workspace: every resolver reads and writes only this
 	perms map[string]bool
 	// changed is set by mutations that altered state (for persistence and
 	// for tests of the read-only guarantee).
 	changed bool
-}
-
-type rootResolver func(s *Server, args map[string]any, oc *opCtx) (any, *fieldError)
-
-var queryResolvers = map[string]rootResolver{
-	"myWorkspace":             (*Server).resolveWorkspace,
-	"myPermissions":           (*Server).resolvePermissions,
-	"webhookVersions":         needRead((*Server).resolveVersions),
-	"subscriptionEventTypes":  needRead((*Server).resolveEventTypes),
-	"webhookTargets":          needRead((*Server).resolveTargets),
-	"webhookTarget":           needRead((*Server).resolveTarget),
-	"webhookDeliveryAttempts": needRead((*Server).resolveDeliveryAttempts),
-}
-
-var mutationResolvers = map[string]rootResolver{
-	"createWebhookTarget": (*Server).resolveCreate,
-	"updateWebhookTarget": (*Server).resolveUpdate,
-	"deleteWebhookTarget": (*Server).resolveDelete,
-}
-
-// needRead guards the webhook queries: like Plain, a key without
-// webhookTarget:read gets a FORBIDDEN error for the field. myWorkspace and
-// myPermissions stay open so a client can always find out what it may do.
-func needRead(r rootResolver) rootResolver {
-	return func(s *Server, args map[string]any, oc *opCtx) (any, *fieldError) {
-		if !oc.perms[plain.PermRead] {
-			return nil, &fieldError{msg: "Forbidden: the API key lacks the permission " + plain.PermRead + ".", code: codeForbidden}
-		}
-		return r(s, args, oc)
-	}
 }
 
 // execute parses, validates and runs one request the way Plain's GraphQL
@@ -110,80 +78,44 @@ func (s *Server) execute(req *gqlRequest, grant keyGrant) execResult {
 	}
 
 	rootName := "Query"
-	resolvers := queryResolvers
-	if op.Operation == ast.Mutation {
+	switch op.Operation {
+	case ast.Mutation:
 		rootName = "Mutation"
-		resolvers = mutationResolvers
+	case ast.Subscription:
+		rootName = "Subscription"
 	}
-	rootDef := mockSchema.Types[rootName]
 
-	oc := &opCtx{ws: grant.ws, perms: map[string]bool{}}
+	oc := &opCtx{s: s, ws: grant.ws, perms: map[string]bool{}}
 	for _, p := range grant.perms {
 		oc.perms[p] = true
 	}
-	e := &executor{schema: mockSchema, doc: doc, vars: vars}
-	var groups []*collected
-	e.collectFields(rootName, op.SelectionSet, &groups, map[string]*collected{}, map[string]bool{})
+	e := &executor{schema: mockSchema, doc: doc, vars: vars, oc: oc}
 
-	data := newOrderedMap()
-	var errs []gqlErr
-	nullData := false
+	// Refuse, before anything runs, a query that reaches outside the
+	// webhook surface: one error naming the fields, never partial data.
+	if missing := e.checkImplemented(rootName, op.SelectionSet); len(missing) > 0 {
+		res.status = http.StatusBadRequest
+		res.body = errorsBody([]gqlErr{{
+			Message:   notImplementedMessage(missing) + " It serves the webhook surface of Plain's API (see plain-mock --help).",
+			Code:      codeNotImplemented,
+			Locations: []location{{Line: op.Position.Line, Column: op.Position.Column}},
+		}})
+		return res
+	}
 
 	// One lock for the whole operation: a request sees one consistent
 	// snapshot, and mutations apply in document order as the spec requires.
 	s.mu.Lock()
-	for _, g := range groups {
-		f := g.fields[0]
-		if f.Name == "__typename" {
-			data.set(g.key, rootName)
-			continue
-		}
-		fd := rootDef.Fields.ForName(f.Name)
-		resolve := resolvers[f.Name]
-		var (
-			v    any
-			ferr *fieldError
-		)
-		switch {
-		case fd == nil || resolve == nil:
-			// __schema and __type pass validation but the mock has no
-			// introspection; say so rather than answer wrongly.
-			ferr = &fieldError{msg: "plain-mock does not implement the field " + f.Name + ".", code: codeInternal}
-		default:
-			args, aerr := fieldArgs(f, vars)
-			if aerr != nil {
-				ferr = aerr
-			} else {
-				v, ferr = resolve(s, args, oc)
-			}
-		}
-		if ferr != nil {
-			errs = append(errs, gqlErr{
-				Message:   ferr.msg,
-				Code:      ferr.code,
-				Path:      []any{g.key},
-				Locations: []location{{Line: f.Position.Line, Column: f.Position.Column}},
-			})
-			if fd != nil && fd.Type.NonNull {
-				// A non-null root field that failed nulls the whole data.
-				nullData = true
-			}
-			data.set(g.key, nil)
-			continue
-		}
-		var t *ast.Type
-		if fd != nil {
-			t = fd.Type
-		}
-		data.set(g.key, e.complete(v, t, mergeSelections(g.fields)))
-	}
+	data, ok := e.executeObject(rootName, nil, op.SelectionSet, nil)
 	s.mu.Unlock()
+	errs := e.errs
 
 	body := newOrderedMap()
 	if len(errs) > 0 {
 		body.set("errors", errs)
 	}
-	if nullData {
+	if !ok {
+		// A non-null root field failed: the whole data is null.
 		body.set("data", nil)
 	} else {
 		body.set("data", data)
@@ -263,8 +195,15 @@ func variableErrors(err error) []gqlErr {
 // fieldArgs evaluates a field's arguments. An argument bound to a variable
 // the request did not provide is absent, which is how "only the given
 // fields change" survives variables.
-func fieldArgs(f *ast.Field, vars map[string]any) (map[string]any, *fieldError) {
+func fieldArgs(f *ast.Field, fd *ast.FieldDefinition, vars map[string]any) (map[string]any, *fieldError) {
 	out := map[string]any{}
+	for _, ad := range fd.Arguments {
+		if ad.DefaultValue != nil && f.Arguments.ForName(ad.Name) == nil {
+			if v, err := ad.DefaultValue.Value(nil); err == nil {
+				out[ad.Name] = v
+			}
+		}
+	}
 	for _, a := range f.Arguments {
 		if a.Value.Kind == ast.Variable {
 			if v, ok := vars[a.Value.Raw]; ok {
@@ -306,54 +245,15 @@ func asString(v any) (string, bool) {
 	return s, ok
 }
 
-// --- object builders -------------------------------------------------------
-
-// mockActor is who created and updated every target: the API key's machine
-// user, as Plain reports for API-created targets.
-var mockActor = obj{"__typename": "MachineUserActor", "machineUserId": "mu_01MOCKMACHINEUSER00000000"}
-
-var workspaceCreatedAt = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-
-func dateTimeObj(t time.Time) obj {
-	return obj{
-		"__typename":    "DateTime",
-		"iso8601":       t.UTC().Format(isoMillis),
-		"unixTimestamp": strconv.FormatInt(t.UnixMilli(), 10),
-	}
-}
-
-func targetObj(t plain.Target) obj {
-	subs := make([]obj, len(t.EventTypes))
-	for i, et := range t.EventTypes {
-		subs[i] = obj{"__typename": "WebhookTargetEventSubscription", "eventType": et}
-	}
-	return obj{
-		"__typename":         "WebhookTarget",
-		"id":                 t.ID,
-		"url":                t.URL,
-		"description":        t.Description,
-		"eventSubscriptions": subs,
-		"version":            t.Version,
-		"isEnabled":          t.Enabled,
-		"createdAt":          dateTimeObj(t.CreatedAt),
-		"updatedAt":          dateTimeObj(t.UpdatedAt),
-		"createdBy":          mockActor,
-		"updatedBy":          mockActor,
-	}
-}
-
 // --- query resolvers -------------------------------------------------------
 
 func (s *Server) resolveWorkspace(_ map[string]any, oc *opCtx) (any, *fieldError) {
-	return obj{
-		"__typename":      "Workspace",
-		"id":              oc.ws.info.ID,
-		"name":            oc.ws.info.Name,
-		"publicName":      oc.ws.info.Name,
-		"isDemoWorkspace": false,
-		"createdAt":       dateTimeObj(workspaceCreatedAt),
-		"updatedAt":       dateTimeObj(workspaceCreatedAt),
-	}, nil
+	return workspaceObj(oc.ws), nil
+}
+
+// resolveWorkspaceHmac answers null while the workspace has no secret.
+func (s *Server) resolveWorkspaceHmac(_ map[string]any, oc *opCtx) (any, *fieldError) {
+	return hmacObj(oc.ws), nil
 }
 
 func (s *Server) resolvePermissions(_ map[string]any, oc *opCtx) (any, *fieldError) {
@@ -402,7 +302,7 @@ func (s *Server) resolveTargets(args map[string]any, oc *opCtx) (any, *fieldErro
 		n:       x.len(),
 		key:     func(i int) string { return x.order[i].key() },
 		compare: x.compareAt,
-		node:    func(i int) obj { return targetObj(x.at(i)) },
+		node:    func(i int) obj { return targetObj(oc.ws, x.at(i)) },
 	}, pa)
 }
 
@@ -413,7 +313,7 @@ func (s *Server) resolveTarget(args map[string]any, oc *opCtx) (any, *fieldError
 		// Plain answers null for an unknown id, not an error.
 		return nil, nil
 	}
-	return targetObj(t), nil
+	return targetObj(oc.ws, t), nil
 }
 
 // --- Relay pagination ------------------------------------------------------

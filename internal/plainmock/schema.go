@@ -8,9 +8,12 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// schemaSDL is the mock's own subset of Plain's schema. It is embedded so
-// the binary needs no files next to it, and kept faithful to Plain's by
-// TestSchemaSubsetIsFaithful.
+// schemaSDL is Plain's full public schema, a byte-identical copy of
+// ../shared/plain/schema.graphql (TestEmbeddedSchemaIsPlainsVerbatim). It is
+// embedded so the binary needs no files next to it. Every request is
+// validated against all of it, so a document Plain accepts passes here and
+// one Plain rejects fails here with the same validation error; what the
+// mock then executes is the webhook surface (surface.go).
 //
 //go:embed schema.graphql
 var schemaSDL string
@@ -19,7 +22,7 @@ var schemaSDL string
 var mockSchema = mustLoadSchema()
 
 func mustLoadSchema() *ast.Schema {
-	s, err := gqlparser.LoadSchema(&ast.Source{Name: "plainmock/schema.graphql", Input: schemaSDL, BuiltIn: false})
+	s, err := gqlparser.LoadSchema(&ast.Source{Name: "plain/schema.graphql", Input: schemaSDL, BuiltIn: false})
 	if err != nil {
 		// The SDL is compiled in; a broken one is a programming error that
 		// every test run would catch immediately.

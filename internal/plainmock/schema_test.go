@@ -1,179 +1,186 @@
 package plainmock
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
+	"bytes"
 	"os"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/plainsync/plainsync/internal/plain"
 )
 
 const plainSchemaPath = "../../../shared/plain/schema.graphql"
 
-func loadPlainSchemaDoc(t *testing.T) *ast.SchemaDocument {
+// TestEmbeddedSchemaIsPlainsVerbatim: the mock validates against Plain's
+// own schema, not an approximation of it.
+func TestEmbeddedSchemaIsPlainsVerbatim(t *testing.T) {
+	want, err := os.ReadFile(plainSchemaPath)
+	if err != nil {
+		t.Fatalf("read Plain's schema (the shared directory must sit beside the repository): %v", err)
+	}
+	if !bytes.Equal([]byte(schemaSDL), want) {
+		t.Fatalf("internal/plainmock/schema.graphql differs from %s: copy it again (cp %s internal/plainmock/)", plainSchemaPath, plainSchemaPath)
+	}
+	if len(mockSchema.Types) < 1000 || mockSchema.Query.Fields.ForName("customers") == nil {
+		t.Fatalf("the embedded schema is not the full one: %d types", len(mockSchema.Types))
+	}
+}
+
+// TestSurfaceIsInPlainsSchema: every served type and field is one of
+// Plain's, so the surface table cannot invent anything.
+func TestSurfaceIsInPlainsSchema(t *testing.T) {
+	check := func(typeName, field string) {
+		def := mockSchema.Types[typeName]
+		if def == nil || def.Kind != ast.Object {
+			t.Errorf("%s: not an object type of Plain's schema", typeName)
+			return
+		}
+		if def.Fields.ForName(field) == nil {
+			t.Errorf("%s.%s: not in Plain's schema", typeName, field)
+		}
+	}
+	for typeName, fields := range servedFields {
+		for f := range fields {
+			check(typeName, f)
+		}
+	}
+	for key := range fieldResolvers {
+		typeName, field, _ := strings.Cut(key, ".")
+		check(typeName, field)
+	}
+}
+
+func TestEveryWebhookRootFieldIsServed(t *testing.T) {
+	for _, name := range []string{
+		"Query.webhookTargets", "Query.webhookTarget", "Query.webhookVersions", "Query.subscriptionEventTypes",
+		"Query.webhookDeliveryAttempts", "Query.myWorkspace", "Query.myPermissions", "Query.workspaceHmac",
+		"Mutation.createWebhookTarget", "Mutation.updateWebhookTarget", "Mutation.deleteWebhookTarget",
+		"Mutation.regenerateWorkspaceHmac",
+	} {
+		if fieldResolvers[name] == nil {
+			t.Errorf("%s has no resolver", name)
+		}
+	}
+	// Every WebhookTarget field, including the actor unions.
+	for _, f := range mockSchema.Types["WebhookTarget"].Fields {
+		if !implemented("WebhookTarget", f.Name) {
+			t.Errorf("WebhookTarget.%s is not served", f.Name)
+		}
+	}
+}
+
+// sampleObjects builds one of everything the mock answers with.
+func sampleObjects(t *testing.T) []any {
 	t.Helper()
-	b, err := os.ReadFile(plainSchemaPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("Plain's schema is not at %s (it lives outside the repository); skipping the faithfulness check", plainSchemaPath)
-	}
-	if err != nil {
-		t.Fatalf("read Plain schema: %v", err)
-	}
-	doc, err := parser.ParseSchema(&ast.Source{Name: "plain/schema.graphql", Input: string(b)})
-	if err != nil {
-		t.Fatalf("parse Plain schema: %v", err)
-	}
-	return doc
-}
-
-// TestSchemaSubsetIsFaithful checks that the mock's SDL only uses Plain's
-// names and types: every type, field, argument, enum value, union member
-// and input field of the subset exists in Plain's schema with the same type
-// string, so that a document the mock accepts is one Plain accepts too.
-func TestSchemaSubsetIsFaithful(t *testing.T) {
-	real := loadPlainSchemaDoc(t)
-	sub, err := parser.ParseSchema(&ast.Source{Name: "plainmock/schema.graphql", Input: schemaSDL})
-	if err != nil {
-		t.Fatalf("parse subset: %v", err)
-	}
-	if len(sub.Definitions) < 20 {
-		t.Fatalf("subset has only %d definitions; did the embedded SDL load?", len(sub.Definitions))
-	}
-	for _, p := range unfaithful(real, sub) {
-		t.Error(p)
-	}
-}
-
-// TestSchemaFaithfulnessCheckCatchesDrift proves the check above can fail.
-func TestSchemaFaithfulnessCheckCatchesDrift(t *testing.T) {
-	real := loadPlainSchemaDoc(t)
-	bad := `type WebhookTarget { id: ID name: String! }
-enum MutationErrorType { VALIDATION NOT_FOUND }
-input CreateWebhookTargetInput { url: String! }
-type Invented { x: Int }
-union WebhookDeliveryAttemptResult = WebhookTarget`
-	sub, err := parser.ParseSchema(&ast.Source{Name: "bad.graphql", Input: bad})
+	srv, err := New(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(unfaithful(real, sub), "\n")
-	for _, want := range []string{
-		"WebhookTarget.id: type ID, Plain has ID!",
-		"WebhookTarget.name: not in Plain's schema",
-		"enum MutationErrorType: value NOT_FOUND",
-		"omits Plain's required field eventSubscriptions",
-		"type Invented: not in Plain's schema",
-		"union WebhookDeliveryAttemptResult: member WebhookTarget",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("check did not report %q; got:\n%s", want, got)
-		}
+	w := srv.primary
+	w.hmac = &HMAC{Secret: "s", CreatedAt: time.Unix(1, 0), UpdatedAt: time.Unix(2, 0)}
+	tgt := srv.PutTarget(plain.Target{URL: "https://x.example.com/", Description: "x", EventTypes: []string{"thread.thread_created"}})
+	oc := &opCtx{s: srv, ws: w, perms: map[string]bool{}}
+	for _, p := range AllPermissions {
+		oc.perms[p] = true
 	}
+	var out []any
+	add := func(v any, ferr *fieldError) {
+		t.Helper()
+		if ferr != nil {
+			t.Fatalf("sample: %v", ferr.msg)
+		}
+		out = append(out, v)
+	}
+	add(srv.resolveWorkspace(nil, oc))
+	add(srv.resolvePermissions(nil, oc))
+	add(srv.resolveVersions(map[string]any{}, oc))
+	add(srv.resolveEventTypes(nil, oc))
+	add(srv.resolveTargets(map[string]any{}, oc))
+	add(srv.resolveWorkspaceHmac(nil, oc))
+	add(fieldResolvers["MachineUserActor.machineUser"](oc, nil, nil))
+	for _, kind := range resultOrder {
+		srv.primary.addAttempt(srv.fillAttempt(plain.DeliveryAttempt{WebhookTargetID: tgt.ID, Result: kind}))
+	}
+	add(srv.resolveDeliveryAttempts(map[string]any{"webhookTargetId": tgt.ID}, oc))
+	add(output("CreateWebhookTargetOutput", targetObj(w, tgt), nil), nil)
+	add(output("UpdateWebhookTargetOutput", nil, validationError([]fieldProblem{{"url", "bad", "VALIDATION"}})), nil)
+	add(output("DeleteWebhookTargetOutput", nil, nil), nil)
+	add(srv.resolveRegenerateHmac(nil, oc))
+	return out
 }
 
-// unfaithful lists every way sub differs from (is not a subset of) real.
-func unfaithful(real, sub *ast.SchemaDocument) []string {
-	var problems []string
-	errorf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	realDefs := map[string]*ast.Definition{}
-	for _, d := range append(real.Definitions, real.Extensions...) {
-		if prev, ok := realDefs[d.Name]; ok {
-			// Merge `extend type` into the base so lookups see every field.
-			merged := *prev
-			merged.Fields = append(append(ast.FieldList{}, prev.Fields...), d.Fields...)
-			merged.Types = append(append([]string{}, prev.Types...), d.Types...)
-			merged.EnumValues = append(append(ast.EnumValueList{}, prev.EnumValues...), d.EnumValues...)
-			realDefs[d.Name] = &merged
-			continue
-		}
-		realDefs[d.Name] = d
-	}
-
-	for _, d := range sub.Definitions {
-		rd, ok := realDefs[d.Name]
-		if !ok {
-			errorf("type %s: not in Plain's schema", d.Name)
-			continue
-		}
-		if rd.Kind != d.Kind {
-			errorf("type %s: kind %s, Plain has %s", d.Name, d.Kind, rd.Kind)
-			continue
-		}
-		for _, f := range d.Fields {
-			rf := rd.Fields.ForName(f.Name)
-			if rf == nil {
-				errorf("%s.%s: not in Plain's schema", d.Name, f.Name)
-				continue
+// TestServedFieldsMatchBuilders: the objects the builders make carry
+// exactly the fields servedFields promises, for every served type; and a
+// served field whose type the mock never produces is always null.
+func TestServedFieldsMatchBuilders(t *testing.T) {
+	seen := map[string]map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case obj:
+			if x == nil {
+				return
 			}
-			if f.Type.String() != rf.Type.String() {
-				errorf("%s.%s: type %s, Plain has %s", d.Name, f.Name, f.Type, rf.Type)
+			typeName, _ := x["__typename"].(string)
+			if typeName == "" {
+				t.Errorf("object without __typename: %v", x)
+				return
 			}
-			for _, a := range f.Arguments {
-				ra := rf.Arguments.ForName(a.Name)
-				if ra == nil {
-					errorf("%s.%s(%s): argument not in Plain's schema", d.Name, f.Name, a.Name)
+			if seen[typeName] == nil {
+				seen[typeName] = map[string]bool{}
+			}
+			for k, fv := range x {
+				if k == "__typename" {
 					continue
 				}
-				if a.Type.String() != ra.Type.String() {
-					errorf("%s.%s(%s): type %s, Plain has %s", d.Name, f.Name, a.Name, a.Type, ra.Type)
+				seen[typeName][k] = true
+				fd := mockSchema.Types[typeName].Fields.ForName(k)
+				if fd != nil {
+					if def := mockSchema.Types[fd.Type.Name()]; def.Kind != ast.Scalar && def.Kind != ast.Enum &&
+						len((&executor{schema: mockSchema}).servedTypesOf(def.Name)) == 0 && !isNull(fv) {
+						t.Errorf("%s.%s has a value of type %s, which the mock does not serve", typeName, k, def.Name)
+					}
 				}
+				walk(fv)
 			}
-			// A required argument the subset left out would make the mock
-			// accept documents Plain rejects.
-			for _, ra := range rf.Arguments {
-				if ra.Type.NonNull && ra.DefaultValue == nil && f.Arguments.ForName(ra.Name) == nil {
-					errorf("%s.%s: omits Plain's required argument %s", d.Name, f.Name, ra.Name)
-				}
+		case []obj:
+			for _, o := range x {
+				walk(o)
 			}
-		}
-		if d.Kind == ast.InputObject {
-			for _, rf := range rd.Fields {
-				if rf.Type.NonNull && rf.DefaultValue == nil && d.Fields.ForName(rf.Name) == nil {
-					errorf("input %s: omits Plain's required field %s", d.Name, rf.Name)
-				}
-			}
-		}
-		for _, ev := range d.EnumValues {
-			if rd.EnumValues.ForName(ev.Name) == nil {
-				errorf("enum %s: value %s not in Plain's schema", d.Name, ev.Name)
-			}
-		}
-		for _, member := range d.Types {
-			found := false
-			for _, rm := range rd.Types {
-				found = found || rm == member
-			}
-			if !found {
-				errorf("union %s: member %s not in Plain's schema", d.Name, member)
+		case []any:
+			for _, o := range x {
+				walk(o)
 			}
 		}
 	}
-	return problems
-}
-
-// TestSchemaServesEveryRequiredRootField guards against the subset and the
-// resolvers drifting apart.
-func TestSchemaServesEveryRequiredRootField(t *testing.T) {
-	wantQuery := []string{"myWorkspace", "myPermissions", "webhookVersions", "subscriptionEventTypes",
-		"webhookTargets", "webhookTarget", "webhookDeliveryAttempts"}
-	wantMutation := []string{"createWebhookTarget", "updateWebhookTarget", "deleteWebhookTarget"}
-	for _, name := range wantQuery {
-		if mockSchema.Query.Fields.ForName(name) == nil || queryResolvers[name] == nil {
-			t.Errorf("Query.%s: missing from schema or resolvers", name)
+	for _, s := range sampleObjects(t) {
+		walk(s)
+	}
+	for typeName, fields := range servedFields {
+		got := seen[typeName]
+		if got == nil {
+			t.Errorf("no sample object of type %s", typeName)
+			continue
+		}
+		for f := range fields {
+			if !got[f] {
+				t.Errorf("%s.%s is served but the builder never sets it", typeName, f)
+			}
 		}
 	}
-	for _, name := range wantMutation {
-		if mockSchema.Mutation.Fields.ForName(name) == nil || mutationResolvers[name] == nil {
-			t.Errorf("Mutation.%s: missing from schema or resolvers", name)
+	for typeName, fields := range seen {
+		for f := range fields {
+			if !servedFields[typeName][f] && fieldResolvers[typeName+"."+f] == nil {
+				t.Errorf("%s.%s is built but not listed in servedFields", typeName, f)
+			}
 		}
 	}
-	for _, f := range mockSchema.Query.Fields {
-		if !strings.HasPrefix(f.Name, "__") && queryResolvers[f.Name] == nil {
-			t.Errorf("Query.%s is in the SDL but has no resolver", f.Name)
-		}
+	names := servedTypeNames()
+	if !sort.StringsAreSorted(names) || len(names) < len(servedFields) {
+		t.Errorf("servedTypeNames = %v", names)
 	}
 }

@@ -28,6 +28,10 @@ var AllPermissions = []string{plain.PermRead, plain.PermCreate, plain.PermEdit, 
 // which delivered payloads must carry.
 var defaultWorkspace = plain.Workspace{ID: "w_01MXCKWRKSPACE000000000000", Name: "Mock Workspace"}
 
+// DefaultMaxTargets is Plain's documented ceiling of webhook targets per
+// workspace.
+const DefaultMaxTargets = 25
+
 // GraphQLPath is the only GraphQL endpoint, as on Plain.
 const GraphQLPath = "/graphql/v1"
 
@@ -48,7 +52,11 @@ type Config struct {
 	// WorkspaceKeys are keys bound to a workspace by id (--key KEY@ID). A
 	// workspace neither the state file nor Config.Workspace names is
 	// created empty. An empty WorkspaceID means the primary workspace.
-	WorkspaceKeys   []WorkspaceKey
+	WorkspaceKeys []WorkspaceKey
+	// MaxTargets is how many targets a workspace may hold before create
+	// answers a MutationError: 0 means Plain's documented 25, a negative
+	// value no limit. PutTarget ignores it.
+	MaxTargets      int
 	StatePath       string
 	Latency         time.Duration
 	RateLimit       int     // requests per minute per key; 0 = unlimited
@@ -78,8 +86,9 @@ type Faults struct {
 // Server is an http.Handler that behaves like Plain's GraphQL API for
 // webhook targets. It is safe for concurrent use.
 type Server struct {
-	now       func() time.Time
-	statePath string
+	now        func() time.Time
+	statePath  string
+	maxTargets int // <= 0: no limit
 
 	// mu guards the workspaces below; operations run under it so that
 	// every request sees and leaves a consistent state.
@@ -130,6 +139,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RateLimit < 0 {
 		return nil, fmt.Errorf("plainmock: rate limit %d is negative", cfg.RateLimit)
 	}
+	if cfg.MaxTargets == 0 {
+		cfg.MaxTargets = DefaultMaxTargets
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -141,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		now:        now,
 		statePath:  cfg.StatePath,
+		maxTargets: cfg.MaxTargets,
 		workspaces: map[string]*workspace{},
 		keys:       map[string]keyGrant{},
 		ids: &ulidSource{fill: func(b []byte) {
@@ -703,6 +716,9 @@ const (
 	codeRateLimited      = "RATE_LIMITED"
 	codeInternal         = "INTERNAL_SERVER_ERROR"
 	codeBadRequest       = "BAD_REQUEST"
+	// codeNotImplemented is the mock's own: a valid query outside the
+	// webhook surface. Plain itself would answer it.
+	codeNotImplemented = "PLAIN_MOCK_NOT_IMPLEMENTED"
 )
 
 // gqlErr is one entry of a response's top-level errors.
