@@ -123,7 +123,7 @@ func (r *sdkReceiver) log() []sdkDelivery {
 // waitFor polls the log until want deliveries arrived at path ("" = any).
 func (r *sdkReceiver) waitFor(path string, want int) []sdkDelivery {
 	r.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // the SDK is slow on a busy machine
 	for {
 		var got []sdkDelivery
 		for _, d := range r.log() {
