@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -145,6 +146,11 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	}
 	refuse := func(format string, args ...any) (planned, error) {
 		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: %s; refusing to apply it, nothing was sent: run plainsync plan again", path, fmt.Sprintf(format, args...))}
+	}
+	// The plan names its file; an edited one could name any file, whose
+	// load errors would quote it. Only desired-state files are read.
+	if ext := strings.ToLower(filepath.Ext(saved.File)); ext != ".yaml" && ext != ".yml" {
+		return refuse("it names %q as the file it was made from, which is not a *.yaml or *.yml desired-state file", saved.File)
 	}
 	d, problems := spec.Load(saved.File, f.LookupEnv)
 	if d != nil {

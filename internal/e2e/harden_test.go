@@ -158,6 +158,7 @@ func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 		}, []string{"targetId differs"}},
 		// Recomputed with prune, the plan matches itself; the signature,
 		// keyed with the API key, is what catches this edit.
+		{"another file named", func(p map[string]any) { p["file"] = "/etc/passwd" }, []string{"not a *.yaml or *.yml desired-state file"}},
 		{"prune switched on", func(p map[string]any) { p["prune"] = true }, []string{"signature does not match"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
