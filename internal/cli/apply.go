@@ -179,7 +179,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 		return refuse("it was made for workspace %s, but the API key belongs to %s (%s)", saved.Workspace.ID, live.Workspace.ID, live.Workspace.Name)
 	}
 	if fp := diff.Fingerprint(live); fp != saved.Fingerprint {
-		return refuse("live state has changed since it was made (fingerprint %s, now %s), so the plan is stale", short(saved.Fingerprint), short(fp))
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: live state has changed since it was made (fingerprint %s, now %s); refusing to apply a stale plan, nothing was sent: run plainsync plan again", path, short(saved.Fingerprint), short(fp))}
 	}
 	fresh, problems := diff.Compute(d, live, diff.Options{Prune: saved.Prune})
 	f.reportProblems(problems)
