@@ -198,7 +198,8 @@ func generatePayload(doc map[string]any, ev Event) (map[string]any, error) {
 }
 
 // mergeInto merges src into dst: objects key by key, anything else
-// replaces.
+// replaces. What it takes from src is copied: one event's overrides serve
+// every target's payload, built concurrently.
 func mergeInto(dst, src map[string]any) {
 	for k, v := range src {
 		if sv, ok := v.(map[string]any); ok {
@@ -207,8 +208,26 @@ func mergeInto(dst, src map[string]any) {
 				continue
 			}
 		}
-		dst[k] = v
+		dst[k] = deepCopy(v)
 	}
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }
 
 // resolve follows $refs until n is a schema without one.
