@@ -103,6 +103,9 @@ type Desired struct {
 	Unset []string `json:"unset,omitempty"`
 	// Digest identifies the file's bytes (see spec.Digest).
 	Digest string `json:"digest,omitempty"`
+	// Public lists the variables the file declares with vars: as not
+	// secret: their values are shown in plans and never masked.
+	Public []string `json:"public,omitempty"`
 	// Secrets holds every interpolated value, for masking in all output.
 	Secrets *secret.Masker `json:"-"`
 }
