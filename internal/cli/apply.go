@@ -57,8 +57,14 @@ limits with guards: {maxDeletePercent: N, maxUpdatePercent: N}; a flag wins.
 
 Without a terminal, apply refuses to run unless --auto-approve is given.
 
-"apply PLAN.json" applies a plan saved by "plainsync plan --out"; it re-reads
-the live workspace and refuses if it changed since the plan was made.`,
+"apply PLAN.json" applies a plan saved by "plainsync plan --out": it loads the
+file the plan was made from, re-reads the live workspace, plans again and applies
+only if the result is identical to the saved plan; a changed file or workspace,
+or an edited plan, is refused before anything is sent.
+
+Only one apply writes to a workspace at a time: a local lock and a lease held in
+Plain (a disabled target "plainsync-lease …"); another apply waits up to
+--lock-timeout, then refuses.`,
 		Example: `  plainsync apply
   plainsync apply --dry-run
   plainsync apply -f prod.yaml --prune --auto-approve
