@@ -293,3 +293,38 @@ func TestZapierExportKeepsHarmlessQueryLiteral(t *testing.T) {
 		}
 	}
 }
+
+// A secret written literally in the file: a password is an error at its
+// column; a hook token warns there, and plan redacts it like a live one.
+func TestLiteralSecretsInTheFile(t *testing.T) {
+	m := startMock(t, ws())
+	dir := workdir(t, `version: 1
+defaults:
+  webhookVersion: "2026-05-06"
+webhooks:
+  - name: slack
+    url: https://hooks.slack.com/services/T0123ABCD/B0456EFGH/`+slackOld+`
+    events: [thread.thread_created]
+`)
+	r := m.run(dir, "validate")
+	wantCode(t, r, 0)
+	wantContains(t, r.all(), "plainsync.yaml:6:63: warning: url: this path segment looks like a secret (Slack webhook token): put it in a ${VAR}; this file is committed to Git")
+	noTokens(t, "validate", r.all())
+	for _, args := range [][]string{{"plan"}, {"plan", "-o", "json"}, {"plan", "-o", "markdown"}, {"apply", "--dry-run"}} {
+		r := m.run(dir, args...)
+		wantCode(t, r, 0)
+		wantContains(t, r.stdout, "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/REDACTED")
+		noTokens(t, fmt.Sprint(args), r.all())
+	}
+
+	dir = workdir(t, `version: 1
+webhooks:
+  - name: basic
+    url: "https://${HOOK_USER}:`+basicOld+`@basic.example.com/p"
+    events: [thread.thread_created]
+`)
+	r = m.runEnv(dir, []string{"HOOK_USER=" + basicUser}, "validate")
+	wantCode(t, r, 1)
+	wantContains(t, r.all(), "plainsync.yaml:4:32: url: the password is written literally: put the password in a ${VAR}: this file is committed to Git")
+	noTokens(t, "validate", r.all())
+}
