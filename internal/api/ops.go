@@ -435,6 +435,12 @@ type DeliveryFilter struct {
 	EventTypes   []string // exact event types; empty means all
 	ResultStatus string   // a plain.Result* constant or Plain's enum name; "" means all
 	Limit        int      // most attempts to return; 0 reads every page
+	// Since, when set, stops the paging after the first page that reaches
+	// an attempt older than it: Plain lists attempts newest first and has
+	// no time filter, so this reads a window's attempts once, page by
+	// page, and no further. That last page's older attempts are returned
+	// too; the caller drops what it does not want.
+	Since time.Time
 }
 
 // resultStatuses maps plain.Result* constants to Plain's
@@ -555,6 +561,9 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 			out = append(out, e.Node.attempt())
 		}
 		if f.Limit > 0 && len(out) >= f.Limit {
+			return out, nil
+		}
+		if !f.Since.IsZero() && len(out) > before && out[len(out)-1].AttemptedAt.Before(f.Since) {
 			return out, nil
 		}
 		var more bool

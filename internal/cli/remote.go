@@ -15,6 +15,7 @@ import (
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -119,7 +120,9 @@ type maskingWriter struct {
 }
 
 func (m *maskingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(m.w, m.f.Secrets.Mask(string(p))); err != nil {
+	// Error lines can quote a request URL (Go's url.Error does): its
+	// secret parts are redacted like everywhere else.
+	if _, err := io.WriteString(m.w, secret.RedactURLsInText(m.f.Secrets.Mask(string(p)))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

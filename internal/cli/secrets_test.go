@@ -11,6 +11,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 const slackHookToken = "XXXXslackXXXXtoken1234XX"
@@ -80,5 +81,19 @@ func TestPlanRefusesPlainHTTPToANonLoopbackAPI(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut.String(), "use an https:// API URL") || strings.Contains(out.String()+errOut.String(), testKey) {
 			t.Errorf("%s: exit %d\nstdout %s\nstderr %s", apiURL, code, out, errOut)
 		}
+	}
+}
+
+// --debug lines quoting a URL (Go's url.Error does) have its secret parts
+// redacted, not only the known ${VAR} values masked.
+func TestDebugStreamRedactsURLs(t *testing.T) {
+	f, _, errOut := testFactory(nil)
+	f.Secrets = &secret.Masker{}
+	w := &maskingWriter{w: errOut, f: f}
+	if _, err := w.Write([]byte(`<-- Snapshot failed: Post "https://hooks.slack.com/services/T0/B0/` + slackHookToken + `": EOF` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := errOut.String(); strings.Contains(got, slackHookToken) || !strings.Contains(got, "https://hooks.slack.com/services/T0/B0/REDACTED") {
+		t.Fatalf("debug line: %s", got)
 	}
 }

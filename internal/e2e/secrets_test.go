@@ -119,6 +119,8 @@ func TestSecretSweep(t *testing.T) {
 
 	// validate needs no live state; the literal-secret checks pass.
 	run(0, "validate")
+	run(0, "validate", "-o", "json")
+	run(0, "apply", "--dry-run")
 
 	// plan, every format: the Slack rotation and the password change are
 	// updates shown as masked URL changes; hosts readable.
@@ -183,6 +185,8 @@ func TestSecretSweep(t *testing.T) {
 	}
 	noTokens(t, "--show-secrets", r.all())
 	run(0, "export")
+	run(0, "export", "-o", "json")
+	run(0, "export", "--out", "exported-before.yaml")
 
 	// Inside Actions: stdout, stderr (the runner's masks aside), outputs
 	// and step summary.

@@ -34,33 +34,25 @@ var ResultKinds = []string{
 
 // FetchAttempts reads a target's delivery attempts, newest first, back to
 // since (zero: all of them) and at most MaxAttemptsPerTarget; truncated
-// says the cap cut the list. Plain lists attempts newest first but offers
-// no time filter, so the window is found by asking for twice as many
-// attempts each round until the oldest one read is outside it: about two
-// pages read per page needed, instead of every page of a long history.
+// says the cap cut the list inside the window. Plain lists attempts newest
+// first but offers no time filter, so the pages are read once, in order,
+// and the reading stops at the first page that reaches past since.
 func FetchAttempts(ctx context.Context, c Lister, targetID string, eventTypes []string, since time.Time) (out []plain.DeliveryAttempt, truncated bool, err error) {
-	limit := api.PageSize
-	for {
-		as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: limit})
-		if err != nil {
-			return nil, false, fmt.Errorf("target %s: %w", targetID, err)
-		}
-		sortAttempts(as)
-		full := len(as) >= limit
-		oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
-		if !full || oldestOutside || limit >= MaxAttemptsPerTarget {
-			out = make([]plain.DeliveryAttempt, 0, len(as))
-			for _, a := range as {
-				if since.IsZero() || !a.AttemptedAt.Before(since) {
-					out = append(out, a)
-				}
-			}
-			// Only a cap reached inside the window loses attempts that
-			// matter.
-			return out, full && !oldestOutside, nil
-		}
-		limit = min(limit*2, MaxAttemptsPerTarget)
+	as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: MaxAttemptsPerTarget, Since: since})
+	if err != nil {
+		return nil, false, fmt.Errorf("target %s: %w", targetID, err)
 	}
+	sortAttempts(as)
+	full := len(as) >= MaxAttemptsPerTarget
+	oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
+	out = make([]plain.DeliveryAttempt, 0, len(as))
+	for _, a := range as {
+		if since.IsZero() || !a.AttemptedAt.Before(since) {
+			out = append(out, a)
+		}
+	}
+	// Only a cap reached inside the window loses attempts that matter.
+	return out, full && !oldestOutside, nil
 }
 
 // sortAttempts orders attempts newest first (ties by id, for stable

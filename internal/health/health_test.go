@@ -50,14 +50,18 @@ func TestFetchAttemptsStopsAtTheWindow(t *testing.T) {
 	if err != nil || truncated || len(got) != 150 || got[0].ID != "wda_0000" || got[149].ID != "wda_0149" {
 		t.Fatalf("window: %d attempts, truncated %v, %v", len(got), truncated, err)
 	}
-	// Rounds of 100 and 200 attempts: 1 + 2 pages.
-	if n := mock.RequestCount() - before; n != 3 {
-		t.Errorf("%d requests for a 150-attempt window, want 3", n)
+	// Pages of 100, read once: the second reaches past the window.
+	if n := mock.RequestCount() - before; n != 2 {
+		t.Errorf("%d requests for a 150-attempt window, want 2", n)
 	}
 
+	before = mock.RequestCount()
 	got, truncated, err = FetchAttempts(ctx, c, tg.ID, nil, time.Time{})
 	if err != nil || truncated || len(got) != 450 {
 		t.Fatalf("all: %d attempts, truncated %v, %v", len(got), truncated, err)
+	}
+	if n := mock.RequestCount() - before; n != 5 {
+		t.Errorf("%d requests for 450 attempts, want 5 pages", n)
 	}
 	for i := 1; i < len(got); i++ {
 		if got[i].AttemptedAt.After(got[i-1].AttemptedAt) {
