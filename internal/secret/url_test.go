@@ -25,6 +25,11 @@ var redactCases = []struct{ name, in, want string }{
 		"https://hooks.zapier.com/hooks/catch/123/REDACTED/?source=plain&v=2"},
 	{"make", "https://hook.eu1.make.com/abcdefg", "https://hook.eu1.make.com/REDACTED"},
 	{"ifttt", "https://maker.ifttt.com/trigger/plain/with/key/k3y", "https://maker.ifttt.com/trigger/plain/with/key/REDACTED"},
+	{"google chat", "https://chat.googleapis.com/v1/spaces/AAAAbbbbCCC/messages?key=AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI&token=abc123",
+		"https://chat.googleapis.com/v1/spaces/AAAAbbbbCCC/messages?key=REDACTED&token=REDACTED"},
+	{"mattermost", "https://chat.example.com/hooks/xkw4ma7dzpg8pkp3q1orbgc5se", "https://chat.example.com/hooks/REDACTED"},
+	{"pagerduty", "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue",
+		"https://events.pagerduty.com/integration/REDACTED/enqueue"},
 	// Generic shapes.
 	{"ingest token", "https://ingest.example.com/v1/plain/aB3dE5fG7hJ9kL1m",
 		"https://ingest.example.com/v1/plain/REDACTED"},
