@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/render"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -99,6 +101,7 @@ the live workspace and refuses if it changed since the plan was made.`,
 	}
 	addFileFlag(cmd, &af.files)
 	addRemoteFlags(cmd, &af.rf)
+	addWorkspacesFlag(cmd, &af.rf)
 	fl := cmd.Flags()
 	fl.BoolVar(&af.prune, "prune", false, "delete live targets the file does not list (ignore rules still protect)")
 	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
@@ -251,22 +254,31 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		}
 	}
 	succeeded := true
-	for _, pl := range todo {
-		fmt.Fprintln(f.IO.Out)
+	// The workspaces are applied several at once, each in its own phase
+	// order under its own key; the output is what one after another would
+	// print (the first unfinished workspace streams, the others wait).
+	results := make([]string, len(todo))
+	ok := make([]bool, len(todo))
+	ordered.Run(len(todo), af.rf.workspaces, f.IO.Out, func(i int, w io.Writer) {
+		pl := todo[i]
+		fmt.Fprintln(w)
 		if len(plans) > 1 {
-			fmt.Fprintf(f.IO.Out, "Applying %s:\n", f.Secrets.Mask(pl.plan.File))
+			fmt.Fprintf(w, "Applying %s:\n", f.Secrets.Mask(pl.plan.File))
 		}
 		res := apply.Execute(ctx, pl.plan, pl.client, apply.Options{
 			Parallelism: af.parallelism,
-			Progress:    apply.ProgressPrinter(f.IO.Out, f.Secrets),
+			Progress:    apply.ProgressPrinter(w, f.Secrets),
 		})
 		var result strings.Builder
 		apply.RenderResult(&result, res, f.Secrets)
-		fmt.Fprint(f.IO.Out, result.String())
-		if err := f.summarize(codeBlock(result.String())); err != nil {
+		fmt.Fprint(w, result.String())
+		results[i], ok[i] = result.String(), res.Succeeded()
+	})
+	for i := range todo {
+		if err := f.summarize(codeBlock(results[i])); err != nil {
 			return false, err
 		}
-		succeeded = succeeded && res.Succeeded()
+		succeeded = succeeded && ok[i]
 	}
 	return succeeded, nil
 }

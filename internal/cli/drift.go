@@ -46,12 +46,13 @@ minimum success rate, 1 error.`,
 			if err != nil {
 				return err
 			}
+			reports, err := health.checkAll(cmd.Context(), f, plans, rf.workspaces) // nils unless --health-window
+			if err != nil {
+				return err
+			}
 			drifted, unhealthy := false, false
-			for _, pl := range plans {
-				hr, err := health.check(cmd.Context(), f, pl) // nil unless --health-window
-				if err != nil {
-					return err
-				}
+			for i, pl := range plans {
+				hr := reports[i]
 				if output == "json" {
 					err = driftJSON(f, pl.plan, hr)
 				} else if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
@@ -77,6 +78,7 @@ minimum success rate, 1 error.`,
 	}
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
+	addWorkspacesFlag(cmd, &rf)
 	cmd.Flags().BoolVar(&prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	addHealthFlags(cmd, &health)

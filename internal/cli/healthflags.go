@@ -9,6 +9,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/health"
+	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/render"
 )
 
@@ -48,6 +49,23 @@ func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*healt
 	}
 	redact := health.URLRedactor(pl.live.Targets, f.Secrets.Mask)
 	return health.Check(ctx, pl.client, pl.plan.Changes, h.window, h.minRate, f.now(), redact)
+}
+
+// checkAll runs check for every planned file, several workspaces at once
+// (each under its own key's limiter); the reports are in file order and
+// the first error in file order is returned.
+func (h *healthFlags) checkAll(ctx context.Context, f *Factory, plans []planned, parallelism int) ([]*health.Report, error) {
+	reports := make([]*health.Report, len(plans))
+	errs := make([]error, len(plans))
+	ordered.Each(len(plans), parallelism, func(i int) {
+		reports[i], errs[i] = h.check(ctx, f, plans[i])
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return reports, nil
 }
 
 // driftJSON writes drift's JSON report, with a "health" member when the

@@ -76,6 +76,7 @@ the live state, for "plainsync apply PLAN.json".`,
 	}
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
+	addWorkspacesFlag(cmd, &rf)
 	cmd.Flags().BoolVar(&prune, "prune", false, "plan to delete live targets the file does not list (ignore rules still protect)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for a later \"plainsync apply FILE\"")

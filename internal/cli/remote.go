@@ -13,6 +13,7 @@ import (
 	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
 	"github.com/plainsync/plainsync/internal/secret"
@@ -50,6 +51,20 @@ type remoteFlags struct {
 	rateLimit int
 	timeout   time.Duration
 	debug     bool
+	// workspaces bounds how many files' workspaces plan, drift and apply
+	// handle at once (--workspaces-parallelism).
+	workspaces int
+}
+
+// defaultWorkspacesParallelism keeps a run over dozens of workspaces near
+// a handful of round trips without opening dozens of connections at once.
+const defaultWorkspacesParallelism = 8
+
+// addWorkspacesFlag adds --workspaces-parallelism to the commands that
+// take several files.
+func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
+	cmd.Flags().IntVar(&rf.workspaces, "workspaces-parallelism", defaultWorkspacesParallelism,
+		"how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit")
 }
 
 func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {
@@ -155,19 +170,36 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	if spec.HasErrors(problems) {
 		return nil, &ExitError{Code: 1}
 	}
-	out := make([]planned, 0, len(ds))
+	if rf.workspaces < 1 {
+		return nil, fmt.Errorf("--workspaces-parallelism must be at least 1, got %d", rf.workspaces)
+	}
+	// Connecting needs no network; files sharing a key share its client,
+	// and so its rate limiter.
+	out := make([]planned, len(ds))
+	clients := map[string]PlainClient{}
+	for i, d := range ds {
+		c, ok := clients[d.APIKeyEnv]
+		if !ok {
+			var err error
+			if c, err = f.connect(rf, d.APIKeyEnv); err != nil {
+				return nil, err
+			}
+			clients[d.APIKeyEnv] = c
+		}
+		out[i] = planned{desired: d, client: c}
+	}
+	// The workspaces are read several at once; what follows is in file
+	// order, so output does not depend on which answered first.
+	errs := make([]error, len(out))
+	ordered.Each(len(out), rf.workspaces, func(i int) {
+		out[i].live, errs[i] = out[i].client.Snapshot(ctx)
+	})
 	lives := make([]*plain.Snapshot, 0, len(ds))
-	for _, d := range ds {
-		c, err := f.connect(rf, d.APIKeyEnv)
-		if err != nil {
-			return nil, err
+	for i, d := range ds {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("%s: %w", d.File, errs[i])
 		}
-		live, err := c.Snapshot(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.File, err)
-		}
-		out = append(out, planned{desired: d, client: c, live: live})
-		lives = append(lives, live)
+		lives = append(lives, out[i].live)
 	}
 	// The same rule by the workspaces the keys reached (files without
 	// workspace: values) and the live names (a live target in two scopes
