@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -39,6 +40,9 @@ func (f *Factory) maskSecrets() error {
 // of the file. The problems' secrets must already be in f.Secrets.
 func (f *Factory) reportProblems(ps []spec.Problem) {
 	printProblems(f.IO.ErrOut, ps, f.Secrets)
+	if f.actions().Enabled() {
+		f.report.problems = append(f.report.problems, ps...)
+	}
 	// A failure here is a failure to write stderr, which the lines above
 	// have met already; like them it is not worth failing the command.
 	_ = f.actions().AnnotateAll(ps)
@@ -61,6 +65,7 @@ func (f *Factory) writePlanOutputs(plans []planned, extra ...ghactions.Output) e
 		c.Delete += pc.Delete
 		changes = changes || pl.plan.HasChanges()
 	}
+	f.report.changes = changes
 	outs := append([]ghactions.Output{
 		{Name: ghactions.OutputHasChanges, Value: ghactions.Bool(changes)},
 		{Name: ghactions.OutputCreates, Value: strconv.Itoa(c.Create)},
@@ -81,28 +86,88 @@ func planFileOutput(path string) (ghactions.Output, error) {
 }
 
 // summarizePlan appends p to the step summary: the Markdown plan, or with
-// drift the Markdown drift report.
-func (f *Factory) summarizePlan(p *diff.Plan, drift bool) error {
+// drift the Markdown drift report. n is the number of plans the command
+// summarises: they share the summary's 1 MiB, and the comment's 64 KiB.
+// The comment gets the same plan, sized for GitHub's comment limit.
+func (f *Factory) summarizePlan(p *diff.Plan, drift bool, n int) error {
 	a := f.actions()
 	if !a.Enabled() {
 		return nil
 	}
-	var b strings.Builder
-	var err error
-	if drift {
-		err = render.DriftMarkdown(&b, p)
-	} else {
-		err = render.Markdown(&b, p)
+	n = max(n, 1)
+	render1 := func(limit int) (string, error) {
+		var b strings.Builder
+		var err error
+		if drift {
+			err = render.DriftMarkdown(&b, p)
+		} else {
+			err = render.MarkdownLimit(&b, p, limit)
+		}
+		return b.String(), err
 	}
+	summary, err := render1(render.MaxStepSummary/n - 1024)
 	if err != nil {
 		return err
 	}
-	return a.AddStepSummary(b.String())
+	comment, err := render1(ghactions.MaxComment/n - commentReserve)
+	if err != nil {
+		return err
+	}
+	f.report.parts = append(f.report.parts, comment)
+	return a.AddStepSummary(summary)
 }
 
-// summarize appends a Markdown block to the step summary (masked).
+// summarize appends a Markdown block to the step summary (masked), and to
+// the pull-request comment.
 func (f *Factory) summarize(markdown string) error {
+	if f.actions().Enabled() {
+		f.report.parts = append(f.report.parts, markdown)
+	}
 	return f.actions().AddStepSummary(markdown)
+}
+
+// writePlanFiles writes every plan, whole, to a Markdown and a JSON file
+// (a JSON stream with several files) and names them in the outputs
+// plan-markdown and plan-json, for actions/upload-artifact: the comment and
+// the summary may have to leave details out, these never do.
+func (f *Factory) writePlanFiles(plans []planned) error {
+	a := f.actions()
+	if !a.Enabled() {
+		return nil
+	}
+	var md, js strings.Builder
+	for i, pl := range plans {
+		if i > 0 {
+			md.WriteString("\n")
+		}
+		if err := render.MarkdownLimit(&md, pl.plan, 0); err != nil {
+			return err
+		}
+		if err := render.JSON(&js, pl.plan); err != nil {
+			return err
+		}
+	}
+	dir := f.Getenv("RUNNER_TEMP")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	dir, err := os.MkdirTemp(dir, "plainsync-plan-")
+	if err != nil {
+		return fmt.Errorf("write the plan files: %w", err)
+	}
+	mdPath, jsPath := filepath.Join(dir, "plan.md"), filepath.Join(dir, "plan.json")
+	// The renderers mask already; mask again as every other Actions
+	// output is, in case a renderer ever misses one.
+	if err := writeFileAtomic(mdPath, []byte(f.Secrets.Mask(md.String())), 0o600); err != nil {
+		return fmt.Errorf("write the plan files: %w", err)
+	}
+	if err := writeFileAtomic(jsPath, []byte(f.Secrets.Mask(js.String())), 0o600); err != nil {
+		return fmt.Errorf("write the plan files: %w", err)
+	}
+	return a.SetOutputs(
+		ghactions.Output{Name: ghactions.OutputPlanMarkdown, Value: mdPath},
+		ghactions.Output{Name: ghactions.OutputPlanJSON, Value: jsPath},
+	)
 }
 
 // codeBlock fences text for the step summary, with a fence longer than any

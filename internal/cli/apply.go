@@ -89,6 +89,9 @@ the live workspace and refuses if it changed since the plan was made.`,
 			if err := f.writePlanOutputs(plans); err != nil {
 				return err
 			}
+			if err := f.writePlanFiles(plans); err != nil {
+				return err
+			}
 			ok, err := applyPlans(ctx, f, plans, &af)
 			if err != nil {
 				return err
@@ -204,7 +207,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyFlags
 		if err := render.Text(f.IO.Out, p, f.renderOptions()); err != nil {
 			return false, err
 		}
-		if err := f.summarizePlan(p, false); err != nil {
+		if err := f.summarizePlan(p, false, len(plans)); err != nil {
 			return false, err
 		}
 		if !p.HasChanges() {

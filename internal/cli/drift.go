@@ -63,11 +63,14 @@ minimum success rate, 1 error.`,
 				}
 				drifted = drifted || pl.plan.HasChanges()
 				unhealthy = unhealthy || hr.AnyUnhealthy()
-				if err := f.summarizePlan(pl.plan, true); err != nil {
+				if err := f.summarizePlan(pl.plan, true, len(plans)); err != nil {
 					return err
 				}
 			}
 			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
+				return err
+			}
+			if err := f.writePlanFiles(plans); err != nil {
 				return err
 			}
 			if drifted || unhealthy {

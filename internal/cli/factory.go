@@ -46,6 +46,9 @@ type Factory struct {
 	// built on first use from LookupEnv; nil outside Actions.
 	ghaOnce sync.Once
 	gha     *ghactions.Actions
+	// report gathers, inside Actions, what the pull-request comment
+	// says (see ghcomment.go).
+	report actionsReport
 }
 
 // now reads the factory's clock.

@@ -16,6 +16,27 @@ type ghaRun struct {
 	stdout, stderr        string
 	outputs, summary      string
 	outputFile, sumryFile string
+	// exitcode, planMarkdown and planJSON are the outputs of those names
+	// (the files' contents for the last two), taken out of outputs so
+	// that the tests compare the rest exactly.
+	exitcode, planMarkdown, planJSON string
+}
+
+// takeOutput removes output name from raw and returns its value.
+func takeOutput(raw *string, name string) (string, bool) {
+	const d = "_GitHubActionsFileCommandDelimeter_"
+	start := strings.Index(*raw, name+"<<"+d+"\n")
+	if start < 0 {
+		return "", false
+	}
+	rest := (*raw)[start+len(name)+2+len(d)+1:]
+	end := strings.Index(rest, "\n"+d+"\n")
+	if end < 0 {
+		return "", false
+	}
+	value := rest[:end]
+	*raw = (*raw)[:start] + rest[end+len(d)+2:]
+	return value, true
 }
 
 // runGHA runs args against e's mock with GITHUB_ACTIONS set to actions
@@ -36,6 +57,7 @@ func (e *remoteEnv) runGHA(actions string, args ...string) ghaRun {
 		"TOKEN":               testToken,
 		"GITHUB_OUTPUT":       r.outputFile,
 		"GITHUB_STEP_SUMMARY": r.sumryFile,
+		"RUNNER_TEMP":         dir,
 	}
 	if actions != "" {
 		env["GITHUB_ACTIONS"] = actions
@@ -50,9 +72,18 @@ func (e *remoteEnv) runGHA(actions string, args ...string) ghaRun {
 	r.stdout, r.stderr = out.String(), errOut.String()
 	r.outputs = readFile(e.t, r.outputFile)
 	r.summary = readFile(e.t, r.sumryFile)
+	raw := r.outputs
+	r.exitcode, _ = takeOutput(&r.outputs, "exitcode")
+	if p, ok := takeOutput(&r.outputs, "plan-markdown"); ok {
+		r.planMarkdown = readFile(e.t, p)
+	}
+	if p, ok := takeOutput(&r.outputs, "plan-json"); ok {
+		r.planJSON = readFile(e.t, p)
+	}
 	for where, s := range map[string]string{
 		"stdout": r.stdout, "stderr without masks": withoutMasks(r.stderr),
-		"$GITHUB_OUTPUT": r.outputs, "$GITHUB_STEP_SUMMARY": r.summary,
+		"$GITHUB_OUTPUT": raw, "$GITHUB_STEP_SUMMARY": r.summary,
+		"plan-markdown": r.planMarkdown, "plan-json": r.planJSON,
 	} {
 		if strings.Contains(s, testKey) || strings.Contains(s, testToken) {
 			e.t.Fatalf("%v: secret in %s:\n%s", args, where, s)
@@ -116,6 +147,10 @@ func TestActionsPlanMasksFirstThenOutputsAndSummary(t *testing.T) {
 	want := outputs("has-changes", "true", "creates", "2", "updates", "0", "deletes", "0")
 	if r.outputs != want {
 		t.Fatalf("$GITHUB_OUTPUT:\n%s\nwant:\n%s", r.outputs, want)
+	}
+	// The whole plan is in the plan-markdown and plan-json files.
+	if r.exitcode != "0" || !strings.Contains(r.planMarkdown, "**Plan: 2 to create") || !strings.Contains(r.planJSON, `"formatVersion": 1`) {
+		t.Fatalf("exitcode %q, plan-markdown:\n%s\nplan-json:\n%s", r.exitcode, r.planMarkdown, r.planJSON)
 	}
 	for _, s := range []string{"### plainsync plan for <code>", "**Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged, 0 unmanaged.**", "token=${TOKEN}"} {
 		if !strings.Contains(r.summary, s) {
@@ -184,8 +219,8 @@ func TestActionsValidateAnnotations(t *testing.T) {
 	if !strings.Contains(r.stderr, file+":4:10: url ") || !strings.Contains(r.stderr, file+":3:5: warning: ") {
 		t.Fatalf("plain problem lines missing:\n%s", r.stderr)
 	}
-	if r.outputs != "" {
-		t.Fatalf("validate wrote outputs: %q", r.outputs)
+	if r.outputs != "" || r.exitcode != "1" {
+		t.Fatalf("validate wrote outputs: %q, exitcode %q", r.outputs, r.exitcode)
 	}
 
 	// A valid file with a secret: the secret is masked, nothing annotated.
@@ -206,8 +241,8 @@ func TestActionsPlanErrorsAreAnnotated(t *testing.T) {
 	if !strings.HasPrefix(r.stderr, masks) || !strings.Contains(r.stderr, "::error col=14,file="+file+",line=7::") {
 		t.Fatalf("stderr lacks the masks and the plan-time annotation:\n%s", r.stderr)
 	}
-	if r.outputs != "" || r.summary != "" {
-		t.Fatalf("a failed plan wrote outputs %q or a summary %q", r.outputs, r.summary)
+	if r.outputs != "" || r.summary != "" || r.exitcode != "1" {
+		t.Fatalf("a failed plan wrote outputs %q or a summary %q; exitcode %q", r.outputs, r.summary, r.exitcode)
 	}
 }
 

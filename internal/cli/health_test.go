@@ -139,7 +139,7 @@ func TestDriftHealthSetsTheActionsDriftOutput(t *testing.T) {
 	}
 	f, out, errOut := testFactory(map[string]string{
 		"PLAIN_API_KEY": testKey, "PLAIN_API_URL": e.url, "TOKEN": testToken,
-		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": outFile,
+		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": outFile, "RUNNER_TEMP": t.TempDir(),
 	})
 	f.Now = func() time.Time { return testNow }
 	code := Execute(f, []string{"drift", "-f", filepath.Join(e.dir, "plainsync.yaml"), "--health-window", "24h"})
@@ -147,6 +147,13 @@ func TestDriftHealthSetsTheActionsDriftOutput(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	got := readFile(t, outFile)
+	if _, ok := takeOutput(&got, "plan-markdown"); !ok {
+		t.Fatalf("no plan-markdown output:\n%s", got)
+	}
+	takeOutput(&got, "plan-json")
+	if code, _ := takeOutput(&got, "exitcode"); code != "2" {
+		t.Fatalf("exitcode output %q", code)
+	}
 	if got != outputs("has-changes", "false", "creates", "0", "updates", "0", "deletes", "0", "drift", "true") {
 		t.Fatalf("outputs:\n%s", got)
 	}

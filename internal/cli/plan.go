@@ -41,6 +41,9 @@ the live state, for "plainsync apply PLAN.json".`,
 			if out != "" && len(files) > 1 {
 				return errors.New("--out saves the plan of one file; give a single -f")
 			}
+			if reason := f.forkWithoutKey(files); reason != "" {
+				return f.validateForFork(files, reason)
+			}
 			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
 			if err != nil {
 				return err
@@ -114,8 +117,11 @@ func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
 	if err := f.writePlanOutputs(plans, extra...); err != nil {
 		return err
 	}
+	if err := f.writePlanFiles(plans); err != nil {
+		return err
+	}
 	for _, pl := range plans {
-		if err := f.summarizePlan(pl.plan, false); err != nil {
+		if err := f.summarizePlan(pl.plan, false, len(plans)); err != nil {
 			return err
 		}
 	}

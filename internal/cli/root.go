@@ -85,7 +85,7 @@ func Execute(f *Factory, args []string) int {
 			fmt.Fprintln(f.IO.ErrOut, "Interrupted: no new changes will start; waiting for the ones in flight (press Ctrl-C again to quit now).")
 		}
 	}()
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
@@ -93,7 +93,11 @@ func Execute(f *Factory, args []string) int {
 		// secret parts of any URL it quotes, which no ${VAR} may name.
 		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", secret.RedactURLsInText(f.Secrets.Mask(err.Error())))
 	}
-	return exitCode(err)
+	name := ""
+	if cmd != nil {
+		name = cmd.Name()
+	}
+	return f.finishActions(name, exitCode(err), err)
 }
 
 // isReported reports whether err is an ExitError whose command has printed

@@ -109,7 +109,8 @@ func runValidate(f *Factory, paths []string, output string) error {
 		if err := f.maskSecrets(); err != nil {
 			return err
 		}
-		_ = f.actions().AnnotateAll(probs) // a stderr failure; the report below meets it too
+		_ = f.actions().AnnotateAll(probs)                      // a stderr failure; the report below meets it too
+		f.report.problems = append(f.report.problems, probs...) // for the pull-request comment
 	}
 	// Report every path named, loaded or not, in a stable order.
 	for _, p := range pathProbs {

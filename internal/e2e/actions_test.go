@@ -85,7 +85,7 @@ func TestActionYAMLDeclaresWhatTheBinaryWrites(t *testing.T) {
 		inputs = append(inputs, name)
 	}
 	sort.Strings(inputs)
-	if got := strings.Join(inputs, " "); got != "api-url args command files version working-directory" {
+	if got := strings.Join(inputs, " "); got != "api-url args command comment comment-key comment-on-no-changes files github-token version working-directory" {
 		t.Fatalf("inputs %s", got)
 	}
 	if a.Inputs["version"].Default != "auto" || a.Inputs["command"].Default != "plan" {
@@ -252,6 +252,37 @@ func (g ghaFiles) env() []string {
 		"GITHUB_PATH=" + g.path, "RUNNER_TEMP=" + g.dir, "RUNNER_OS=Linux"}
 }
 
+// outputValue finds output name in $GITHUB_OUTPUT's contents.
+func outputValue(raw, name string) (string, bool) {
+	_, v, ok := cutOutput(raw, name)
+	return v, ok
+}
+
+// cutOutput returns raw without output name, and its value.
+func cutOutput(raw, name string) (rest, value string, ok bool) {
+	const d = "_GitHubActionsFileCommandDelimeter_"
+	start := strings.Index(raw, name+"<<"+d+"\n")
+	if start < 0 {
+		return raw, "", false
+	}
+	tail := raw[start+len(name)+2+len(d)+1:]
+	end := strings.Index(tail, "\n"+d+"\n")
+	if end < 0 {
+		return raw, "", false
+	}
+	return raw[:start] + tail[end+len(d)+2:], tail[:end], true
+}
+
+// coreOutputs drops the outputs whose values are per-run paths or the
+// exit code, which tests check on their own, so that the rest compares
+// exactly.
+func coreOutputs(raw string) string {
+	for _, n := range []string{"exitcode", "plan-markdown", "plan-json"} {
+		raw, _, _ = cutOutput(raw, n)
+	}
+	return raw
+}
+
 func (g ghaFiles) read(t *testing.T) (outputs, summary string) {
 	t.Helper()
 	o, err := os.ReadFile(g.output)
@@ -297,6 +328,12 @@ func (m *mock) runGHA(dir string, g ghaFiles, args ...string) result {
 		m.t.Fatalf("run plainsync %v: %v", args, err)
 	}
 	outputs, summary := g.read(m.t)
+	for _, name := range []string{"plan-markdown", "plan-json"} {
+		if p, ok := outputValue(outputs, name); ok {
+			data, _ := os.ReadFile(p)
+			assertNoSecrets(m.t, name, string(data))
+		}
+	}
 	assertNoSecrets(m.t, "stdout and stderr without masks", r.stdout+withoutMasks(r.stderr))
 	assertNoSecrets(m.t, "$GITHUB_OUTPUT", outputs)
 	assertNoSecrets(m.t, "$GITHUB_STEP_SUMMARY", summary)
@@ -325,6 +362,14 @@ func TestBinaryInsideActions(t *testing.T) {
 		t.Fatalf("stderr does not start with the masks:\n%s", r.stderr)
 	}
 	outputs, summary := g.read(t)
+	if code, _ := outputValue(outputs, "exitcode"); code != "0" {
+		t.Fatalf("exitcode output %q", code)
+	}
+	md, _ := outputValue(outputs, "plan-markdown")
+	if data, err := os.ReadFile(md); err != nil || !strings.Contains(string(data), "**Plan: 3 to create") {
+		t.Fatalf("plan-markdown %s: %q %v", md, data, err)
+	}
+	outputs = coreOutputs(outputs)
 	if want := heredocs("has-changes", "true", "creates", "3", "updates", "0", "deletes", "0", "plan-file", filepath.Join(dir, "plan.json")); outputs != want {
 		t.Fatalf("$GITHUB_OUTPUT:\n%s\nwant:\n%s", outputs, want)
 	}
@@ -334,6 +379,7 @@ func TestBinaryInsideActions(t *testing.T) {
 	r = m.runGHA(dir, g, "apply", "plan.json", "--auto-approve")
 	wantCode(t, r, 0)
 	outputs, summary = g.read(t)
+	outputs = coreOutputs(outputs)
 	if want := heredocs("has-changes", "true", "creates", "3", "updates", "0", "deletes", "0"); outputs != want {
 		t.Fatalf("apply $GITHUB_OUTPUT:\n%s\nwant:\n%s", outputs, want)
 	}
@@ -343,6 +389,7 @@ func TestBinaryInsideActions(t *testing.T) {
 	r = m.runGHA(dir, g, "drift")
 	wantCode(t, r, 0)
 	outputs, summary = g.read(t)
+	outputs = coreOutputs(outputs)
 	if want := heredocs("has-changes", "false", "creates", "0", "updates", "0", "deletes", "0", "drift", "false"); outputs != want {
 		t.Fatalf("drift $GITHUB_OUTPUT:\n%s\nwant:\n%s", outputs, want)
 	}
@@ -354,6 +401,10 @@ func TestBinaryInsideActions(t *testing.T) {
 	r = m.runGHA(dir, g, "drift")
 	wantCode(t, r, 2)
 	outputs, summary = g.read(t)
+	if code, _ := outputValue(outputs, "exitcode"); code != "2" {
+		t.Fatalf("drift exitcode output %q", code)
+	}
+	outputs = coreOutputs(outputs)
 	if want := heredocs("has-changes", "true", "creates", "0", "updates", "1", "deletes", "0", "drift", "true"); outputs != want {
 		t.Fatalf("drifted $GITHUB_OUTPUT:\n%s\nwant:\n%s", outputs, want)
 	}

@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,11 +40,19 @@ const (
 	OutputDeletes    = "deletes"     // number of targets to delete
 	OutputDrift      = "drift"       // "true"/"false"; drift only
 	OutputPlanFile   = "plan-file"   // absolute path of plan --out
+	// OutputExitCode is plainsync's exit code, so that a later step tells
+	// drift (2) from an error (1) without parsing anything.
+	OutputExitCode = "exitcode"
+	// OutputPlanMarkdown and OutputPlanJSON are files holding the whole
+	// plan, never truncated (plan, apply, drift), for upload-artifact.
+	OutputPlanMarkdown = "plan-markdown"
+	OutputPlanJSON     = "plan-json"
 )
 
 // Outputs lists every output plainsync writes. action.yml maps each of them
 // from its run step; a test keeps the two in step.
-var Outputs = []string{OutputHasChanges, OutputCreates, OutputUpdates, OutputDeletes, OutputDrift, OutputPlanFile}
+var Outputs = []string{OutputHasChanges, OutputCreates, OutputUpdates, OutputDeletes, OutputDrift, OutputPlanFile,
+	OutputExitCode, OutputPlanMarkdown, OutputPlanJSON}
 
 // EnvActions is set to "true" by the runner in every step.
 const EnvActions = "GITHUB_ACTIONS"
@@ -68,6 +78,8 @@ type Actions struct {
 
 	mu     sync.Mutex
 	masked map[string]bool // values already sent as ::add-mask::
+
+	getwd func() (string, error) // the working directory; os.Getwd
 }
 
 // New returns the Actions glue when lookupEnv says GITHUB_ACTIONS=true, and
@@ -92,6 +104,7 @@ func New(w io.Writer, lookupEnv func(string) (string, bool), secrets *secret.Mas
 		lookupEnv: lookupEnv,
 		secrets:   secrets,
 		masked:    map[string]bool{},
+		getwd:     os.Getwd,
 	}
 }
 
@@ -209,7 +222,7 @@ func (a *Actions) Annotate(p spec.Problem) error {
 	}
 	fields := map[string]string{}
 	if p.Pos.File != "" {
-		fields["file"] = p.Pos.File
+		fields["file"] = a.repoPath(p.Pos.File)
 	}
 	if p.Pos.Line > 0 {
 		fields["line"] = strconv.Itoa(p.Pos.Line)
@@ -242,6 +255,43 @@ func (a *Actions) AnnotateAll(ps []spec.Problem) error {
 		}
 	}
 	return nil
+}
+
+// repoPath is file as GitHub expects an annotation's path: relative to
+// the repository's root ($GITHUB_WORKSPACE), whatever the step's
+// working-directory, so that the annotation lands on the pull request's
+// file. A file outside the workspace keeps the path it was given.
+func (a *Actions) repoPath(file string) string {
+	ws, _ := a.lookupEnv("GITHUB_WORKSPACE")
+	if ws == "" {
+		return file
+	}
+	abs := file
+	if !filepath.IsAbs(abs) {
+		wd, err := a.getwd()
+		if err != nil {
+			return file
+		}
+		abs = filepath.Join(wd, file)
+	}
+	// Symlinked temp dirs (macOS /var → /private/var) would make the two
+	// paths look unrelated; compare them resolved.
+	rel, err := filepath.Rel(evalSymlinks(ws), evalSymlinks(abs))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return file
+	}
+	return filepath.ToSlash(rel)
+}
+
+// evalSymlinks resolves p as far as it exists.
+func evalSymlinks(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		return filepath.Join(r, filepath.Base(p))
+	}
+	return filepath.Clean(p)
 }
 
 // hasFile reports whether the runner named an environment file in env.

@@ -232,7 +232,7 @@ func TestOutputsAreDistinctAndNamed(t *testing.T) {
 		}
 		seen[o] = true
 	}
-	if len(seen) != 6 {
-		t.Fatalf("%d outputs, want 6", len(seen))
+	if len(seen) != 9 {
+		t.Fatalf("%d outputs, want 9", len(seen))
 	}
 }

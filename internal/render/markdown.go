@@ -14,16 +14,27 @@ import (
 // within the limit always posts.
 const MaxMarkdown = 65536
 
+// MaxStepSummary is the most a step may write to $GITHUB_STEP_SUMMARY
+// (1 MiB); GitHub drops a larger summary whole.
+const MaxStepSummary = 1 << 20
+
 // Markdown writes the plan as a pull-request comment or step summary: a
-// heading with the Summary, a compact table of changes (action, name, id,
-// fields changed), warnings, then a collapsible <details> block per change
-// holding a fenced diff. Past MaxMarkdown it drops details, then table
-// rows, from the end and says so in a note.
+// heading with the Summary, a banner naming every deleted target, a
+// compact table of changes (deletes first), warnings, then a collapsible
+// <details> block per change holding a fenced diff. Past MaxMarkdown it
+// drops the details of the other changes, then their table rows, and says
+// so in a note; deletes always keep their row and their details.
 func Markdown(w io.Writer, p *diff.Plan) error {
+	return MarkdownLimit(w, p, MaxMarkdown)
+}
+
+// MarkdownLimit is Markdown within limit bytes; limit 0 means no limit,
+// for the full plan written to a file.
+func MarkdownLimit(w io.Writer, p *diff.Plan, limit int) error {
 	if p == nil {
 		return fmt.Errorf("render plan as Markdown: no plan")
 	}
-	s := markdown(diff.Masked(p), MaxMarkdown)
+	s := markdown(diff.Masked(p), limit)
 	if _, err := io.WriteString(w, s); err != nil {
 		return fmt.Errorf("render plan as Markdown: %w", err)
 	}
@@ -70,13 +81,21 @@ func fence(body string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// markdown builds the comment within limit bytes.
+// markdown builds the comment within limit bytes (0: unlimited).
 func markdown(m *diff.Plan, limit int) string {
 	var head strings.Builder
 	fmt.Fprintf(&head, "### plainsync plan for %s\n\n", mdHeader(m))
 	fmt.Fprintf(&head, "**%s**\n\n", Summary(m))
 	if !m.HasChanges() {
 		head.WriteString("No changes. Live targets match the file.\n\n")
+	}
+	shown := displayOrder(m.Changes)
+	if names := deletedNames(shown); len(names) > 0 {
+		for i, n := range names {
+			names[i] = code(n)
+		}
+		fmt.Fprintf(&head, "> [!CAUTION]\n> **This plan deletes %s:** %s. A deleted target stops receiving events at once, and its id and delivery history are gone for good.\n\n",
+			plural(len(names), "webhook target"), strings.Join(names, ", "))
 	}
 	if len(m.Warnings) > 0 {
 		head.WriteString("> [!WARNING]\n")
@@ -85,60 +104,57 @@ func markdown(m *diff.Plan, limit int) string {
 		}
 		head.WriteString("\n")
 	}
-
-	var shown []diff.Change
-	for _, ch := range m.Changes {
-		if ch.Action != diff.ActionNoop {
-			shown = append(shown, ch)
-		}
-	}
 	if len(shown) == 0 {
 		return clip(head.String(), limit)
 	}
 
 	const tableHead = "| | action | name | id | changes |\n| --- | --- | --- | --- | --- |\n"
 	rows := make([]string, len(shown))
-	for i, ch := range shown {
-		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, code(ch.Name), code(ch.TargetID), fieldNames(ch))
-	}
 	details := make([]string, len(shown))
 	for i, ch := range shown {
+		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, code(ch.Name), code(ch.TargetID), fieldNames(ch))
 		body := strings.Join(diffLines(ch), "\n")
 		f := fence(body)
-		details[i] = fmt.Sprintf("<details><summary>%s %s %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n",
+		details[i] = fmt.Sprintf("<details><summary>%s %s %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n",
 			mdIcons[ch.Action], ch.Action, code(ch.Name), f, body, f)
 	}
-
-	// Room for the truncation note, which is short and fixed in shape.
-	const reserve = 400
-	var b strings.Builder
-	b.WriteString(head.String())
-	budget := limit - reserve
-	rowsShown := 0
-	if b.Len()+len(tableHead) <= budget {
-		b.WriteString(tableHead)
-		for _, r := range rows {
-			if b.Len()+len(r) > budget {
-				break
-			}
-			b.WriteString(r)
-			rowsShown++
-		}
-		b.WriteString("\n")
+	if limit <= 0 {
+		return head.String() + tableHead + strings.Join(rows, "") + "\n" + strings.Join(details, "")
 	}
-	detailsShown := 0
+
+	// Deletes come first and are never cut: their rows and details are
+	// what a reviewer must see. The rest fills what room is left, rows
+	// before details, and a note says what was left out.
+	deletes := 0
+	for deletes < len(shown) && shown[deletes].Action == diff.ActionDelete {
+		deletes++
+	}
+	const reserve = 400 // room for the truncation note, short and fixed in shape
+	budget := limit - reserve
+	used := head.Len() + len(tableHead) + 1
+	for i := 0; i < deletes; i++ {
+		used += len(rows[i]) + len(details[i])
+	}
+	rowsShown := deletes
+	for rowsShown < len(rows) && used+len(rows[rowsShown]) <= budget {
+		used += len(rows[rowsShown])
+		rowsShown++
+	}
+	detailsShown := deletes
 	if rowsShown == len(rows) {
-		for _, d := range details {
-			if b.Len()+len(d)+1 > budget {
-				break
-			}
-			b.WriteString(d)
-			b.WriteString("\n")
+		for detailsShown < len(details) && used+len(details[detailsShown]) <= budget {
+			used += len(details[detailsShown])
 			detailsShown++
 		}
 	}
+	var b strings.Builder
+	b.WriteString(head.String())
+	b.WriteString(tableHead)
+	b.WriteString(strings.Join(rows[:rowsShown], ""))
+	b.WriteString("\n")
+	b.WriteString(strings.Join(details[:detailsShown], ""))
 	if rowsShown < len(rows) || detailsShown < len(details) {
-		fmt.Fprintf(&b, "> [!NOTE]\n> Truncated to fit GitHub's %d-character limit: %d of %d changes listed in the table, %d with details. Run `plainsync plan` for the full plan.\n",
+		fmt.Fprintf(&b, "> [!NOTE]\n> Truncated to fit GitHub's %d-character limit: %d of %d changes listed in the table, %d with details (every delete in full). The full plan is in the run's step summary and its plan-markdown file, or run `plainsync plan`.\n",
 			limit, rowsShown, len(rows), detailsShown)
 	}
 	return clip(b.String(), limit)
@@ -147,7 +163,7 @@ func markdown(m *diff.Plan, limit int) string {
 // clip is a last resort for a header that alone exceeds the limit (say,
 // thousands of warnings): cut at a line boundary.
 func clip(s string, limit int) string {
-	if len(s) <= limit {
+	if limit <= 0 || len(s) <= limit {
 		return s
 	}
 	const note = "\n\n> [!NOTE]\n> Truncated to fit GitHub's comment limit. Run `plainsync plan` for the full plan.\n"

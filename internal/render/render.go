@@ -9,6 +9,7 @@ package render
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -194,4 +195,39 @@ func fieldNames(ch diff.Change) string {
 		names[i] = f.Field
 	}
 	return strings.Join(names, ", ")
+}
+
+// displayRank orders changes for people: deletes first, as the changes a
+// reviewer must not miss, then updates, creates, unmanaged targets and
+// the unchanged ones. (apply runs creates first; this is only the order
+// of display.)
+var displayRank = map[diff.Action]int{
+	diff.ActionDelete:    0,
+	diff.ActionUpdate:    1,
+	diff.ActionCreate:    2,
+	diff.ActionUnmanaged: 3,
+}
+
+// displayOrder returns the changes to show, without the unchanged ones,
+// in display order, each action in the plan's own order.
+func displayOrder(changes []diff.Change) []diff.Change {
+	var out []diff.Change
+	for _, ch := range changes {
+		if ch.Action != diff.ActionNoop {
+			out = append(out, ch)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return displayRank[out[i].Action] < displayRank[out[j].Action] })
+	return out
+}
+
+// deletedNames lists the names of the deletes among changes, in order.
+func deletedNames(changes []diff.Change) []string {
+	var names []string
+	for _, ch := range changes {
+		if ch.Action == diff.ActionDelete {
+			names = append(names, ch.Name)
+		}
+	}
+	return names
 }

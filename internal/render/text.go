@@ -10,8 +10,9 @@ import (
 )
 
 // Text writes the plan for a terminal: a header naming the file and the
-// workspace, one block per create, update and delete with field-level
-// before → after, the unmanaged targets, warnings, and the Summary line.
+// workspace, a warning naming every deleted target, one block per delete,
+// update and create (in that order) with field-level before → after, the
+// unmanaged targets, warnings, and the Summary line.
 // Unchanged targets are only counted.
 func Text(w io.Writer, p *diff.Plan, o Options) error {
 	if p == nil {
@@ -24,10 +25,15 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 	if line := ScopeLine(m); line != "" {
 		bw.WriteString(line + "\n")
 	}
-	for _, ch := range m.Changes {
-		if ch.Action == diff.ActionNoop {
-			continue
+	shown := displayOrder(m.Changes)
+	if names := deletedNames(shown); len(names) > 0 {
+		for i, n := range names {
+			names[i] = quote(n)
 		}
+		fmt.Fprintf(bw, "\n%s\n", c.paint(ansiRed+ansiBold, fmt.Sprintf("WARNING: this plan deletes %s: %s. A deleted target stops receiving events at once; this cannot be undone.",
+			plural(len(names), "webhook target"), strings.Join(names, ", "))))
+	}
+	for _, ch := range shown {
 		bw.WriteString("\n")
 		for _, l := range changeLines(ch, c) {
 			bw.WriteString(l)

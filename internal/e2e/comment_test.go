@@ -1,0 +1,386 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/plainsync/plainsync/internal/plain"
+)
+
+const ghToken = "ghs_e2eGITHUBtoken0123456789"
+
+// fakeGitHub is the part of GitHub's REST API the Action's comment uses,
+// for one repository, on loopback.
+type fakeGitHub struct {
+	t        *testing.T
+	mu       sync.Mutex
+	comments map[int][]ghComment
+	nextID   int
+	pulls    map[string][]int // commit sha → pull requests
+}
+
+type ghComment struct {
+	ID   int    `json:"id"`
+	Body string `json:"body"`
+	User struct {
+		Type string `json:"type"`
+	} `json:"user"`
+}
+
+func startGitHub(t *testing.T) (*fakeGitHub, string) {
+	g := &fakeGitHub{t: t, comments: map[int][]ghComment{}, nextID: 9000, pulls: map[string][]int{}}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return g, srv.URL
+}
+
+func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if got := r.Header.Get("Authorization"); got != "Bearer "+ghToken {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"message":"Bad credentials"}`)
+		return
+	}
+	p := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(p) < 4 || p[0] != "repos" || p[1]+"/"+p[2] != "acme/config" {
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case len(p) == 6 && p[3] == "issues" && p[5] == "comments" && r.Method == http.MethodGet:
+		n, _ := strconv.Atoi(p[4])
+		json.NewEncoder(w).Encode(g.comments[n])
+	case len(p) == 6 && p[3] == "issues" && p[5] == "comments" && r.Method == http.MethodPost:
+		n, _ := strconv.Atoi(p[4])
+		var in struct{ Body string }
+		json.NewDecoder(r.Body).Decode(&in)
+		c := ghComment{ID: g.nextID, Body: in.Body}
+		c.User.Type = "Bot"
+		g.nextID++
+		g.comments[n] = append(g.comments[n], c)
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(c)
+	case len(p) == 6 && p[3] == "issues" && p[4] == "comments" && r.Method == http.MethodPatch:
+		id, _ := strconv.Atoi(p[5])
+		var in struct{ Body string }
+		json.NewDecoder(r.Body).Decode(&in)
+		for n := range g.comments {
+			for i := range g.comments[n] {
+				if g.comments[n][i].ID == id {
+					g.comments[n][i].Body = in.Body
+					json.NewEncoder(w).Encode(g.comments[n][i])
+					return
+				}
+			}
+		}
+		http.NotFound(w, r)
+	case len(p) == 6 && p[3] == "commits" && p[5] == "pulls" && r.Method == http.MethodGet:
+		var out []map[string]any
+		for _, n := range g.pulls[p[4]] {
+			out = append(out, map[string]any{"number": n, "merge_commit_sha": p[4]})
+		}
+		json.NewEncoder(w).Encode(out)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// bodies returns pull request n's comments by their marker line.
+func (g *fakeGitHub) bodies(n int) map[string]string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := map[string]string{}
+	for _, c := range g.comments[n] {
+		marker, _, _ := strings.Cut(c.Body, "\n")
+		if _, dup := out[marker]; dup {
+			g.t.Fatalf("two comments with marker %s", marker)
+		}
+		out[marker] = c.Body
+	}
+	return out
+}
+
+func markers(m map[string]string) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// prEvent writes a pull_request event payload; fork makes the head
+// another repository's.
+func prEvent(t *testing.T, number int, fork bool) string {
+	head := "acme/config"
+	if fork {
+		head = "mallory/config"
+	}
+	p := filepath.Join(t.TempDir(), "event.json")
+	data := fmt.Sprintf(`{"pull_request":{"number":%d,"head":{"sha":"abcdef1234567890","repo":{"full_name":%q}},"base":{"repo":{"full_name":"acme/config"}}}}`, number, head)
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// actionStep runs action.yml's run step, as the runner would for one job
+// of a workflow, with the built binary and the comment turned on.
+type stepRun struct {
+	t                 *testing.T
+	workspace, ghURL  string
+	event, eventPath  string
+	sha               string
+	command, files    string
+	args, workdir     string
+	mockURL           string
+	noKey             bool
+	commentOnNoChange string
+}
+
+func (s stepRun) run() (result, string) {
+	t := s.t
+	t.Helper()
+	a := loadAction(t)
+	g := newGHAFiles(t)
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.workspace, "NO_COLOR=1", "CRM_TOKEN=" + crmToken,
+		"PLAINSYNC_BIN=" + filepath.Join(binDir, "plainsync"), "PLAINSYNC_COMMAND=" + s.command,
+		"PLAINSYNC_FILES=" + s.files, "PLAINSYNC_ARGS=" + s.args, "PLAINSYNC_API_URL=" + s.mockURL,
+		"PLAINSYNC_WORKDIR=" + s.workdir, "PLAINSYNC_COMMENT=true", "PLAINSYNC_COMMENT_KEY=",
+		"PLAINSYNC_COMMENT_ON_NO_CHANGES=" + s.commentOnNoChange, "PLAINSYNC_GITHUB_TOKEN=" + ghToken,
+		"GITHUB_WORKSPACE=" + s.workspace, "GITHUB_REPOSITORY=acme/config", "GITHUB_API_URL=" + s.ghURL,
+		"GITHUB_SERVER_URL=https://github.com", "GITHUB_RUN_ID=4242", "GITHUB_EVENT_NAME=" + s.event,
+		"GITHUB_EVENT_PATH=" + s.eventPath, "GITHUB_SHA=" + s.sha}
+	if !s.noKey {
+		env = append(env, "PLAIN_API_KEY="+apiKey)
+	}
+	env = append(env, g.env()...)
+	r := bashStep(t, a.step(t, "run").Run, filepath.Join(s.workspace, s.workdir), env)
+	outputs, summary := g.read(t)
+	all := r.stdout + withoutMasks(r.stderr) + outputs + summary
+	if md, ok := outputValue(outputs, "plan-markdown"); ok {
+		data, _ := os.ReadFile(md)
+		all += string(data)
+	}
+	assertNoSecrets(t, "action step", all)
+	if strings.Contains(all, ghToken) {
+		t.Fatalf("the GitHub token appears in the step's output")
+	}
+	return r, outputs
+}
+
+const stagingYAML = `version: 1
+defaults:
+  webhookVersion: "2026-05-06"
+webhooks:
+  - name: staging-hook
+    url: https://staging.example.com/in
+    events: [thread.thread_created]
+`
+
+func TestActionCommentsOnPullRequests(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	gh, ghURL := startGitHub(t)
+	prod := startMock(t, ws())
+	staging := startMock(t, &mockState{Workspace: plain.Workspace{ID: "w_01E2ESTAGING0000000000000", Name: "Staging"}})
+	workspace := t.TempDir()
+	cfg := filepath.Join(workspace, "workspaces")
+	os.MkdirAll(cfg, 0o755)
+	write := func(name, yaml string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(cfg, name), []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("prod.yaml", desiredYAML)
+	write("staging.yaml", stagingYAML)
+	pr := prEvent(t, 7, false)
+	step := func(mockURL, command, file, args string) stepRun {
+		return stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: pr, sha: "mergeSHA0001",
+			command: command, files: file, args: args, workdir: "workspaces", mockURL: mockURL, commentOnNoChange: "true"}
+	}
+	prodMarker := "<!-- plainsync-comment plan workspaces: prod.yaml -->"
+
+	// First push: the plan comment is created.
+	r, outputs := step(prod.url, "plan", "prod.yaml", "--out plan.json").run()
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "Pull-request comment on #7: created.")
+	c := gh.bodies(7)
+	if len(c) != 1 || c[prodMarker] == "" {
+		t.Fatalf("comments %v, want one with %s", markers(c), prodMarker)
+	}
+	wantContains(t, c[prodMarker], "#### plainsync plan for <code>workspaces: prod.yaml</code>: changes to review",
+		"**Plan: 3 to create", "token=${CRM_TOKEN}", "<sub>plainsync plan for <code>abcdef1</code> · [run](https://github.com/acme/config/actions/runs/4242)</sub>")
+	if code, _ := outputValue(outputs, "exitcode"); code != "0" {
+		t.Fatalf("exitcode %q", code)
+	}
+
+	// Second push: the same comment is updated.
+	write("prod.yaml", strings.Replace(desiredYAML, "https://ops.example.com/plain", "https://ops2.example.com/plain", 1))
+	r, _ = step(prod.url, "plan", "prod.yaml", "").run()
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "Pull-request comment on #7: updated.")
+	c = gh.bodies(7)
+	if len(c) != 1 {
+		t.Fatalf("comments %v after the second push", markers(c))
+	}
+	wantContains(t, c[prodMarker], "https://ops2.example.com/plain")
+
+	// The plan fails: the error replaces the plan, which no longer holds.
+	write("prod.yaml", strings.Replace(desiredYAML, "thread.thread_created", "thread.no_such_event", 1))
+	r, outputs = step(prod.url, "plan", "prod.yaml", "").run()
+	wantCode(t, r, 1)
+	c = gh.bodies(7)
+	body := c[prodMarker]
+	wantContains(t, body, "#### ❌ plainsync plan for <code>workspaces: prod.yaml</code> failed", "no longer applies", "thread.no_such_event", "exit code 1")
+	if strings.Contains(body, "**Plan:") || strings.Contains(body, "ops2.example.com") {
+		t.Fatalf("the failed plan's comment still shows the old plan:\n%s", body)
+	}
+	if code, _ := outputValue(outputs, "exitcode"); code != "1" {
+		t.Fatalf("exitcode %q", code)
+	}
+	write("prod.yaml", desiredYAML)
+
+	// A matrix: the staging workspace's job keeps its own comment.
+	r, _ = step(staging.url, "plan", "staging.yaml", "").run()
+	wantCode(t, r, 0)
+	c = gh.bodies(7)
+	stagingMarker := "<!-- plainsync-comment plan workspaces: staging.yaml -->"
+	if len(c) != 2 || !strings.Contains(c[stagingMarker], "staging-hook") || !strings.Contains(c[prodMarker], "failed") {
+		t.Fatalf("matrix comments %v:\n%s", markers(c), c[stagingMarker])
+	}
+
+	// Nothing to change and comment-on-no-changes false: no new comment.
+	if r := prod.run(filepath.Join(workspace, "workspaces"), "apply", "-f", "prod.yaml", "--auto-approve"); r.code != 0 {
+		t.Fatalf("apply: %s", r.stderr)
+	}
+	other := prEvent(t, 8, false)
+	s := step(prod.url, "plan", "prod.yaml", "")
+	s.eventPath, s.commentOnNoChange = other, "false"
+	r, _ = s.run()
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "Pull-request comment on #8: skipped.")
+	if len(gh.bodies(8)) != 0 {
+		t.Fatal("a plan without changes created a comment")
+	}
+	// ... but an existing comment is updated, so that it stops showing
+	// the failed plan.
+	s.eventPath = pr
+	r, _ = s.run()
+	wantCode(t, r, 0)
+	wantContains(t, gh.bodies(7)[prodMarker], ": no changes", "No changes. Live targets match the file.")
+
+	// Apply on push after the merge: the result goes to the pull request
+	// the commit came from, in a comment of its own.
+	gh.pulls["mergeSHA0002"] = []int{7}
+	write("staging.yaml", stagingYAML+"  - name: staging-two\n    url: https://staging.example.com/two\n    events: [thread.thread_created]\n")
+	s = step(staging.url, "apply", "staging.yaml", "--auto-approve")
+	s.event, s.eventPath, s.sha = "push", "", "mergeSHA0002"
+	r, _ = s.run()
+	wantCode(t, r, 0)
+	c = gh.bodies(7)
+	applyBody := c["<!-- plainsync-comment apply workspaces: staging.yaml -->"]
+	wantContains(t, applyBody, "#### plainsync apply for <code>workspaces: staging.yaml</code>: applied", "Apply complete: 2 created", "<code>mergeSH</code>")
+	if len(c) != 3 {
+		t.Fatalf("comments after apply %v", markers(c))
+	}
+}
+
+func TestActionOnAForkValidatesOnlyAndStaysGreen(t *testing.T) {
+	gh, ghURL := startGitHub(t)
+	workspace := workdir(t, desiredYAML)
+	s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: prEvent(t, 9, true), sha: "x",
+		command: "plan", files: "plainsync.yaml", workdir: ".", mockURL: "http://127.0.0.1:1/graphql/v1", noKey: true, commentOnNoChange: "true"}
+	r, outputs := s.run()
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "::notice title=plainsync::No plan: this pull request comes from a fork")
+	wantContains(t, r.stdout, "plainsync.yaml: valid (3 webhooks)")
+	body := gh.bodies(9)["<!-- plainsync-comment plan plainsync.yaml -->"]
+	wantContains(t, body, "no plan on a fork", "**No plan ran:** this pull request comes from a fork", "$PLAIN_API_KEY is not set", "Validation: valid.")
+	if code, _ := outputValue(outputs, "exitcode"); code != "0" {
+		t.Fatalf("exitcode %q", code)
+	}
+
+	// An invalid file on a fork fails, and the comment says why.
+	bad := workdir(t, strings.Replace(desiredYAML, "https://ops.example.com/plain", "http://ops.example.com/plain", 1))
+	s.workspace = bad
+	r, _ = s.run()
+	wantCode(t, r, 1)
+	wantContains(t, gh.bodies(9)["<!-- plainsync-comment plan plainsync.yaml -->"], "must use https", "Validation: invalid")
+}
+
+// TestActionCommentShowsEveryDelete plans 25 creates subscribed to every
+// event type and 5 deletes: the comment shows all 5 deletes in full at the
+// top, and the plan-markdown file holds the whole plan.
+func TestActionCommentShowsEveryDelete(t *testing.T) {
+	gh, ghURL := startGitHub(t)
+	st := ws()
+	for i := 0; i < 5; i++ {
+		st.Targets = append(st.Targets, plain.Target{ID: fmt.Sprintf("wht_01E2EOLD%016d", i), Description: fmt.Sprintf("old-%d", i),
+			URL: fmt.Sprintf("https://old%d.example.com/h", i), EventTypes: []string{"thread.thread_created", "thread.email_received"},
+			Version: "2026-05-06", Enabled: true})
+	}
+	m := startMock(t, st)
+	var y strings.Builder
+	y.WriteString("version: 1\nprune: true\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n")
+	for i := 0; i < 25; i++ {
+		fmt.Fprintf(&y, "  - name: new-%02d\n    url: https://new%02d.example.com/in\n    events: [\"*\"]\n", i, i)
+	}
+	workspace := workdir(t, y.String())
+	s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: prEvent(t, 11, false), sha: "x",
+		command: "plan", files: "plainsync.yaml", workdir: ".", mockURL: m.url, commentOnNoChange: "true"}
+	r, outputs := s.run()
+	wantCode(t, r, 0)
+	body := gh.bodies(11)["<!-- plainsync-comment plan plainsync.yaml -->"]
+	if len([]rune(body)) > 65536 {
+		t.Fatalf("comment of %d characters", len([]rune(body)))
+	}
+	wantContains(t, body, "**Plan: 25 to create, 0 to update, 5 to delete",
+		"> **This plan deletes 5 webhook targets:** <code>old-0</code>, <code>old-1</code>, <code>old-2</code>, <code>old-3</code>, <code>old-4</code>.")
+	firstCreate := strings.Index(body, "| ➕ | create |")
+	firstCreateDetails := strings.Index(body, "<details><summary>➕ create")
+	for i := 0; i < 5; i++ {
+		row := strings.Index(body, fmt.Sprintf("| ❌ | delete | <code>old-%d</code> |", i))
+		d := strings.Index(body, fmt.Sprintf("<details><summary>❌ delete <code>old-%d</code></summary>", i))
+		if row < 0 || row > firstCreate || d < 0 || (firstCreateDetails >= 0 && d > firstCreateDetails) {
+			t.Fatalf("delete old-%d: row at %d, details at %d; first create row %d, details %d", i, row, d, firstCreate, firstCreateDetails)
+		}
+		end := strings.Index(body[d:], "</details>")
+		wantContains(t, body[d:d+end], fmt.Sprintf("- url: https://old%d.example.com/h", i), "- events: thread.email_received, thread.thread_created", "- enabled: true")
+	}
+	md, ok := outputValue(outputs, "plan-markdown")
+	if !ok {
+		t.Fatal("no plan-markdown output")
+	}
+	full, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(full), "<details><summary>"); n != 30 || strings.Contains(string(full), "Truncated") {
+		t.Fatalf("plan-markdown holds %d details blocks (want 30), truncated: %v", n, strings.Contains(string(full), "Truncated"))
+	}
+	// Whether the comment had to leave details out depends on the size of
+	// the mock's catalog; when it did, it says so, and never a delete's.
+	if len(full) > 65536 {
+		wantContains(t, body, "Truncated to fit GitHub's", "(every delete in full)")
+	}
+	js, _ := outputValue(outputs, "plan-json")
+	var plan jsonPlan
+	data, _ := os.ReadFile(js)
+	if err := json.Unmarshal(data, &plan); err != nil || plan.count("create") != 25 || plan.count("delete") != 5 {
+		t.Fatalf("plan-json: %v, %d creates, %d deletes", err, plan.count("create"), plan.count("delete"))
+	}
+}
