@@ -80,25 +80,31 @@ func completionClient(f *Factory, cmd *cobra.Command) (PlainClient, context.Cont
 	return c, ctx, cancel
 }
 
-// completeTargets offers the live targets' descriptions and ids.
+// completeTargets offers the live targets' descriptions and ids, or,
+// without an API key, the webhook names (and pinned ids) of
+// ./plainsync.yaml.
 func completeTargets(f *Factory, cmd *cobra.Command, prefix string) []string {
-	c, ctx, cancel := completionClient(f, cmd)
-	if c == nil {
-		return nil
-	}
-	defer cancel()
-	ts, err := c.ListWebhookTargets(ctx)
-	if err != nil {
-		return nil
+	var words []string
+	if c, ctx, cancel := completionClient(f, cmd); c != nil {
+		defer cancel()
+		ts, err := c.ListWebhookTargets(ctx)
+		if err != nil {
+			return nil
+		}
+		for _, t := range ts {
+			words = append(words, t.Description, t.ID)
+		}
+	} else if d, _ := spec.LoadForValidate(defaultFile, f.LookupEnv); d != nil {
+		for _, w := range d.Webhooks {
+			words = append(words, w.Name.Value, w.ID.Value)
+		}
 	}
 	var out []string
-	for _, t := range ts {
-		for _, s := range []string{t.Description, t.ID} {
-			// A completion is a word the shell prints: skip descriptions a
-			// terminal would misread.
-			if s != "" && strings.HasPrefix(s, prefix) && !strings.ContainsFunc(s, isControl) && !slices.Contains(out, s) {
-				out = append(out, s)
-			}
+	for _, s := range words {
+		// A completion is a word the shell prints: skip descriptions a
+		// terminal would misread.
+		if s != "" && strings.HasPrefix(s, prefix) && !strings.ContainsFunc(s, isControl) && !slices.Contains(out, s) {
+			out = append(out, s)
 		}
 	}
 	slices.Sort(out)

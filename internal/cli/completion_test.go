@@ -101,9 +101,15 @@ func TestCompleteTargetsAndEvents(t *testing.T) {
 	if got := complete(t, withKey, "deliveries", "crm"); strings.Join(got, ",") != "crm-sync" {
 		t.Errorf("deliveries crm<TAB> = %q", got)
 	}
-	// Without a key nothing is read and nothing offered.
+	// Without a key nothing is read from Plain: the names come from
+	// ./plainsync.yaml, when there is one.
+	t.Chdir(t.TempDir())
 	if got := complete(t, nil, "targets", ""); len(got) != 0 {
-		t.Errorf("targets completion without a key = %q", got)
+		t.Errorf("targets completion without a key or a file = %q", got)
+	}
+	os.WriteFile("plainsync.yaml", []byte("version: 1\nwebhooks:\n  - name: from-file\n    id: wht_01FILE\n    url: https://${HOST}/\n    events: [\"*\"]\n"), 0o644)
+	if got := complete(t, nil, "targets", ""); strings.Join(got, ",") != "from-file,wht_01FILE" {
+		t.Errorf("targets completion from the file = %q", got)
 	}
 	// Event types: the snapshot without a key, the live catalog with one.
 	got = complete(t, nil, "deliveries", "--event", "thread.thread_c")

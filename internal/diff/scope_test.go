@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,5 +168,34 @@ func TestCheckSharedLimit(t *testing.T) {
 	probs := CheckSharedLimit([]*Plan{mk("a.yaml", 20, 3), mk("b.yaml", 20, 3)})
 	if len(probs) != 1 || !strings.Contains(probs[0].Message, "would leave 26 webhook targets in workspace w_1, 1 over") {
 		t.Errorf("problems = %v", probs)
+	}
+}
+
+// A saved scoped plan must still account for every live target, and may
+// not reach outside its scope.
+func TestVerifySavedScopedPlan(t *testing.T) {
+	const ev = "thread.thread_created"
+	live := snapshot(
+		target("wht_1", "support-crm", "https://crm.example/h", ev),
+		target("wht_2", "support-old", "https://old.example/h", ev),
+		target("wht_3", "billing-crm", "https://billing.example/h", ev),
+	)
+	d := scoped(desired(webhook(5, "support-crm", "https://crm.example/h", ev)), "support-*")
+	p := mustCompute(t, d, live, Options{Prune: true})
+	if err := VerifySaved(p, live); err != nil {
+		t.Fatalf("a fresh scoped plan fails verification: %v", err)
+	}
+	// An added delete of the other team's target.
+	edited := *p
+	edited.Changes = append(slices.Clone(p.Changes), Change{Action: ActionDelete, Name: "billing-crm", TargetID: "wht_3", Before: liveState(&live.Targets[2], "")})
+	edited.OutOfScope = 0
+	if err := VerifySaved(&edited, live); err == nil || !strings.Contains(err.Error(), "target wht_3 is outside the plan's scope") {
+		t.Errorf("err = %v", err)
+	}
+	// A miscounted scope.
+	edited = *p
+	edited.OutOfScope = 5
+	if err := VerifySaved(&edited, live); err == nil || !strings.Contains(err.Error(), "accounts for 7 live targets (2 in its changes, 5 outside its scope) but the workspace has 3") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -23,16 +24,30 @@ func VerifySaved(p *Plan, live *plain.Snapshot) error {
 		return errors.New("verify saved plan: no plan or no live state")
 	}
 	liveIDs := make(map[string]bool, len(live.Targets))
+	liveDesc := make(map[string]string, len(live.Targets))
 	for _, t := range live.Targets {
 		liveIDs[t.ID] = true
+		liveDesc[t.ID] = t.Description
+	}
+	inScope := func(name string) bool {
+		if len(p.Scope) == 0 {
+			return true
+		}
+		for _, g := range p.Scope {
+			if glob.Match(g, name) {
+				return true
+			}
+		}
+		return false
 	}
 	catalog := make(map[string]bool, len(live.EventTypes))
 	for _, e := range live.EventTypes {
 		catalog[e.EventType] = true
 	}
 	var errs []error
-	// --max-delete-percent divides by LiveCount: a raised count would let
-	// an edited plan delete past the guard.
+	// The 25-target limit reads LiveCount, and the guards divide by the
+	// changes that name live targets: every live target must be either in
+	// a change or counted outside the scope, so that neither can be padded.
 	if p.LiveCount != len(live.Targets) {
 		errs = append(errs, fmt.Errorf("the plan counts %d live targets but the workspace has %d", p.LiveCount, len(live.Targets)))
 	}
@@ -57,6 +72,9 @@ func VerifySaved(p *Plan, live *plain.Snapshot) error {
 				bad("target %s appears in more than one change", ch.TargetID)
 			}
 			seen[ch.TargetID] = true
+			if liveIDs[ch.TargetID] && !inScope(liveDesc[ch.TargetID]) {
+				bad("target %s is outside the plan's scope", ch.TargetID)
+			}
 			if ch.Action == ActionDelete && !p.Prune {
 				bad("a delete in a plan made without prune")
 			}
@@ -95,6 +113,9 @@ func VerifySaved(p *Plan, live *plain.Snapshot) error {
 		if a.Version != "" && !slices.ContainsFunc(live.Versions, func(v plain.WebhookVersion) bool { return v.Version == a.Version }) {
 			bad("unknown webhook version %q", a.Version)
 		}
+	}
+	if n := len(seen) + p.OutOfScope; n != len(live.Targets) {
+		errs = append(errs, fmt.Errorf("the plan accounts for %d live targets (%d in its changes, %d outside its scope) but the workspace has %d", n, len(seen), p.OutOfScope, len(live.Targets)))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("the saved plan is not one plainsync would make (edited or damaged?): %w", errors.Join(errs...))

@@ -214,7 +214,7 @@ func TestExampleWorkflows(t *testing.T) {
 			}
 		})
 	}
-	for _, c := range []string{"validate", "plan", "apply", "drift"} {
+	for _, c := range []string{"plan", "apply", "drift"} {
 		if !commands[c] {
 			t.Errorf("no example runs %s", c)
 		}
@@ -540,4 +540,90 @@ func TestActionScripts(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "*.yaml") {
 		t.Fatalf("glob input: exit %d\n%s", r.code, r.stderr)
 	}
+}
+
+// TestExamplesApplyTheReviewedPlan: pull requests save and upload the plan
+// and comment; pushes apply a saved plan, never a fresh one; every job that
+// applies is in its workspace's one concurrency group; nothing needs Go.
+func TestExamplesApplyTheReviewedPlan(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(repoRoot, "examples", "workflows", "*.yml"))
+	applies, plans := 0, 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "actions/setup-go@") {
+			t.Errorf("%s sets up Go: the action installs a release", filepath.Base(f))
+		}
+		var w struct {
+			Jobs map[string]struct {
+				Concurrency struct {
+					Group            string `yaml:"group"`
+					CancelInProgress string `yaml:"cancel-in-progress"`
+				} `yaml:"concurrency"`
+				Steps []actionStep `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Fatal(err)
+		}
+		for name, j := range w.Jobs {
+			where := filepath.Base(f) + " job " + name
+			for _, s := range j.Steps {
+				if !strings.HasPrefix(s.Uses, "plainsync/plainsync@") {
+					continue
+				}
+				switch cmd := s.With["command"]; cmd {
+				case "apply":
+					applies++
+					if !regexp.MustCompile(`\S+\.json\b`).MatchString(s.With["args"]) {
+						t.Errorf("%s applies %q, not the reviewed plan (apply PLAN.json)", where, s.With["args"])
+					}
+					if !strings.Contains(j.Concurrency.Group, "plainsync-write-") || j.Concurrency.CancelInProgress == "true" {
+						t.Errorf("%s writes outside its workspace's concurrency group: %+v", where, j.Concurrency)
+					}
+				case "plan":
+					plans++
+					if !strings.Contains(s.With["args"], "--out") || s.With["comment"] != "true" {
+						t.Errorf("%s plans without --out or comment: %v", where, s.With)
+					}
+				}
+			}
+		}
+	}
+	if applies < 2 || plans < 2 {
+		t.Fatalf("%d apply and %d plan steps in the examples", applies, plans)
+	}
+}
+
+// TestActionAppliesTheReviewedPlan runs the action's step as the examples
+// do: plan --out on the pull request, then apply PLAN.json on merge, and
+// the same plan again once the workspace changed: refused as stale.
+func TestActionAppliesTheReviewedPlan(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	a := loadAction(t)
+	m := startMock(t, ws())
+	dir := workdir(t, desiredYAML)
+	run := func(command, args string) result {
+		t.Helper()
+		g := newGHAFiles(t)
+		env := append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PLAIN_API_KEY=" + apiKey, "CRM_TOKEN=" + crmToken,
+			"NO_COLOR=1", "PLAINSYNC_BIN=" + filepath.Join(binDir, "plainsync"), "PLAINSYNC_COMMAND=" + command,
+			"PLAINSYNC_FILES=plainsync.yaml", "PLAINSYNC_ARGS=" + args, "PLAINSYNC_API_URL=" + m.url}, g.env()...)
+		return bashStep(t, a.step(t, "run").Run, dir, env)
+	}
+	wantCode(t, run("plan", "--out plan.json"), 0)
+	planFile := filepath.Join(dir, "plan.json")
+	r := run("apply", "--auto-approve "+planFile)
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "Apply complete: 3 created")
+	if n := len(m.targets()); n != 3 {
+		t.Fatalf("%d live targets", n)
+	}
+	r = run("apply", "--auto-approve "+planFile)
+	wantCode(t, r, 1)
+	wantContains(t, r.stderr, "refusing to apply a stale plan")
 }

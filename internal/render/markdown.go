@@ -86,6 +86,9 @@ func markdown(m *diff.Plan, limit int) string {
 	var head strings.Builder
 	fmt.Fprintf(&head, "### plainsync plan for %s\n\n", mdHeader(m))
 	fmt.Fprintf(&head, "**%s**\n\n", Summary(m))
+	if line := scopeLine(m, func(g string) string { return code(bare(g)) }); line != "" {
+		head.WriteString(line + "\n\n")
+	}
 	if !m.HasChanges() {
 		head.WriteString("No changes. Live targets match the file.\n\n")
 	}

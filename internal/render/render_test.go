@@ -515,6 +515,13 @@ func TestScopeLine(t *testing.T) {
 	if !strings.Contains(j.String(), `"scope": [`) || !strings.Contains(j.String(), `"outOfScope": 3`) {
 		t.Errorf("json plan:\n%s", j.String())
 	}
+	var md strings.Builder
+	if err := Markdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "\n\nScope: <code>support-*</code>, <code>ops\\x1b</code> (3 live targets outside it are left alone)\n\n") {
+		t.Errorf("markdown plan:\n%s", md.String())
+	}
 	if ScopeLine(&diff.Plan{}) != "" {
 		t.Error("an unscoped plan has a scope line")
 	}

@@ -54,13 +54,16 @@ func Text(w io.Writer, p *diff.Plan, o Options) error {
 
 // ScopeLine says what a scoped plan leaves out, or "" for a file that owns
 // its whole workspace.
-func ScopeLine(p *diff.Plan) string {
+func ScopeLine(p *diff.Plan) string { return scopeLine(p, bare) }
+
+// scopeLine is ScopeLine with each glob rendered by format.
+func scopeLine(p *diff.Plan, format func(string) string) string {
 	if len(p.Scope) == 0 {
 		return ""
 	}
 	globs := make([]string, len(p.Scope))
 	for i, g := range p.Scope {
-		globs[i] = bare(g)
+		globs[i] = format(g)
 	}
 	line := "Scope: " + strings.Join(globs, ", ")
 	switch p.OutOfScope {
