@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/plainmock/deliver"
 )
 
 // startReceive runs "plain-mock receive" in-process; it returns the
@@ -224,5 +227,47 @@ func TestHelpDocumentsDeliveries(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("--help lacks %q", want)
 		}
+	}
+}
+
+func TestEmitEveryKeepsAStream(t *testing.T) {
+	url, stop := startRun(t, "--key", "k_emit", "--emit-every", "30ms", "--emit-type", "customer.customer_created")
+	defer stop()
+	hook, log := startReceive(t)
+	createTarget(t, url, "k_emit", hook+"stream", "2026-04-21", `{ eventType: "customer.customer_created" }`)
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(log.String(), "received customer.customer_created ") < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := strings.Count(log.String(), "received customer.customer_created "); n < 2 {
+		t.Fatalf("%d events in the stream, want at least 2:\n%s", n, log.String())
+	}
+	if strings.Contains(log.String(), "pe_") && strings.Count(log.String(), "attempt 1 ") < 2 {
+		t.Errorf("stream deliveries are not first attempts of new events:\n%s", log.String())
+	}
+}
+
+func TestReceiveRejectsBadSignaturesAndQuotesHostileHeaders(t *testing.T) {
+	t.Setenv("RECEIVER_SECRET", "right-secret")
+	hook, log := startReceive(t, "--secret-env", "RECEIVER_SECRET")
+	body := `{"id":"pe_x"}`
+	for _, sig := range []string{deliver.Sign([]byte(body), "right-secret"), deliver.Sign([]byte(body), "wrong-secret")} {
+		req, _ := http.NewRequest(http.MethodPost, hook+"hook", strings.NewReader(body))
+		req.Header.Set("Plain-Request-Signature", sig)
+		req.Header.Set("Plain-Event-Type", "thread.thread_created\u202egnp.exe") // a right-to-left override
+		req.Header.Set("Plain-Event-Id", "pe_1")
+		req.Header.Set("Plain-Webhook-Delivery-Attempt-Number", "1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(lines[1], "signature ok) -> 200") || !strings.HasSuffix(lines[2], "BAD SIGNATURE) -> 401") {
+		t.Fatalf("receiver log:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), "\u202e") || !strings.Contains(lines[1], `"thread.thread_created\u202egnp.exe"`) {
+		t.Errorf("a hostile header reached the log raw: %q", lines[1])
 	}
 }

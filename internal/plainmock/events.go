@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/glob"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/plainmock/deliver"
 )
@@ -209,27 +209,10 @@ func checkOverrides(ev deliver.Event, targets []deliver.Target) error {
 
 // subscribed matches an event type against a target's subscriptions,
 // which are exact types or, as another client may have stored them, globs
-// where * matches any run of characters.
+// in plainsync's one glob dialect.
 func subscribed(subs []string, eventType string) bool {
 	for _, p := range subs {
-		if globMatch(p, eventType) {
-			return true
-		}
-	}
-	return false
-}
-
-func globMatch(pattern, s string) bool {
-	head, rest, star := strings.Cut(pattern, "*")
-	if !star {
-		return pattern == s
-	}
-	if !strings.HasPrefix(s, head) {
-		return false
-	}
-	s = s[len(head):]
-	for i := 0; i <= len(s); i++ {
-		if globMatch(rest, s[i:]) {
+		if glob.Match(p, eventType) {
 			return true
 		}
 	}

@@ -147,6 +147,8 @@ func New(cfg Config) *Engine {
 		// A fresh connection per attempt, as a receiver sees from Plain; a
 		// pooled one could turn "refused" into a stale-connection reset.
 		DisableKeepAlives: true,
+		// No Accept-Encoding of Go's own: the receiver sees Plain's headers.
+		DisableCompression: true,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Engine{

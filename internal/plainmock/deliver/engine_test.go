@@ -324,23 +324,34 @@ func TestRetriesStopWhenTheTargetIsDisabledOrDeleted(t *testing.T) {
 }
 
 func TestRotatedSecretSignsLaterAttempts(t *testing.T) {
-	rv := newReceiver(t, 500, 200)
 	var mu sync.Mutex
 	secret := "old-secret"
+	var reqs []received
+	// The receiver rotates the secret while the first attempt is in
+	// flight (already signed) and refuses it, so the retry comes after the
+	// rotation, whatever the machine's speed.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		reqs = append(reqs, received{header: r.Header.Clone(), body: body})
+		if len(reqs) == 1 {
+			secret = "new-secret"
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
 	e, _ := newTestEngine(t, Config{
-		Schedule: []time.Duration{50 * time.Millisecond},
 		Secret: func(string) string {
 			mu.Lock()
 			defer mu.Unlock()
 			return secret
 		},
 	})
-	e.Deliver(testEvent("thread.thread_created"), testTarget(rv.srv.URL, "2026-02-27"))
-	mu.Lock()
-	secret = "new-secret"
-	mu.Unlock()
+	e.Deliver(testEvent("thread.thread_created"), testTarget(srv.URL, "2026-02-27"))
 	waitIdle(t, e)
-	reqs := rv.requests()
+	mu.Lock()
+	defer mu.Unlock()
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests", len(reqs))
 	}
@@ -378,7 +389,12 @@ func TestFailuresAreClassifiedTruthfully(t *testing.T) {
 	closedURL := closed.URL
 	closed.Close()
 
-	e, rec := newTestEngine(t, Config{Timeout: 100 * time.Millisecond, Schedule: []time.Duration{}, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	// Only the slow receiver meets the short timeout; the others get a
+	// generous one, so that a busy machine's slow TLS handshake is not
+	// mistaken for a timeout.
+	short, shortRec := newTestEngine(t, Config{Timeout: 100 * time.Millisecond, Schedule: []time.Duration{}})
+	short.Deliver(testEvent("thread.thread_created"), testTarget(slow.URL, "2026-02-27"))
+	e, rec := newTestEngine(t, Config{Timeout: 20 * time.Second, Schedule: []time.Duration{}, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if strings.HasSuffix(addr, ":1") {
 			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "localhost", IsNotFound: true}}
 		}
@@ -389,7 +405,6 @@ func TestFailuresAreClassifiedTruthfully(t *testing.T) {
 		url, result, code string
 		status            int
 	}{
-		{slow.URL, plain.ResultError, CodeTimeout, 0},
 		{closedURL, plain.ResultError, CodeRefused, 0},
 		{"http://localhost:1/hook", plain.ResultError, CodeNotFound, 0},
 		{reset.URL, plain.ResultError, CodeReset, 0},
@@ -399,7 +414,11 @@ func TestFailuresAreClassifiedTruthfully(t *testing.T) {
 	for _, c := range cases {
 		e.Deliver(testEvent("thread.thread_created"), testTarget(c.url, "2026-02-27"))
 	}
-	as := rec.attempts()
+	as := append(shortRec.attempts(), rec.attempts()...)
+	cases = append([]struct {
+		url, result, code string
+		status            int
+	}{{slow.URL, plain.ResultError, CodeTimeout, 0}}, cases...)
 	for i, c := range cases {
 		a := as[i]
 		if a.Result != c.result || a.ErrorCode != c.code || a.HTTPStatusCode != c.status {
