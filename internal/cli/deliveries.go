@@ -1,17 +1,16 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -23,16 +22,30 @@ func init() { register(newDeliveriesCmd) }
 // summary still counts every attempt in the selection.
 const defaultDeliveryLimit = 20
 
+// deliveriesOptions are what the deliveries command needs: where it
+// writes, how it reaches Plain, its clock, and the flag values.
+type deliveriesOptions struct {
+	f       *Factory
+	connect func() (PlainClient, error)
+	target  string // id or description; "" is every target
+	output  string
+	query   health.Query
+	since   time.Duration
+}
+
 func newDeliveriesCmd(f *Factory) *cobra.Command {
+	return newDeliveriesCmdWith(f, deliveriesRun)
+}
+
+// newDeliveriesCmdWith binds the flags to deliveriesOptions and checks the
+// rules flags alone decide; runF does the work (tests capture it).
+func newDeliveriesCmdWith(f *Factory, runF func(context.Context, *deliveriesOptions) error) *cobra.Command {
 	var (
 		rf     remoteFlags
-		output string
 		keyEnv string
-		status string
-		event  string
-		since  time.Duration
-		limit  int
 	)
+	opts := &deliveriesOptions{f: f}
+	opts.connect = func() (PlainClient, error) { return f.connect(&rf, keyEnv) }
 	cmd := &cobra.Command{
 		Use:   "deliveries [TARGET]",
 		Short: "Show webhook delivery attempts and each target's delivery health",
@@ -53,112 +66,73 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
   plainsync deliveries wht_01J8Z… -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(output, "table", "json"); err != nil {
+			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			status = strings.ToLower(strings.TrimSpace(status))
-			if status != "" && !slices.Contains(health.ResultKinds, status) {
-				return fmt.Errorf("unknown --status %q (want one of %s)", status, strings.Join(health.ResultKinds, ", "))
+			q := &opts.query
+			q.Status = strings.ToLower(strings.TrimSpace(q.Status))
+			if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
+				return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
 			}
-			if limit < 0 {
-				return fmt.Errorf("--limit must not be negative, got %d", limit)
+			if q.Limit < 0 {
+				return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
 			}
-			if since < 0 {
-				return fmt.Errorf("--since must not be negative, got %s", since)
+			if opts.since < 0 {
+				return fmt.Errorf("--since must not be negative, got %s", opts.since)
 			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
-				return err
-			}
-			ts, err := c.ListWebhookTargets(cmd.Context())
-			if err != nil {
-				return err
-			}
-			redact := health.URLRedactor(ts, f.Secrets.Mask)
-			plain.SortTargets(ts)
 			if len(args) == 1 {
-				t, err := findTarget(ts, args[0])
-				if err != nil {
-					return err
-				}
-				ts = []plain.Target{t}
+				opts.target = args[0]
 			}
-			var cutoff time.Time
-			if since > 0 {
-				cutoff = f.now().Add(-since)
-			}
-			// An exact type is filtered by Plain; a glob only here.
-			var serverEvents []string
-			if event != "" && !diff.IsGlob(event) {
-				serverEvents = []string{event}
-			}
-			rep := deliveriesJSON{FormatVersion: 1, Attempts: []health.DeliveryRow{}, Health: []health.TargetHealth{}}
-			if !cutoff.IsZero() {
-				utc := cutoff.UTC()
-				rep.Since = &utc
-			}
-			for _, t := range ts {
-				as, truncated, err := health.FetchAttempts(cmd.Context(), c, t.ID, serverEvents, cutoff)
-				if err != nil {
-					return err
-				}
-				if event != "" {
-					kept := as[:0]
-					for _, a := range as {
-						if diff.MatchGlob(event, a.EventType) {
-							kept = append(kept, a)
-						}
-					}
-					as = kept
-				}
-				name := targetLabel(t)
-				rep.Health = append(rep.Health, health.Summarize(t.ID, name, as, truncated, redact))
-				for _, a := range as {
-					if status == "" || a.Result == status {
-						rep.Attempts = append(rep.Attempts, health.NewDeliveryRow(a, name, redact))
-					}
-				}
-			}
-			sort.SliceStable(rep.Attempts, func(i, j int) bool {
-				a, b := rep.Attempts[i], rep.Attempts[j]
-				if !a.AttemptedAt.Equal(b.AttemptedAt) {
-					return a.AttemptedAt.After(b.AttemptedAt)
-				}
-				return a.ID < b.ID
-			})
-			rep.Matched = len(rep.Attempts)
-			if limit > 0 && len(rep.Attempts) > limit {
-				rep.Attempts = rep.Attempts[:limit]
-			}
-			if output == "json" {
-				return writeJSON(f, rep)
-			}
-			return writeDeliveriesTable(f.IO.Out, rep, len(ts))
+			return runF(cmd.Context(), opts)
 		},
 	}
 	addRemoteFlags(cmd, &rf)
 	fl := cmd.Flags()
-	fl.StringVarP(&output, "output", "o", "table", "output format: table or json")
+	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
-	fl.StringVar(&status, "status", "", "list only attempts with this result: "+strings.Join(health.ResultKinds, ", "))
-	fl.StringVar(&event, "event", "", "only attempts for event types matching `GLOB` (thread.*, an exact type, *)")
-	fl.DurationVar(&since, "since", 0, "only attempts in this window back from now, e.g. 24h or 30m (default: all)")
-	fl.IntVar(&limit, "limit", defaultDeliveryLimit, "list at most `N` attempts, newest first (0: all)")
+	fl.StringVar(&opts.query.Status, "status", "", "list only attempts with this result: "+strings.Join(health.ResultKinds, ", "))
+	fl.StringVar(&opts.query.Event, "event", "", "only attempts for event types matching `GLOB` (thread.*, an exact type, *)")
+	fl.DurationVar(&opts.since, "since", 0, "only attempts in this window back from now, e.g. 24h or 30m (default: all)")
+	fl.IntVar(&opts.query.Limit, "limit", defaultDeliveryLimit, "list at most `N` attempts, newest first (0: all)")
 	return cmd
 }
 
-// deliveriesJSON is the -o json shape of deliveries. Attempts are newest
-// first and capped by --limit; Matched counts them before the cap. Health
-// has one entry per selected target.
-type deliveriesJSON struct {
-	FormatVersion int                   `json:"formatVersion"`
-	Since         *time.Time            `json:"since,omitempty"`
-	Matched       int                   `json:"matched"`
-	Attempts      []health.DeliveryRow  `json:"attempts"`
-	Health        []health.TargetHealth `json:"health"`
+// deliveriesRun reads the targets, picks the one asked for, and prints
+// health.List's report.
+func deliveriesRun(ctx context.Context, opts *deliveriesOptions) error {
+	f := opts.f
+	c, err := opts.connect()
+	if err != nil {
+		return err
+	}
+	ts, err := c.ListWebhookTargets(ctx)
+	if err != nil {
+		return err
+	}
+	redact := health.URLRedactor(ts, f.Secrets.Mask)
+	plain.SortTargets(ts)
+	if opts.target != "" {
+		t, err := findTarget(ts, opts.target)
+		if err != nil {
+			return err
+		}
+		ts = []plain.Target{t}
+	}
+	q := opts.query
+	if opts.since > 0 {
+		q.Since = f.now().Add(-opts.since)
+	}
+	rep, err := health.List(ctx, c, ts, q, redact)
+	if err != nil {
+		return err
+	}
+	if opts.output == "json" {
+		return writeJSON(f, rep)
+	}
+	return writeDeliveriesTable(f.IO.Out, rep, len(ts))
 }
 
-func writeDeliveriesTable(w io.Writer, rep deliveriesJSON, targets int) error {
+func writeDeliveriesTable(w io.Writer, rep *health.Listing, targets int) error {
 	window := ""
 	if rep.Since != nil {
 		window = " since " + health.FormatTime(*rep.Since)
@@ -186,13 +160,4 @@ func writeDeliveriesTable(w io.Writer, rep deliveriesJSON, targets int) error {
 	}
 	fmt.Fprintf(w, "\nHealth%s:\n", window)
 	return health.WriteTable(w, rep.Health, nil)
-}
-
-// targetLabel names a target in tables: its description, or its id when
-// the description is blank.
-func targetLabel(t plain.Target) string {
-	if strings.TrimSpace(t.Description) == "" {
-		return t.ID
-	}
-	return t.Description
 }

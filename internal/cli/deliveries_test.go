@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
@@ -207,5 +210,44 @@ func TestDeliveriesEmptyWorkspace(t *testing.T) {
 	wantExit(t, r, 0)
 	if !strings.Contains(r.out, "No webhook targets.") {
 		t.Fatalf("%s", r.out)
+	}
+}
+
+// Flags map to deliveriesOptions, and flag-only mistakes are refused,
+// with no Plain involved.
+func TestDeliveriesFlagsToOptions(t *testing.T) {
+	cases := []struct {
+		args    []string
+		want    deliveriesOptions
+		wantErr string
+	}{
+		{args: nil, want: deliveriesOptions{output: "table", query: health.Query{Limit: defaultDeliveryLimit}}},
+		{args: []string{"crm", "--status", " Failed_Response ", "--event", "thread.*", "--since", "24h", "--limit", "0", "-o", "json"},
+			want: deliveriesOptions{target: "crm", output: "json", since: 24 * time.Hour, query: health.Query{Status: "failed_response", Event: "thread.*"}}},
+		{args: []string{"--status", "nope"}, wantErr: `unknown --status "nope"`},
+		{args: []string{"--limit", "-1"}, wantErr: "--limit must not be negative"},
+		{args: []string{"--since", "-1h"}, wantErr: "--since must not be negative"},
+		{args: []string{"-o", "yaml"}, wantErr: `unknown output format "yaml"`},
+	}
+	for _, tc := range cases {
+		f, _, _ := testFactory(nil)
+		var got *deliveriesOptions
+		cmd := newDeliveriesCmdWith(f, func(_ context.Context, o *deliveriesOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || got != nil {
+				t.Errorf("%v: err %v, want %q and no run", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got == nil {
+			t.Fatalf("%v: err %v", tc.args, err)
+		}
+		if got.target != tc.want.target || got.output != tc.want.output || got.since != tc.want.since || got.query != tc.want.query {
+			t.Errorf("%v: options %+v, want %+v", tc.args, *got, tc.want)
+		}
 	}
 }

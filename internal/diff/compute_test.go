@@ -532,8 +532,11 @@ func BenchmarkCompute(b *testing.B) {
 			ts = append(ts, target(fmt.Sprintf("wht_%d", i), name, url, "thread.email_sent"))
 		case 2: // rename by URL
 			ts = append(ts, target(fmt.Sprintf("wht_%d", i), "old-"+name, url))
-		case 3: // create, plus an unmanaged live target
-			ts = append(ts, target(fmt.Sprintf("wht_%d", i), "stray-"+name, url+"/stray"))
+		case 3: // disable, plus an unmanaged live target (no creates: they
+			// would exceed Plain's 25 per workspace, which Compute refuses)
+			tg := target(fmt.Sprintf("wht_%d", i), name, url, "thread.email_received", "thread.email_sent", "thread.thread_created", "thread.thread_status_transitioned", "customer.customer_created")
+			tg.Enabled = false
+			ts = append(ts, tg, target(fmt.Sprintf("wht_s%d", i), "stray-"+name, url+"/stray"))
 		}
 	}
 	d := desired(ws...)

@@ -89,3 +89,33 @@ func TestURLRedactor(t *testing.T) {
 		t.Errorf("short values should stay: %s", got)
 	}
 }
+
+// List filters by event glob (here, not on Plain) and by status (the
+// listing only), sorts newest first across targets and caps the listing.
+func TestListFiltersSortsAndCaps(t *testing.T) {
+	mock, c := newMockClient(t)
+	a := mock.PutTarget(plain.Target{Description: "a", URL: "https://a.example.com/", EventTypes: []string{"thread.chat_sent"}, Enabled: true})
+	b := mock.PutTarget(plain.Target{Description: "", URL: "https://b.example.com/", EventTypes: []string{"thread.chat_sent"}, Enabled: true})
+	at := func(m int) time.Time { return testNow.Add(-time.Duration(m) * time.Minute) }
+	mock.AddDeliveryAttempts(
+		plain.DeliveryAttempt{ID: "wda_1", WebhookTargetID: a.ID, EventType: "thread.chat_sent", AttemptedAt: at(1), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200},
+		plain.DeliveryAttempt{ID: "wda_2", WebhookTargetID: b.ID, EventType: "thread.chat_sent", AttemptedAt: at(2), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+		plain.DeliveryAttempt{ID: "wda_3", WebhookTargetID: a.ID, EventType: "customer.customer_created", AttemptedAt: at(3), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+		plain.DeliveryAttempt{ID: "wda_4", WebhookTargetID: b.ID, EventType: "thread.chat_sent", AttemptedAt: at(90), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+	)
+	ts := []plain.Target{a, b}
+	l, err := List(context.Background(), c, ts, Query{Event: "thread.*", Status: plain.ResultFailedResponse, Since: at(60), Limit: 5}, func(s string) string { return s })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Matched != 1 || len(l.Attempts) != 1 || l.Attempts[0].ID != "wda_2" || l.Attempts[0].Target != b.ID {
+		t.Fatalf("attempts %+v (matched %d)", l.Attempts, l.Matched)
+	}
+	if len(l.Health) != 2 || l.Health[0].Attempts != 1 || l.Health[1].Attempts != 1 || l.Since == nil {
+		t.Fatalf("health %+v", l.Health)
+	}
+	l, err = List(context.Background(), c, ts, Query{Limit: 2}, func(s string) string { return s })
+	if err != nil || l.Matched != 4 || len(l.Attempts) != 2 || l.Attempts[0].ID != "wda_1" || l.Attempts[1].ID != "wda_2" {
+		t.Fatalf("capped listing %+v, %v", l, err)
+	}
+}

@@ -47,12 +47,12 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
-// BenchmarkLoad loads a file of 200 webhooks, about the largest a real
-// workspace has.
+// BenchmarkLoad loads a file of MaxWebhooks (25) webhooks, the largest a
+// workspace can have.
 func BenchmarkLoad(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString("version: 1\ndefaults:\n  webhookVersion: \"2026-05-06\"\nignore:\n  - name: \"manual-*\"\nwebhooks:\n")
-	for i := range 200 {
+	for i := range MaxWebhooks {
 		sb.WriteString("  - name: target-")
 		sb.WriteString(strings.Repeat("x", i%7))
 		sb.WriteString(strconv.Itoa(i))
@@ -68,7 +68,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		d, ps := Load(file, lookupTestEnv)
-		if d == nil || len(d.Webhooks) != 200 {
+		if d == nil || len(d.Webhooks) != MaxWebhooks {
 			b.Fatalf("bench file failed: %s", render(ps))
 		}
 	}
