@@ -26,7 +26,7 @@ func registerDeliveryFlags(fs *flag.FlagSet) *deliveryFlags {
 	d := &deliveryFlags{}
 	fs.DurationVar(&d.timeout, "delivery-timeout", deliver.DefaultTimeout, "how long each delivery attempt waits for the receiver's answer")
 	fs.StringVar(&d.schedule, "retry-schedule", "plain", "waits before each retry of a failed delivery: plain (10s,30s,5m,30m,1h,3h,6h,12h,24h,24h,24h,24h),\nnone, or a comma-separated list such as 10ms,30ms,100ms for tests")
-	fs.Var(&d.secrets, "hmac-secret", "set a workspace's HMAC secret as SECRET (primary workspace) or SECRET@WORKSPACE_ID (repeatable);\nwritten to --state; deliveries carry Plain-Request-Signature when one is set")
+	fs.Var(&d.secrets, "hmac-secret", "set a workspace's HMAC secret as SECRET (primary workspace) or SECRET@WORKSPACE_ID (repeatable);\nwritten to --state, served by workspaceHmac; deliveries carry Plain-Request-Signature when one is set")
 	fs.DurationVar(&d.emitEvery, "emit-every", 0, "emit one --emit-type event in every workspace at this interval (a steady stream for demos; 0 = off)")
 	fs.StringVar(&d.emitType, "emit-type", "thread.thread_created", "event type --emit-every emits")
 	return d

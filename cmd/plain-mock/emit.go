@@ -42,7 +42,8 @@ Real deliveries: POST /mock/v1/events (same Bearer key as GraphQL; the key decid
 with {"eventType": "thread.thread_created", "count": 2, "payload": {"thread": {"title": "…"}}}
 answers {"eventIds": [...], "deliveries": N} once every first attempt has finished. Each enabled
 target subscribed to the type gets a POST with a body valid for its pinned version, Plain's headers
-and, when the workspace has an HMAC secret (--hmac-secret), Plain-Request-Signature.
+and, when the workspace has an HMAC secret (--hmac-secret, workspaceHmac, rotated by
+regenerateWorkspaceHmac), Plain-Request-Signature.
 Only loopback URLs (127.0.0.0/8, ::1, localhost) are contacted; any other target gets an ERROR
 attempt (ENOTLOOPBACK) and is never dialled. Failed attempts are retried on Plain's schedule
 (10s, 30s, 5m, 30m, 1h, 3h, 6h, 12h, 1d x4) or --retry-schedule; retries are not resumed after a restart.

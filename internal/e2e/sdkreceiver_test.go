@@ -123,7 +123,7 @@ func (r *sdkReceiver) log() []sdkDelivery {
 // waitFor polls the log until want deliveries arrived at path ("" = any).
 func (r *sdkReceiver) waitFor(path string, want int) []sdkDelivery {
 	r.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // the SDK is slow on a busy machine
 	for {
 		var got []sdkDelivery
 		for _, d := range r.log() {
@@ -434,4 +434,30 @@ func lineWith(s, sub string) string {
 		}
 	}
 	return ""
+}
+
+// TestOffMachineTargetsGetAnErrorAttemptNotADelivery: plain-mock never
+// contacts a target outside loopback; plainsync shows why.
+func TestOffMachineTargetsGetAnErrorAttemptNotADelivery(t *testing.T) {
+	m := startMock(t, nil, "--retry-schedule", "10ms")
+	dir := workdir(t, `version: 1
+defaults:
+  webhookVersion: "2026-02-27"
+webhooks:
+  - name: offsite
+    url: https://hooks.example.invalid/plain?token=${CRM_TOKEN}
+    events: [thread.thread_created]
+`)
+	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
+	if out := m.emit("thread.thread_created"); !strings.Contains(out, ": 1 delivery\n") {
+		t.Fatalf("emit: %q", out)
+	}
+	time.Sleep(100 * time.Millisecond) // a retry would have happened by now
+	d := deliveries(t, m, "offsite")
+	if len(d.Attempts) != 1 || d.Attempts[0].Result != "error" {
+		t.Fatalf("attempts %+v, want one ERROR and no retry", d.Attempts)
+	}
+	r := m.run(dir, "deliveries", "offsite")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "ENOTLOOPBACK", "loopback")
 }

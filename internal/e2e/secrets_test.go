@@ -200,6 +200,11 @@ func TestSecretSweep(t *testing.T) {
 		noTokens(t, fmt.Sprintf("Actions %v stdout/stderr", args), r.stdout+withoutMasks(r.stderr))
 		noTokens(t, fmt.Sprintf("Actions %v $GITHUB_OUTPUT", args), outputs)
 		noTokens(t, fmt.Sprintf("Actions %v $GITHUB_STEP_SUMMARY", args), summary)
+		// Everything else the step wrote under $RUNNER_TEMP (the plan
+		// files for upload-artifact, say).
+		for p, data := range filesIn(t, g.dir) {
+			noTokens(t, fmt.Sprintf("Actions %v %s", args, p), data)
+		}
 		if args[0] == "plan" {
 			wantContains(t, summary, "(sensitive value changed)", "hooks.slack.com")
 		}
