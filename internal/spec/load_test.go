@@ -16,6 +16,8 @@ var testEnv = map[string]string{
 	"CRM_WEBHOOK_TOKEN": "s3cr3t-crm-token-value",
 	"OPS_HOST":          "ops.example.com",
 	"EMPTY_TOKEN":       "",
+	"TEAM":              "support",
+	"REGION":            "eu",
 }
 
 func lookupTestEnv(k string) (string, bool) {

@@ -101,6 +101,9 @@ type Desired struct {
 	// was loaded for validate (LoadForValidate), sorted; always empty
 	// after Load, which refuses them.
 	Unset []string `json:"unset,omitempty"`
+	// Public lists the variables the file declares with vars: as not
+	// secret: their values are shown in plans and never masked.
+	Public []string `json:"public,omitempty"`
 	// Secrets holds every interpolated value, for masking in all output.
 	Secrets *secret.Masker `json:"-"`
 }

@@ -217,6 +217,7 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 		}
 	}
 
+	p.readPublicVars(root.get("vars"), d)
 	wh := root.get("webhooks")
 	if wh == nil {
 		return d
@@ -235,6 +236,7 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 		}
 		slices.Sort(d.Variables)
 		slices.Sort(d.Unset)
+		p.warnUnusedPublicVars()
 	}()
 	if len(wh.items) > MaxWebhooks {
 		w := wh.items[MaxWebhooks]
@@ -370,6 +372,7 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 	if len(errs) > 0 {
 		return t
 	}
+	secretUsed := false
 	for name, v := range used {
 		if p.vars != nil {
 			p.vars[name] = true
@@ -382,15 +385,32 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 			}
 			continue
 		}
-		secrets.Add(name, v)
 		if v == "" {
 			// CI systems often turn a missing secret into an empty
 			// variable; sending a URL with a hole in it would be worse
 			// than stopping.
 			p.errorf(n.line, n.col, "url: environment variable %s is set but empty", name)
+			continue
+		}
+		if _, public := p.public[name]; public {
+			// Declared in vars: not a secret. It is shown in plans and
+			// never masked: masking a word such as "support" would blank
+			// it in every line of the job's log.
+			continue
+		}
+		secretUsed = true
+		secrets.Add(name, v)
+		if l := utf8.RuneCountInString(v); l < secret.ShortSecret {
+			// Every occurrence of a secret's value is masked in all output
+			// and, in Actions, in the whole job log: a short value such as
+			// "x" or "eu" would blank that text everywhere, mangling
+			// unrelated words and messages.
+			line, col := p.columnOf(n, refOffset(n.value, name))
+			p.errorf(line, col, "${%s} is a secret (every ${VAR} is, unless the file lists it in vars:), but its value is only %d characters long: masking it would blank those characters in every output and CI log line. Use a secret of at least %d characters, or declare the variable public with vars: [%s] if it is not a secret",
+				name, l, secret.ShortSecret, name)
 		}
 	}
-	t.Value, t.Secret = value, len(used) > 0
+	t.Value, t.Secret = value, secretUsed
 	if len(holes) > 0 && strings.HasPrefix(n.value, "${") {
 		// The scheme (or the whole URL) is a missing variable: nothing is
 		// left to check.
@@ -403,6 +423,55 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 		p.errorf(n.line, n.col, "url %q %s", secret.RedactMaskedURL(n.value), v)
 	}
 	return t
+}
+
+// refOffset is the byte offset of the first ${name} in raw, or 0.
+func refOffset(raw, name string) int {
+	ref := "${" + name + "}"
+	for i := 0; i+len(ref) <= len(raw); i++ {
+		if strings.HasPrefix(raw[i:], "$${") {
+			i += 2
+			continue
+		}
+		if strings.HasPrefix(raw[i:], ref) {
+			return i
+		}
+	}
+	return 0
+}
+
+// readPublicVars reads the file's vars: list, the variables that are not
+// secrets, into p.public and d.Public.
+func (p *parser) readPublicVars(n *node, d *Desired) {
+	p.public = map[string]Pos{}
+	if n == nil || n.kind != yaml.SequenceNode {
+		return
+	}
+	for _, item := range n.items {
+		if !item.isString() {
+			continue
+		}
+		at := Pos{File: p.file, Line: item.line, Col: item.col}
+		// The schema reports names that are not variable names.
+		switch first, dup := p.public[item.value]; {
+		case !validVarName(item.value):
+		case dup:
+			p.errorf(item.line, item.col, "vars: %s is listed twice (first at line %d)", item.value, first.Line)
+		default:
+			p.public[item.value] = at
+			d.Public = append(d.Public, item.value)
+		}
+	}
+}
+
+// warnUnusedPublicVars warns about a vars: entry no url uses, most often
+// a typo that leaves the real variable treated as a secret.
+func (p *parser) warnUnusedPublicVars() {
+	for name, at := range p.public {
+		if !p.vars[name] {
+			p.warnf(at.Line, at.Col, "vars: %s is declared public, but no url uses ${%s}", name, name)
+		}
+	}
 }
 
 // urlPlaceholder stands in for an unset ${VAR} under LoadForValidate. "0"

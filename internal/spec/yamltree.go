@@ -95,9 +95,12 @@ type parser struct {
 	// vars and holes collect the ${VAR}s the URLs use, and those of them
 	// that got a placeholder.
 	vars, holes map[string]bool
-	probs       []Problem
-	budget      int  // alias-expanded nodes still allowed
-	blown       bool // budget exhausted: the tree is incomplete
+	// public holds the file's vars: (variables that are not secrets),
+	// with where each is declared.
+	public map[string]Pos
+	probs  []Problem
+	budget int  // alias-expanded nodes still allowed
+	blown  bool // budget exhausted: the tree is incomplete
 	// blownAt is len(probs) when the budget ran out: what follows is noise
 	// from the truncated tree and is dropped.
 	blownAt  int
