@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 // ErrNoPayload marks an event type that a webhook version's schema has no
@@ -96,7 +98,7 @@ func Body(ev Event, m Metadata) ([]byte, error) {
 		return nil, fmt.Errorf("encode %s payload: %w", ev.Type, err)
 	}
 	// What is checked is what is sent: the bytes, decoded again.
-	if err := validateBody(s, body); err != nil {
+	if err := validateBody(s, s.validatorFor(ev.Type), body); err != nil {
 		return body, err
 	}
 	if s.version != m.Version {
@@ -120,13 +122,14 @@ func (e *ValidationError) Error() string {
 
 func (e *ValidationError) Unwrap() error { return e.Err }
 
-// validateBody checks raw against s, reporting under s's version.
-func validateBody(s *payloadSchema, raw []byte) error {
+// validateBody checks raw against v, one of s's validators, reporting
+// under s's version.
+func validateBody(s *payloadSchema, v *jsonschema.Schema, raw []byte) error {
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return &ValidationError{Version: s.version, Err: err}
 	}
-	if err := s.validator.Validate(doc); err != nil {
+	if err := v.Validate(doc); err != nil {
 		return &ValidationError{Version: s.version, Err: err}
 	}
 	return nil
@@ -139,7 +142,7 @@ func Validate(version string, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	return validateBody(s, raw)
+	return validateBody(s, s.validator, raw)
 }
 
 func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -195,7 +198,8 @@ func generatePayload(doc map[string]any, ev Event) (map[string]any, error) {
 }
 
 // mergeInto merges src into dst: objects key by key, anything else
-// replaces.
+// replaces. What it takes from src is copied: one event's overrides serve
+// every target's payload, built concurrently.
 func mergeInto(dst, src map[string]any) {
 	for k, v := range src {
 		if sv, ok := v.(map[string]any); ok {
@@ -204,8 +208,26 @@ func mergeInto(dst, src map[string]any) {
 				continue
 			}
 		}
-		dst[k] = v
+		dst[k] = deepCopy(v)
 	}
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }
 
 // resolve follows $refs until n is a schema without one.

@@ -26,6 +26,60 @@ type payloadSchema struct {
 	version   string
 	doc       map[string]any
 	validator *jsonschema.Schema
+
+	// narrowed holds, per event type, the schema with payload's anyOf
+	// replaced by the one branch whose eventType const is that type. Every
+	// branch has its own const, so a body is valid against it exactly when
+	// it is valid against the whole schema, and checking one branch instead
+	// of trying up to 30 makes each delivery an order of magnitude cheaper.
+	mu       sync.Mutex
+	narrowed map[string]*jsonschema.Schema
+}
+
+// validatorFor is the narrowed validator for eventType, compiled on first
+// use; the full one when the schema has no branch for it.
+func (s *payloadSchema) validatorFor(eventType string) *jsonschema.Schema {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.narrowed[eventType]; ok {
+		return v
+	}
+	v := s.validator
+	for _, b := range payloadBranches(s.doc) {
+		if branchEventType(s.doc, b) != eventType {
+			continue
+		}
+		doc := map[string]any{}
+		for k, x := range s.doc {
+			doc[k] = x
+		}
+		props := map[string]any{}
+		for k, x := range s.doc["properties"].(map[string]any) {
+			props[k] = x
+		}
+		props["payload"] = b
+		doc["properties"] = props
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			break
+		}
+		c := jsonschema.NewCompiler()
+		c.Draft = jsonschema.Draft7
+		c.AssertFormat = true
+		url := "mem://plain/" + s.version + "/" + eventType + ".json"
+		if c.AddResource(url, bytes.NewReader(raw)) != nil {
+			break
+		}
+		if nv, err := c.Compile(url); err == nil {
+			v = nv
+		}
+		break
+	}
+	if s.narrowed == nil {
+		s.narrowed = map[string]*jsonschema.Schema{}
+	}
+	s.narrowed[eventType] = v
+	return v
 }
 
 var (
