@@ -26,6 +26,18 @@ const usageText = `Usage:
   plain-mock age-attempts DURATION (--url-file F | --url URL)
   plain-mock receive [--addr 127.0.0.1:0] [--url-file F] [--secret-env VAR] [--fail-first N]
 
+GraphQL: POST /graphql/v1 with "Authorization: Bearer KEY". Every request is validated against
+Plain's full schema; the webhook surface executes (webhookTargets, webhookTarget, webhookVersions,
+subscriptionEventTypes, webhookDeliveryAttempts, myWorkspace, myPermissions, workspaceHmac,
+create/update/deleteWebhookTarget, regenerateWorkspaceHmac, with every field of what they return).
+A valid query outside it gets one error: "plain-mock does not implement Query.customers." (HTTP 400,
+PLAIN_MOCK_NOT_IMPLEMENTED). The 26th target of a workspace is refused (--max-targets); Basic-auth
+URLs (https://user:pass@host/...) are stored and returned verbatim.
+
+Your own client (Plain's TypeScript SDK included): set its API URL to the printed endpoint (or the
+--url-file contents) and its key to one of --key's, e.g.
+  new PlainClient({ apiKey: 'plainApiKey_mock', apiUrl: 'http://127.0.0.1:PORT/graphql/v1' })
+
 Real deliveries: POST /mock/v1/events (same Bearer key as GraphQL; the key decides the workspace)
 with {"eventType": "thread.thread_created", "count": 2, "payload": {"thread": {"title": "…"}}}
 answers {"eventIds": [...], "deliveries": N} once every first attempt has finished. Each enabled

@@ -373,3 +373,18 @@ func TestRunMaxTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestHelpDocumentsWorkspacesSurfaceAndClients(t *testing.T) {
+	var stderr strings.Builder
+	if err := run(context.Background(), []string{"--help"}, io.Discard, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{
+		"KEY[@WORKSPACE_ID][=perm,perm]", "The key decides the workspace", "-max-targets",
+		"Plain's full schema", "plain-mock does not implement Query.customers.", "Basic-auth", "new PlainClient(",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+}

@@ -47,7 +47,8 @@ as a starting point for managing an existing workspace with plainsync:
     (?source=plain&v=2, say) stays literal. Set each variable to the text
     of that part of the live URL before planning. A secret part shorter
     than 8 characters stays literal and is listed in a comment, since it
-    is too short to mask (a Basic-auth password always becomes a ${VAR}).
+    is too short to mask (a Basic-auth password always becomes a ${VAR};
+    a target whose password is that short is left out, with a comment).
 
 Disabled targets are left out unless --include-disabled. With --scope the
 file is scoped (scope: in the file) and describes only the targets whose

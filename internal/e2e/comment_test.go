@@ -96,6 +96,19 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// snapshot returns every comment body.
+func (g *fakeGitHub) snapshot() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for _, cs := range g.comments {
+		for _, c := range cs {
+			out = append(out, c.Body)
+		}
+	}
+	return out
+}
+
 // bodies returns pull request n's comments by their marker line.
 func (g *fakeGitHub) bodies(n int) map[string]string {
 	g.mu.Lock()
@@ -147,6 +160,7 @@ type stepRun struct {
 	mockURL           string
 	noKey             bool
 	commentOnNoChange string
+	fake              *fakeGitHub // its comments are checked for secrets too
 }
 
 func (s stepRun) run() (result, string) {
@@ -173,7 +187,12 @@ func (s stepRun) run() (result, string) {
 		data, _ := os.ReadFile(md)
 		all += string(data)
 	}
-	assertNoSecrets(t, "action step", all)
+	if s.fake != nil {
+		for _, cs := range s.fake.snapshot() {
+			all += cs
+		}
+	}
+	assertNoSecrets(t, "action step and its comments", all)
 	if strings.Contains(all, ghToken) {
 		t.Fatalf("the GitHub token appears in the step's output")
 	}
@@ -210,7 +229,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	pr := prEvent(t, 7, false)
 	step := func(mockURL, command, file, args string) stepRun {
 		return stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: pr, sha: "mergeSHA0001",
-			command: command, files: file, args: args, workdir: "workspaces", mockURL: mockURL, commentOnNoChange: "true"}
+			command: command, files: file, args: args, workdir: "workspaces", mockURL: mockURL, commentOnNoChange: "true", fake: gh}
 	}
 	prodMarker := "<!-- plainsync-comment plan workspaces: prod.yaml -->"
 
@@ -243,6 +262,9 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	write("prod.yaml", strings.Replace(desiredYAML, "thread.thread_created", "thread.no_such_event", 1))
 	r, outputs = step(prod.url, "plan", "prod.yaml", "").run()
 	wantCode(t, r, 1)
+	// The annotation names the file from the repository's root, not from
+	// the step's working-directory, so that it lands on the PR's file.
+	wantContains(t, r.stderr, ",file=workspaces/prod.yaml,line=")
 	c = gh.bodies(7)
 	body := c[prodMarker]
 	wantContains(t, body, "#### ❌ plainsync plan for <code>workspaces: prod.yaml</code> failed", "no longer applies", "thread.no_such_event", "exit code 1")
@@ -303,7 +325,7 @@ func TestActionOnAForkValidatesOnlyAndStaysGreen(t *testing.T) {
 	gh, ghURL := startGitHub(t)
 	workspace := workdir(t, desiredYAML)
 	s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: prEvent(t, 9, true), sha: "x",
-		command: "plan", files: "plainsync.yaml", workdir: ".", mockURL: "http://127.0.0.1:1/graphql/v1", noKey: true, commentOnNoChange: "true"}
+		command: "plan", files: "plainsync.yaml", workdir: ".", mockURL: "http://127.0.0.1:1/graphql/v1", noKey: true, commentOnNoChange: "true", fake: gh}
 	r, outputs := s.run()
 	wantCode(t, r, 0)
 	wantContains(t, r.stderr, "::notice title=plainsync::No plan: this pull request comes from a fork")
@@ -341,7 +363,7 @@ func TestActionCommentShowsEveryDelete(t *testing.T) {
 	}
 	workspace := workdir(t, y.String())
 	s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: prEvent(t, 11, false), sha: "x",
-		command: "plan", files: "plainsync.yaml", workdir: ".", mockURL: m.url, commentOnNoChange: "true"}
+		command: "plan", files: "plainsync.yaml", workdir: ".", mockURL: m.url, commentOnNoChange: "true", fake: gh}
 	r, outputs := s.run()
 	wantCode(t, r, 0)
 	body := gh.bodies(11)["<!-- plainsync-comment plan plainsync.yaml -->"]

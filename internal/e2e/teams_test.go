@@ -258,3 +258,27 @@ func TestValidateWithoutSecretsBinary(t *testing.T) {
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "HOOK_PASS is set but empty")
 }
+
+// Shell completion through the built binary, as bash and zsh call it.
+func TestCompletionBinary(t *testing.T) {
+	m := startMock(t, &mockState{
+		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
+		Targets: []plain.Target{{ID: "wht_01E2ECOMPLETE00000000000", Description: "crm-sync", URL: "https://crm.example.com/hook",
+			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}},
+	})
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "plan", "-o", ""}, "text\njson\nmarkdown\n:4\n"},
+		{[]string{"__complete", "deliveries", "--status", ""}, "successful_response\nfailed_response\nerror\nrejected\nschema_validation_failed\n:4\n"},
+		{[]string{"__complete", "targets", "crm"}, "crm-sync\n:4\n"},
+		{[]string{"__complete", "deliveries", "--event", "thread.thread_cr"}, "thread.thread_created\n:4\n"},
+	} {
+		r := m.run(dir, tc.args...)
+		if r.code != 0 || r.stdout != tc.want {
+			t.Errorf("%v: exit %d, stdout %q, want %q", tc.args, r.code, r.stdout, tc.want)
+		}
+	}
+}

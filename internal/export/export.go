@@ -102,6 +102,12 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 		case len(t.EventTypes) == 0:
 			skipped = append(skipped, fmt.Sprintf("%s (%s): it subscribes to no events, which a file cannot express", quoteComment(t.Description), t.ID))
 			continue
+		case shortPassword(t.URL):
+			// A file may hold a password neither literally (it is
+			// committed to Git) nor in a ${VAR} this short (masking it
+			// would blank those characters everywhere).
+			skipped = append(skipped, fmt.Sprintf("%s (%s): its Basic-auth password is shorter than %d characters, too short to keep in a ${VAR}; rotate it to a longer one and export again", quoteComment(t.Description), t.ID, secret.ShortSecret))
+			continue
 		}
 		if !o.inScope(names[i].name) {
 			// A shared or empty description got a new unique name, which
@@ -435,7 +441,7 @@ type exportBuilder struct {
 // display uses) become ${VAR} references, and every other "${" is escaped
 // as "$${". A secret part shorter than secret.ShortSecret stays literal
 // (and is listed in a comment), except a password, which the file format
-// requires in a ${VAR}. Each variable holds the part's exact text, so
+// requires in a ${VAR} (Build leaves out targets whose password is short). Each variable holds the part's exact text, so
 // interpolating the result gives back the live URL byte for byte, which is
 // what makes a re-plan show no change.
 func (b *exportBuilder) templateURL(raw, name string) string {
@@ -455,6 +461,17 @@ func (b *exportBuilder) templateURL(raw, name string) string {
 	}
 	out.WriteString(escapeDollar(raw[last:]))
 	return out.String()
+}
+
+// shortPassword reports whether raw's Basic-auth password is shorter
+// than secret.ShortSecret.
+func shortPassword(raw string) bool {
+	for _, p := range secret.ClassifyURL(raw) {
+		if p.Kind == secret.PartPassword && utf8.RuneCountInString(raw[p.Start:p.End]) < secret.ShortSecret {
+			return true
+		}
+	}
+	return false
 }
 
 // partLabel names a secret part for its variable ("TOKEN" of a ?token=,

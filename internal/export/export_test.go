@@ -161,3 +161,30 @@ func TestYAMLStringRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// A Basic-auth password under secret.ShortSecret characters can be kept
+// neither literally nor in a ${VAR}: the target is left out, with a note,
+// and the file still loads.
+func TestExportLeavesOutShortPasswords(t *testing.T) {
+	snap := &plain.Snapshot{
+		Workspace:  plain.Workspace{ID: "w_1", Name: "W"},
+		Versions:   []plain.WebhookVersion{{Version: "2026-05-06", IsLatest: true}},
+		EventTypes: []plain.EventType{{EventType: "thread.thread_created"}},
+		Targets: []plain.Target{
+			{ID: "wht_1", Description: "short", URL: "https://alice:pw@hooks.example.com/p", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "wht_2", Description: "long", URL: "https://alice:longer-password@hooks.example.com/q", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+		},
+	}
+	f, err := Build(snap, Options{NameFrom: NameFromDescription})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(f.YAML)
+	if strings.Contains(out, "name: short") || !strings.Contains(out, `"short" (wht_1): its Basic-auth password is shorter than 8 characters`) ||
+		!strings.Contains(out, `url: "https://alice:${LONG_PASSWORD}@hooks.example.com/q"`) || strings.Contains(out, "pw@") {
+		t.Fatalf("export:\n%s", out)
+	}
+	if err := f.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -76,6 +76,15 @@ func TestMarkdownShowsEveryDeleteFirstAndInFull(t *testing.T) {
 		t.Fatalf("the full Markdown is truncated (%d bytes)", len(full.String()))
 	}
 
+	// The step summary's 1 MiB holds this plan whole.
+	var summary strings.Builder
+	if err := MarkdownLimit(&summary, p, MaxStepSummary); err != nil {
+		t.Fatal(err)
+	}
+	if summary.String() != full.String() {
+		t.Fatalf("within the step summary's %d bytes the plan (%d bytes) is cut", MaxStepSummary, len(full.String()))
+	}
+
 	// Text lists the deletes first too, under a warning.
 	text := render(t, textR(false), p)
 	warn := strings.Index(text, "WARNING: this plan deletes 5 webhook targets: \"old-0\", \"old-1\", \"old-2\", \"old-3\", \"old-4\".")
