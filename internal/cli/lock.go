@@ -37,7 +37,7 @@ func (f *Factory) lockDir() string {
 // lock for runs on this machine, then the lease in Plain for every other
 // runner, both within --lock-timeout. It returns the release, which also
 // runs after Ctrl-C (the lease is deleted under a context of its own).
-func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyFlags) (release func(), err error) {
+func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOptions) (release func(), err error) {
 	ws := pl.live.Workspace.ID
 	start := time.Now()
 	local, err := lock.AcquireLocal(ctx, lock.LocalPath(f.lockDir(), f.endpoint(&af.rf), ws), af.lockTimeout, 100*time.Millisecond)
@@ -89,7 +89,7 @@ var errChangedWhileWaiting = errors.New("live state changed while this apply wai
 // what was reviewed; with --auto-approve the plan is computed again from
 // the file, shown, guarded and applied: that is what the file implies now,
 // and it does not repeat the other run's creates.
-func (f *Factory) replanLocked(ctx context.Context, w io.Writer, pl planned, af *applyFlags) (planned, error) {
+func (f *Factory) replanLocked(ctx context.Context, w io.Writer, pl planned, af *applyOptions) (planned, error) {
 	live, err := pl.client.Snapshot(ctx)
 	if err != nil {
 		return pl, fmt.Errorf("read live state: %w", err)

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Flags map to applyOptions, and what flags alone decide is refused before
+// anything is read; no Plain is involved.
+func TestApplyFlagsToOptions(t *testing.T) {
+	cases := []struct {
+		args    []string
+		check   func(*applyOptions) bool
+		wantErr string
+	}{
+		{args: nil, check: func(o *applyOptions) bool {
+			return o.savedPlan == "" && len(o.files) == 1 && o.files[0] == "plainsync.yaml" && o.parallelism == 4 &&
+				o.rf.workspaces == defaultWorkspacesParallelism && !o.deleteSet && !o.updateSet && o.lockTimeout == defaultLockTimeout
+		}},
+		{args: []string{"-f", "a.yaml", "-f", "b.yaml", "--prune", "--auto-approve", "--parallelism", "8", "--workspaces-parallelism", "3", "--max-delete-percent", "10", "--lock-timeout", "5s"},
+			check: func(o *applyOptions) bool {
+				return strings.Join(o.files, ",") == "a.yaml,b.yaml" && o.prune && o.autoApprove && o.parallelism == 8 && o.rf.workspaces == 3 &&
+					o.deleteSet && o.maxDeletePercent == 10 && !o.updateSet && o.lockTimeout == 5*time.Second
+			}},
+		{args: []string{"plan.json"}, check: func(o *applyOptions) bool { return o.savedPlan == "plan.json" }},
+		{args: []string{"plan.json", "--prune"}, wantErr: "a saved plan carries its file and prune setting"},
+		{args: []string{"--parallelism", "0"}, wantErr: "--parallelism must be at least 1"},
+		{args: []string{"--max-update-percent", "101"}, wantErr: "--max-update-percent must be between 0 and 100"},
+		{args: []string{"a.json", "b.json"}, wantErr: "accepts at most 1 arg"},
+	}
+	for _, tc := range cases {
+		f, _, _ := testFactory(nil)
+		var got *applyOptions
+		cmd := newApplyCmdWith(f, func(_ context.Context, o *applyOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || got != nil {
+				t.Errorf("%v: err %v, want %q and no run", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got == nil || got.f != f || !tc.check(got) {
+			t.Errorf("%v: err %v, options %+v", tc.args, err, got)
+		}
+	}
+}

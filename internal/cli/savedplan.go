@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/spec"
+)
+
+// loadSavedPlan reads a plan written by "plan --out" and binds it to its
+// inputs: it loads the file the plan names (which must still have the
+// digest the plan recorded), re-reads live state (which must still have
+// the plan's fingerprint), computes the plan again with the same options
+// and refuses unless the result is identical to the saved one and the
+// plan's signature verifies with the API key. What it returns for
+// execution is the recomputed plan: an edited saved plan can never do
+// anything the file and Plain do not imply, and only the variables the
+// file references are read from the environment.
+func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags) (planned, error) {
+	data, err := readSavedPlan(path)
+	if err != nil {
+		return planned{}, err
+	}
+	saved, err := diff.ReadSaved(data)
+	if err != nil {
+		return planned{}, fmt.Errorf("%s: %w", path, err)
+	}
+	refuse := func(format string, args ...any) (planned, error) {
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: %s; refusing to apply it, nothing was sent: run plainsync plan again", path, fmt.Sprintf(format, args...))}
+	}
+	// The plan names its file; an edited one could name any file, whose
+	// load errors would quote it. Only desired-state files are read.
+	if ext := strings.ToLower(filepath.Ext(saved.File)); ext != ".yaml" && ext != ".yml" {
+		return refuse("it names %q as the file it was made from, which is not a *.yaml or *.yml desired-state file", saved.File)
+	}
+	d, problems := spec.Load(saved.File, f.LookupEnv)
+	if d != nil {
+		learnBasicAuth(d)
+		f.Secrets.AddMasker(d.Secrets)
+	}
+	if err := f.maskSecrets(); err != nil {
+		return planned{}, err
+	}
+	f.reportProblems(problems)
+	if spec.HasErrors(problems) {
+		return refuse("the file it was made from, %s, no longer loads", saved.File)
+	}
+	if d.Digest != saved.FileDigest {
+		return refuse("%s has changed since the plan was made (digest %s, now %s)", saved.File, short(saved.FileDigest), short(d.Digest))
+	}
+	c, err := f.connect(rf, d.APIKeyEnv)
+	if err != nil {
+		return planned{}, err
+	}
+	live, err := c.Snapshot(ctx)
+	if err != nil {
+		return planned{}, err
+	}
+	if saved.Workspace.ID != live.Workspace.ID {
+		return refuse("it was made for workspace %s, but the API key belongs to %s (%s)", saved.Workspace.ID, live.Workspace.ID, live.Workspace.Name)
+	}
+	if fp := diff.Fingerprint(live); fp != saved.Fingerprint {
+		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: live state has changed since it was made (fingerprint %s, now %s); refusing to apply a stale plan, nothing was sent: run plainsync plan again", path, short(saved.Fingerprint), short(fp))}
+	}
+	fresh, problems := diff.Compute(d, live, diff.Options{Prune: saved.Prune})
+	f.reportProblems(problems)
+	if spec.HasErrors(problems) {
+		return refuse("the file no longer plans against the live workspace")
+	}
+	if err := diff.CompareSaved(saved, fresh); err != nil {
+		return refuse("%v", err)
+	}
+	key, _ := f.LookupEnv(keyEnvOf(d.APIKeyEnv))
+	if err := diff.VerifySignature(saved, key); err != nil {
+		return refuse("%v", err)
+	}
+	return planned{desired: d, client: c, live: live, plan: fresh}, nil
+}
+
+// readSavedPlan reads at most diff.MaxSavedSize bytes: a device named by
+// mistake (/dev/zero) must not be read without end, while a pipe holding
+// a plan still works.
+func readSavedPlan(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("read saved plan %s: is a directory", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, diff.MaxSavedSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read saved plan: %w", err)
+	}
+	if len(data) > diff.MaxSavedSize {
+		return nil, fmt.Errorf("read saved plan %s: the file is larger than %d MiB, so it is not a plainsync plan", path, diff.MaxSavedSize>>20)
+	}
+	return data, nil
+}
+
+// keyEnvOf is the variable holding the API key for a file's apiKeyEnv.
+func keyEnvOf(env string) string {
+	if env == "" {
+		return spec.DefaultAPIKeyEnv
+	}
+	return env
+}
+
+func short(fp string) string {
+	fp = strings.TrimPrefix(fp, "sha256:")
+	if len(fp) > 12 {
+		return fp[:12]
+	}
+	return fp
+}
