@@ -17,7 +17,8 @@ import (
 // with every interpolated secret replaced by its ${NAME} reference, and
 // every literal "${" written as "$${", so that UnmarshalSaved can
 // re-interpolate the file from the environment and get p back exactly.
-// The bytes never contain a secret value.
+// The bytes never contain a secret value, nor a part of a URL that
+// secret.ClassifyURL calls secret and no ${VAR} names.
 func MarshalSaved(p *Plan) ([]byte, error) {
 	if p == nil {
 		return nil, errors.New("save plan: no plan")
@@ -27,6 +28,10 @@ func MarshalSaved(p *Plan) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("save plan: %w", err)
 	}
+	// A token written literally in the file, or one only Plain knows, is
+	// redacted by position like in every display: apply executes the plan
+	// it recomputes, and CompareSaved encodes that plan the same way.
+	redactURLs(q)
 	q.FormatVersion = FormatVersion
 	data, err := json.MarshalIndent(q, "", "  ")
 	if err != nil {

@@ -325,6 +325,20 @@ webhooks:
 		wantContains(t, r.stdout, "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/REDACTED")
 		noTokens(t, fmt.Sprint(args), r.all())
 	}
+	// The saved plan holds no literal token either, and still applies:
+	// apply sends what it recomputes from the file.
+	wantCode(t, m.run(dir, "plan", "--out", "plan.json"), 0)
+	data, err := os.ReadFile(filepath.Join(dir, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTokens(t, "plan.json", string(data))
+	r = m.run(dir, "apply", "plan.json", "--auto-approve")
+	wantCode(t, r, 0)
+	noTokens(t, "apply plan.json", r.all())
+	if live := m.targets(); len(live) != 1 || live[0].URL != "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/"+slackOld {
+		t.Fatalf("live after apply: %+v", live)
+	}
 
 	dir = workdir(t, `version: 1
 webhooks:
