@@ -75,7 +75,7 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 	url, stop := startRun(t, "--state", state, "--key", "k_emit", "--hmac-secret", "whsec-cmd-test", "--retry-schedule", "5ms,5ms")
 	t.Setenv("RECEIVER_SECRET", "whsec-cmd-test")
 	hook, log := startReceive(t, "--secret-env", "RECEIVER_SECRET", "--fail-first", "1")
-	createTarget(t, url, "k_emit", hook+"threads", "2026-02-27", `{ eventType: "thread.thread_created" }`)
+	target := createTarget(t, url, "k_emit", hook+"threads", "2026-02-27", `{ eventType: "thread.thread_created" }`)
 
 	t.Setenv("PLAIN_API_KEY", "k_emit")
 	out, errOut, err := runCmd(t, "emit", "thread.thread_created", "--count", "2", "--url", url)
@@ -110,6 +110,11 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 		t.Errorf("want one refused first attempt, its retry and one success:\n%s", log.String())
 	}
 
+	// The receiver logs a delivery before plain-mock has read its answer and
+	// recorded the attempt, so wait for the mock's own record of all three.
+	for recordedAttempts(t, url, "k_emit", target) < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	out, _, err = runCmd(t, "age-attempts", "2h", "--url", url)
 	if err != nil || out != "moved 3 delivery attempts 2h into the past\n" {
 		t.Errorf("age-attempts: %q %v", out, err)
@@ -121,6 +126,16 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 	if !strings.Contains(string(raw), `"hmacSecret": "whsec-cmd-test"`) || strings.Count(string(raw), `"wda_`) != 3 {
 		t.Errorf("state file lacks the secret or the 3 attempts:\n%s", raw)
 	}
+}
+
+// recordedAttempts counts the delivery attempts plain-mock lists for target.
+func recordedAttempts(t *testing.T, url, key, target string) int {
+	t.Helper()
+	_, out := post(t, url, key, `{ webhookDeliveryAttempts(webhookTargetId: "`+target+`", first: 100) { edges { node { id } } } }`)
+	data, _ := out["data"].(map[string]any)
+	conn, _ := data["webhookDeliveryAttempts"].(map[string]any)
+	edges, _ := conn["edges"].([]any)
+	return len(edges)
 }
 
 func TestEmitRefusals(t *testing.T) {
