@@ -263,7 +263,10 @@ func TestMockDropAfterCommitIsOutcomeUnknown(t *testing.T) {
 
 // TestMock429StormIsRiddenOut: the mock counts requests in fixed one-minute
 // windows. Both sides share a clock shifted so that the window ends about
-// two seconds after the test starts, so the storm's reset is near.
+// two seconds after the test starts, so the storm's reset is near. The
+// mock's latency keeps every request in flight before the first answer
+// (and its x-ratelimit-remaining) arrives, so the client cannot spread them
+// out in advance and the storm is certain.
 func TestMock429StormIsRiddenOut(t *testing.T) {
 	real := time.Now()
 	offset := real.Truncate(time.Minute).Add(58 * time.Second).Sub(real)
@@ -271,7 +274,7 @@ func TestMock429StormIsRiddenOut(t *testing.T) {
 		offset += time.Minute
 	}
 	clock := func() time.Time { return time.Now().Add(offset) }
-	srv, hs := startMock(t, plainmock.Config{RateLimit: 5, Now: clock})
+	srv, hs := startMock(t, plainmock.Config{RateLimit: 5, Now: clock, Latency: 300 * time.Millisecond})
 	c := mockClient(t, hs, func(o *Options) { o.MaxRateLimitWait = 10 * time.Second })
 	c.tr.clock = shiftedClock{offset}
 	c.tr.limiter.clock = c.tr.clock
