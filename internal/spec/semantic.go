@@ -430,11 +430,43 @@ func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secret
 	}
 	// Without variables the parser's detail shows only what the file
 	// already says; with them it could show a secret.
-	for _, v := range URLViolations(value, len(used) == 0) {
+	violations := URLViolations(value, len(used) == 0)
+	if len(holes) > 0 && len(violations) > 0 {
+		violations = p.fixableByValues(n.value, lookup, holes, violations)
+	}
+	for _, v := range violations {
 		// A literal token is redacted here like everywhere else.
 		p.errorf(n.line, n.col, "url %q %s", secret.RedactMaskedURL(n.value), v)
 	}
 	return t
+}
+
+// fixableByValues keeps, of the violations a URL shows with the "0"
+// placeholder, only those it also shows with a loopback address in each
+// missing variable's place: a rule that some value could satisfy (the host
+// of http://${HOST}/p may well be localhost) cannot be judged without it.
+func (p *parser) fixableByValues(raw string, lookup func(string) (string, bool), holes map[string]bool, violations []string) []string {
+	loopback := func(name string) (string, bool) {
+		if holes[name] {
+			return "127.0.0.1", true
+		}
+		return lookup(name)
+	}
+	value, used, errs := interpolate(raw, loopback)
+	if len(errs) > 0 {
+		return violations
+	}
+	also := map[string]bool{}
+	for _, v := range URLViolations(value, len(used) == 0) {
+		also[v] = true
+	}
+	var kept []string
+	for _, v := range violations {
+		if also[v] {
+			kept = append(kept, v)
+		}
+	}
+	return kept
 }
 
 // refOffset is the byte offset of the first ${name} in raw, or 0.

@@ -113,3 +113,39 @@ func TestScopeAndGuardsModel(t *testing.T) {
 		t.Error("a file without scope owns every name")
 	}
 }
+
+// TestValidateWithoutSecretsJudgesOnlyWhatNoValueFixes: with a variable
+// unset, validate cannot know whether http://${HOST} is loopback, so it
+// does not refuse it; a rule no value could satisfy is still reported, and
+// plan (Load) judges the real value.
+func TestValidateWithoutSecretsJudgesOnlyWhatNoValueFixes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, url string) string {
+		f := filepath.Join(dir, name)
+		body := "version: 1\nwebhooks:\n  - name: a\n    url: " + url + "\n    events: [thread.thread_created]\n    webhookVersion: \"2026-05-06\"\n"
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	unset := func(string) (string, bool) { return "", false }
+
+	host := write("host.yaml", "http://${RECEIVER_HOST}:8080/plain")
+	if d, ps := LoadForValidate(host, unset); d == nil || HasErrors(ps) {
+		t.Errorf("http://${RECEIVER_HOST} with the variable unset was refused:\n%s", render(ps))
+	}
+	remote := func(k string) (string, bool) {
+		if k == "RECEIVER_HOST" {
+			return "hooks.example.com", true
+		}
+		return "", false
+	}
+	if _, ps := Load(host, remote); !HasErrors(ps) || !strings.Contains(render(ps), "http") {
+		t.Errorf("plan accepted plain http to a non-loopback host:\n%s", render(ps))
+	}
+
+	fixed := write("fixed.yaml", "http://hooks.example.com/${PATH_TOKEN}")
+	if _, ps := LoadForValidate(fixed, unset); !HasErrors(ps) || !strings.Contains(render(ps), "http") {
+		t.Errorf("plain http to a literal non-loopback host passed validate:\n%s", render(ps))
+	}
+}
