@@ -15,12 +15,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/plainsync/plainsync/internal/loopback"
 
 	"github.com/machinebox/graphql"
 
@@ -104,7 +105,7 @@ func New(o Options) (*Client, error) {
 	// The key travels as a bearer token: over plain http anyone on the
 	// path reads it. Loopback (plain-mock, a local proxy) never leaves
 	// the machine.
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		return nil, fmt.Errorf("refusing to send the API key over plain http to %s: use an https:// API URL (http is allowed only for loopback: localhost, 127.0.0.0/8, ::1)", secret.RedactURL(u.Scheme+"://"+u.Host))
 	}
 
@@ -232,14 +233,4 @@ func (e *outcomeUnknownError) Error() string {
 
 func (e *outcomeUnknownError) Unwrap() []error {
 	return []error{plain.ErrOutcomeUnknown, e.cause}
-}
-
-// isLoopback reports whether host names this machine: localhost or a
-// loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

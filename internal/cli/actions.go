@@ -48,7 +48,6 @@ func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
 		return func() {}
 	}
 	rawOut, rawErr := f.IO.Out, f.IO.ErrOut
-	f.rawErr = rawErr
 	outGuard, errGuard := inert.LineGuard(rawOut), inert.LineGuard(rawErr)
 	f.IO.Out, f.IO.ErrOut = outGuard, errGuard
 	var stop *inert.StopCommands
@@ -76,15 +75,6 @@ func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
 		}
 		f.IO.Out, f.IO.ErrOut = rawOut, rawErr
 	}
-}
-
-// commandsOut is where plainsync writes workflow commands of its own:
-// stderr, past the guard that escapes everyone else's.
-func (f *Factory) commandsOut() io.Writer {
-	if f.rawErr != nil {
-		return f.rawErr
-	}
-	return f.IO.ErrOut
 }
 
 // humanOutput reports whether cmd prints for people (text, tables) rather

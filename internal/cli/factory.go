@@ -46,9 +46,6 @@ type Factory struct {
 	// built on first use from LookupEnv; nil outside Actions.
 	ghaOnce sync.Once
 	gha     *ghactions.Actions
-	// rawErr is stderr without the workflow-command guard (see
-	// guardStreams), for plainsync's own commands; nil outside Actions.
-	rawErr io.Writer
 	// report gathers, inside Actions, what the pull-request comment
 	// says (see ghcomment.go).
 	report actionsReport

@@ -58,12 +58,12 @@ func (f *Factory) finishActions(command string, code int, cmdErr error) int {
 		if err := f.postComment(command, code, cmdErr); err != nil {
 			msg := "pull-request comment: " + f.Secrets.Mask(err.Error())
 			if command == "plan" || command == "validate" {
-				fmt.Fprintf(f.commandsOut(), "::error title=plainsync::%s\n", escapeCommand(msg))
+				_ = a.Message(ghactions.LevelError, msg)
 				if code == 0 {
 					code = 1
 				}
 			} else {
-				fmt.Fprintf(f.commandsOut(), "::warning title=plainsync::%s\n", escapeCommand(msg))
+				_ = a.Message(ghactions.LevelWarning, msg)
 			}
 		}
 	}
@@ -74,11 +74,6 @@ func (f *Factory) finishActions(command string, code int, cmdErr error) int {
 		}
 	}
 	return code
-}
-
-// escapeCommand keeps a workflow command's message on one line.
-func escapeCommand(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
 }
 
 func (f *Factory) postComment(command string, code int, cmdErr error) error {
@@ -113,7 +108,7 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 		}
 	}
 	if pr == 0 || ev.Repo == "" {
-		fmt.Fprintf(f.commandsOut(), "::notice title=plainsync::no pull request to comment on for this %s event\n", escapeCommand(ev.Name))
+		_ = a.Message(ghactions.LevelNotice, "no pull request to comment on for this "+ev.Name+" event")
 		return nil
 	}
 	key := f.Getenv(envCommentKey)
@@ -236,7 +231,7 @@ func (f *Factory) forkWithoutKey(paths []string) string {
 // no plan ran, and pass when the files are valid.
 func (f *Factory) validateForFork(paths []string, reason string) error {
 	f.report.fork = reason
-	fmt.Fprintf(f.commandsOut(), "::notice title=plainsync::%s\n", escapeCommand("No plan: "+reason))
+	_ = f.actions().Message(ghactions.LevelNotice, "No plan: "+reason)
 	err := runValidate(f, paths, "text")
 	status := "valid"
 	if err != nil {

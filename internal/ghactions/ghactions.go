@@ -247,6 +247,43 @@ func (a *Actions) Annotate(p spec.Problem) error {
 	return nil
 }
 
+// Level is the kind of a workflow message: error, warning or notice.
+type Level int
+
+const (
+	LevelError Level = iota
+	LevelWarning
+	LevelNotice
+)
+
+// Message writes a workflow command about the run itself rather than a
+// place in a file (a comment that could not be posted, why no plan ran),
+// titled "plainsync". Like Annotate, it masks the text and lets
+// go-githubactions format and escape the command.
+func (a *Actions) Message(level Level, msg string) error {
+	if a == nil {
+		return nil
+	}
+	gha := a.gha.WithFieldsMap(map[string]string{"title": "plainsync"})
+	msg = a.secrets.Mask(msg)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	err := guard(func() {
+		switch level {
+		case LevelError:
+			gha.Errorf("%s", msg)
+		case LevelWarning:
+			gha.Warningf("%s", msg)
+		default:
+			gha.Noticef("%s", msg)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("GitHub Actions: write message: %w", err)
+	}
+	return nil
+}
+
 // AnnotateAll emits every problem, in order.
 func (a *Actions) AnnotateAll(ps []spec.Problem) error {
 	for _, p := range ps {

@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/loopback"
 )
 
 // DefaultAPIURL is GitHub's REST API; the runner sets $GITHUB_API_URL
@@ -39,7 +40,7 @@ func NewGitHub(apiURL, token string, hc *http.Client) (*GitHub, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("GitHub API URL %q is not a URL", apiURL)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback.Host(u.Hostname())) {
 		return nil, fmt.Errorf("GitHub API URL %q must use https (plain http only for a loopback host): the token would travel in the clear", apiURL)
 	}
 	if strings.TrimSpace(token) == "" {
@@ -57,14 +58,6 @@ func NewGitHub(apiURL, token string, hc *http.Client) (*GitHub, error) {
 		return nil
 	}
 	return &GitHub{api: u, token: token, http: &c}, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Comment is an issue or pull-request comment.

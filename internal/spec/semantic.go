@@ -3,7 +3,6 @@ package spec
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/plainsync/plainsync/internal/loopback"
 
 	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
@@ -554,18 +555,8 @@ func URLViolations(value string, showParseDetail bool) []string {
 		return []string{"has no host"}
 	}
 	var out []string
-	if scheme == "http" && !isLoopback(u.Hostname()) {
+	if scheme == "http" && !loopback.Host(u.Hostname()) {
 		out = append(out, "must use https: http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1)")
 	}
 	return out
-}
-
-// isLoopback reports whether host names this machine: localhost or a
-// loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

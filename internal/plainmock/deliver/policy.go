@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/plainsync/plainsync/internal/loopback"
 )
 
 // ErrNotLoopback is the reason plain-mock gives for never contacting a
@@ -23,21 +25,10 @@ func CheckURL(u *url.URL) error {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return fmt.Errorf("scheme %q is not http or https: %w", u.Scheme, ErrNotLoopback)
 	}
-	if !isLoopbackHost(u.Hostname()) {
+	if !loopback.Host(u.Hostname()) {
 		return fmt.Errorf("host %q was not contacted: %w", u.Hostname(), ErrNotLoopback)
 	}
 	return nil
-}
-
-// isLoopbackHost accepts "localhost" and literal loopback addresses, and
-// nothing that needs a DNS answer: a name that resolves to loopback today
-// may resolve elsewhere tomorrow.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // loopbackOnly wraps dial so that, whatever the URL check let through
