@@ -422,8 +422,16 @@ func TestAppliesConvergeUnderFaults(t *testing.T) {
 				t.Fatalf("no %q in the applies' output:\n%s", tc.proof, outputs)
 			}
 			live := byDescription(t, m.targets()) // fails on duplicates
+			// A run whose lease release was failed by the faults leaves a
+			// stale lease behind, which the next run takes over once it
+			// expires; it is not a webhook the file manages.
+			for d := range live {
+				if strings.HasPrefix(d, "plainsync-lease") {
+					delete(live, d)
+				}
+			}
 			if len(live) != 12 {
-				t.Fatalf("%d live targets, want 12", len(live))
+				t.Fatalf("%d live targets, want 12: %v", len(live), live)
 			}
 		})
 	}
