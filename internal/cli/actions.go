@@ -107,7 +107,7 @@ func (f *Factory) maskSecrets() error {
 func (f *Factory) reportProblems(ps []spec.Problem) {
 	printProblems(f.IO.ErrOut, ps, f.Secrets)
 	if f.actions().Enabled() {
-		f.report.problems = append(f.report.problems, ps...)
+		f.report.addProblems(ps)
 	}
 	// A failure here is a failure to write stderr, which the lines above
 	// have met already; like them it is not worth failing the command.
@@ -131,7 +131,6 @@ func (f *Factory) writePlanOutputs(plans []planned, extra ...ghactions.Output) e
 		c.Delete += pc.Delete
 		changes = changes || pl.plan.HasChanges()
 	}
-	f.report.changes = changes
 	outs := append([]ghactions.Output{
 		{Name: ghactions.OutputHasChanges, Value: ghactions.Bool(changes)},
 		{Name: ghactions.OutputCreates, Value: strconv.Itoa(c.Create)},
@@ -153,8 +152,8 @@ func planFileOutput(path string) (ghactions.Output, error) {
 
 // summarizePlan appends p to the step summary: the Markdown plan, or with
 // drift the Markdown drift report. n is the number of plans the command
-// summarises: they share the summary's 1 MiB, and the comment's 64 KiB.
-// The comment gets the same plan, sized for GitHub's comment limit.
+// summarises: they share the summary's 1 MiB. The file's comment gets the
+// same plan, sized for GitHub's comment limit (each file has its own).
 func (f *Factory) summarizePlan(p *diff.Plan, drift bool, n int) error {
 	a := f.actions()
 	if !a.Enabled() {
@@ -175,19 +174,28 @@ func (f *Factory) summarizePlan(p *diff.Plan, drift bool, n int) error {
 	if err != nil {
 		return err
 	}
-	comment, err := render1(ghactions.MaxComment/n - commentReserve)
+	comment, err := render1(ghactions.MaxComment - commentReserve)
 	if err != nil {
 		return err
 	}
-	f.report.parts = append(f.report.parts, comment)
+	fr := f.report.file(p.File)
+	fr.parts = append(fr.parts, comment)
+	fr.changes = p.HasChanges()
 	return a.AddStepSummary(summary)
 }
 
 // summarize appends a Markdown block to the step summary (masked), and to
-// the pull-request comment.
+// every pull-request comment of the step.
 func (f *Factory) summarize(markdown string) error {
+	return f.summarizeFile("", markdown)
+}
+
+// summarizeFile appends a Markdown block about one file to the step
+// summary (masked), and to that file's pull-request comment.
+func (f *Factory) summarizeFile(file, markdown string) error {
 	if f.actions().Enabled() {
-		f.report.parts = append(f.report.parts, markdown)
+		fr := f.report.file(file)
+		fr.parts = append(fr.parts, markdown)
 	}
 	return f.actions().AddStepSummary(markdown)
 }

@@ -110,6 +110,15 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 	var plans []planned
 	var err error
 	if af.savedPlan != "" {
+		if f.actions().Enabled() {
+			// The comment is the file's the plan was made from, also when
+			// the plan is refused.
+			name := savedPlanFile(af.savedPlan)
+			if name == "" {
+				name = af.savedPlan
+			}
+			f.report.file(name)
+		}
 		var pl planned
 		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf)
 		pl.saved = true

@@ -27,8 +27,14 @@ func refuseFailed(f *Factory, plans []planned) error {
 		return &ExitError{Code: 1, Err: failed[0].err}
 	}
 	for _, pl := range failed {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(pl.err.Error())))
+		msg := f.Secrets.Mask(pl.err.Error())
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(msg))
+		if f.actions().Enabled() {
+			fr := f.report.file(pl.desired.File)
+			fr.errs = append(fr.errs, secret.RedactURLsInText(msg))
+		}
 	}
+	f.report.all = true // no file is applied
 	msg := fmt.Sprintf("%d of %d files could not be planned; refusing to apply any of them, nothing was written", len(failed), len(plans))
 	if err := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(msg)); err != nil {
 		return err
@@ -57,6 +63,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 	// refuse reports a refusal in the step summary too, where a reviewer
 	// of the run looks first.
 	refuse := func(err error) (bool, error) {
+		f.report.all = true // nothing is applied, to any file
 		if serr := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(err.Error())); serr != nil {
 			return false, serr
 		}
@@ -83,6 +90,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 			return false, err
 		}
 		if !p.HasChanges() {
+			f.report.done(p.File)
 			continue
 		}
 		if err := checkGuards(pl, af); err != nil {
@@ -102,6 +110,10 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 			for i, op := range apply.Operations(pl.plan) {
 				fmt.Fprintf(&ops, "  %d. %s\n", i+1, op)
 			}
+		}
+		for _, pl := range todo {
+			fr := f.report.file(pl.plan.File)
+			fr.done, fr.status = true, "dry run, nothing was written"
 		}
 		fmt.Fprint(f.IO.Out, "\nDry run: nothing was written. apply would send these operations, in this order:\n"+ops.String())
 		return true, f.summarize("**Dry run: nothing was written.** apply would send these operations, in this order:\n\n" + codeBlock(ops.String()))
@@ -171,17 +183,20 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 			// Locking or re-planning one workspace failed; it wrote nothing.
 			msg := secret.RedactURLsInText(f.Secrets.Mask(errs[i].Error()))
 			fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(msg))
-			if err := f.summarize("**Not applied; nothing was written to it.**\n\n" + codeBlock(msg)); err != nil {
+			if err := f.summarizeFile(todo[i].plan.File, "**Not applied; nothing was written to it.**\n\n"+codeBlock(msg)); err != nil {
 				return false, err
 			}
+			f.report.file(todo[i].plan.File).failed = true
 			succeeded = false
 			continue
 		}
 		if results[i] != "" {
-			if err := f.summarize(codeBlock(results[i])); err != nil {
+			if err := f.summarizeFile(todo[i].plan.File, codeBlock(results[i])); err != nil {
 				return false, err
 			}
 		}
+		fr := f.report.file(todo[i].plan.File)
+		fr.done, fr.failed = true, !ok[i]
 		succeeded = succeeded && ok[i]
 	}
 	return succeeded, nil

@@ -72,6 +72,7 @@ minimum success rate, 1 error.`,
 				if err := f.summarizePlan(pl.plan, true, len(plans)); err != nil {
 					return err
 				}
+				f.report.done(pl.plan.File)
 			}
 			// Outputs sum over every file: with one missing they would
 			// understate the drift, so a failure writes none.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/ghactions"
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -24,19 +25,8 @@ const (
 )
 
 // commentReserve is the room each comment keeps for its heading, the
-// error and the footer around the rendered plans.
+// errors and the footer around the rendered plan.
 const commentReserve = 6000
-
-// actionsReport gathers what the pull-request comment says: each plan as
-// the step summary shows it (sized for a comment), apply's results and
-// refusals, the problems found, whether anything would change, and why no
-// plan ran on a fork.
-type actionsReport struct {
-	parts    []string
-	problems []spec.Problem
-	changes  bool
-	fork     string
-}
 
 // finishActions runs after every command inside Actions: it writes the
 // exitcode output and, when the workflow asked for it, creates or updates
@@ -111,65 +101,107 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 		_ = a.Message(ghactions.LevelNotice, "no pull request to comment on for this "+ev.Name+" event")
 		return nil
 	}
-	key := f.Getenv(envCommentKey)
-	if key == "" {
-		key = "plainsync.yaml"
+	r := &f.report
+	if len(r.order) == 0 {
+		// The command stopped before it read its files (a bad flag): the
+		// comments of the files the action's step names show the error.
+		files := strings.Fields(f.Getenv("PLAINSYNC_FILES"))
+		if len(files) == 0 {
+			files = []string{defaultFile}
+		}
+		r.noteFiles(files)
 	}
-	onlyUpdate := f.Getenv(envCommentOnNoChanges) == "false" && code == 0 && !f.report.changes && f.report.fork == ""
-	body := f.commentBody(command, code, cmdErr, ev)
-	res, err := a.UpsertComment(ctx, gh, ev.Repo, pr, ghactions.Marker(command+" "+key), body, onlyUpdate)
-	if err != nil {
-		return err
+	failedCode := code != 0 && !(code == 2 && (command == "drift" || command == "plan"))
+	var errs []error
+	for _, k := range r.order {
+		fr := r.files[k]
+		path := a.RepoPath(fr.name)
+		failed := fr.ownFailure() || r.all || (failedCode && !fr.done)
+		onlyUpdate := f.Getenv(envCommentOnNoChanges) == "false" && !failedCode && !fr.changes && r.fork == ""
+		body := f.commentBody(command, code, cmdErr, ev, fr, path, failed, failedCode)
+		res, err := a.UpsertComment(ctx, gh, ev.Repo, pr, commentMarker(command, f.Getenv(envCommentKey), path), body, onlyUpdate)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, err))
+			continue
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Pull-request comment on #%d for %s: %s.\n", pr, inert.Text(path), res)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Pull-request comment on #%d: %s.\n", pr, res)
-	return nil
+	return errors.Join(errs...)
 }
 
-// commentBody is the comment: a status line, the report's parts, the
-// error or problems on failure, and a footer linking the run.
-func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactions.Event) string {
+// commentMarker finds a file's comment again: one per command, comment
+// key (the action's comment-key input, when set) and file, the file named
+// from the repository's root so that it is the same whatever the step's
+// working-directory. scripts/comment-install-failure.mjs makes the same
+// marker when the install step fails and plainsync never ran.
+func commentMarker(command, key, path string) string {
+	if key != "" {
+		return ghactions.Marker(command + " " + key + " " + path)
+	}
+	return ghactions.Marker(command + " " + path)
+}
+
+// commentBody is one file's comment: a status line, the errors, the
+// file's parts and the step's, and a footer linking the run. failed says
+// this file's outcome failed; failedCode that the step did (maybe for
+// another file).
+func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactions.Event, fr *fileReport, path string, failed, failedCode bool) string {
 	r := &f.report
 	var b strings.Builder
-	key := f.Getenv(envCommentKey)
-	where := ""
-	if key != "" {
-		where = " for " + code1(key)
+	what := path
+	if key := f.Getenv(envCommentKey); key != "" {
+		what = key + " · " + path
 	}
+	where := " for " + code1(what)
 	switch {
 	case r.fork != "":
 		fmt.Fprintf(&b, "#### ⏭️ plainsync %s%s: no plan on a fork\n\n", command, where)
-	case code == 0 || (code == 2 && command == "drift"):
+	case !failed:
 		status := "no changes"
 		switch {
-		case command == "apply" && r.changes:
+		case fr.status != "":
+			status = fr.status
+		case command == "apply" && fr.changes:
 			status = "applied"
 		case command == "validate":
 			status = "valid"
-		case r.changes:
+		case command == "drift" && fr.changes:
+			status = "drifted"
+		case fr.changes:
 			status = "changes to review"
 		}
 		fmt.Fprintf(&b, "#### plainsync %s%s: %s\n\n", command, where, status)
+		if failedCode {
+			fmt.Fprintf(&b, "> [!WARNING]\n> This step failed on another of its files (exit code %d): see that file's comment. This file's outcome below stands.\n\n", code)
+		}
 	default:
 		fmt.Fprintf(&b, "#### ❌ plainsync %s%s failed\n\n", command, where)
 		if command == "plan" {
 			b.WriteString("No plan could be made; an earlier plan shown here no longer applies.\n\n")
 		}
-	}
-	var errs []string
-	for _, p := range r.problems {
-		if p.Severity != spec.SeverityWarning || code != 0 {
-			errs = append(errs, p.String())
+		if !fr.ownFailure() && !r.all && len(r.order) > 1 {
+			b.WriteString("This file was not reached: the step stopped on an error in another of its files (see that file's comment).\n\n")
 		}
 	}
+	var errs []string
+	for _, ps := range [][]spec.Problem{fr.problems, r.step.problems} {
+		for _, p := range ps {
+			if p.Severity != spec.SeverityWarning || failed {
+				errs = append(errs, p.String())
+			}
+		}
+	}
+	errs = append(errs, fr.errs...)
+	errs = append(errs, r.step.errs...)
 	var ee *ExitError
-	if cmdErr != nil && !(errors.As(cmdErr, &ee) && ee.Err == nil) {
+	if failed && cmdErr != nil && !(errors.As(cmdErr, &ee) && ee.Err == nil) {
 		errs = append(errs, "Error: "+secret.RedactURLsInText(f.Secrets.Mask(cmdErr.Error())))
 	}
 	if len(errs) > 0 {
 		b.WriteString(codeBlock(f.Secrets.Mask(strings.Join(errs, "\n"))))
 		b.WriteString("\n")
 	}
-	for _, p := range r.parts {
+	for _, p := range append(append([]string(nil), fr.parts...), r.step.parts...) {
 		b.WriteString(strings.TrimRight(p, "\n"))
 		b.WriteString("\n\n")
 	}
@@ -180,7 +212,7 @@ func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactio
 	if run := f.actions().RunURL(); run != "" {
 		b.WriteString(" · [run](" + run + ")")
 	}
-	if code != 0 && !(code == 2 && command == "drift") {
+	if failedCode {
 		b.WriteString(" · exit code " + strconv.Itoa(code))
 	}
 	b.WriteString("</sub>\n")

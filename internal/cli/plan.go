@@ -84,6 +84,7 @@ the live state, for "plainsync apply PLAN.json".`,
 					if err := f.summarizePlan(pl.plan, false, len(plans)+len(failed)); err != nil {
 						return err
 					}
+					f.report.done(pl.plan.File)
 				}
 				return &ExitError{Code: 1}
 			}
@@ -143,6 +144,7 @@ func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
 		if err := f.summarizePlan(pl.plan, false, len(plans)); err != nil {
 			return err
 		}
+		f.report.done(pl.plan.File)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -33,6 +34,9 @@ type planned struct {
 // is kept in that file's result, in file order, and the others are still
 // planned; callers report it and exit 1 (see failedPlans).
 func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
+	if f.actions().Enabled() {
+		f.report.noteFiles(files)
+	}
 	ds, problems := loadFiles(f, files)
 	for _, d := range ds {
 		f.Secrets.AddMasker(d.Secrets)
@@ -173,8 +177,14 @@ func (f *Factory) reportFailure(pl planned, output string, files int) error {
 		fmt.Fprintf(f.IO.Out, "### plainsync: %s failed\n\n%s\n\n", inert.Text(pl.desired.File), codeBlock(inert.Lines(msg)))
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(msg))
+	if f.actions().Enabled() {
+		fr := f.report.file(pl.desired.File)
+		fr.errs = append(fr.errs, secret.RedactURLsInText(msg))
+	}
 	if files < 2 {
 		return nil
 	}
-	return f.summarize("**" + inert.Text(pl.desired.File) + " could not be planned.**\n\n" + codeBlock(inert.Lines(msg)))
+	// The file's comment shows the error above; the summary, shared by
+	// every file, names it.
+	return f.actions().AddStepSummary("**" + inert.Text(pl.desired.File) + " could not be planned.**\n\n" + codeBlock(inert.Lines(msg)))
 }

@@ -109,8 +109,10 @@ func runValidate(f *Factory, paths []string, output string) error {
 		if err := f.maskSecrets(); err != nil {
 			return err
 		}
-		_ = f.actions().AnnotateAll(probs)                      // a stderr failure; the report below meets it too
-		f.report.problems = append(f.report.problems, probs...) // for the pull-request comment
+		_ = f.actions().AnnotateAll(probs) // a stderr failure; the report below meets it too
+		f.report.noteFiles(paths)
+		f.report.done(files...)
+		f.report.addProblems(probs) // for the pull-request comments
 	}
 	// Report every path named, loaded or not, in a stable order.
 	for _, p := range pathProbs {

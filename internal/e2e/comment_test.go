@@ -160,6 +160,7 @@ type stepRun struct {
 	mockURL           string
 	noKey             bool
 	commentOnNoChange string
+	commentKey        string
 	fake              *fakeGitHub // its comments are checked for secrets too
 }
 
@@ -171,7 +172,7 @@ func (s stepRun) run() (result, string) {
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.workspace, "NO_COLOR=1", "CRM_TOKEN=" + crmToken,
 		"PLAINSYNC_BIN=" + filepath.Join(binDir, "plainsync"), "PLAINSYNC_COMMAND=" + s.command,
 		"PLAINSYNC_FILES=" + s.files, "PLAINSYNC_ARGS=" + s.args, "PLAINSYNC_API_URL=" + s.mockURL,
-		"PLAINSYNC_WORKDIR=" + s.workdir, "PLAINSYNC_COMMENT=true", "PLAINSYNC_COMMENT_KEY=",
+		"PLAINSYNC_WORKDIR=" + s.workdir, "PLAINSYNC_COMMENT=true", "PLAINSYNC_COMMENT_KEY=" + s.commentKey,
 		"PLAINSYNC_COMMENT_ON_NO_CHANGES=" + s.commentOnNoChange, "PLAINSYNC_GITHUB_TOKEN=" + ghToken,
 		"GITHUB_WORKSPACE=" + s.workspace, "GITHUB_REPOSITORY=acme/config", "GITHUB_API_URL=" + s.ghURL,
 		"GITHUB_SERVER_URL=https://github.com", "GITHUB_RUN_ID=4242", "GITHUB_EVENT_NAME=" + s.event,
@@ -231,17 +232,17 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 		return stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: pr, sha: "mergeSHA0001",
 			command: command, files: file, args: args, workdir: "workspaces", mockURL: mockURL, commentOnNoChange: "true", fake: gh}
 	}
-	prodMarker := "<!-- plainsync-comment plan workspaces: prod.yaml -->"
+	prodMarker := "<!-- plainsync-comment plan workspaces/prod.yaml -->"
 
 	// First push: the plan comment is created.
 	r, outputs := step(prod.url, "plan", "prod.yaml", "--out plan.json").run()
 	wantCode(t, r, 0)
-	wantContains(t, r.stderr, "Pull-request comment on #7: created.")
+	wantContains(t, r.stderr, "Pull-request comment on #7 for workspaces/prod.yaml: created.")
 	c := gh.bodies(7)
 	if len(c) != 1 || c[prodMarker] == "" {
 		t.Fatalf("comments %v, want one with %s", markers(c), prodMarker)
 	}
-	wantContains(t, c[prodMarker], "#### plainsync plan for <code>workspaces: prod.yaml</code>: changes to review",
+	wantContains(t, c[prodMarker], "#### plainsync plan for <code>workspaces/prod.yaml</code>: changes to review",
 		"**Plan: 3 to create", "token=${CRM_TOKEN}", "<sub>plainsync plan for <code>abcdef1</code> · [run](https://github.com/acme/config/actions/runs/4242)</sub>")
 	if code, _ := outputValue(outputs, "exitcode"); code != "0" {
 		t.Fatalf("exitcode %q", code)
@@ -251,7 +252,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	write("prod.yaml", strings.Replace(desiredYAML, "https://ops.example.com/plain", "https://ops2.example.com/plain", 1))
 	r, _ = step(prod.url, "plan", "prod.yaml", "").run()
 	wantCode(t, r, 0)
-	wantContains(t, r.stderr, "Pull-request comment on #7: updated.")
+	wantContains(t, r.stderr, "Pull-request comment on #7 for workspaces/prod.yaml: updated.")
 	c = gh.bodies(7)
 	if len(c) != 1 {
 		t.Fatalf("comments %v after the second push", markers(c))
@@ -267,7 +268,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	wantContains(t, r.stderr, ",file=workspaces/prod.yaml,line=")
 	c = gh.bodies(7)
 	body := c[prodMarker]
-	wantContains(t, body, "#### ❌ plainsync plan for <code>workspaces: prod.yaml</code> failed", "no longer applies", "thread.no_such_event", "exit code 1")
+	wantContains(t, body, "#### ❌ plainsync plan for <code>workspaces/prod.yaml</code> failed", "no longer applies", "thread.no_such_event", "exit code 1")
 	if strings.Contains(body, "**Plan:") || strings.Contains(body, "ops2.example.com") {
 		t.Fatalf("the failed plan's comment still shows the old plan:\n%s", body)
 	}
@@ -280,7 +281,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	r, _ = step(staging.url, "plan", "staging.yaml", "").run()
 	wantCode(t, r, 0)
 	c = gh.bodies(7)
-	stagingMarker := "<!-- plainsync-comment plan workspaces: staging.yaml -->"
+	stagingMarker := "<!-- plainsync-comment plan workspaces/staging.yaml -->"
 	if len(c) != 2 || !strings.Contains(c[stagingMarker], "staging-hook") || !strings.Contains(c[prodMarker], "failed") {
 		t.Fatalf("matrix comments %v:\n%s", markers(c), c[stagingMarker])
 	}
@@ -294,7 +295,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	s.eventPath, s.commentOnNoChange = other, "false"
 	r, _ = s.run()
 	wantCode(t, r, 0)
-	wantContains(t, r.stderr, "Pull-request comment on #8: skipped.")
+	wantContains(t, r.stderr, "Pull-request comment on #8 for workspaces/prod.yaml: skipped.")
 	if len(gh.bodies(8)) != 0 {
 		t.Fatal("a plan without changes created a comment")
 	}
@@ -314,8 +315,8 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	r, _ = s.run()
 	wantCode(t, r, 0)
 	c = gh.bodies(7)
-	applyBody := c["<!-- plainsync-comment apply workspaces: staging.yaml -->"]
-	wantContains(t, applyBody, "#### plainsync apply for <code>workspaces: staging.yaml</code>: applied", "Apply complete: 2 created", "<code>mergeSH</code>")
+	applyBody := c["<!-- plainsync-comment apply workspaces/staging.yaml -->"]
+	wantContains(t, applyBody, "#### plainsync apply for <code>workspaces/staging.yaml</code>: applied", "Apply complete: 2 created", "<code>mergeSH</code>")
 	if len(c) != 3 {
 		t.Fatalf("comments after apply %v", markers(c))
 	}
@@ -404,5 +405,116 @@ func TestActionCommentShowsEveryDelete(t *testing.T) {
 	data, _ := os.ReadFile(js)
 	if err := json.Unmarshal(data, &plan); err != nil || plan.count("create") != 25 || plan.count("delete") != 5 {
 		t.Fatalf("plan-json: %v, %d creates, %d deletes", err, plan.count("create"), plan.count("delete"))
+	}
+}
+
+// One step given a directory of two teams' files (one workspace, two
+// scopes) keeps one comment per file: each shows its own plan, its own
+// failure, and stays apart from the other's on every later push.
+func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	gh, ghURL := startGitHub(t)
+	m := startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Shared"}})
+	workspace := t.TempDir()
+	support := teamFile("scope: [\"support-*\"]\n", hook("support-crm", "https://crm.example.com/hook", "[thread.thread_created]"))
+	billing := teamFile("scope: [\"billing-*\"]\n", hook("billing-invoices", "https://billing.example.com/hook", "[thread.thread_created]"))
+	writeFile(t, workspace, "teams/support.yaml", support)
+	writeFile(t, workspace, "teams/billing.yaml", billing)
+	pr := prEvent(t, 12, false)
+	step := func(command, args string) stepRun {
+		return stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: pr, sha: "teamsSHA01",
+			command: command, files: "teams", args: args, workdir: ".", mockURL: m.url, commentOnNoChange: "true", fake: gh}
+	}
+	supportMarker := "<!-- plainsync-comment plan teams/support.yaml -->"
+	billingMarker := "<!-- plainsync-comment plan teams/billing.yaml -->"
+
+	r, _ := step("plan", "").run()
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "Pull-request comment on #12 for teams/billing.yaml: created.", "Pull-request comment on #12 for teams/support.yaml: created.")
+	c := gh.bodies(12)
+	if len(c) != 2 {
+		t.Fatalf("comments %v, want one per file", markers(c))
+	}
+	wantContains(t, c[supportMarker], "#### plainsync plan for <code>teams/support.yaml</code>: changes to review", "support-crm")
+	wantContains(t, c[billingMarker], "#### plainsync plan for <code>teams/billing.yaml</code>: changes to review", "billing-invoices")
+	if strings.Contains(c[supportMarker], "billing-invoices") || strings.Contains(c[billingMarker], "support-crm") {
+		t.Fatalf("a file's comment shows the other file's plan:\n%s\n---\n%s", c[supportMarker], c[billingMarker])
+	}
+
+	// billing's plan fails (an event type the live catalog lacks): its
+	// comment shows the error; support's plan still stands, and its
+	// comment shows it with a warning that the step failed elsewhere.
+	writeFile(t, workspace, "teams/billing.yaml", strings.Replace(billing, "thread.thread_created", "thread.no_such_event", 1))
+	r, _ = step("plan", "").run()
+	wantCode(t, r, 1)
+	c = gh.bodies(12)
+	if len(c) != 2 {
+		t.Fatalf("comments %v after the failure", markers(c))
+	}
+	wantContains(t, c[billingMarker], "#### ❌ plainsync plan for <code>teams/billing.yaml</code> failed", "thread.no_such_event")
+	wantContains(t, c[supportMarker], "#### plainsync plan for <code>teams/support.yaml</code>: changes to review",
+		"This step failed on another of its files (exit code 1)", "support-crm")
+	if strings.Contains(c[supportMarker], "thread.no_such_event") {
+		t.Fatalf("support's comment shows billing's error:\n%s", c[supportMarker])
+	}
+
+	// billing's file does not load: no file is planned, and support's
+	// comment says so rather than showing its older plan.
+	writeFile(t, workspace, "teams/billing.yaml", "version: 1\nwebhooks: [\n")
+	r, _ = step("plan", "").run()
+	wantCode(t, r, 1)
+	c = gh.bodies(12)
+	wantContains(t, c[billingMarker], "#### ❌ plainsync plan for <code>teams/billing.yaml</code> failed", "teams/billing.yaml:")
+	wantContains(t, c[supportMarker], "#### ❌ plainsync plan for <code>teams/support.yaml</code> failed", "was not reached", "another of its files")
+	if strings.Contains(c[supportMarker], "**Plan:") || strings.Contains(c[supportMarker], "billing.yaml:") {
+		t.Fatalf("support's comment shows a stale plan or billing's error:\n%s", c[supportMarker])
+	}
+
+	// Fixed again: both comments are updated, none added.
+	writeFile(t, workspace, "teams/billing.yaml", billing)
+	r, _ = step("plan", "").run()
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "for teams/billing.yaml: updated.", "for teams/support.yaml: updated.")
+	c = gh.bodies(12)
+	if len(c) != 2 || !strings.Contains(c[supportMarker], "support-crm") || !strings.Contains(c[billingMarker], "billing-invoices") {
+		t.Fatalf("comments %v after the fix:\n%s", markers(c), c[billingMarker])
+	}
+
+	// Plain cannot be reached: each comment shows its file's error.
+	down := step("plan", "")
+	down.mockURL = "http://127.0.0.1:1/graphql/v1"
+	r, _ = down.run()
+	wantCode(t, r, 1)
+	c = gh.bodies(12)
+	for _, marker := range []string{supportMarker, billingMarker} {
+		wantContains(t, c[marker], "failed", "No plan could be made", "127.0.0.1:1")
+		if strings.Contains(c[marker], "**Plan:") {
+			t.Fatalf("comment still shows a plan although Plain was down:\n%s", c[marker])
+		}
+	}
+	r, _ = step("plan", "").run()
+	wantCode(t, r, 0)
+
+	// A comment-key sets two steps over the same files apart.
+	s := step("plan", "")
+	s.commentKey = "staging"
+	r, _ = s.run()
+	wantCode(t, r, 0)
+	c = gh.bodies(12)
+	keyed := "<!-- plainsync-comment plan staging teams/support.yaml -->"
+	if len(c) != 4 {
+		t.Fatalf("comments %v with a comment-key", markers(c))
+	}
+	wantContains(t, c[keyed], "#### plainsync plan for <code>staging · teams/support.yaml</code>")
+
+	// apply: each file's result in its own apply comment.
+	r, _ = step("apply", "--auto-approve").run()
+	wantCode(t, r, 0)
+	c = gh.bodies(12)
+	for _, name := range []string{"support", "billing"} {
+		body := c["<!-- plainsync-comment apply teams/"+name+".yaml -->"]
+		wantContains(t, body, "#### plainsync apply for <code>teams/"+name+".yaml</code>: applied", "Apply complete: 1 created")
 	}
 }

@@ -222,7 +222,7 @@ func (a *Actions) Annotate(p spec.Problem) error {
 	}
 	fields := map[string]string{}
 	if p.Pos.File != "" {
-		fields["file"] = a.repoPath(p.Pos.File)
+		fields["file"] = a.RepoPath(p.Pos.File)
 	}
 	if p.Pos.Line > 0 {
 		fields["line"] = strconv.Itoa(p.Pos.Line)
@@ -294,11 +294,11 @@ func (a *Actions) AnnotateAll(ps []spec.Problem) error {
 	return nil
 }
 
-// repoPath is file as GitHub expects an annotation's path: relative to
+// RepoPath is file as GitHub expects an annotation's path: relative to
 // the repository's root ($GITHUB_WORKSPACE), whatever the step's
 // working-directory, so that the annotation lands on the pull request's
 // file. A file outside the workspace keeps the path it was given.
-func (a *Actions) repoPath(file string) string {
+func (a *Actions) RepoPath(file string) string {
 	ws, _ := a.lookupEnv("GITHUB_WORKSPACE")
 	if ws == "" {
 		return file
