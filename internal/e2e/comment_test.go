@@ -518,3 +518,46 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 		wantContains(t, body, "#### plainsync apply for <code>teams/"+name+".yaml</code>: applied", "Apply complete: 1 created")
 	}
 }
+
+// apply PLAN.json reports in the apply comment of the file the plan was
+// made from, its refusal of a stale plan included; a plan too broken to
+// name its file reports under the plan's own path.
+func TestActionCommentForASavedPlan(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	gh, ghURL := startGitHub(t)
+	m := startMock(t, ws())
+	workspace := t.TempDir()
+	writeFile(t, workspace, "prod/plainsync.yaml", desiredYAML)
+	gh.pulls["mergeSHA0003"] = []int{14}
+	step := func(event, command, args string) stepRun {
+		s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: event, eventPath: prEvent(t, 14, false), sha: "mergeSHA0003",
+			command: command, files: "plainsync.yaml", args: args, workdir: "prod", mockURL: m.url, commentOnNoChange: "true", fake: gh}
+		if event == "push" {
+			s.eventPath = ""
+		}
+		return s
+	}
+	r, _ := step("pull_request", "plan", "--out plan.json").run()
+	wantCode(t, r, 0)
+	applyMarker := "<!-- plainsync-comment apply prod/plainsync.yaml -->"
+	r, _ = step("push", "apply", "--auto-approve plan.json").run()
+	wantCode(t, r, 0)
+	c := gh.bodies(14)
+	wantContains(t, c[applyMarker], "#### plainsync apply for <code>prod/plainsync.yaml</code>: applied", "Apply complete: 3 created")
+
+	// Applied once, the plan is stale: the same comment says it was refused.
+	r, _ = step("push", "apply", "--auto-approve plan.json").run()
+	wantCode(t, r, 1)
+	c = gh.bodies(14)
+	wantContains(t, c[applyMarker], "#### ❌ plainsync apply for <code>prod/plainsync.yaml</code> failed", "refusing to apply a stale plan")
+	if len(c) != 2 {
+		t.Fatalf("comments %v", markers(c))
+	}
+
+	writeFile(t, workspace, "prod/broken.json", "{not json")
+	r, _ = step("push", "apply", "--auto-approve broken.json").run()
+	wantCode(t, r, 1)
+	wantContains(t, gh.bodies(14)["<!-- plainsync-comment apply prod/broken.json -->"], "failed", "not a plainsync plan file")
+}
