@@ -153,7 +153,7 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 		// A lease of this run may be left (a create whose response was
 		// lost, a loser's delete that failed). The clean-up runs even
 		// after Ctrl-C, bounded by its attempts.
-		_, _ = removeLeases(context.WithoutCancel(ctx), c, o, func(li leaseInfo) bool {
+		_, _, _ = removeLeases(context.WithoutCancel(ctx), c, o, func(li leaseInfo) bool {
 			return li.holder == o.Holder || li.stale(o.Now(), o.TTL)
 		})
 	}
@@ -387,11 +387,11 @@ func (l *Lease) Release(ctx context.Context) error {
 // release deletes the lease as Release says.
 func (l *Lease) release(ctx context.Context) error {
 	o := LeaseOptions{Holder: l.holder, TTL: l.ttl, Retry: l.retry, Now: l.now}
-	left, err := removeLeases(ctx, l.c, o, func(li leaseInfo) bool {
+	_, left, err := removeLeases(ctx, l.c, o, func(li leaseInfo) bool {
 		return li.t.ID == l.id || li.holder == l.holder || li.stale(l.now(), l.ttl)
 	}, l.id)
 	if err != nil {
-		return fmt.Errorf("apply lease: delete the lease target %s: %w (a lease expires by itself %s after its last renewal; the next apply deletes it then)",
+		return fmt.Errorf("apply lease: delete lease target(s) %s: %w (a lease expires by itself %s after its last renewal; the next apply deletes it then)",
 			strings.Join(left, ", "), err, l.ttl+l.ttl/2)
 	}
 	return nil
@@ -404,10 +404,11 @@ const releaseAttempts = 5
 // names (leases already known). A round deletes each, then lists the
 // leases to see which are left: a delete whose outcome is unknown may have
 // worked, and one that failed is tried again in the next round, after a
-// pause that starts at o.Retry and doubles. After releaseAttempts rounds,
-// or when ctx ends, it gives up and returns the ids still left with the
+// pause that starts at o.Retry and doubles. It returns the ids it deleted
+// (sent a delete for, and no longer listed); after releaseAttempts rounds,
+// or when ctx ends, it gives up and returns those still left too, with the
 // last error.
-func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(leaseInfo) bool, ids ...string) ([]string, error) {
+func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(leaseInfo) bool, ids ...string) (deleted, left []string, err error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -418,6 +419,16 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 		o.Retry = DefaultRetry
 	}
 	pending := slices.Clone(ids)
+	var tried []string
+	gone := func() []string {
+		var out []string
+		for _, id := range tried {
+			if !slices.Contains(pending, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
 	listed := false
 	pause := o.Retry
 	var last error
@@ -432,12 +443,15 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 			}
 		}
 		for _, id := range pending {
+			if !slices.Contains(tried, id) {
+				tried = append(tried, id)
+			}
 			if err := c.DeleteWebhookTarget(ctx, id); err != nil {
 				last, failed = err, true
 			}
 		}
 		if listed && len(pending) == 0 {
-			return nil, nil
+			return gone(), nil, nil
 		}
 		if ts, err := c.ListLeases(ctx); err != nil {
 			last, failed = err, true
@@ -445,7 +459,7 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 			// Only what the listing still shows is left.
 			pending, listed = pick(ts, o, want, ids), true
 			if len(pending) == 0 {
-				return nil, nil
+				return gone(), nil, nil
 			}
 		}
 		if round >= releaseAttempts {
@@ -462,7 +476,7 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 	if last == nil {
 		last = errors.New("still listed after every attempt")
 	}
-	return pending, last
+	return gone(), pending, last
 }
 
 // pick returns the ids of the leases in ts that want picks or ids names.
@@ -479,8 +493,9 @@ func pick(ts []plain.Target, o LeaseOptions, want func(leaseInfo) bool, ids []st
 // RemoveExpired deletes the expired leases among leases (as a snapshot
 // listed them; expired by DefaultTTL and now), retrying as Release does
 // with a first pause of retry (0 means DefaultRetry).
-// It sends nothing when none has expired, and returns the ids it removed
-// and, on failure, those left with the error.
+// It sends nothing when none has expired; the listing is read again
+// before any delete. It returns the ids it removed and, on failure, those
+// left with the error.
 func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now time.Time, retry time.Duration) (removed, left []string, err error) {
 	var expired []string
 	for _, t := range leases {
@@ -491,12 +506,14 @@ func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now tim
 	if len(expired) == 0 {
 		return nil, nil, nil
 	}
+	// The listing is checked again before any delete: a lease its holder
+	// renewed since the snapshot is not expired any more.
 	o := LeaseOptions{TTL: DefaultTTL, Retry: retry, Now: func() time.Time { return now }}
-	left, err = removeLeases(ctx, c, o, func(li leaseInfo) bool { return slices.Contains(expired, li.t.ID) }, expired...)
-	for _, id := range expired {
-		if !slices.Contains(left, id) {
-			removed = append(removed, id)
-		}
+	removed, left, err = removeLeases(ctx, c, o, func(li leaseInfo) bool {
+		return slices.Contains(expired, li.t.ID) && li.stale(now, DefaultTTL)
+	})
+	if err != nil && len(left) == 0 {
+		left = expired // the listing failed throughout
 	}
 	return removed, left, err
 }

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/plain"
 )
 
 // A release whose delete fails (a 502 before Plain ran it) tries again
@@ -227,7 +229,19 @@ func TestRemoveExpired(t *testing.T) {
 	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond); err != nil || removed != nil || f.deletes != 0 || f.lists != 1 {
 		t.Fatalf("with nothing expired: removed %v, err %v, %d deletes, %d lists", removed, err, f.deletes, f.lists-1)
 	}
+	// A lease renewed since the snapshot is not expired any more.
 	f.fault = nil
+	renewed := f.addLease("renewed", time.Now().Add(-time.Hour))
+	snap, _ = f.ListLeases(context.Background())
+	desc := describe("renewed", time.Now().Add(time.Hour))
+	f.UpdateWebhookTarget(context.Background(), plain.UpdateInput{ID: renewed, Description: &desc})
+	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond); err != nil || removed != nil {
+		t.Fatalf("renewed lease: removed %v, err %v", removed, err)
+	}
+	if ids := f.leaseIDs(); !slices.Contains(ids, renewed) {
+		t.Fatalf("the renewed lease %s was deleted: %v", renewed, ids)
+	}
+	f.DeleteWebhookTarget(context.Background(), renewed)
 	gone := f.addLease("gone", time.Now().Add(-time.Hour))
 	f.fault = func(string) fate { return fail }
 	snap, _ = f.ListLeases(context.Background())
