@@ -62,7 +62,8 @@ or an edited plan, is refused before anything is sent.
 
 Only one apply writes to a workspace at a time: a local lock and a lease held in
 Plain (a disabled target "plainsync-lease …"); another apply waits up to
---lock-timeout, then refuses.`,
+--lock-timeout, then refuses. A lease left by a run that was killed, or could
+not delete it, is removed by the next apply once it has expired.`,
 		Example: `  plainsync apply
   plainsync apply --dry-run
   plainsync apply -f prod.yaml --prune --auto-approve

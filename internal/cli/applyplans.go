@@ -77,7 +77,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		}
 		return err
 	}
-	var todo []planned
+	var todo, idle []planned
 	for i, pl := range plans {
 		p := pl.plan
 		if i > 0 {
@@ -91,6 +91,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		}
 		if !p.HasChanges() {
 			f.report.done(p.File)
+			idle = append(idle, pl)
 			continue
 		}
 		if err := checkGuards(pl, af); err != nil {
@@ -98,7 +99,18 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		}
 		todo = append(todo, pl)
 	}
+	// A workspace with nothing to apply takes no lease, so an expired one
+	// left there (its run killed, or its delete failed) would stay for
+	// good once the file is applied: apply removes it (not --dry-run).
+	removeIdle := func() {
+		for _, pl := range idle {
+			f.removeExpiredLeases(ctx, pl, af)
+		}
+	}
 	if len(todo) == 0 {
+		if !af.dryRun {
+			removeIdle()
+		}
 		return true, nil
 	}
 	if af.dryRun {
@@ -132,6 +144,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 			return false, &ExitError{Code: 1}
 		}
 	}
+	removeIdle()
 	succeeded := true
 	// The workspaces are applied several at once, each in its own phase
 	// order under its own key; the output is what one after another would

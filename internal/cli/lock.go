@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/diff"
@@ -44,8 +46,9 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 	if err != nil {
 		return nil, err
 	}
+	leases := f.removeExpiredLeases(ctx, pl, af)
 	creates := pl.plan.Counts().Create
-	occupied := len(pl.live.Targets) + len(pl.live.Leases)
+	occupied := len(pl.live.Targets) + len(leases)
 	var lease *lock.Lease
 	switch {
 	case occupied+creates+1 > plain.MaxTargets:
@@ -70,7 +73,7 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 	}
 	return func() {
 		if lease != nil {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), af.rf.timeout)
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), leaseCleanupTimeout(af))
 			if err := lease.Release(rctx); err != nil {
 				fmt.Fprintf(f.IO.ErrOut, "Warning: %s\n", inert.Lines(f.Secrets.Mask(err.Error())))
 			}
@@ -78,6 +81,45 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 		}
 		_ = local.Unlock()
 	}, nil
+}
+
+// minLeaseCleanup is the least time a lease's release, or the removal of
+// expired leases, gets for its retries, however short --timeout is.
+const minLeaseCleanup = 10 * time.Second
+
+// leaseCleanupTimeout bounds a lease's release and the removal of expired
+// leases: --timeout, but at least minLeaseCleanup.
+func leaseCleanupTimeout(af *applyOptions) time.Duration {
+	return max(af.rf.timeout, minLeaseCleanup)
+}
+
+// removeExpiredLeases deletes the expired leases in the workspace's
+// snapshot (left by a run that was killed, or whose delete failed) and
+// says so; it sends nothing when none has expired. A failure is a
+// warning: the next apply tries again. It returns the leases left.
+func (f *Factory) removeExpiredLeases(ctx context.Context, pl planned, af *applyOptions) []plain.Target {
+	if len(pl.live.Leases) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, leaseCleanupTimeout(af))
+	defer cancel()
+	ws := pl.live.Workspace.ID
+	removed, _, err := lock.RemoveExpired(ctx, pl.client, pl.live.Leases, time.Now(), 0)
+	if len(removed) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "Removed %d expired apply lease(s) of workspace %s (%s), left by plainsync runs that could not delete them.\n",
+			len(removed), inert.Text(ws), inert.Text(strings.Join(removed, ", ")))
+	}
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "Warning: could not remove the expired apply leases of workspace %s: %s; the next apply tries again.\n",
+			inert.Text(ws), inert.Lines(f.Secrets.Mask(err.Error())))
+	}
+	var left []plain.Target
+	for _, t := range pl.live.Leases {
+		if !slices.Contains(removed, t.ID) {
+			left = append(left, t)
+		}
+	}
+	return left
 }
 
 // errChangedWhileWaiting explains a refusal after the lock was held.

@@ -451,6 +451,31 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 	if len(ts) != 1 || ts[0].Description != "race-0" {
 		t.Fatalf("live after apply: %+v", ts)
 	}
+
+	// The workspace is now as the file says, so the next apply has nothing
+	// to do and takes no lease; it still removes an expired one that a
+	// killed run left, where plan and --dry-run leave it.
+	data := m.gql(`mutation($input: CreateWebhookTargetInput!) { createWebhookTarget(input: $input) { webhookTarget { id } error { message } } }`,
+		map[string]any{"input": map[string]any{"url": "https://plainsync.invalid/lease", "isEnabled": false,
+			"description":        plain.LeasePrefix + " v1 holder=killed until=2026-01-01T00:00:00.000Z",
+			"eventSubscriptions": []any{map[string]any{"eventType": "thread.note_created"}}}})
+	if e := data["createWebhookTarget"].(map[string]any)["error"]; e != nil {
+		t.Fatalf("create the lease: %v", e)
+	}
+	for _, args := range [][]string{{"plan", "--prune", "--detailed-exitcode"}, {"apply", "--auto-approve", "--dry-run", "--prune"}} {
+		r := m.run(dir, args...)
+		wantCode(t, r, 0)
+		if n := leaseCount(m.targets()); n != 1 {
+			t.Fatalf("%v removed the lease (%d left)", args, n)
+		}
+	}
+	r := m.run(dir, "apply", "--auto-approve", "--prune")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "0 to delete")
+	wantContains(t, r.stderr, "Removed 1 expired apply lease(s)")
+	if ts := m.targets(); leaseCount(ts) != 0 || len(ts) != 1 {
+		t.Fatalf("live after a no-change apply: %+v", ts)
+	}
 }
 
 // A live lease held by another run makes apply wait, then refuse after

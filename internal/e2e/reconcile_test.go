@@ -421,15 +421,14 @@ func TestAppliesConvergeUnderFaults(t *testing.T) {
 			if !strings.Contains(outputs, tc.proof) {
 				t.Fatalf("no %q in the applies' output:\n%s", tc.proof, outputs)
 			}
-			live := byDescription(t, m.targets()) // fails on duplicates
-			// A run whose lease release was failed by the faults leaves a
-			// stale lease behind, which the next run takes over once it
-			// expires; it is not a webhook the file manages.
-			for d := range live {
-				if strings.HasPrefix(d, "plainsync-lease") {
-					delete(live, d)
-				}
+			// No run may leave its lease behind: a release whose delete
+			// the faults fail is retried, and an expired lease is removed
+			// by the next apply.
+			ts := m.targets()
+			if n := leaseCount(ts); n != 0 {
+				t.Fatalf("%d apply leases left after convergence: %+v", n, ts)
 			}
+			live := byDescription(t, ts) // fails on duplicates
 			if len(live) != 12 {
 				t.Fatalf("%d live targets, want 12: %v", len(live), live)
 			}

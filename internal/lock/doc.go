@@ -10,9 +10,13 @@
 //     re-lists the leases and proceeds only if its own is the oldest live
 //     one (Plain orders creates, so every contender agrees on the winner);
 //     losers delete theirs and wait. The holder renews the expiry while it
-//     works and deletes the lease when done, also after Ctrl-C; a lease
-//     whose holder died (kill -9, a cancelled CI job) expires and is taken
-//     over after its TTL.
+//     works and deletes the lease when done, also after Ctrl-C, retrying a
+//     delete that fails or whose outcome is unknown a few times with
+//     backoff; a lease whose holder died (kill -9, a cancelled CI job) or
+//     could not delete it expires and is deleted by the next run that
+//     looks after its TTL. A lease of a run's own holder that a listing
+//     shows (a create whose response was lost) is that run's: adopted if
+//     it is the oldest, deleted otherwise, never one created beside it.
 //
 // A lease takes one of Plain's 25 target slots while an apply runs. When
 // the apply itself needs every slot (live targets plus creates, since

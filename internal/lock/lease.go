@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,8 @@ const LeaseURL = "https://plainsync.invalid/lease"
 const (
 	DefaultTTL  = 2 * time.Minute
 	DefaultPoll = time.Second
+	// DefaultRetry is the first pause between attempts to delete a lease.
+	DefaultRetry = 250 * time.Millisecond
 )
 
 // LeaseOptions tune AcquireLease.
@@ -46,6 +49,9 @@ type LeaseOptions struct {
 	// Poll is the pause between looks at the leases (with jitter); 0
 	// means DefaultPoll.
 	Poll time.Duration
+	// Retry is the first pause between attempts to delete a lease (it
+	// doubles); 0 means DefaultRetry.
+	Retry time.Duration
 	// EventType is the one event the disabled lease target subscribes to:
 	// Plain requires at least one.
 	EventType string
@@ -62,6 +68,7 @@ type Lease struct {
 	id     string
 	holder string
 	ttl    time.Duration
+	retry  time.Duration
 	now    func() time.Time
 	stop   chan struct{}
 	done   chan struct{}
@@ -115,12 +122,21 @@ func (li leaseInfo) stale(now time.Time, ttl time.Duration) bool {
 // o.Timeout) while another run holds a live one, deletes expired ones,
 // creates its own and keeps it only if it is the oldest live lease. The
 // lease is renewed in the background until Release.
+//
+// A lease of this holder found in a listing (a create whose response was
+// lost, committed all the same) is adopted if it is the oldest live
+// lease, and deleted otherwise; one is never created beside another. When
+// AcquireLease gives up it deletes whatever leases of its holder it can
+// still see, so that a lost create does not linger until it expires.
 func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error) {
 	if o.TTL <= 0 {
 		o.TTL = DefaultTTL
 	}
 	if o.Poll <= 0 {
 		o.Poll = DefaultPoll
+	}
+	if o.Retry <= 0 {
+		o.Retry = DefaultRetry
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -131,23 +147,56 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 	if o.EventType == "" {
 		return nil, errors.New("apply lease: no event type for the lease target")
 	}
+	created := false
+	l, err := acquire(ctx, c, o, &created)
+	if err != nil && created {
+		// A lease of this run may be left (a create whose response was
+		// lost, a loser's delete that failed). The clean-up runs even
+		// after Ctrl-C, bounded by its attempts.
+		_, _, _ = removeLeases(context.WithoutCancel(ctx), c, o, func(li leaseInfo) bool {
+			return li.holder == o.Holder || li.stale(o.Now(), o.TTL)
+		})
+	}
+	return l, err
+}
+
+// acquire is AcquireLease's loop; it sets *created once it has sent a
+// create.
+func acquire(ctx context.Context, c Client, o LeaseOptions, created *bool) (*Lease, error) {
 	deadline := o.Now().Add(o.Timeout)
 	waiting := false
 	for {
-		others, err := liveLeases(ctx, c, o, "")
+		v, err := look(ctx, c, o)
 		if err != nil {
 			return nil, err
 		}
-		if len(others) == 0 {
-			// A create or delete that is abandoned halfway leaves its
-			// outcome unknown: they run to the end even after Ctrl-C, and
-			// a lease won meanwhile is given back at once.
-			l, won, err := tryCreate(context.WithoutCancel(ctx), c, o)
+		for _, li := range v.stale {
+			// Its holder died without releasing it. A failed delete is no
+			// reason to stop, and an expired lease blocks no one: the next
+			// look tries again, and so does Release.
+			_ = c.DeleteWebhookTarget(ctx, li.t.ID)
+		}
+		if len(v.mine) > 0 || len(v.others) == 0 {
+			// Mutations run to the end even after Ctrl-C (their outcome
+			// would be unknown otherwise), and a lease won meanwhile is
+			// given back at once.
+			mctx := context.WithoutCancel(ctx)
+			var l *Lease
+			var won bool
+			if len(v.mine) > 0 {
+				// An earlier create of this run landed after all.
+				l, won, err = settle(mctx, c, o, nil)
+			} else {
+				*created = true
+				l, won, err = tryCreate(mctx, c, o)
+			}
 			if err != nil {
 				return nil, err
 			}
 			if won && ctx.Err() != nil {
-				_ = l.delete(context.WithoutCancel(ctx))
+				if err := l.release(mctx); err != nil {
+					return nil, fmt.Errorf("taking the apply lease: %w; %w", context.Cause(ctx), err)
+				}
 				return nil, fmt.Errorf("taking the apply lease: %w", context.Cause(ctx))
 			}
 			if won {
@@ -160,7 +209,7 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 				return nil, fmt.Errorf("%w: could not take the apply lease of this workspace within %s (raise --lock-timeout to wait longer)", ErrTimeout, o.Timeout)
 			}
 		} else {
-			holder := others[0]
+			holder := v.others[0]
 			if !o.Now().Before(deadline) {
 				return nil, fmt.Errorf("%w: another plainsync run (%s) holds the apply lease of this workspace until %s; waited %s (raise --lock-timeout to wait longer)",
 					ErrTimeout, holder.holder, holder.until.UTC().Format(time.RFC3339), o.Timeout)
@@ -176,29 +225,34 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 	}
 }
 
-// liveLeases lists the leases, deletes the stale ones and returns the
-// others except mine (by target id), oldest first.
-func liveLeases(ctx context.Context, c Client, o LeaseOptions, mine string) ([]leaseInfo, error) {
+// leaseView is one look at a workspace's leases.
+type leaseView struct {
+	mine   []leaseInfo // this holder's, oldest first, expired or not
+	others []leaseInfo // other holders' live leases, oldest first
+	stale  []leaseInfo // other holders' expired leases
+}
+
+// look lists the leases and sorts them into a leaseView.
+func look(ctx context.Context, c Client, o LeaseOptions) (leaseView, error) {
 	ts, err := c.ListLeases(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("apply lease: list leases: %w", err)
+		return leaseView{}, fmt.Errorf("apply lease: list leases: %w", err)
 	}
-	var out []leaseInfo
+	var v leaseView
 	for _, t := range ts {
-		if t.ID == mine {
-			continue
-		}
 		li := parse(t, o.TTL)
-		if li.stale(o.Now(), o.TTL) {
-			// Its holder died without releasing it. A failed delete is
-			// no reason to stop: the next look tries again.
-			_ = c.DeleteWebhookTarget(ctx, t.ID)
-			continue
+		switch {
+		case li.holder == o.Holder:
+			v.mine = append(v.mine, li)
+		case li.stale(o.Now(), o.TTL):
+			v.stale = append(v.stale, li)
+		default:
+			v.others = append(v.others, li)
 		}
-		out = append(out, li)
 	}
-	sortOldest(out)
-	return out, nil
+	sortOldest(v.mine)
+	sortOldest(v.others)
+	return v, nil
 }
 
 // sortOldest orders leases by creation, then id: the order Plain
@@ -213,8 +267,9 @@ func sortOldest(ls []leaseInfo) {
 	})
 }
 
-// tryCreate creates this run's lease and reports whether it won: whether
-// it is the oldest live lease once created. A lost lease is deleted.
+// tryCreate creates this run's lease and settles whether it won. A create
+// whose outcome is unknown is settled the same way: the holder id finds
+// it in the listing if it landed.
 func tryCreate(ctx context.Context, c Client, o LeaseOptions) (*Lease, bool, error) {
 	in := plain.CreateInput{
 		URL:         LeaseURL,
@@ -226,43 +281,57 @@ func tryCreate(ctx context.Context, c Client, o LeaseOptions) (*Lease, bool, err
 	if err != nil && !errors.Is(err, plain.ErrOutcomeUnknown) {
 		return nil, false, fmt.Errorf("apply lease: create the lease target: %w", err)
 	}
-	if err != nil {
-		// The lease may have landed; the holder id finds it. If it has
-		// not, the next look creates it again: a second lease of one
-		// holder is harmless, and the extra one expires.
-		ts, lerr := c.ListLeases(ctx)
-		if lerr != nil {
-			return nil, false, fmt.Errorf("apply lease: create the lease target: %w; and listing leases failed: %w", err, lerr)
-		}
-		found := false
-		for _, x := range ts {
-			if parse(x, o.TTL).holder == o.Holder {
-				t, found = x, true
-			}
-		}
-		if !found {
-			return nil, false, nil
-		}
+	var created *plain.Target
+	if err == nil {
+		created = &t
 	}
-	l := &Lease{c: c, id: t.ID, holder: o.Holder, ttl: o.TTL, now: o.Now}
+	return settle(ctx, c, o, created)
+}
+
+// settle re-lists the leases and reports whether this holder won: whether
+// its oldest lease (created, when the create's response arrived, is one
+// even if the listing does not show it yet) is the oldest live lease. The
+// winner keeps that one and deletes any other of its own; a loser deletes
+// all of its own.
+func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target) (*Lease, bool, error) {
 	all, err := c.ListLeases(ctx)
 	if err != nil {
-		l.delete(ctx)
 		return nil, false, fmt.Errorf("apply lease: list leases: %w", err)
 	}
+	if created != nil && !slices.ContainsFunc(all, func(x plain.Target) bool { return x.ID == created.ID }) {
+		all = append(all, *created)
+	}
 	var live []leaseInfo
+	var mine []string
 	for _, x := range all {
 		li := parse(x, o.TTL)
-		if x.ID == t.ID || !li.stale(o.Now(), o.TTL) {
+		if li.holder == o.Holder {
+			mine = append(mine, x.ID)
+		}
+		if li.holder == o.Holder || !li.stale(o.Now(), o.TTL) {
 			live = append(live, li)
 		}
 	}
 	sortOldest(live)
-	if len(live) > 0 && live[0].t.ID == t.ID {
-		return l, true, nil
+	if len(live) == 0 || live[0].holder != o.Holder {
+		// Lost, or nothing landed: none of this holder's leases may stay.
+		// A delete that fails is tried again at the next look, which
+		// finds the lease among this holder's, and when AcquireLease
+		// gives up.
+		for _, id := range mine {
+			_ = c.DeleteWebhookTarget(ctx, id)
+		}
+		return nil, false, nil
 	}
-	l.delete(ctx)
-	return nil, false, nil
+	l := &Lease{c: c, id: live[0].t.ID, holder: o.Holder, ttl: o.TTL, retry: o.Retry, now: o.Now}
+	for _, id := range mine {
+		if id != l.id {
+			// A second lease of this holder (an earlier create that
+			// landed late); Release retries it if this fails.
+			_ = c.DeleteWebhookTarget(ctx, id)
+		}
+	}
+	return l, true, nil
 }
 
 // start renews the lease every TTL/3 until Release.
@@ -294,7 +363,11 @@ func (l *Lease) ID() string { return l.id }
 // Holder is the lease's holder id.
 func (l *Lease) Holder() string { return l.holder }
 
-// Release stops renewing and deletes the lease. ctx should outlive an
+// Release stops renewing and deletes the lease, and with it any other
+// lease of its holder and any expired lease of another (whose holder died
+// or could not delete it). A delete that fails or whose outcome is
+// unknown is checked by listing the leases and retried with backoff, at
+// most releaseAttempts times and within ctx. ctx should outlive an
 // interrupt: the lease must go even after Ctrl-C.
 func (l *Lease) Release(ctx context.Context) error {
 	if l == nil {
@@ -306,30 +379,143 @@ func (l *Lease) Release(ctx context.Context) error {
 			close(l.stop)
 			<-l.done
 		}
-		err = l.delete(ctx)
+		err = l.release(ctx)
 	})
 	return err
 }
 
-// delete removes the lease target; when the outcome is unknown it checks
-// whether the target is gone.
-func (l *Lease) delete(ctx context.Context) error {
-	err := l.c.DeleteWebhookTarget(ctx, l.id)
-	if err == nil {
-		return nil
+// release deletes the lease as Release says.
+func (l *Lease) release(ctx context.Context) error {
+	o := LeaseOptions{Holder: l.holder, TTL: l.ttl, Retry: l.retry, Now: l.now}
+	_, left, err := removeLeases(ctx, l.c, o, func(li leaseInfo) bool {
+		return li.t.ID == l.id || li.holder == l.holder || li.stale(l.now(), l.ttl)
+	}, l.id)
+	if err != nil {
+		return fmt.Errorf("apply lease: delete lease target(s) %s: %w (a lease expires by itself %s after its last renewal; the next apply deletes it then)",
+			strings.Join(left, ", "), err, l.ttl+l.ttl/2)
 	}
-	if ts, lerr := l.c.ListLeases(ctx); lerr == nil {
-		gone := true
-		for _, t := range ts {
-			if t.ID == l.id {
-				gone = false
+	return nil
+}
+
+// releaseAttempts bounds the rounds of removeLeases.
+const releaseAttempts = 5
+
+// removeLeases deletes every lease that want picks, plus the targets ids
+// names (leases already known). A round deletes each, then lists the
+// leases to see which are left: a delete whose outcome is unknown may have
+// worked, and one that failed is tried again in the next round, after a
+// pause that starts at o.Retry and doubles. It returns the ids it deleted
+// (sent a delete for, and no longer listed); after releaseAttempts rounds,
+// or when ctx ends, it gives up and returns those still left too, with the
+// last error.
+func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(leaseInfo) bool, ids ...string) (deleted, left []string, err error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.TTL <= 0 {
+		o.TTL = DefaultTTL
+	}
+	if o.Retry <= 0 {
+		o.Retry = DefaultRetry
+	}
+	pending := slices.Clone(ids)
+	var tried []string
+	gone := func() []string {
+		var out []string
+		for _, id := range tried {
+			if !slices.Contains(pending, id) {
+				out = append(out, id)
 			}
 		}
-		if gone {
-			return nil
+		return out
+	}
+	listed := false
+	pause := o.Retry
+	var last error
+	for round := 1; ; round++ {
+		failed := false
+		if !listed && len(pending) == 0 {
+			// Nothing known yet: list first to find what want picks.
+			if ts, err := c.ListLeases(ctx); err != nil {
+				last, failed = err, true
+			} else {
+				pending, listed = pick(ts, o, want, ids), true
+			}
+		}
+		for _, id := range pending {
+			if !slices.Contains(tried, id) {
+				tried = append(tried, id)
+			}
+			if err := c.DeleteWebhookTarget(ctx, id); err != nil {
+				last, failed = err, true
+			}
+		}
+		if listed && len(pending) == 0 {
+			return gone(), nil, nil
+		}
+		if ts, err := c.ListLeases(ctx); err != nil {
+			last, failed = err, true
+		} else {
+			// Only what the listing still shows is left.
+			pending, listed = pick(ts, o, want, ids), true
+			if len(pending) == 0 {
+				return gone(), nil, nil
+			}
+		}
+		if round >= releaseAttempts {
+			break
+		}
+		if failed {
+			if err := sleep(ctx, jitter(pause)); err != nil {
+				last = err
+				break
+			}
+			pause *= 2
 		}
 	}
-	return fmt.Errorf("apply lease: delete the lease target %s: %w (it expires by itself)", l.id, err)
+	if last == nil {
+		last = errors.New("still listed after every attempt")
+	}
+	return gone(), pending, last
+}
+
+// pick returns the ids of the leases in ts that want picks or ids names.
+func pick(ts []plain.Target, o LeaseOptions, want func(leaseInfo) bool, ids []string) []string {
+	var out []string
+	for _, t := range ts {
+		if want(parse(t, o.TTL)) || slices.Contains(ids, t.ID) {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
+// RemoveExpired deletes the expired leases among leases (as a snapshot
+// listed them; expired by DefaultTTL and now), retrying as Release does
+// with a first pause of retry (0 means DefaultRetry).
+// It sends nothing when none has expired; the listing is read again
+// before any delete. It returns the ids it removed and, on failure, those
+// left with the error.
+func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now time.Time, retry time.Duration) (removed, left []string, err error) {
+	var expired []string
+	for _, t := range leases {
+		if parse(t, DefaultTTL).stale(now, DefaultTTL) {
+			expired = append(expired, t.ID)
+		}
+	}
+	if len(expired) == 0 {
+		return nil, nil, nil
+	}
+	// The listing is checked again before any delete: a lease its holder
+	// renewed since the snapshot is not expired any more.
+	o := LeaseOptions{TTL: DefaultTTL, Retry: retry, Now: func() time.Time { return now }}
+	removed, left, err = removeLeases(ctx, c, o, func(li leaseInfo) bool {
+		return slices.Contains(expired, li.t.ID) && li.stale(now, DefaultTTL)
+	})
+	if err != nil && len(left) == 0 {
+		left = expired // the listing failed throughout
+	}
+	return removed, left, err
 }
 
 // NewHolder returns a random holder id.

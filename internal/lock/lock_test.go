@@ -25,6 +25,37 @@ type fakePlain struct {
 	// yield runs between a create's commit and its response, so that
 	// contenders interleave.
 	yield func()
+	// fault, when set, decides each mutation's fate (see fate).
+	fault func(op string) fate
+	// late holds creates that answered "outcome unknown" without
+	// committing; each commits when its count of listings reaches zero.
+	late []lateCreate
+	// deletes and lists count the calls.
+	deletes, lists int
+}
+
+// fate is what the fake does with one mutation.
+type fate int
+
+const (
+	ok       fate = iota
+	fail          // a 502 before anything ran: nothing applied, outcome unknown to the client
+	drop          // applied, but the response is lost
+	lateFate      // create only: answered as lost, committed after a few listings
+)
+
+type lateCreate struct {
+	t     plain.Target
+	lists int
+}
+
+var errUnknown = fmt.Errorf("502 Bad Gateway: %w", plain.ErrOutcomeUnknown)
+
+func (f *fakePlain) fate(op string) fate {
+	if f.fault == nil {
+		return ok
+	}
+	return f.fault(op)
 }
 
 func newFakePlain() *fakePlain { return &fakePlain{base: time.Now()} }
@@ -32,6 +63,16 @@ func newFakePlain() *fakePlain { return &fakePlain{base: time.Now()} }
 func (f *fakePlain) ListLeases(context.Context) ([]plain.Target, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.lists++
+	keep := f.late[:0]
+	for _, lc := range f.late {
+		if lc.lists--; lc.lists <= 0 {
+			f.targets = append(f.targets, lc.t)
+		} else {
+			keep = append(keep, lc)
+		}
+	}
+	f.late = keep
 	var out []plain.Target
 	for _, t := range f.targets {
 		if plain.IsLease(t.Description) {
@@ -43,15 +84,28 @@ func (f *fakePlain) ListLeases(context.Context) ([]plain.Target, error) {
 
 func (f *fakePlain) CreateWebhookTarget(_ context.Context, in plain.CreateInput) (plain.Target, error) {
 	f.mu.Lock()
+	fa := f.fate("create")
+	if fa == fail {
+		f.mu.Unlock()
+		return plain.Target{}, errUnknown
+	}
 	f.seq++
 	t := plain.Target{ID: fmt.Sprintf("wht_%03d", f.seq), URL: in.URL, Description: in.Description,
 		EventTypes: in.EventTypes, Enabled: in.Enabled, CreatedAt: f.base.Add(time.Duration(f.seq) * time.Millisecond)}
 	t.UpdatedAt = t.CreatedAt
+	if fa == lateFate {
+		f.late = append(f.late, lateCreate{t: t, lists: 2})
+		f.mu.Unlock()
+		return plain.Target{}, errUnknown
+	}
 	f.targets = append(f.targets, t)
 	y := f.yield
 	f.mu.Unlock()
 	if y != nil {
 		y()
+	}
+	if fa == drop {
+		return plain.Target{}, errUnknown
 	}
 	return t, nil
 }
@@ -73,12 +127,49 @@ func (f *fakePlain) UpdateWebhookTarget(_ context.Context, in plain.UpdateInput)
 func (f *fakePlain) DeleteWebhookTarget(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.deletes++
+	fa := f.fate("delete")
+	if fa == fail {
+		return errUnknown
+	}
 	i := slices.IndexFunc(f.targets, func(t plain.Target) bool { return t.ID == id })
 	if i < 0 {
 		return errors.New("not found")
 	}
 	f.targets = slices.Delete(f.targets, i, i+1)
+	if fa == drop {
+		return errUnknown
+	}
 	return nil
+}
+
+// addLease puts another holder's lease in the workspace, valid until.
+func (f *fakePlain) addLease(holder string, until time.Time) string {
+	t, _ := f.CreateWebhookTarget(context.Background(), plain.CreateInput{URL: LeaseURL, Description: describe(holder, until), EventTypes: []string{"x"}})
+	return t.ID
+}
+
+// leaseIDs lists the leases' ids.
+func (f *fakePlain) leaseIDs() []string {
+	ls, _ := f.ListLeases(context.Background())
+	var ids []string
+	for _, t := range ls {
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+// faultsFor makes the next mutations of op meet fates in order, then
+// succeed.
+func faultsFor(op string, fates ...fate) func(string) fate {
+	return func(o string) fate {
+		if o != op || len(fates) == 0 {
+			return ok
+		}
+		fa := fates[0]
+		fates = fates[1:]
+		return fa
+	}
 }
 
 func (f *fakePlain) count() int {
@@ -87,7 +178,7 @@ func (f *fakePlain) count() int {
 }
 
 func opts(timeout time.Duration) LeaseOptions {
-	return LeaseOptions{Timeout: timeout, Poll: 2 * time.Millisecond, EventType: "thread.thread_created"}
+	return LeaseOptions{Timeout: timeout, Poll: 2 * time.Millisecond, Retry: time.Millisecond, EventType: "thread.thread_created"}
 }
 
 func TestLeaseAcquireAndRelease(t *testing.T) {
