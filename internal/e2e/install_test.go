@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -169,16 +171,23 @@ func TestInstallRefusesATamperedArchive(t *testing.T) {
 	for _, c := range []struct {
 		name, want string
 		sums       []byte
+		archive    []byte // nil: evilArchive
 	}{
-		{"archive replaced", "does not match checksums.txt of " + version, sums},
-		{"not listed", "checksums.txt of " + version + " lists no " + archive, []byte(strings.ReplaceAll(string(sums), archive, "other.tar.gz"))},
+		{"archive replaced", "does not match checksums.txt of " + version, sums, nil},
+		{"not listed", "checksums.txt of " + version + " lists no " + archive, []byte(strings.ReplaceAll(string(sums), archive, "other.tar.gz")), nil},
+		// A failure no check foresaw is reported (and recorded) all the same.
+		{"not an archive", `: tar -xzf "$tmp/$archive" -C "$tmp/unpacked"`, []byte(fmt.Sprintf("%x  %s\n", sha256.Sum256([]byte("not gzip")), archive)), []byte("not gzip")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			served := t.TempDir()
 			if err := os.WriteFile(filepath.Join(served, "checksums.txt"), c.sums, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(served, archive), evilArchive(t, mark), 0o644); err != nil {
+			data := c.archive
+			if data == nil {
+				data = evilArchive(t, mark)
+			}
+			if err := os.WriteFile(filepath.Join(served, archive), data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			srv := serveReleases(t, version, served)
