@@ -32,7 +32,7 @@
 # Writes the outputs path (the binary) and version, and adds the binary's
 # directory to $GITHUB_PATH. On failure it writes the output error, the
 # message, for the pull-request comment that replaces an earlier plan.
-set -euo pipefail
+set -Eeuo pipefail
 
 # wf_escape escapes a workflow command's message, so that no input can end
 # the line and start a command of its own.
@@ -47,7 +47,13 @@ wf_escape() {
 # fail is the one way this script fails: the annotation, and the message
 # as the step output error.
 fail() {
+	trap - ERR
 	local msg="$*"
+	# In a command substitution, the shell that ran it reports the failure.
+	if ((BASH_SUBSHELL > 0)); then
+		echo "plainsync install: $msg" >&2
+		exit 1
+	fi
 	echo "::error title=plainsync install::$(wf_escape "$msg")" >&2
 	if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
 		local delim="plainsync_error_${RANDOM}${RANDOM}${RANDOM}"
@@ -56,7 +62,8 @@ fail() {
 	fi
 	exit 1
 }
-# Anything else that fails still goes through fail.
+# Anything else that fails still goes through fail (-E: in functions and
+# command substitutions too).
 trap 'fail "unexpected failure (exit $?) at scripts/install.sh line $LINENO: $BASH_COMMAND"' ERR
 
 notice() { echo "::notice title=plainsync install::$(wf_escape "$*")"; }
