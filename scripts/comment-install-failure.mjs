@@ -313,6 +313,8 @@ async function main() {
   for (const a of words(env.PLAINSYNC_ARGS)) {
     if (!a.startsWith("-") && a.endsWith(".json")) saved = a;
   }
+  // No files: plainsync reads its default, plainsync.yaml.
+  if (files.length === 0) files = ["plainsync.yaml"];
   files = command === "apply" && saved !== "" ? savedPlanFiles(saved, dir) : expandPaths(files, dir);
   const commentKey = env.PLAINSYNC_COMMENT_KEY ?? "";
 

@@ -630,6 +630,15 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 	}
 	delete(inputs, "comment-key")
 
+	// No files: plainsync's default file.
+	inputs["files"], inputs["command"] = "", "validate"
+	r = commentStep(t, workspace, inputs, installErr, ghEnv...)
+	wantCode(t, r, 0)
+	if cs := gh.withMarker(7, "<!-- plainsync-comment validate workspaces/plainsync.yaml -->"); len(cs) != 1 || !strings.Contains(cs[0].Body, "so no validate ran") {
+		t.Fatalf("comments for the default file: %v", cs)
+	}
+	inputs["files"] = "prod.yaml"
+
 	// apply PLAN.json: the comment of the file the saved plan names; a plan
 	// that cannot be read stands for itself.
 	if err := os.WriteFile(filepath.Join(cfg, "plan.json"), []byte(`{"formatVersion":1,"file":"staging.yaml","changes":[]}`), 0o600); err != nil {
