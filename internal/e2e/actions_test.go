@@ -38,6 +38,7 @@ type actionFile struct {
 
 type actionStep struct {
 	ID    string            `yaml:"id"`
+	If    string            `yaml:"if"`
 	Shell string            `yaml:"shell"`
 	Run   string            `yaml:"run"`
 	Uses  string            `yaml:"uses"`

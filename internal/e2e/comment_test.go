@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
@@ -560,4 +562,297 @@ func TestActionCommentForASavedPlan(t *testing.T) {
 	r, _ = step("push", "apply", "--auto-approve broken.json").run()
 	wantCode(t, r, 1)
 	wantContains(t, gh.bodies(14)["<!-- plainsync-comment apply prod/broken.json -->"], "failed", "not a plainsync plan file")
+}
+
+// failedInstall runs action.yml's install step for a release the loopback
+// release server does not have, and returns the error it recorded.
+func failedInstall(t *testing.T) string {
+	t.Helper()
+	srv := serveReleases(t, "v9.9.9", t.TempDir())
+	r := runInstall(t, srv.URL, "v0.0.1", "", t.TempDir())
+	if r.code != 1 {
+		t.Fatalf("install of a missing release: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	msg, ok := fileOutput(r.outputs, "error")
+	if !ok || !strings.Contains(msg, "is v0.0.1 a plainsync release?") {
+		t.Fatalf("install error output %q in %q", msg, r.outputs)
+	}
+	return msg
+}
+
+var stepExpr = regexp.MustCompile(`^\$\{\{ (inputs\.[a-z-]+|steps\.install\.outputs\.error) \}\}$`)
+
+// commentStep runs action.yml's install-failure-comment step as the
+// runner would: its env from action.yml's declarations, filled from
+// inputs and the install step's error output.
+func commentStep(t *testing.T, workspace string, inputs map[string]string, installErr string, extra ...string) result {
+	t.Helper()
+	a := loadAction(t)
+	s := a.step(t, "install-failure-comment")
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + workspace, "GITHUB_ACTION_PATH=" + root,
+		"GITHUB_WORKSPACE=" + workspace, "GITHUB_REPOSITORY=acme/config", "GITHUB_SERVER_URL=https://github.com", "GITHUB_RUN_ID=4242"}
+	for k, v := range s.Env {
+		m := stepExpr.FindStringSubmatch(v)
+		if m == nil {
+			t.Fatalf("step install-failure-comment: env %s is %q", k, v)
+		}
+		switch name := m[1]; {
+		case name == "steps.install.outputs.error":
+			env = append(env, k+"="+installErr)
+		default:
+			in := strings.TrimPrefix(name, "inputs.")
+			val, ok := inputs[in]
+			if !ok {
+				val = a.Inputs[in].Default
+			}
+			env = append(env, k+"="+val)
+		}
+	}
+	g := newGHAFiles(t)
+	env = append(append(env, g.env()...), extra...)
+	r := bashStep(t, s.Run, workspace, env)
+	if strings.Contains(withoutMasks(r.stdout)+r.stderr, ghToken) {
+		t.Fatalf("the GitHub token appears in the comment step's output:\n%s%s", r.stdout, r.stderr)
+	}
+	return r
+}
+
+// comment returns pull request n's comment with id.
+func (g *fakeGitHub) comment(t *testing.T, n, id int) ghComment {
+	t.Helper()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, c := range g.comments[n] {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("pull request #%d has no comment %d", n, id)
+	return ghComment{}
+}
+
+func (g *fakeGitHub) seed(n int, bot bool, body string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c := ghComment{ID: g.nextID, Body: body}
+	c.User.Type = "User"
+	if bot {
+		c.User.Type = "Bot"
+	}
+	g.nextID++
+	g.comments[n] = append(g.comments[n], c)
+	return c.ID
+}
+
+// withMarker returns the bot comments of pull request n that start with
+// marker.
+func (g *fakeGitHub) withMarker(n int, marker string) []ghComment {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []ghComment
+	for _, c := range g.comments[n] {
+		if c.User.Type == "Bot" && strings.HasPrefix(c.Body, marker+"\n") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestActionCommentsTheInstallFailure: when the install step fails there
+// is no plainsync to update the pull-request comment, so the action's next
+// step replaces each file's comment (found by plainsync's marker) with the
+// install error; other comments stay as they are.
+func TestActionCommentsTheInstallFailure(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	a := loadAction(t)
+	s := a.step(t, "install-failure-comment")
+	if want := "failure() && steps.install.outcome == 'failure' && inputs.comment == 'true'"; s.If != want {
+		t.Fatalf("the install-failure-comment step's if is %q, want %q", s.If, want)
+	}
+	if strings.Contains(s.Run, "${{") || s.Shell != "bash" {
+		t.Fatalf("the install-failure-comment step pastes an expression into its script or is not bash:\n%s", s.Run)
+	}
+	steps := a.Runs.Steps
+	if len(steps) < 2 || steps[0].ID != "install" || steps[1].ID != "install-failure-comment" {
+		t.Fatal("the install-failure-comment step does not follow the install step")
+	}
+	installErr := failedInstall(t)
+
+	gh, ghURL := startGitHub(t)
+	// The workspace is reached through a symlink, as on some runners: the
+	// comment's key is the path from the repository's root all the same.
+	real := t.TempDir()
+	workspace := filepath.Join(t.TempDir(), "ws")
+	if err := os.Symlink(real, workspace); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(real, "workspaces")
+	for _, d := range []string{cfg, filepath.Join(cfg, "archive.yaml")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range map[string]string{"prod.yaml": desiredYAML, "staging.yaml": stagingYAML, "Legacy.YML": stagingYAML, "notes.txt": "x"} {
+		if err := os.WriteFile(filepath.Join(cfg, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prodMarker := "<!-- plainsync-comment plan workspaces/prod.yaml -->"
+	oldPlan := prodMarker + "\n#### plainsync plan for <code>workspaces/prod.yaml</code>: changes to review\n\n**Plan: 3 to create, 0 to update, 0 to delete.**\n"
+	// The others come first, so that only the marker at the start of a
+	// bot's comment can tell the prod plan's comment from them.
+	otherBodies := map[int]string{}
+	for _, c := range []struct {
+		bot  bool
+		body string
+	}{
+		{true, "<!-- plainsync-comment plan other/prod.yaml -->\n**Plan: 1 to create** in another workspace\n"},
+		{true, "<!-- plainsync-comment apply workspaces/prod.yaml -->\nApply complete: 3 created\n"},
+		{false, prodMarker + "\nA person quoting the marker: **Plan: 3 to create**\n"},
+		{true, "Not plainsync's: " + prodMarker + "\n"},
+	} {
+		otherBodies[gh.seed(7, c.bot, c.body)] = c.body
+	}
+	prodID := gh.seed(7, true, oldPlan)
+	untouched := func(t *testing.T) {
+		t.Helper()
+		for id, body := range otherBodies {
+			if got := gh.comment(t, 7, id).Body; got != body {
+				t.Fatalf("comment %d changed:\n%s\nwas:\n%s", id, got, body)
+			}
+		}
+	}
+	pr := prEvent(t, 7, false)
+	ghEnv := []string{"GITHUB_API_URL=" + ghURL, "GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH=" + pr, "GITHUB_SHA=mergeSHA0001"}
+	inputs := map[string]string{"command": "plan", "files": "prod.yaml", "working-directory": "workspaces", "args": "--out plan.json",
+		"comment": "true", "github-token": ghToken}
+
+	// The prod plan's comment now shows the install error, not the plan.
+	r := commentStep(t, workspace, inputs, installErr, ghEnv...)
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "Pull-request comment on #7 for workspaces/prod.yaml: updated")
+	body := gh.comment(t, 7, prodID).Body
+	wantContains(t, body, prodMarker+"\n#### ❌ plainsync plan for <code>workspaces/prod.yaml</code> failed\n",
+		"could not be installed", "no longer applies", "```\n"+installErr+"\n```\n",
+		"<sub>plainsync plan for <code>abcdef1</code> · [run](https://github.com/acme/config/actions/runs/4242) · install failed</sub>")
+	if strings.Contains(body, "**Plan:") {
+		t.Fatalf("the comment still shows the old plan:\n%s", body)
+	}
+	untouched(t)
+	if n := len(gh.comments[7]); n != 5 {
+		t.Fatalf("%d comments on #7, want the 5 there were", n)
+	}
+
+	// A directory input: each file in it has its own comment, the one
+	// named twice once; a subdirectory and other files are no files.
+	inputs["working-directory"], inputs["files"] = ".", "workspaces workspaces/prod.yaml"
+	r = commentStep(t, workspace, inputs, installErr, ghEnv...)
+	wantCode(t, r, 0)
+	for _, f := range []string{"Legacy.YML", "prod.yaml", "staging.yaml"} {
+		m := "<!-- plainsync-comment plan workspaces/" + f + " -->"
+		cs := gh.withMarker(7, m)
+		if len(cs) != 1 || !strings.Contains(cs[0].Body, "<code>workspaces/"+f+"</code> failed") {
+			t.Fatalf("%d comments with %s: %v", len(cs), m, cs)
+		}
+	}
+	if n := len(gh.comments[7]); n != 7 {
+		t.Fatalf("%d comments on #7, want 7", n)
+	}
+	if gh.withMarker(7, "<!-- plainsync-comment plan workspaces/notes.txt -->") != nil || gh.withMarker(7, "<!-- plainsync-comment plan workspaces/archive.yaml -->") != nil {
+		t.Fatal("a comment for something that is no desired-state file")
+	}
+	untouched(t)
+
+	// comment-key: in the marker, sanitized exactly as plainsync does.
+	inputs["working-directory"], inputs["files"], inputs["comment-key"] = "workspaces", "prod.yaml", "<b>team</b> a---b é"
+	r = commentStep(t, workspace, inputs, installErr, ghEnv...)
+	wantCode(t, r, 0)
+	keyed := ghactions.Marker("plan <b>team</b> a---b é workspaces/prod.yaml")
+	if keyed != "<!-- plainsync-comment plan _b_team_/b_ a--b _ workspaces/prod.yaml -->" {
+		t.Fatalf("plainsync's marker is %q", keyed)
+	}
+	if cs := gh.withMarker(7, keyed); len(cs) != 1 || !strings.Contains(cs[0].Body, "(<code>&lt;b&gt;team&lt;/b&gt; a---b é</code>) failed") {
+		t.Fatalf("comments with %s: %v", keyed, cs)
+	}
+	delete(inputs, "comment-key")
+
+	// No files: plainsync's default file.
+	inputs["files"], inputs["command"] = "", "validate"
+	r = commentStep(t, workspace, inputs, installErr, ghEnv...)
+	wantCode(t, r, 0)
+	if cs := gh.withMarker(7, "<!-- plainsync-comment validate workspaces/plainsync.yaml -->"); len(cs) != 1 || !strings.Contains(cs[0].Body, "so no validate ran") {
+		t.Fatalf("comments for the default file: %v", cs)
+	}
+	inputs["files"] = "prod.yaml"
+
+	// apply PLAN.json: the comment of the file the saved plan names; a plan
+	// that cannot be read stands for itself.
+	if err := os.WriteFile(filepath.Join(cfg, "plan.json"), []byte(`{"formatVersion":1,"file":"staging.yaml","changes":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inputs["command"] = "apply"
+	for args, want := range map[string]string{"--auto-approve plan.json": "apply workspaces/staging.yaml", "missing.json --auto-approve": "apply workspaces/missing.json"} {
+		inputs["args"] = args
+		r = commentStep(t, workspace, inputs, installErr, ghEnv...)
+		wantCode(t, r, 0)
+		if cs := gh.withMarker(7, "<!-- plainsync-comment "+want+" -->"); len(cs) != 1 {
+			t.Fatalf("args %q: %d comments for %s", args, len(cs), want)
+		}
+	}
+
+	// A push: the pull request the commit came from.
+	gh.pulls["mergeSHA0002"] = []int{12}
+	push := []string{"GITHUB_API_URL=" + ghURL, "GITHUB_EVENT_NAME=push", "GITHUB_SHA=mergeSHA0002"}
+	inputs["args"] = "--auto-approve"
+	r = commentStep(t, workspace, inputs, installErr, push...)
+	wantCode(t, r, 0)
+	if cs := gh.withMarker(12, "<!-- plainsync-comment apply workspaces/prod.yaml -->"); len(cs) != 1 || !strings.Contains(cs[0].Body, "<code>mergeSH</code>") {
+		t.Fatalf("push comments %v", cs)
+	}
+
+	// No pull request: nothing to do, and a notice says so.
+	before := gh.snapshot()
+	for _, env := range [][]string{
+		{"GITHUB_API_URL=" + ghURL, "GITHUB_EVENT_NAME=push", "GITHUB_SHA=directPush0003"},
+		{"GITHUB_API_URL=" + ghURL, "GITHUB_EVENT_NAME=schedule", "GITHUB_SHA="},
+	} {
+		r = commentStep(t, workspace, inputs, installErr, env...)
+		wantCode(t, r, 0)
+		wantContains(t, r.stdout, "::notice title=plainsync::no pull request to comment on for this ")
+		if after := gh.snapshot(); len(after) != len(before) {
+			t.Fatalf("comments changed without a pull request: %d → %d", len(before), len(after))
+		}
+	}
+
+	// The token is masked first, and never in a comment.
+	if !strings.HasPrefix(r.stdout, "::add-mask::"+ghToken+"\n") {
+		t.Fatalf("the step does not mask the token first:\n%s", r.stdout)
+	}
+	for _, b := range gh.snapshot() {
+		if strings.Contains(b, ghToken) {
+			t.Fatal("the GitHub token is in a comment")
+		}
+	}
+
+	// A comment that cannot be written fails the step, saying so.
+	r = commentStep(t, workspace, inputs, installErr, "GITHUB_API_URL=http://api.example.com", "GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH="+pr)
+	if r.code != 1 || !strings.Contains(r.stdout, "::error title=plainsync::pull-request comment: GitHub API URL") || !strings.Contains(r.stdout, "must use https") {
+		t.Fatalf("http API URL: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// Without node the step warns and succeeds: the install step's failure
+	// is what the job reports.
+	noNode := toolPath(t, "bash")
+	r = commentStep(t, workspace, inputs, installErr, append(ghEnv, "PATH="+noNode)...)
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "::warning title=plainsync::the pull-request comment could not be updated with the install error: node is not on PATH")
 }
