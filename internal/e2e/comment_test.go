@@ -856,3 +856,46 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 	wantCode(t, r, 0)
 	wantContains(t, r.stdout, "::warning title=plainsync::the pull-request comment could not be updated with the install error: node is not on PATH")
 }
+
+// The comments plainsync writes and the ones the install-failure step
+// writes are the same comments: a failed install on the next push
+// replaces each file's plan, keyed alike by the Go and the Node code,
+// with a directory input, a working-directory and a comment-key.
+func TestInstallFailureReplacesTheCommentsPlainsyncWrote(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	gh, ghURL := startGitHub(t)
+	m := startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Shared"}})
+	workspace := t.TempDir()
+	writeFile(t, workspace, "config/teams/support.yaml", teamFile("scope: [\"support-*\"]\n", hook("support-crm", "https://crm.example.com/hook", "[thread.thread_created]")))
+	writeFile(t, workspace, "config/teams/billing.yaml", teamFile("scope: [\"billing-*\"]\n", hook("billing-invoices", "https://billing.example.com/hook", "[thread.thread_created]")))
+	pr := prEvent(t, 15, false)
+	s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: pr, sha: "crossSHA01",
+		command: "plan", files: "teams", workdir: "config", mockURL: m.url, commentOnNoChange: "true", commentKey: "eu", fake: gh}
+	r, _ := s.run()
+	wantCode(t, r, 0)
+	before := gh.bodies(15)
+	if len(before) != 2 {
+		t.Fatalf("plainsync wrote comments %v", markers(before))
+	}
+
+	installErr := failedInstall(t)
+	inputs := map[string]string{"command": "plan", "files": "teams", "working-directory": "config", "comment": "true",
+		"comment-key": "eu", "github-token": ghToken}
+	r = commentStep(t, workspace, inputs, installErr, "GITHUB_API_URL="+ghURL, "GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH="+pr, "GITHUB_SHA=crossSHA01")
+	wantCode(t, r, 0)
+	after := gh.bodies(15)
+	if strings.Join(markers(after), "\n") != strings.Join(markers(before), "\n") {
+		t.Fatalf("the install-failure step wrote comments %v; plainsync had written %v", markers(after), markers(before))
+	}
+	for _, marker := range markers(after) {
+		wantContains(t, after[marker], "failed", "is v0.0.1 a plainsync release?", "install failed")
+		if strings.Contains(after[marker], "**Plan:") {
+			t.Fatalf("%s still shows the plan:\n%s", marker, after[marker])
+		}
+	}
+}
