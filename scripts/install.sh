@@ -187,6 +187,19 @@ resolve_auto() {
 		return
 	fi
 	local url listing picked commit tag errs
+	# Releases are downloaded from plainsync/plainsync on github.com: a
+	# fork's or a mirror's tag of the same name may be on other code, so
+	# only that repository's refs are looked up (unless both the releases
+	# and the repository are given, as tests and private mirrors do).
+	if [[ -z "${PLAINSYNC_RELEASE_URL:-}" && -z "${PLAINSYNC_ACTION_GIT_URL:-}" ]]; then
+		local repo_lc server
+		repo_lc=$(printf '%s' "${PLAINSYNC_ACTION_REPO:-}" | tr '[:upper:]' '[:lower:]')
+		server=${GITHUB_SERVER_URL:-https://github.com}
+		if [[ "$repo_lc" != plainsync/plainsync || "${server%/}" != https://github.com ]]; then
+			why="the action comes from ${server%/}/${PLAINSYNC_ACTION_REPO:-(unknown)}, not https://github.com/plainsync/plainsync whose releases are downloaded, so a release named like its ref might not be its code"
+			return
+		fi
+	fi
 	if ! url=$(action_git_url); then
 		why="cannot look up the release the action ref \"$ref\" points at: $url"
 		return
@@ -199,7 +212,9 @@ resolve_auto() {
 	errs=$(mktemp "${RUNNER_TEMP:-/tmp}/plainsync-ls-remote.XXXXXX")
 	if ! listing=$(GIT_TERMINAL_PROMPT=0 GIT_ALLOW_PROTOCOL=https:file \
 		git -c http.lowSpeedLimit=1 -c http.lowSpeedTime=30 ls-remote --tags --heads -- "$url" 2>"$errs"); then
-		why="cannot look up the release the action ref \"$ref\" points at: git ls-remote $url failed: $(grep -v '^[[:space:]]*$' "$errs" | head -n 3 | tr '\n' ' ' | sed 's/ $//')"
+		local msg
+		msg=$({ grep -v '^[[:space:]]*$' "$errs" || true; } | head -n 3 | tr '\n' ' ' | sed 's/ $//')
+		why="cannot look up the release the action ref \"$ref\" points at: git ls-remote $url failed: ${msg:-(git said nothing)}"
 		rm -f "$errs"
 		return
 	fi

@@ -392,6 +392,11 @@ func TestInstallResolvesTheActionRef(t *testing.T) {
 	// A commit no version tag is on, a ref the repository lacks, and a
 	// repository that cannot be listed: built from source, with a notice.
 	stubs, goArgs := goStub(t)
+	silentGit := t.TempDir()
+	if err := os.WriteFile(filepath.Join(silentGit, "git"), []byte("#!/bin/sh\nexit 128\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	silentGit += string(os.PathListSeparator) + stubs
 	for _, c := range []struct {
 		name, ref, notice string
 		env               []string
@@ -403,6 +408,12 @@ func TestInstallResolvesTheActionRef(t *testing.T) {
 		{"server URL and repository", major, "points at: git ls-remote https://127.0.0.1:1/acme/plainsync.git failed: ",
 			[]string{"PLAINSYNC_ACTION_REPO=acme/plainsync", "GITHUB_SERVER_URL=https://127.0.0.1:1/"}},
 		{"no repository", major, "points at: the action's repository is unknown", nil},
+		// Releases come from plainsync/plainsync: a fork's ref is not
+		// looked up there (its tag may name other code).
+		{"a fork", major, "the action comes from https://github.com/acme/plainsync, not https://github.com/plainsync/plainsync whose releases are downloaded",
+			[]string{"PLAINSYNC_ACTION_REPO=acme/plainsync", "PLAINSYNC_RELEASE_URL="}},
+		// git failing without a word still falls back to source.
+		{"silent git failure", major, `points at: git ls-remote ` + bare + ` failed: (git said nothing); building`, append([]string{"PATH=" + silentGit + string(os.PathListSeparator) + os.Getenv("PATH")}, repoEnv...)},
 		{"local action", "", "the action is not pinned to a ref (a local action, uses: ./)", repoEnv},
 	} {
 		t.Run(c.name, func(t *testing.T) {
