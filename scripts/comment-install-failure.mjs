@@ -103,15 +103,21 @@ function expandPaths(paths, dir) {
     try {
       names = fs.readdirSync(full);
     } catch {
+      // plainsync reports an unreadable directory under its own path.
+      add(p);
       continue;
     }
     names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    let n = 0;
     for (const name of names) {
       const ext = goExt(name).toLowerCase();
       if (ext !== ".yaml" && ext !== ".yml") continue;
       if (isDir(path.join(full, name))) continue;
       add(path.join(p, name));
+      n++;
     }
+    // ... and one without desired-state files too.
+    if (n === 0) add(p);
   }
   return files;
 }
@@ -122,7 +128,7 @@ function expandPaths(paths, dir) {
 function savedPlanFiles(plan, dir) {
   try {
     const data = JSON.parse(fs.readFileSync(path.resolve(dir, plan), "utf8"));
-    if (data && typeof data === "object" && !Array.isArray(data) && typeof data.file === "string") {
+    if (data && typeof data === "object" && !Array.isArray(data) && typeof data.file === "string" && data.file !== "") {
       return [data.file];
     }
   } catch {
@@ -134,10 +140,10 @@ function savedPlanFiles(plan, dir) {
 // evalSymlinks resolves p as far as it exists.
 function evalSymlinks(p) {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     try {
-      return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
+      return path.join(fs.realpathSync.native(path.dirname(p)), path.basename(p));
     } catch {
       return goClean(p);
     }

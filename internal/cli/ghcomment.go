@@ -105,21 +105,62 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 	if len(r.order) == 0 {
 		// The command stopped before it read its files (a bad flag): the
 		// comments of the files the action's step names show the error.
-		files := strings.Fields(f.Getenv("PLAINSYNC_FILES"))
-		if len(files) == 0 {
-			files = []string{defaultFile}
+		// As action.yml does, "apply PLAN.json" is the plan's, whose
+		// comment is its file's (see applyRun).
+		saved := ""
+		for _, a := range strings.Fields(f.Getenv("PLAINSYNC_ARGS")) {
+			if !strings.HasPrefix(a, "-") && strings.HasSuffix(a, ".json") {
+				saved = a
+			}
 		}
-		r.noteFiles(files)
+		files := strings.Fields(f.Getenv("PLAINSYNC_FILES"))
+		switch {
+		case command == "apply" && saved != "":
+			name := savedPlanFile(saved)
+			if name == "" {
+				name = saved
+			}
+			r.file(name)
+		default:
+			if len(files) == 0 {
+				files = []string{defaultFile}
+			}
+			r.noteFiles(files)
+		}
 	}
 	failedCode := code != 0 && !(code == 2 && (command == "drift" || command == "plan"))
-	var errs []error
+	anyOwn := false
+	for _, k := range r.order {
+		anyOwn = anyOwn || r.files[k].ownFailure()
+	}
+	// Two names of one file (a path and its symlink, ./a.yaml and
+	// /abs/a.yaml) or names that make the same marker share a comment:
+	// it shows the first one that failed, else the first.
+	type comment struct {
+		fr   *fileReport
+		path string
+	}
+	var order []string
+	byMarker := map[string]comment{}
 	for _, k := range r.order {
 		fr := r.files[k]
 		path := a.RepoPath(fr.name)
-		failed := fr.ownFailure() || r.all || (failedCode && !fr.done)
+		marker := commentMarker(command, f.Getenv(envCommentKey), path)
+		if c, ok := byMarker[marker]; !ok {
+			order = append(order, marker)
+			byMarker[marker] = comment{fr, path}
+		} else if fr.ownFailure() && !c.fr.ownFailure() {
+			byMarker[marker] = comment{fr, path}
+		}
+	}
+	var errs []error
+	for _, marker := range order {
+		fr, path := byMarker[marker].fr, byMarker[marker].path
+		// A failure no file explains (the step's own) fails every file.
+		failed := fr.ownFailure() || r.all || (failedCode && (!fr.done || !anyOwn))
 		onlyUpdate := f.Getenv(envCommentOnNoChanges) == "false" && !failedCode && !fr.changes && r.fork == ""
 		body := f.commentBody(command, code, cmdErr, ev, fr, path, failed, failedCode)
-		res, err := a.UpsertComment(ctx, gh, ev.Repo, pr, commentMarker(command, f.Getenv(envCommentKey), path), body, onlyUpdate)
+		res, err := a.UpsertComment(ctx, gh, ev.Repo, pr, marker, body, onlyUpdate)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 			continue
@@ -176,10 +217,10 @@ func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactio
 		}
 	default:
 		fmt.Fprintf(&b, "#### ❌ plainsync %s%s failed\n\n", command, where)
-		if command == "plan" {
+		if command == "plan" && (!fr.done || fr.ownFailure()) {
 			b.WriteString("No plan could be made; an earlier plan shown here no longer applies.\n\n")
 		}
-		if !fr.ownFailure() && !r.all && len(r.order) > 1 {
+		if !fr.ownFailure() && !r.all && !fr.done && len(r.order) > 1 {
 			b.WriteString("This file was not reached: the step stopped on an error in another of its files (see that file's comment).\n\n")
 		}
 	}

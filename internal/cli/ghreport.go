@@ -99,16 +99,17 @@ func (fr *fileReport) ownFailure() bool {
 // it claims to be of; "" when the plan is not JSON with a file field.
 func savedPlanFile(path string) string {
 	data, err := os.ReadFile(path)
-	if err != nil || len(data) > 8<<20 {
+	if err != nil {
 		return ""
 	}
-	var head struct {
-		File any `json:"file"`
-	}
+	// A map, not a struct: the key must be exactly "file", as
+	// scripts/comment-install-failure.mjs reads it (a struct field would
+	// also match "File").
+	var head map[string]any
 	if json.Unmarshal(data, &head) != nil {
 		return ""
 	}
-	if s, ok := head.File.(string); ok && s != "" {
+	if s, ok := head["file"].(string); ok && s != "" {
 		return s
 	}
 	return ""

@@ -558,6 +558,15 @@ func TestActionCommentForASavedPlan(t *testing.T) {
 		t.Fatalf("comments %v", markers(c))
 	}
 
+	// A bad flag stops apply before it reads the plan: the error still
+	// goes to the plan's file's apply comment.
+	r, _ = step("push", "apply", "--no-such-flag plan.json").run()
+	wantCode(t, r, 1)
+	wantContains(t, gh.bodies(14)[applyMarker], "failed", "unknown flag: --no-such-flag")
+	if len(gh.bodies(14)) != 2 {
+		t.Fatalf("comments %v", markers(gh.bodies(14)))
+	}
+
 	writeFile(t, workspace, "prod/broken.json", "{not json")
 	r, _ = step("push", "apply", "--auto-approve broken.json").run()
 	wantCode(t, r, 1)
@@ -897,5 +906,38 @@ func TestInstallFailureReplacesTheCommentsPlainsyncWrote(t *testing.T) {
 		if strings.Contains(after[marker], "**Plan:") {
 			t.Fatalf("%s still shows the plan:\n%s", marker, after[marker])
 		}
+	}
+
+	// A directory without desired-state files, and a symlink to a file
+	// the step names already: plainsync keys the first by the
+	// directory, the second shares its target's comment; the Node code
+	// finds the same comments.
+	if err := os.MkdirAll(filepath.Join(workspace, "config", "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("support.yaml", filepath.Join(workspace, "config", "teams", "zz-link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	other := prEvent(t, 16, false)
+	s.eventPath, s.files = other, "teams empty"
+	r, _ = s.run()
+	wantCode(t, r, 1)
+	if n := strings.Count(r.stderr, "Pull-request comment on #16 for config/teams/support.yaml: "); n != 1 {
+		t.Fatalf("support.yaml's comment was written %d times:\n%s", n, r.stderr)
+	}
+	before = gh.bodies(16)
+	wantContains(t, before["<!-- plainsync-comment plan eu config/empty -->"], "failed", "directory has no *.yaml or *.yml files")
+	if len(before) != 3 {
+		t.Fatalf("plainsync wrote comments %v", markers(before))
+	}
+	inputs["files"] = "teams empty"
+	r = commentStep(t, workspace, inputs, installErr, "GITHUB_API_URL="+ghURL, "GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH="+other, "GITHUB_SHA=crossSHA01")
+	wantCode(t, r, 0)
+	after = gh.bodies(16)
+	if strings.Join(markers(after), "\n") != strings.Join(markers(before), "\n") {
+		t.Fatalf("the install-failure step wrote comments %v; plainsync had written %v", markers(after), markers(before))
+	}
+	for _, marker := range markers(after) {
+		wantContains(t, after[marker], "is v0.0.1 a plainsync release?", "install failed")
 	}
 }
