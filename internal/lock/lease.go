@@ -308,7 +308,11 @@ func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target
 		if li.holder == o.Holder {
 			mine = append(mine, x.ID)
 		}
-		if li.holder == o.Holder || !li.stale(o.Now(), o.TTL) {
+		// An expired lease counts for no one, this holder's included (a
+		// create that landed very late): others may already take it
+		// over, so winning on it could make two writers. It is deleted
+		// with this holder's others, and a fresh one decides.
+		if !li.stale(o.Now(), o.TTL) {
 			live = append(live, li)
 		}
 	}

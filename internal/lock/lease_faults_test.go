@@ -299,3 +299,26 @@ func TestLeaseUnderFaultsIsExclusiveAndLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A lease of this holder's that has expired (a create that landed very
+// late) is not won on: other runs may take it over, which would make two
+// writers. It is deleted and a fresh lease decides.
+func TestAnExpiredLeaseOfItsOwnIsNotAdopted(t *testing.T) {
+	f := newFakePlain()
+	o := opts(time.Second)
+	o.Holder = "me"
+	old := f.addLease("me", time.Now().Add(-time.Hour))
+	l, err := AcquireLease(context.Background(), f, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.ID() == old {
+		t.Fatal("won on its own expired lease")
+	}
+	if ids := f.leaseIDs(); !slices.Equal(ids, []string{l.ID()}) {
+		t.Fatalf("leases = %v, want only the fresh %s", ids, l.ID())
+	}
+	if err := l.Release(context.Background()); err != nil || f.count() != 0 {
+		t.Fatalf("release: %v, %d left", err, f.count())
+	}
+}
