@@ -114,11 +114,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 		if f.actions().Enabled() {
 			// The comment is the file's the plan was made from, also when
 			// the plan is refused.
-			name := savedPlanFile(af.savedPlan)
-			if name == "" {
-				name = af.savedPlan
-			}
-			f.report.file(name)
+			f.report.file(savedPlanFile(af.savedPlan))
 		}
 		var pl planned
 		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf)

@@ -116,11 +116,7 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 		files := strings.Fields(f.Getenv("PLAINSYNC_FILES"))
 		switch {
 		case command == "apply" && saved != "":
-			name := savedPlanFile(saved)
-			if name == "" {
-				name = saved
-			}
-			r.file(name)
+			r.file(savedPlanFile(saved))
 		default:
 			if len(files) == 0 {
 				files = []string{defaultFile}

@@ -96,21 +96,22 @@ func (fr *fileReport) ownFailure() bool {
 
 // savedPlanFile is the file a saved plan names, for its comment: read
 // leniently, so that a plan apply refuses still reports under the file
-// it claims to be of; "" when the plan is not JSON with a file field.
+// it claims to be of; the plan's own path when it is not JSON with a
+// file field.
 func savedPlanFile(path string) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return ""
+		return path
 	}
 	// A map, not a struct: the key must be exactly "file", as
 	// scripts/comment-install-failure.mjs reads it (a struct field would
 	// also match "File").
 	var head map[string]any
 	if json.Unmarshal(data, &head) != nil {
-		return ""
+		return path
 	}
 	if s, ok := head["file"].(string); ok && s != "" {
 		return s
 	}
-	return ""
+	return path
 }

@@ -34,11 +34,15 @@ func TestSavedPlanFileNamesTheComment(t *testing.T) {
 		{"number.json", `{"file":3}`, ""},
 		{"broken.json", `{"file":`, ""},
 	} {
-		if got := savedPlanFile(write(tc.name, tc.data)); got != tc.want {
+		p := write(tc.name, tc.data)
+		if tc.want == "" {
+			tc.want = p // the plan stands for itself
+		}
+		if got := savedPlanFile(p); got != tc.want {
 			t.Errorf("%s: savedPlanFile = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := savedPlanFile(filepath.Join(dir, "missing.json")); got != "" {
+	if got := savedPlanFile(filepath.Join(dir, "missing.json")); got != filepath.Join(dir, "missing.json") {
 		t.Errorf("missing plan: %q", got)
 	}
 }

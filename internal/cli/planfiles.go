@@ -34,10 +34,15 @@ type planned struct {
 // is kept in that file's result, in file order, and the others are still
 // planned; callers report it and exit 1 (see failedPlans).
 func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
-	if f.actions().Enabled() {
-		f.report.noteFiles(files)
-	}
 	ds, problems := loadFiles(f, files)
+	if f.actions().Enabled() {
+		// Every loaded file keeps its comment even if the step stops on
+		// another's error; files that did not load are recorded with
+		// their problems (reportProblems).
+		for _, d := range ds {
+			f.report.file(d.File)
+		}
+	}
 	for _, d := range ds {
 		f.Secrets.AddMasker(d.Secrets)
 	}

@@ -110,9 +110,10 @@ func runValidate(f *Factory, paths []string, output string) error {
 			return err
 		}
 		_ = f.actions().AnnotateAll(probs) // a stderr failure; the report below meets it too
-		f.report.noteFiles(paths)
+		// For the pull-request comments: the paths that did not expand
+		// are recorded with their problems.
 		f.report.done(files...)
-		f.report.addProblems(probs) // for the pull-request comments
+		f.report.addProblems(probs)
 	}
 	// Report every path named, loaded or not, in a stable order.
 	for _, p := range pathProbs {
