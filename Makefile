@@ -8,7 +8,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT)
 FUZZTIME ?= 20s
 
-.PHONY: all build test interop lint demo bench fuzz clean release-snapshot release-check
+.PHONY: all build test interop lint demo bench fuzz clean release-snapshot release-check docs
 
 all: lint test build
 
@@ -36,6 +36,11 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	./scripts/lint-workflows.sh
+
+# docs regenerates the command reference (docs/commands, docs/man) from the
+# cobra tree; TestDocsAreCurrent fails when the committed pages are stale.
+docs:
+	$(GO) run ./scripts/gendocs -md docs/commands -man docs/man
 
 demo: build
 	@./scripts/demo.sh
