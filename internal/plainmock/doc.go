@@ -41,9 +41,9 @@
 //
 // A workspace holds at most 25 targets (Config.MaxTargets, --max-targets):
 // the 26th createWebhookTarget answers a MutationError with type VALIDATION,
-// code "webhook_target_limit_reached", no fields and a message naming the
-// limit. Plain documents the limit but not its error, so that shape and text
-// are assumed. URLs with Basic-auth user info (https://user:pass@host/…),
+// code "too_many_webhook_targets" (Plain's error-codes reference: "The
+// maximum number of webhook targets has been reached"), no fields and a
+// message that opens with that text and names the limit. URLs with Basic-auth user info (https://user:pass@host/…),
 // which Plain supports, are accepted by create and update and stored and
 // returned verbatim, percent-encoding included; no error message ever
 // quotes a URL. workspaceHmac is null until regenerateWorkspaceHmac (which

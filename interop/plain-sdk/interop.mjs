@@ -379,8 +379,10 @@ async function main() {
       const res = await c.createWebhookTarget({ url: 'https://l26.example.com/', description: 'l26', eventSubscriptions: [], isEnabled: true });
       assert.equal(res.error.type, 'mutation_error');
       assert.equal(res.error.errorDetails.type, 'VALIDATION');
-      assert.equal(res.error.errorDetails.code, 'webhook_target_limit_reached');
-      assert.match(res.error.message, /at most 25 webhook targets/);
+      // Plain's error-codes reference: too_many_webhook_targets.
+      assert.equal(res.error.errorDetails.code, 'too_many_webhook_targets');
+      assert.match(res.error.message, /^The maximum number of webhook targets has been reached.*at most 25 webhook targets/);
+      assert.deepEqual(res.error.errorDetails.fields, []);
       assert.equal((await c.getWebhookTargets({ first: 100 })).data.webhookTargets.length, 25);
     });
   } finally {
