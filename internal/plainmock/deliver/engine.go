@@ -332,7 +332,12 @@ func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 	}
 }
 
-// request builds the POST with every header Plain documents. The URL goes
+// request builds the POST with every header Plain's webhook docs list
+// (Accept, Content-Type, User-Agent, Plain-Workspace-Id,
+// Plain-Webhook-Target-Id, Plain-Webhook-Target-Version,
+// Plain-Webhook-Delivery-Attempt-Id/-Number/-Timestamp, Plain-Event-Type,
+// Plain-Event-Id, Authorization for URL credentials,
+// Plain-Request-Signature with an HMAC secret) and no other. The URL goes
 // without its user info, which travels as Authorization: Basic instead.
 func (e *Engine) request(ctx context.Context, u *url.URL, body []byte, ev Event, t Target, a Attempt) (*http.Request, error) {
 	dest := *u
@@ -350,6 +355,10 @@ func (e *Engine) request(ctx context.Context, u *url.URL, body []byte, ev Event,
 	h.Set("User-Agent", UserAgent)
 	h.Set("Plain-Workspace-Id", ev.WorkspaceID)
 	h.Set("Plain-Webhook-Target-Id", t.ID)
+	// The target's pinned version, the one webhookMetadata.webhookTargetVersion
+	// carries: Plain's webhook docs list Plain-Webhook-Target-Version among
+	// the delivery headers.
+	h.Set("Plain-Webhook-Target-Version", t.Version)
 	h.Set("Plain-Webhook-Delivery-Attempt-Id", a.ID)
 	h.Set("Plain-Webhook-Delivery-Attempt-Number", strconv.Itoa(a.Number))
 	h.Set("Plain-Webhook-Delivery-Attempt-Timestamp", isoMillis(a.AttemptedAt))

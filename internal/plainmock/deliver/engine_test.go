@@ -135,6 +135,7 @@ func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
 		"User-Agent":                               "Plain-Webhooks/1.0 (plain.com; help@plain.com)",
 		"Plain-Workspace-Id":                       ev.WorkspaceID,
 		"Plain-Webhook-Target-Id":                  "wht_01KBTARGET0000000000000000",
+		"Plain-Webhook-Target-Version":             "2026-02-27",
 		"Plain-Webhook-Delivery-Attempt-Id":        first.ID,
 		"Plain-Webhook-Delivery-Attempt-Number":    "1",
 		"Plain-Webhook-Delivery-Attempt-Timestamp": isoMillis(first.AttemptedAt),
