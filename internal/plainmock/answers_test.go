@@ -3,7 +3,10 @@ package plainmock
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/plainmock/deliver"
@@ -90,5 +93,52 @@ func TestDeliveriesCarryTheTargetsPinnedVersionForEveryVersion(t *testing.T) {
 		if got := m.attempts(DefaultKey, tg.ID, nil); len(got) != 1 || got[0].Status != "SUCCESSFUL_RESPONSE" {
 			t.Errorf("%s (%s): attempts %+v", r.URL.Path, tg.Version, got)
 		}
+	}
+}
+
+func TestMixedPaginationArgumentsAreAValidationError(t *testing.T) {
+	m := newMock(t, Config{})
+	for i := range 3 {
+		m.clock.Advance(time.Second)
+		m.srv.PutTarget(plain.Target{URL: "https://x.example.com/", Description: fmt.Sprint(i)})
+	}
+	target := m.srv.Targets()[0].ID
+	r := mustOK(t, m.gql(`{ webhookTargets(first: 2) { pageInfo { endCursor } } }`, nil))
+	cursor := r.data("webhookTargets.pageInfo.endCursor").(string)
+
+	// Plain's pagination docs: forward (first, after) and reverse (last,
+	// before) arguments must not be mixed, "e.g performing a query with
+	// values for first & before will result in a validation error".
+	cases := []struct {
+		name, field, doc string
+		vars             map[string]any
+		mentions         string
+	}{
+		{"first with before", "webhookTargets", `query($c: String) { webhookTargets(first: 2, before: $c) { edges { cursor } } }`, map[string]any{"c": cursor}, "first with before"},
+		{"last with after", "webhookTargets", `query($c: String) { webhookTargets(last: 1, after: $c) { edges { cursor } } }`, map[string]any{"c": cursor}, "after with last"},
+		{"first with last", "webhookTargets", `{ webhookTargets(first: 1, last: 1) { edges { cursor } } }`, nil, "first with last"},
+		{"all four", "webhookTargets", `query($c: String) { webhookTargets(first: 1, after: $c, last: 1, before: $c) { edges { cursor } } }`, map[string]any{"c": cursor}, "first and after with last and before"},
+		{"versions", "webhookVersions", `{ webhookVersions(first: 1, last: 1) { edges { cursor } } }`, nil, "first with last"},
+		{"attempts", "webhookDeliveryAttempts", `query($id: ID!) { webhookDeliveryAttempts(webhookTargetId: $id, first: 1, last: 1) { edges { cursor } } }`, map[string]any{"id": target}, "first with last"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := m.gql(c.doc, c.vars)
+			if r.Status != http.StatusOK || r.firstCode() != "BAD_USER_INPUT" || len(r.errors()) != 1 {
+				t.Fatalf("want 200 with one BAD_USER_INPUT error, got %d: %s", r.Status, r.Raw)
+			}
+			e := r.errors()[0]
+			if fmt.Sprint(e["path"]) != "["+c.field+"]" || !strings.Contains(fmt.Sprint(e["message"]), "must not be mixed; got "+c.mentions+".") {
+				t.Errorf("error %v", e)
+			}
+			if r.data("") != nil {
+				t.Errorf("data should be null (the field is non-null): %s", r.Raw)
+			}
+		})
+	}
+	// Null is no value: last with after: null pages backward.
+	r = mustOK(t, m.gql(`query($a: String) { webhookTargets(last: 1, after: $a) { edges { cursor } } }`, map[string]any{"a": nil}))
+	if n := len(r.data("webhookTargets.edges").([]any)); n != 1 {
+		t.Errorf("last 1 with after null: %d edges", n)
 	}
 }

@@ -55,8 +55,10 @@
 //   - syntax error: HTTP 400, extensions.code GRAPHQL_PARSE_FAILED
 //   - unknown field, bad fragment, …: HTTP 400, GRAPHQL_VALIDATION_FAILED
 //   - variables that do not coerce: HTTP 400, BAD_USER_INPUT
-//   - first/last outside 0..100 or a bad cursor: HTTP 200, BAD_USER_INPUT on
-//     the field (data is null when the field is non-null)
+//   - first/last outside 0..100, a bad cursor, or forward (first, after)
+//     and backward (last, before) arguments mixed in one field, which
+//     Plain's pagination docs make a validation error: HTTP 200,
+//     BAD_USER_INPUT on the field (data is null when the field is non-null)
 //   - missing or unknown Bearer key: HTTP 401, UNAUTHENTICATED
 //   - a webhook query (workspaceHmac included) without webhookTarget:read:
 //     FORBIDDEN on the field (myWorkspace and myPermissions need no

@@ -350,7 +350,29 @@ func parsePageArgs(args map[string]any) (pageArgs, *fieldError) {
 	}
 	pa.after, _ = asString(args["after"])
 	pa.before, _ = asString(args["before"])
+	// Plain's pagination docs (plain.com/docs/graphql/pagination): forward
+	// (first, after) and reverse (last, before) arguments "must not be
+	// mixed, e.g performing a query with values for first & before will
+	// result in a validation error". The query itself is valid against the
+	// schema, so the error is the field's, with the code Plain's
+	// error-handling docs give an invalid argument value: BAD_USER_INPUT.
+	forward, backward := argNames(args, "first", "after"), argNames(args, "last", "before")
+	if len(forward) > 0 && len(backward) > 0 {
+		return pa, badInput("Forward (first, after) and backward (last, before) pagination arguments must not be mixed; got %s with %s.",
+			strings.Join(forward, " and "), strings.Join(backward, " and "))
+	}
 	return pa, nil
+}
+
+// argNames lists which of names have a non-null value in args.
+func argNames(args map[string]any, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if v, ok := args[n]; ok && v != nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // pageItem is one node with its sort key; items are in ascending key order,
