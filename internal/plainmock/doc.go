@@ -60,11 +60,15 @@
 //     Plain's pagination docs make a validation error: HTTP 200,
 //     BAD_USER_INPUT on the field (data is null when the field is non-null)
 //   - missing or unknown Bearer key: HTTP 401, UNAUTHENTICATED
-//   - a webhook query (workspaceHmac included) without webhookTarget:read:
-//     FORBIDDEN on the field (myWorkspace and myPermissions need no
-//     permission)
+//   - a webhook query (workspaceHmac and publicEventRequestBody included)
+//     without webhookTarget:read: HTTP 403, FORBIDDEN on the field, its
+//     message naming the permission, what did resolve still in data
+//     (myWorkspace and myPermissions need no permission). Plain's SDKs know a
+//     missing permission by that status: @team-plain/typescript-sdk answers
+//     { type: 'forbidden', message } for it
 //   - a mutation without webhookTarget:create/edit/delete: HTTP 200 with
-//     error { type: FORBIDDEN code: "forbidden" }; invalid input (URL,
+//     error { type: FORBIDDEN code: "forbidden" }, which the SDK also turns
+//     into { type: 'forbidden', message }; invalid input (URL,
 //     unknown event type or version, empty description) or an unknown id:
 //     error { type: VALIDATION code: "input_validation" fields { field
 //     message type } }, the field type NOT_FOUND for ids.

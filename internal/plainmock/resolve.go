@@ -121,8 +121,31 @@ func (s *Server) execute(req *gqlRequest, grant keyGrant) execResult {
 		body.set("data", data)
 	}
 	res.status = http.StatusOK
+	if hasCode(errs, codeForbidden) {
+		// A query the key lacks the permission for: FORBIDDEN in errors, as
+		// Plain's error-handling docs list it, on HTTP 403. Plain's SDKs
+		// recognise a missing permission only by that status:
+		// @team-plain/typescript-sdk 5.12.1 answers { type: 'forbidden',
+		// message: errors[0].message } for 401/403 (on 200 it hands back
+		// the null data), @team-plain/graphql throws ForbiddenError
+		// ("Insufficient permissions: <message>") only on 403, and a Plain
+		// key missing a permission reaches that ForbiddenError with Plain's
+		// message naming the permission (generalaction/emdash#2167). What did
+		// resolve is still in data. Mutations answer a MutationError
+		// instead, on HTTP 200.
+		res.status = http.StatusForbidden
+	}
 	res.body = body
 	return res
+}
+
+func hasCode(errs []gqlErr, code string) bool {
+	for _, e := range errs {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func errorsBody(errs []gqlErr) any { return map[string]any{"errors": errs} }
