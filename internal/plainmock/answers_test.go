@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +142,100 @@ func TestMixedPaginationArgumentsAreAValidationError(t *testing.T) {
 	r = mustOK(t, m.gql(`query($a: String) { webhookTargets(last: 1, after: $a) { edges { cursor } } }`, map[string]any{"a": nil}))
 	if n := len(r.data("webhookTargets.edges").([]any)); n != 1 {
 		t.Errorf("last 1 with after null: %d edges", n)
+	}
+}
+
+const eventBodyDoc = `query($id: ID!) { publicEventRequestBody(publicEventId: $id) }`
+
+func (m *mock) eventBody(key, id string) response {
+	m.t.Helper()
+	return m.post(key, map[string]any{"query": eventBodyDoc, "variables": map[string]any{"id": id}})
+}
+
+func TestPublicEventRequestBodyIsTheDeliveredBodyFor30Days(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	m := newMock(t, Config{StatePath: state, Delivery: fastDelivery(), Keys: map[string][]string{
+		DefaultKey: AllPermissions, "writer": {plain.PermCreate, plain.PermEdit, plain.PermDelete},
+	}})
+	t.Cleanup(m.srv.Close)
+	rv := newHookReceiver(t)
+	m.srv.PutTarget(plain.Target{URL: rv.srv.URL, Description: "hook", EventTypes: []string{"thread.thread_created"}, Version: "2026-02-27", Enabled: true})
+	res := m.emit(DefaultKey, EmitRequest{EventType: "thread.thread_created", Count: 2})
+	if rv.count() != 2 {
+		t.Fatalf("receiver got %d requests", rv.count())
+	}
+	delivered := map[string]string{} // event id → body
+	for i := range 2 {
+		r, body := rv.request(i)
+		delivered[r.Header.Get("Plain-Event-Id")] = string(body)
+	}
+	for _, id := range res.EventIDs {
+		got := mustOK(t, m.eventBody(DefaultKey, id))
+		if body := got.data("publicEventRequestBody"); body != delivered[id] || body == "" {
+			t.Errorf("event %s: body\n got %v\nwant %s", id, body, delivered[id])
+		}
+	}
+
+	// Unknown or never-delivered events are null, not an error.
+	if r := mustOK(t, m.eventBody(DefaultKey, "pEv_01HD450JT0RPBT7RRKS1ZQJYBA")); r.data("publicEventRequestBody") != nil {
+		t.Errorf("unknown event: %s", r.Raw)
+	}
+
+	// Plain's GraphQL reference: the query requires webhookTarget:read.
+	if r := m.eventBody("writer", res.EventIDs[0]); r.Status != http.StatusForbidden || r.firstCode() != "FORBIDDEN" ||
+		strings.Contains(string(r.Raw), "thread.thread_created") {
+		t.Errorf("without webhookTarget:read: %d %s", r.Status, r.Raw)
+	}
+
+	// Kept across restarts (the state file), then dropped after 30 days on
+	// the mock's clock, whether the clock moves or the events are aged.
+	m2 := newMock(t, Config{StatePath: state})
+	if r := mustOK(t, m2.eventBody(DefaultKey, res.EventIDs[0])); r.data("publicEventRequestBody") != delivered[res.EventIDs[0]] {
+		t.Errorf("after a restart: %s", r.Raw)
+	}
+	m2.clock.Advance(PublicEventRetention - time.Millisecond)
+	if r := mustOK(t, m2.eventBody(DefaultKey, res.EventIDs[0])); r.data("publicEventRequestBody") == nil {
+		t.Errorf("a millisecond before 30 days: %s", r.Raw)
+	}
+	m2.clock.Advance(time.Millisecond)
+	if r := mustOK(t, m2.eventBody(DefaultKey, res.EventIDs[0])); r.data("publicEventRequestBody") != nil {
+		t.Errorf("after 30 days: %s", r.Raw)
+	}
+
+	if r := m.admin(DefaultKey, AgeAttemptsPath, map[string]string{"by": "719h"}); r.Status != http.StatusOK {
+		t.Fatalf("age-attempts: %d %s", r.Status, r.Raw)
+	}
+	if r := mustOK(t, m.eventBody(DefaultKey, res.EventIDs[1])); r.data("publicEventRequestBody") == nil {
+		t.Errorf("aged 719h: %s", r.Raw)
+	}
+	m.admin(DefaultKey, AgeAttemptsPath, map[string]string{"by": "1h"})
+	if r := mustOK(t, m.eventBody(DefaultKey, res.EventIDs[1])); r.data("publicEventRequestBody") != nil {
+		t.Errorf("aged 720h: %s", r.Raw)
+	}
+	// The expired bodies leave the state file with the next change.
+	m.create(createInput("https://x.example.com/", "change"))
+	if raw, _ := os.ReadFile(state); strings.Contains(string(raw), `"publicEvents"`) || !strings.Contains(string(raw), res.EventIDs[1]) {
+		t.Errorf("expired bodies still in the state file:\n%s", raw)
+	}
+}
+
+func TestPublicEventRequestBodyFollowsRetriesAndStaysInItsWorkspace(t *testing.T) {
+	m := twoWorkspaces(t, Config{Delivery: fastDelivery()})
+	t.Cleanup(m.srv.Close)
+	rv := newHookReceiver(t, 500, 200)
+	m.srv.PutTargetIn("", plain.Target{URL: rv.srv.URL, Description: "flaky", EventTypes: []string{"customer.customer_created"}, Version: "2026-04-21", Enabled: true})
+	res := m.emit("a", EmitRequest{EventType: "customer.customer_created"})
+	waitDeliveries(t, m.srv)
+	if rv.count() != 2 {
+		t.Fatalf("receiver got %d requests, want a failure and a retry", rv.count())
+	}
+	_, first := rv.request(0)
+	_, retry := rv.request(1)
+	got := mustOK(t, m.eventBody("a", res.EventIDs[0])).data("publicEventRequestBody")
+	if got != string(retry) || got == string(first) {
+		t.Errorf("body after a retry:\n got %v\nwant the retry's %s", got, retry)
+	}
+	if r := mustOK(t, m.eventBody("b", res.EventIDs[0])); r.data("publicEventRequestBody") != nil {
+		t.Errorf("another workspace's key sees the body: %s", r.Raw)
 	}
 }

@@ -11,8 +11,8 @@
 // Plain's schema gives. What executes is the webhook surface:
 //
 //   - queries webhookTargets, webhookTarget, webhookVersions,
-//     subscriptionEventTypes, webhookDeliveryAttempts, myWorkspace,
-//     myPermissions and workspaceHmac;
+//     subscriptionEventTypes, webhookDeliveryAttempts, publicEventRequestBody,
+//     myWorkspace, myPermissions and workspaceHmac;
 //   - mutations createWebhookTarget, updateWebhookTarget,
 //     deleteWebhookTarget and regenerateWorkspaceHmac;
 //   - every field of the objects these return: all of WebhookTarget's,
@@ -136,9 +136,14 @@
 // target subscribed to its type: schema-valid signed bodies with Plain's
 // headers, to loopback receivers only, retried on Plain's schedule
 // (DeliveryConfig.Schedule), every attempt recorded as a delivery attempt
-// and persisted. POST /mock/v1/age-attempts (Server.AgeAttempts) moves the
-// recorded attempts into the past so that health windows move on. Close
-// stops scheduled retries.
+// and persisted. publicEventRequestBody(publicEventId) answers the exact
+// body of the event's latest attempt (kept in the state file as
+// "publicEvents"), null for an event plain-mock never delivered and, as the
+// schema's comment says of Plain, once the event is 30 days old on the
+// server's clock (PublicEventRetention). POST /mock/v1/age-attempts
+// (Server.AgeAttempts) moves the recorded attempts and event bodies into
+// the past so that health windows move on and events expire. Close stops
+// scheduled retries.
 //
 // # Fault injection
 //
