@@ -119,9 +119,12 @@
 //
 // The top level is the primary workspace, in exactly the format of the
 // single-workspace files of earlier versions (which load unchanged);
-// "workspaces" lists the others. "hmac", "eventTypes" and "webhookVersions"
-// are optional in every record: without a catalog a workspace uses the
-// built-in one, without "hmac" it has no signing secret. Keys come from
+// "workspaces" lists the others. "hmac", "eventTypes", "webhookVersions"
+// and "publicEvents" are optional in every record: without a catalog a
+// workspace uses the built-in one, without "hmac" it has no signing secret.
+// "publicEvents" ([{"id": "pEv_…", "createdAt": "…", "body": "…"}]) are the
+// delivered bodies publicEventRequestBody answers, dropped from the file
+// once 30 days old. Keys come from
 // Config and the state file (each key in one workspace); with none at all,
 // the only key is DefaultKey with every permission on the primary.
 //
