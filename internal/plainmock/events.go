@@ -141,6 +141,9 @@ func (s *Server) Emit(wsID string, req EmitRequest) (EmitResult, error) {
 	}
 	wsInfo := w.info
 	now := s.nowMS()
+	// Bodies Plain would have dropped go before new ones come, so that a
+	// long-running mock without a state file does not keep them all.
+	w.pruneEvents(now)
 	events := make([]deliver.Event, count)
 	for i := range events {
 		events[i] = deliver.Event{
