@@ -43,10 +43,10 @@
 // the 26th createWebhookTarget answers a MutationError with type VALIDATION,
 // code "too_many_webhook_targets" (Plain's error-codes reference: "The
 // maximum number of webhook targets has been reached"), no fields and a
-// message that opens with that text and names the limit. URLs with Basic-auth user info (https://user:pass@host/…),
-// which Plain supports, are accepted by create and update and stored and
-// returned verbatim, percent-encoding included; no error message ever
-// quotes a URL. workspaceHmac is null until regenerateWorkspaceHmac (which
+// message that opens with that text and names the limit. URLs with
+// Basic-auth user info (https://user:pass@host/…), which Plain supports,
+// are accepted by create and update and stored and returned verbatim,
+// percent-encoding included; no error message ever quotes a URL. workspaceHmac is null until regenerateWorkspaceHmac (which
 // needs webhookTarget:edit, an assumption: Plain does not document the
 // permission) makes a random 64-hex-digit secret; the state file keeps it.
 //
@@ -65,7 +65,8 @@
 //     message naming the permission, what did resolve still in data
 //     (myWorkspace and myPermissions need no permission). Plain's SDKs know a
 //     missing permission by that status: @team-plain/typescript-sdk answers
-//     { type: 'forbidden', message } for it
+//     { type: 'forbidden', message } for it, @team-plain/graphql throws
+//     ForbiddenError
 //   - a mutation without webhookTarget:create/edit/delete: HTTP 200 with
 //     error { type: FORBIDDEN code: "forbidden" }, which the SDK also turns
 //     into { type: 'forbidden', message }; invalid input (URL,
