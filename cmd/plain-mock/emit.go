@@ -28,8 +28,9 @@ const usageText = `Usage:
 
 GraphQL: POST /graphql/v1 with "Authorization: Bearer KEY". Every request is validated against
 Plain's full schema; the webhook surface executes (webhookTargets, webhookTarget, webhookVersions,
-subscriptionEventTypes, webhookDeliveryAttempts, myWorkspace, myPermissions, workspaceHmac,
-create/update/deleteWebhookTarget, regenerateWorkspaceHmac, with every field of what they return).
+subscriptionEventTypes, webhookDeliveryAttempts, publicEventRequestBody, myWorkspace, myPermissions,
+workspaceHmac, create/update/deleteWebhookTarget, regenerateWorkspaceHmac, with every field of what
+they return).
 A valid query outside it gets one error: "plain-mock does not implement Query.customers." (HTTP 400,
 PLAIN_MOCK_NOT_IMPLEMENTED). The 26th target of a workspace is refused (--max-targets); Basic-auth
 URLs (https://user:pass@host/...) are stored and returned verbatim.

@@ -123,7 +123,7 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 		t.Fatalf("run: %v %s", err, errOut)
 	}
 	raw, _ := os.ReadFile(state)
-	if !strings.Contains(string(raw), `"hmacSecret": "whsec-cmd-test"`) || strings.Count(string(raw), `"wda_`) != 3 {
+	if !strings.Contains(string(raw), `"hmacSecret": "whsec-cmd-test"`) || strings.Count(string(raw), `"webhookTargetId": "`) != 3 {
 		t.Errorf("state file lacks the secret or the 3 attempts:\n%s", raw)
 	}
 }

@@ -53,7 +53,7 @@ func TestEventsTable(t *testing.T) {
 		"timeline.* (1)",
 		"    thread.thread_created",
 		"A thread was created.",
-		"Webhook versions (9):",
+		"Webhook versions (7):",
 	} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("events output lacks %q:\n%s", want, r.out)
@@ -75,8 +75,12 @@ func TestEventsTable(t *testing.T) {
 	if got := mark("unversioned"); got != "deprecated" {
 		t.Errorf("unversioned marked %q, want deprecated", got)
 	}
-	if got := mark("2025-08-06"); got != "" {
-		t.Errorf("2025-08-06 marked %q, want nothing", got)
+	// plain-mock lists only versions Plain documents or ships schemas for,
+	// and calls only the legacy unversioned deprecated.
+	for _, v := range []string{"2026-04-21", "2026-02-27", "2025-08-06", "2025-07-30", "2024-09-18"} {
+		if got := mark(v); got != "" {
+			t.Errorf("%s marked %q, want nothing", v, got)
+		}
 	}
 	// Namespaces appear in order, each before its own types.
 	if i, j := strings.Index(r.out, "customer.* (6)"), strings.Index(r.out, "customer.customer_changed"); i < 0 || j < i {
@@ -106,7 +110,7 @@ func TestEventsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, r.out)
 	}
-	if doc.FormatVersion != 1 || len(doc.EventTypes) != 30 || len(doc.Versions) != 9 {
+	if doc.FormatVersion != 1 || len(doc.EventTypes) != 30 || len(doc.Versions) != 7 {
 		t.Fatalf("shape: %+v", doc)
 	}
 	for i := 1; i < len(doc.EventTypes); i++ {
@@ -114,7 +118,7 @@ func TestEventsJSON(t *testing.T) {
 			t.Fatalf("event types not sorted at %d: %s", i, doc.EventTypes[i].EventType)
 		}
 	}
-	if doc.EventTypes[0].Description == "" || !doc.Versions[0].IsLatest || !doc.Versions[8].IsDeprecated {
+	if doc.EventTypes[0].Description == "" || !doc.Versions[0].IsLatest || !doc.Versions[6].IsDeprecated || doc.Versions[5].IsDeprecated {
 		t.Fatalf("content: %+v", doc)
 	}
 }

@@ -168,7 +168,7 @@ func (m *mock) ageAttempts(by string) {
 // as Node.js names them; a receiver also sees the transport's own.
 var documentedHeaders = []string{
 	"accept", "content-type", "user-agent", "plain-workspace-id", "plain-webhook-target-id",
-	"plain-webhook-delivery-attempt-id", "plain-webhook-delivery-attempt-number",
+	"plain-webhook-target-version", "plain-webhook-delivery-attempt-id", "plain-webhook-delivery-attempt-number",
 	"plain-webhook-delivery-attempt-timestamp", "plain-event-type", "plain-event-id", "plain-request-signature",
 }
 
@@ -193,7 +193,8 @@ func checkHeaders(t *testing.T, d sdkDelivery, extra ...string) {
 	if d.Method != "POST" || d.Headers["user-agent"] != "Plain-Webhooks/1.0 (plain.com; help@plain.com)" ||
 		d.Headers["content-type"] != "application/json" || d.Headers["accept"] != "application/json" ||
 		d.Headers["plain-event-type"] != d.EventType || d.Headers["plain-event-id"] != d.EventID ||
-		d.Headers["plain-webhook-delivery-attempt-number"] != fmt.Sprint(d.AttemptNumber) {
+		d.Headers["plain-webhook-delivery-attempt-number"] != fmt.Sprint(d.AttemptNumber) ||
+		d.Headers["plain-webhook-target-version"] != d.TargetVersion {
 		t.Errorf("%s: headers disagree with the body: %v", d.Path, d.Headers)
 	}
 	if _, err := time.Parse("2006-01-02T15:04:05.000Z", d.Headers["plain-webhook-delivery-attempt-timestamp"]); err != nil {

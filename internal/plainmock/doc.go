@@ -11,8 +11,8 @@
 // Plain's schema gives. What executes is the webhook surface:
 //
 //   - queries webhookTargets, webhookTarget, webhookVersions,
-//     subscriptionEventTypes, webhookDeliveryAttempts, myWorkspace,
-//     myPermissions and workspaceHmac;
+//     subscriptionEventTypes, webhookDeliveryAttempts, publicEventRequestBody,
+//     myWorkspace, myPermissions and workspaceHmac;
 //   - mutations createWebhookTarget, updateWebhookTarget,
 //     deleteWebhookTarget and regenerateWorkspaceHmac;
 //   - every field of the objects these return: all of WebhookTarget's,
@@ -41,12 +41,12 @@
 //
 // A workspace holds at most 25 targets (Config.MaxTargets, --max-targets):
 // the 26th createWebhookTarget answers a MutationError with type VALIDATION,
-// code "webhook_target_limit_reached", no fields and a message naming the
-// limit. Plain documents the limit but not its error, so that shape and text
-// are assumed. URLs with Basic-auth user info (https://user:pass@host/…),
-// which Plain supports, are accepted by create and update and stored and
-// returned verbatim, percent-encoding included; no error message ever
-// quotes a URL. workspaceHmac is null until regenerateWorkspaceHmac (which
+// code "too_many_webhook_targets" (Plain's error-codes reference: "The
+// maximum number of webhook targets has been reached"), no fields and a
+// message that opens with that text and names the limit. URLs with
+// Basic-auth user info (https://user:pass@host/…), which Plain supports,
+// are accepted by create and update and stored and returned verbatim,
+// percent-encoding included; no error message ever quotes a URL. workspaceHmac is null until regenerateWorkspaceHmac (which
 // needs webhookTarget:edit, an assumption: Plain does not document the
 // permission) makes a random 64-hex-digit secret; the state file keeps it.
 //
@@ -55,14 +55,21 @@
 //   - syntax error: HTTP 400, extensions.code GRAPHQL_PARSE_FAILED
 //   - unknown field, bad fragment, …: HTTP 400, GRAPHQL_VALIDATION_FAILED
 //   - variables that do not coerce: HTTP 400, BAD_USER_INPUT
-//   - first/last outside 0..100 or a bad cursor: HTTP 200, BAD_USER_INPUT on
-//     the field (data is null when the field is non-null)
+//   - first/last outside 0..100, a bad cursor, or forward (first, after)
+//     and backward (last, before) arguments mixed in one field, which
+//     Plain's pagination docs make a validation error: HTTP 200,
+//     BAD_USER_INPUT on the field (data is null when the field is non-null)
 //   - missing or unknown Bearer key: HTTP 401, UNAUTHENTICATED
-//   - a webhook query (workspaceHmac included) without webhookTarget:read:
-//     FORBIDDEN on the field (myWorkspace and myPermissions need no
-//     permission)
+//   - a webhook query (workspaceHmac and publicEventRequestBody included)
+//     without webhookTarget:read: HTTP 403, FORBIDDEN on the field, its
+//     message naming the permission, what did resolve still in data
+//     (myWorkspace and myPermissions need no permission). Plain's SDKs know a
+//     missing permission by that status: @team-plain/typescript-sdk answers
+//     { type: 'forbidden', message } for it, @team-plain/graphql throws
+//     ForbiddenError
 //   - a mutation without webhookTarget:create/edit/delete: HTTP 200 with
-//     error { type: FORBIDDEN code: "forbidden" }; invalid input (URL,
+//     error { type: FORBIDDEN code: "forbidden" }, which the SDK also turns
+//     into { type: 'forbidden', message }; invalid input (URL,
 //     unknown event type or version, empty description) or an unknown id:
 //     error { type: VALIDATION code: "input_validation" fields { field
 //     message type } }, the field type NOT_FOUND for ids.
@@ -113,9 +120,12 @@
 //
 // The top level is the primary workspace, in exactly the format of the
 // single-workspace files of earlier versions (which load unchanged);
-// "workspaces" lists the others. "hmac", "eventTypes" and "webhookVersions"
-// are optional in every record: without a catalog a workspace uses the
-// built-in one, without "hmac" it has no signing secret. Keys come from
+// "workspaces" lists the others. "hmac", "eventTypes", "webhookVersions"
+// and "publicEvents" are optional in every record: without a catalog a
+// workspace uses the built-in one, without "hmac" it has no signing secret.
+// "publicEvents" ([{"id": "pEv_…", "createdAt": "…", "body": "…"}]) are the
+// delivered bodies publicEventRequestBody answers, dropped from the file
+// once 30 days old. Keys come from
 // Config and the state file (each key in one workspace); with none at all,
 // the only key is DefaultKey with every permission on the primary.
 //
@@ -130,9 +140,14 @@
 // target subscribed to its type: schema-valid signed bodies with Plain's
 // headers, to loopback receivers only, retried on Plain's schedule
 // (DeliveryConfig.Schedule), every attempt recorded as a delivery attempt
-// and persisted. POST /mock/v1/age-attempts (Server.AgeAttempts) moves the
-// recorded attempts into the past so that health windows move on. Close
-// stops scheduled retries.
+// and persisted. publicEventRequestBody(publicEventId) answers the exact
+// body of the event's latest attempt (kept in the state file as
+// "publicEvents"), null for an event plain-mock never delivered and, as the
+// schema's comment says of Plain, once the event is 30 days old on the
+// server's clock (PublicEventRetention). POST /mock/v1/age-attempts
+// (Server.AgeAttempts) moves the recorded attempts and event bodies into
+// the past so that health windows move on and events expire. Close stops
+// scheduled retries.
 //
 // # Fault injection
 //

@@ -94,6 +94,7 @@ func newEngine(s *Server, cfg DeliveryConfig) *deliver.Engine {
 				return
 			}
 			w.addAttempt(a.DeliveryAttempt)
+			w.recordEventBody(a.PublicEventID, a.EventAt, a.Body)
 			s.persistOrLog()
 		},
 	})
@@ -140,6 +141,9 @@ func (s *Server) Emit(wsID string, req EmitRequest) (EmitResult, error) {
 	}
 	wsInfo := w.info
 	now := s.nowMS()
+	// Bodies Plain would have dropped go before new ones come, so that a
+	// long-running mock without a state file does not keep them all.
+	w.pruneEvents(now)
 	events := make([]deliver.Event, count)
 	for i := range events {
 		events[i] = deliver.Event{
@@ -220,8 +224,9 @@ func subscribed(subs []string, eventType string) bool {
 }
 
 // AgeAttempts moves every recorded delivery attempt of workspace wsID ("" is
-// the primary one) d into the past, as if d had passed since they were
-// made: the way a test lets a health window move on without waiting. It
+// the primary one), and every event body publicEventRequestBody keeps, d
+// into the past, as if d had passed since they were made: the way a test
+// lets a health window move on, or an event expire, without waiting. It
 // returns how many attempts moved.
 func (s *Server) AgeAttempts(wsID string, d time.Duration) (int, error) {
 	if d < 0 {
@@ -241,7 +246,13 @@ func (s *Server) AgeAttempts(wsID string, d time.Duration) (int, error) {
 		}
 		w.attempts[id] = list // the same shift keeps the newest-first order
 	}
-	if n > 0 {
+	// Events age with their attempts, so that publicEventRequestBody
+	// answers null once they are older than PublicEventRetention.
+	for id, ev := range w.events {
+		ev.at = ev.at.Add(-d)
+		w.events[id] = ev
+	}
+	if n > 0 || len(w.events) > 0 {
 		s.persistOrLog()
 	}
 	return n, nil

@@ -207,7 +207,10 @@ func TestMutationsWithoutPermissionAreForbidden(t *testing.T) {
 			t.Errorf("%s: status %d, want 200", root, r.Status)
 		}
 		e, _ := r.data(root + ".error").(map[string]any)
-		if e["type"] != "FORBIDDEN" || e["code"] == "" || !strings.Contains(fmt.Sprint(e["message"]), d.perm) {
+		// Plain's error-handling docs: type FORBIDDEN; its error-codes
+		// reference: code forbidden, the code Plain's TypeScript SDK maps to
+		// its forbidden result.
+		if e["type"] != "FORBIDDEN" || e["code"] != "forbidden" || !strings.Contains(fmt.Sprint(e["message"]), d.perm) {
 			t.Errorf("%s: error = %v, want FORBIDDEN naming %s", root, e, d.perm)
 		}
 	}
@@ -224,8 +227,12 @@ func TestMutationsWithoutPermissionAreForbidden(t *testing.T) {
 func TestQueriesNeedReadPermission(t *testing.T) {
 	m := newMock(t, Config{Keys: map[string][]string{"writer": {plain.PermCreate}}})
 	r := m.post("writer", map[string]any{"query": snapshotDoc, "variables": map[string]any{"first": 10}})
-	if r.Status != http.StatusOK || r.firstCode() != "FORBIDDEN" {
-		t.Fatalf("want 200 with FORBIDDEN, got %d %s", r.Status, r.Raw)
+	// HTTP 403, as Plain's SDKs expect a missing permission (resolve.go).
+	if r.Status != http.StatusForbidden || r.firstCode() != "FORBIDDEN" {
+		t.Fatalf("want 403 with FORBIDDEN, got %d %s", r.Status, r.Raw)
+	}
+	if msg := fmt.Sprint(r.errors()[0]["message"]); !strings.Contains(msg, plain.PermRead) {
+		t.Errorf("message %q does not name the missing permission", msg)
 	}
 	if r.data("") != nil {
 		t.Errorf("non-null webhookTargets failed, so data must be null: %s", r.Raw)
@@ -237,8 +244,8 @@ func TestQueriesNeedReadPermission(t *testing.T) {
 	}
 	// A nullable field fails alone.
 	r = m.post("writer", map[string]any{"query": `{ myWorkspace { id } webhookTarget(webhookTargetId: "x") { id } }`})
-	if r.firstCode() != "FORBIDDEN" || r.data("myWorkspace.id") != defaultWorkspace.ID {
-		t.Errorf("nullable forbidden field: %s", r.Raw)
+	if r.Status != http.StatusForbidden || r.firstCode() != "FORBIDDEN" || r.data("myWorkspace.id") != defaultWorkspace.ID {
+		t.Errorf("nullable forbidden field: %d %s", r.Status, r.Raw)
 	}
 }
 

@@ -13,13 +13,17 @@ import (
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-// Mutation error codes, in the style of Plain's documented error codes.
+// Mutation error codes, each listed in Plain's error-codes reference
+// (plain.com/docs/api-reference/graphql/error-codes): input_validation
+// ("The provided input failed validation"), forbidden ("Permission
+// denied"; @team-plain/typescript-sdk 5.12.1 turns exactly this code into
+// its { type: 'forbidden' } result), internal, and too_many_webhook_targets
+// ("The maximum number of webhook targets has been reached").
 const (
-	mutCodeValidation = "input_validation"
-	mutCodeForbidden  = "forbidden"
-	mutCodeInternal   = "internal"
-	// mutCodeTargetLimit is assumed: Plain does not document the code.
-	mutCodeTargetLimit = "webhook_target_limit_reached"
+	mutCodeValidation  = "input_validation"
+	mutCodeForbidden   = "forbidden"
+	mutCodeInternal    = "internal"
+	mutCodeTargetLimit = "too_many_webhook_targets"
 )
 
 // maxDescriptionLen bounds a target's description; far above anything a
@@ -46,13 +50,15 @@ func validationError(problems []fieldProblem) obj {
 	return mutationError("VALIDATION", mutCodeValidation, "There was a validation error.", problems)
 }
 
-// limitError refuses a create past the workspace's target limit. Plain
-// documents the limit (25) but not the error it returns; this shape (a
-// VALIDATION MutationError with no fields) and its code and text are the
-// mock's assumption.
+// limitError refuses a create past the workspace's target limit (Plain
+// documents 25 per workspace) with Plain's documented code
+// too_many_webhook_targets, whose reference text opens the message. The
+// type is VALIDATION, the only one of Plain's three MutationError types
+// (VALIDATION, FORBIDDEN, INTERNAL) that fits a refused input; there are no
+// field errors, since no single field is at fault.
 func limitError(limit int) obj {
 	return mutationError("VALIDATION", mutCodeTargetLimit,
-		fmt.Sprintf("A workspace can have at most %d webhook targets; delete one before creating another.", limit), nil)
+		fmt.Sprintf("The maximum number of webhook targets has been reached: a workspace can have at most %d webhook targets; delete one before creating another.", limit), nil)
 }
 
 func internalError() obj {

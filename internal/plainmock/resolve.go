@@ -121,8 +121,31 @@ func (s *Server) execute(req *gqlRequest, grant keyGrant) execResult {
 		body.set("data", data)
 	}
 	res.status = http.StatusOK
+	if hasCode(errs, codeForbidden) {
+		// A query the key lacks the permission for: FORBIDDEN in errors, as
+		// Plain's error-handling docs list it, on HTTP 403. Plain's SDKs
+		// recognise a missing permission only by that status:
+		// @team-plain/typescript-sdk 5.12.1 answers { type: 'forbidden',
+		// message: errors[0].message } for 401/403 (on 200 it hands back
+		// the null data), @team-plain/graphql throws ForbiddenError
+		// ("Insufficient permissions: <message>") only on 403, and a Plain
+		// key missing a permission reaches that ForbiddenError with Plain's
+		// message naming the permission (generalaction/emdash#2167). What did
+		// resolve is still in data. Mutations answer a MutationError
+		// instead, on HTTP 200.
+		res.status = http.StatusForbidden
+	}
 	res.body = body
 	return res
+}
+
+func hasCode(errs []gqlErr, code string) bool {
+	for _, e := range errs {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func errorsBody(errs []gqlErr) any { return map[string]any{"errors": errs} }
@@ -350,7 +373,29 @@ func parsePageArgs(args map[string]any) (pageArgs, *fieldError) {
 	}
 	pa.after, _ = asString(args["after"])
 	pa.before, _ = asString(args["before"])
+	// Plain's pagination docs (plain.com/docs/graphql/pagination): forward
+	// (first, after) and reverse (last, before) arguments "must not be
+	// mixed, e.g performing a query with values for first & before will
+	// result in a validation error". The query itself is valid against the
+	// schema, so the error is the field's, with the code Plain's
+	// error-handling docs give an invalid argument value: BAD_USER_INPUT.
+	forward, backward := argNames(args, "first", "after"), argNames(args, "last", "before")
+	if len(forward) > 0 && len(backward) > 0 {
+		return pa, badInput("Forward (first, after) and backward (last, before) pagination arguments must not be mixed; got %s with %s.",
+			strings.Join(forward, " and "), strings.Join(backward, " and "))
+	}
 	return pa, nil
+}
+
+// argNames lists which of names have a non-null value in args.
+func argNames(args map[string]any, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if v, ok := args[n]; ok && v != nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // pageItem is one node with its sort key; items are in ascending key order,

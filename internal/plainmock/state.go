@@ -35,6 +35,9 @@ type workspaceRecord struct {
 	WebhookVersions  []plain.WebhookVersion  `json:"webhookVersions,omitempty"`
 	Targets          []plain.Target          `json:"targets"`
 	DeliveryAttempts []plain.DeliveryAttempt `json:"deliveryAttempts"`
+	// PublicEvents are the bodies publicEventRequestBody answers, kept for
+	// PublicEventRetention.
+	PublicEvents []PublicEventRecord `json:"publicEvents,omitempty"`
 }
 
 // readState loads path; a missing file is not an error (nil state), since
@@ -162,6 +165,9 @@ func (s *Server) adoptRecord(w *workspace, rec *workspaceRecord, seenKeys map[st
 		}
 		w.addAttempt(s.fillAttempt(a))
 	}
+	if err := w.adoptEvents(rec.PublicEvents); err != nil {
+		return false, err
+	}
 	return filled, nil
 }
 
@@ -172,6 +178,7 @@ func (w *workspace) record() workspaceRecord {
 		HMAC:             w.hmac,
 		Targets:          w.targets.sorted(),
 		DeliveryAttempts: w.allAttempts(),
+		PublicEvents:     w.eventRecords(),
 	}
 	if w.customCatalog {
 		rec.EventTypes = w.eventTypes
@@ -188,6 +195,10 @@ func (w *workspace) record() workspaceRecord {
 func (s *Server) persistLocked() error {
 	if s.statePath == "" {
 		return nil
+	}
+	now := s.nowMS()
+	for _, w := range s.workspaces {
+		w.pruneEvents(now)
 	}
 	st := stateFile{workspaceRecord: s.primary.record()}
 	for _, id := range s.wsOrder[1:] {

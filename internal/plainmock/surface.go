@@ -29,6 +29,7 @@ var fieldResolvers = map[string]fieldResolver{
 	"Query.webhookTarget":           root(needRead((*Server).resolveTarget)),
 	"Query.webhookDeliveryAttempts": root(needRead((*Server).resolveDeliveryAttempts)),
 	"Query.workspaceHmac":           root(needRead((*Server).resolveWorkspaceHmac)),
+	"Query.publicEventRequestBody":  root(needRead((*Server).resolvePublicEventBody)),
 
 	"Mutation.createWebhookTarget":     root((*Server).resolveCreate),
 	"Mutation.updateWebhookTarget":     root((*Server).resolveUpdate),

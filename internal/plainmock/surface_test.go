@@ -267,8 +267,11 @@ func TestTheTwentySixthCreateIsRefused(t *testing.T) {
 	}
 	r := m.createAs("a", createInput("https://a.example.com/", "26th"))
 	if r.data("createWebhookTarget.webhookTarget") != nil || r.data("createWebhookTarget.error.type") != "VALIDATION" ||
-		r.data("createWebhookTarget.error.code") != mutCodeTargetLimit ||
-		!strings.Contains(r.data("createWebhookTarget.error.message").(string), "at most 25 webhook targets") {
+		// Plain's error-codes reference: too_many_webhook_targets.
+		r.data("createWebhookTarget.error.code") != "too_many_webhook_targets" ||
+		!strings.HasPrefix(r.data("createWebhookTarget.error.message").(string), "The maximum number of webhook targets has been reached") ||
+		!strings.Contains(r.data("createWebhookTarget.error.message").(string), "at most 25 webhook targets") ||
+		len(r.data("createWebhookTarget.error.fields").([]any)) != 0 {
 		t.Errorf("26th create: %s", r.Raw)
 	}
 	if n := len(m.srv.Targets()); n != 25 {

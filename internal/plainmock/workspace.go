@@ -31,6 +31,9 @@ type workspace struct {
 
 	targets  targetIndex
 	attempts map[string][]plain.DeliveryAttempt // by webhookTargetId, in attemptLess order
+	// events are the request bodies of delivered events by public event id,
+	// what publicEventRequestBody answers (publicevents.go).
+	events map[string]publicEvent
 
 	// The catalog: what subscriptionEventTypes and webhookVersions answer
 	// and what create/update accept. customCatalog records that it came
@@ -53,6 +56,7 @@ func newWorkspace(info plain.Workspace) *workspace {
 		info:       info,
 		targets:    targetIndex{byID: map[string]plain.Target{}},
 		attempts:   map[string][]plain.DeliveryAttempt{},
+		events:     map[string]publicEvent{},
 		eventTypes: eventCatalog,
 		versions:   versionCatalog,
 	}

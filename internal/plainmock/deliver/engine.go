@@ -72,6 +72,13 @@ type Attempt struct {
 	plain.DeliveryAttempt
 	Number      int
 	WorkspaceID string // the target's workspace
+	// Body is the request body this attempt POSTed (or would have, had the
+	// receiver been reachable): what publicEventRequestBody answers. Nil
+	// when no valid body could be built.
+	Body []byte
+	// EventAt is when the event happened; Plain keeps an event (and so its
+	// body) for 30 days from then.
+	EventAt time.Time
 }
 
 // Config wires an Engine to its workspace store. Record, Secret and Lookup
@@ -261,7 +268,7 @@ func (e *Engine) Close() {
 // attempt makes attempt number n and says whether Plain would retry it.
 func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 	at := e.cfg.Now().UTC().Truncate(time.Millisecond)
-	a := Attempt{Number: n, WorkspaceID: t.WorkspaceID, DeliveryAttempt: plain.DeliveryAttempt{
+	a := Attempt{Number: n, WorkspaceID: t.WorkspaceID, EventAt: ev.Timestamp, DeliveryAttempt: plain.DeliveryAttempt{
 		ID:              e.cfg.NewID("wda"),
 		WebhookTargetID: t.ID,
 		PublicEventID:   ev.ID,
@@ -296,6 +303,7 @@ func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 		a.Message = fmt.Sprintf("The %s event could not be delivered: %v.", ev.Type, err)
 		return a, false
 	}
+	a.Body = body
 
 	// The clock starts with the timeout, so a timed-out attempt lasts at
 	// least the timeout, as the receiver saw it.
@@ -332,7 +340,12 @@ func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 	}
 }
 
-// request builds the POST with every header Plain documents. The URL goes
+// request builds the POST with every header Plain's webhook docs list
+// (Accept, Content-Type, User-Agent, Plain-Workspace-Id,
+// Plain-Webhook-Target-Id, Plain-Webhook-Target-Version,
+// Plain-Webhook-Delivery-Attempt-Id/-Number/-Timestamp, Plain-Event-Type,
+// Plain-Event-Id, Authorization for URL credentials,
+// Plain-Request-Signature with an HMAC secret) and no other. The URL goes
 // without its user info, which travels as Authorization: Basic instead.
 func (e *Engine) request(ctx context.Context, u *url.URL, body []byte, ev Event, t Target, a Attempt) (*http.Request, error) {
 	dest := *u
@@ -350,6 +363,10 @@ func (e *Engine) request(ctx context.Context, u *url.URL, body []byte, ev Event,
 	h.Set("User-Agent", UserAgent)
 	h.Set("Plain-Workspace-Id", ev.WorkspaceID)
 	h.Set("Plain-Webhook-Target-Id", t.ID)
+	// The target's pinned version, the one webhookMetadata.webhookTargetVersion
+	// carries: Plain's webhook docs list Plain-Webhook-Target-Version among
+	// the delivery headers.
+	h.Set("Plain-Webhook-Target-Version", t.Version)
 	h.Set("Plain-Webhook-Delivery-Attempt-Id", a.ID)
 	h.Set("Plain-Webhook-Delivery-Attempt-Number", strconv.Itoa(a.Number))
 	h.Set("Plain-Webhook-Delivery-Attempt-Timestamp", isoMillis(a.AttemptedAt))

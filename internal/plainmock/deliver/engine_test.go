@@ -1,6 +1,7 @@
 package deliver
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -135,6 +136,7 @@ func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
 		"User-Agent":                               "Plain-Webhooks/1.0 (plain.com; help@plain.com)",
 		"Plain-Workspace-Id":                       ev.WorkspaceID,
 		"Plain-Webhook-Target-Id":                  "wht_01KBTARGET0000000000000000",
+		"Plain-Webhook-Target-Version":             "2026-02-27",
 		"Plain-Webhook-Delivery-Attempt-Id":        first.ID,
 		"Plain-Webhook-Delivery-Attempt-Number":    "1",
 		"Plain-Webhook-Delivery-Attempt-Timestamp": isoMillis(first.AttemptedAt),
@@ -165,6 +167,10 @@ func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
 	if len(as) != 1 || as[0].Result != plain.ResultSuccessfulResponse || as[0].HTTPStatusCode != 200 ||
 		as[0].PublicEventID != ev.ID || as[0].EventType != ev.Type || as[0].Number != 1 || !idPattern.MatchString(as[0].ID) {
 		t.Errorf("recorded %+v", as)
+	}
+	// The record keeps the exact bytes sent, for publicEventRequestBody.
+	if len(as) == 1 && (!bytes.Equal(as[0].Body, r.body) || !as[0].EventAt.Equal(ev.Timestamp)) {
+		t.Errorf("recorded body %q at %v, sent %q for an event at %v", as[0].Body, as[0].EventAt, r.body, ev.Timestamp)
 	}
 }
 

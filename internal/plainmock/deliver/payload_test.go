@@ -219,7 +219,11 @@ func TestOverridesMergeAndAreValidated(t *testing.T) {
 }
 
 func TestVersionWithoutSchemaUsesNearestOlder(t *testing.T) {
-	for version, shape := range map[string]string{"2026-05-06": "2026-04-21", "2026-03-01": "2026-02-27", "2025-08-06": "2026-02-27"} {
+	for version, shape := range map[string]string{
+		"2026-05-06": "2026-04-21", "2026-03-01": "2026-02-27", "2025-08-06": "2026-02-27", "2024-09-18": "2026-02-27",
+		// The legacy unversioned predates every dated version.
+		"unversioned": "2026-02-27",
+	} {
 		s, err := schemaFor(version)
 		if err != nil || s.version != shape {
 			t.Errorf("schemaFor(%s) = %v, %v; want the %s shape", version, s.version, err, shape)

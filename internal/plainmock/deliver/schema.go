@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -158,7 +159,9 @@ func SchemaVersions() []string {
 
 // schemaFor picks the schema a target pinned to version gets: its own when
 // plain-mock has it, otherwise the newest one not newer than version (the
-// dates sort as strings), otherwise the oldest. Plain has a schema for every
+// dates sort as strings), otherwise the oldest. A version that is not a date
+// (Plain's legacy "unversioned", older than every dated one) gets the
+// oldest. Plain has a schema for every
 // version; plain-mock only has the ones Plain publishes, so a payload for
 // another version is shaped like its nearest older sibling and carries the
 // target's own version in webhookMetadata.
@@ -172,12 +175,22 @@ func schemaFor(version string) (*payloadSchema, error) {
 	}
 	vs := SchemaVersions()
 	pick := vs[0]
+	if !isDate(version) {
+		return ss[pick], nil
+	}
 	for _, v := range vs {
 		if v <= version {
 			pick = v
 		}
 	}
 	return ss[pick], nil
+}
+
+// isDate reports whether v has the YYYY-MM-DD shape of Plain's dated
+// webhook versions.
+func isDate(v string) bool {
+	_, err := time.Parse("2006-01-02", v)
+	return err == nil
 }
 
 // HasSchema reports whether plain-mock has the payload schema of version
