@@ -115,8 +115,8 @@ func WithValidator(validate func(version string, body []byte) error) Option {
 	return func(c *config) { c.validate = validate }
 }
 
-// WithObserver calls observe after every request with what the handler
-// answered and why, e.g. to log refusals. The package's own errors never
+// WithObserver calls observe for every request with what the handler
+// answers and why, just before the answer is written, e.g. to log refusals. The package's own errors never
 // contain the secret or quote the body (an error of fn or of the validator
 // is wrapped as it is); Outcome.Event and the request's headers come from
 // the sender: quote them when printing (e.g. with %q or log/slog).
@@ -160,6 +160,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if o.Status == 0 {
 		o.Status = http.StatusOK
 	}
+	// The observer runs before the answer is written, so that whatever
+	// it records is there once the sender has its answer.
+	if h.c.observe != nil {
+		h.c.observe(r, o)
+	}
 	if o.Status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", http.MethodPost)
 	}
@@ -167,9 +172,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(o.Status)
 	_, _ = io.WriteString(w, answerText(o)+"\n")
-	if h.c.observe != nil {
-		h.c.observe(r, o)
-	}
 }
 
 // serve decides the answer; ServeHTTP writes it.
