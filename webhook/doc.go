@@ -17,7 +17,7 @@
 //   - [Verify] checks a signature against the raw body.
 //   - [Parse] decodes a body into an [Event]: id, type, timestamp,
 //     workspace, the per-attempt webhook metadata, and the payload raw.
-//   - [NewHandler] is an [net/http.Handler] doing everything in order:
+//   - [NewHandler] is a [net/http.Handler] doing everything in order:
 //     method, size limit, signature, parsing, timestamp tolerance, an
 //     optional schema check ([WithValidator]) and duplicate check
 //     ([WithDeduper]), then your function. It answers the way Plain's

@@ -140,14 +140,21 @@ func WithObserver(observe func(r *http.Request, o Outcome)) Option {
 //
 // An empty secret makes every request a 500 ([ErrNoSecret]): a
 // misconfigured receiver should be retried, not accept unsigned bodies.
-// Answers carry a short fixed text, never fn's error.
+// A nil fn answers 500 to every verified event. Answers carry a short
+// fixed text, never fn's error.
 func NewHandler(secret []byte, fn func(context.Context, *Event) error, opts ...Option) http.Handler {
 	c := config{tolerance: DefaultTolerance, maxBody: DefaultMaxBodyBytes, now: time.Now}
 	for _, o := range opts {
 		o(&c)
 	}
+	if fn == nil {
+		fn = func(context.Context, *Event) error { return errNoFunc }
+	}
 	return &handler{secret: append([]byte(nil), secret...), fn: fn, c: c}
 }
+
+// errNoFunc is the error of a handler made without a function.
+var errNoFunc = errors.New("no function to handle events was given to NewHandler")
 
 type handler struct {
 	secret []byte

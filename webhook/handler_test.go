@@ -310,3 +310,15 @@ func TestHandlerWithoutSecretRefusesEverything(t *testing.T) {
 		t.Errorf("no secret: %d, fn called %v", w.Code, called)
 	}
 }
+
+func TestHandlerWithoutFunctionAnswers500(t *testing.T) {
+	body := fixture(t, "2026-02-27")
+	h := NewHandler([]byte(testSecret), nil, WithClock(func() time.Time { return fixtureAttemptAt }))
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
+	req.Header.Set(SignatureHeader, Sign(body, []byte(testSecret)))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusInternalServerError {
+		t.Errorf("nil fn: %d", w.Code)
+	}
+}

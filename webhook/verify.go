@@ -32,9 +32,10 @@ const (
 	AttemptTimestampHeader = "Plain-Webhook-Delivery-Attempt-Timestamp"
 )
 
-// Errors of [Verify]. Both mean the request did not come from Plain, or
-// was changed on the way, or was signed with another secret (the
-// workspace's secret was regenerated): a handler answers 401.
+// Errors of [Verify]. ErrNoSignature and ErrBadSignature mean the request
+// did not come from Plain, or was changed on the way, or was signed with
+// another secret (the workspace's secret was regenerated): a handler
+// answers 401. ErrNoSecret is the receiver's own misconfiguration (500).
 var (
 	// ErrNoSecret means the secret given to Verify is empty; Plain's SDK
 	// refuses to verify without one too.
