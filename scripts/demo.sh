@@ -63,7 +63,8 @@ step "6. The live targets after"
 ps targets
 
 step "7. A real, signed delivery to a local receiver, and the health line it produces"
-# plain-mock receive is a tiny loopback receiver that checks each signature.
+# plain-mock receive is a tiny loopback receiver that checks each delivery with package webhook
+# (github.com/plainsync/plainsync/webhook: signature, body, attempt timestamp), as a Go receiver would.
 "$BIN/plain-mock" receive --url-file "$work/receiver.url" --secret-env DEMO_HMAC_SECRET >"$work/receiver.log" 2>&1 &
 receiver_pid=$!
 for _ in $(seq 1 100); do [[ -s "$work/receiver.url" ]] && break; sleep 0.05; done

@@ -8,6 +8,8 @@
 #   FuzzTemplateURL  internal/export: an exported URL loads back to the live one
 #   FuzzReadSaved    internal/diff: the saved-plan reader never panics and
 #                    accepts only a plan identical to the recomputed one
+#   FuzzParse        webhook: Parse never panics and accepts only Plain-shaped
+#                    events (ids, positive attempt number, object payload)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-20s}"
@@ -15,3 +17,4 @@ go test -count=1 -run '^$' -fuzz '^FuzzLoad$' -fuzztime "$duration" ./internal/s
 go test -count=1 -run '^$' -fuzz '^FuzzRedactURL$' -fuzztime "$duration" ./internal/secret/
 go test -count=1 -run '^$' -fuzz '^FuzzTemplateURL$' -fuzztime "$duration" ./internal/export/
 go test -count=1 -run '^$' -fuzz '^FuzzReadSaved$' -fuzztime "$duration" ./internal/diff/
+go test -count=1 -run '^$' -fuzz '^FuzzParse$' -fuzztime "$duration" ./webhook/

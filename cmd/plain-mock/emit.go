@@ -53,7 +53,8 @@ into the past, so a health window (drift --health-window) moves on without waiti
 
 emit and age-attempts call those endpoints with the key in $PLAIN_API_KEY; the URL is plain-mock's
 GraphQL URL, as --url-file wrote it. receive is a tiny loopback receiver for demos: it prints one
-line per delivery and, with --secret-env, checks each signature (a bad one is answered 401).
+line per delivery and, with --secret-env, checks each one with package webhook, as a Go receiver
+would: a bad or missing signature or an attempt timestamp more than 300s off is answered 401.
 
 Flags of the server:
 `
@@ -256,7 +257,7 @@ func runReceive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	urlFile := fs.String("url-file", "", "write the receiver's URL to this file once listening")
-	secretEnv := fs.String("secret-env", "", "environment variable with the workspace's HMAC secret: check every Plain-Request-Signature")
+	secretEnv := fs.String("secret-env", "", "environment variable with the workspace's HMAC secret: check every delivery (signature, body, attempt timestamp)")
 	failFirst := fs.Int("fail-first", 0, "answer HTTP 500 to the first N deliveries (to watch the retries)")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
@@ -286,7 +287,7 @@ func runReceive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("write --url-file: %w", err)
 		}
 	}
-	rv := &receiver{out: stdout, secret: secret, failFirst: *failFirst}
+	rv := newReceiver(stdout, secret, *failFirst)
 	hs := &http.Server{Handler: rv, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

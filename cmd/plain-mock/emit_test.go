@@ -262,27 +262,69 @@ func TestEmitEveryKeepsAStream(t *testing.T) {
 	}
 }
 
-func TestReceiveRejectsBadSignaturesAndQuotesHostileHeaders(t *testing.T) {
+func TestReceiveChecksDeliveriesWithPackageWebhookAndQuotesHostileHeaders(t *testing.T) {
 	t.Setenv("RECEIVER_SECRET", "right-secret")
-	hook, log := startReceive(t, "--secret-env", "RECEIVER_SECRET")
-	body := `{"id":"pe_x"}`
-	for _, sig := range []string{deliver.Sign([]byte(body), "right-secret"), deliver.Sign([]byte(body), "wrong-secret")} {
-		req, _ := http.NewRequest(http.MethodPost, hook+"hook", strings.NewReader(body))
-		req.Header.Set("Plain-Request-Signature", sig)
+	hook, log := startReceive(t, "--secret-env", "RECEIVER_SECRET", "--fail-first", "1")
+	event := deliver.Event{ID: "pEv_01HD450JT0RPBT7RRKS1ZQJYBA", Type: "thread.thread_created",
+		WorkspaceID: "w_01HD43ZS4WJR2ZB0V3A2K5B4MD", Timestamp: time.Now()}
+	body := func(at time.Time, n int) []byte {
+		b, err := deliver.Body(event, deliver.Metadata{TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR7K", Version: "2026-02-27",
+			AttemptID: "whAttempt_01HD450N6X782MDTDBMS6Z14DJ", AttemptNumber: n, AttemptAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	fresh, retry, stale := body(time.Now(), 1), body(time.Now(), 2), body(time.Now().Add(-10*time.Minute), 3)
+	tampered := []byte(strings.Replace(string(fresh), `"webhookDeliveryAttemptNumber":1`, `"webhookDeliveryAttemptNumber":7`, 1))
+	for _, d := range []struct {
+		body []byte
+		sig  string
+		want int
+	}{
+		{fresh, deliver.Sign(fresh, "right-secret"), 500},    // --fail-first 1
+		{retry, deliver.Sign(retry, "right-secret"), 200},    // the retry
+		{fresh, deliver.Sign(fresh, "wrong-secret"), 401},    // another workspace's secret
+		{tampered, deliver.Sign(fresh, "right-secret"), 401}, // changed on the way
+		{fresh, "", 401},
+		{stale, deliver.Sign(stale, "right-secret"), 401}, // 10 minutes old: a replay
+		{[]byte(`{"id":"pEv_01HD450JT0RPBT7RRKS1ZQJYBA"}`), deliver.Sign([]byte(`{"id":"pEv_01HD450JT0RPBT7RRKS1ZQJYBA"}`), "right-secret"), 400},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, hook+"hook", strings.NewReader(string(d.body)))
+		if d.sig != "" {
+			req.Header.Set("Plain-Request-Signature", d.sig)
+		}
 		req.Header.Set("Plain-Event-Type", "thread.thread_created\u202egnp.exe") // a right-to-left override
-		req.Header.Set("Plain-Event-Id", "pe_1")
+		req.Header.Set("Plain-Event-Id", "pEv_01HD450JT0RPBT7RRKS1ZQJYBA")
 		req.Header.Set("Plain-Webhook-Delivery-Attempt-Number", "1")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		if resp.StatusCode != d.want {
+			t.Errorf("answered %d, want %d", resp.StatusCode, d.want)
+		}
 	}
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	if len(lines) != 3 || !strings.HasSuffix(lines[1], "signature ok) -> 200") || !strings.HasSuffix(lines[2], "BAD SIGNATURE) -> 401") {
+	want := []string{
+		`^received thread\.thread_created pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 1 \(\d+ bytes, signature ok\) -> 500$`,
+		`^received thread\.thread_created pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 2 \(\d+ bytes, signature ok\) -> 200$`,
+		`^received "thread\.thread_created\\u202egnp\.exe" pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 1 \(\d+ bytes, BAD SIGNATURE\) -> 401$`,
+		`^received "thread\.thread_created\\u202egnp\.exe" pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 1 \(\d+ bytes, BAD SIGNATURE\) -> 401$`,
+		`^received "thread\.thread_created\\u202egnp\.exe" pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 1 \(\d+ bytes, NO SIGNATURE\) -> 401$`,
+		`^received thread\.thread_created pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 3 \(\d+ bytes, signature ok, STALE ATTEMPT TIMESTAMP\) -> 401$`,
+		`^received "thread\.thread_created\\u202egnp\.exe" pEv_01HD450JT0RPBT7RRKS1ZQJYBA attempt 1 \(39 bytes, signature ok, NOT A PLAIN EVENT\) -> 400$`,
+	}
+	if len(lines) != len(want)+1 {
 		t.Fatalf("receiver log:\n%s", log.String())
 	}
-	if strings.Contains(log.String(), "\u202e") || !strings.Contains(lines[1], `"thread.thread_created\u202egnp.exe"`) {
-		t.Errorf("a hostile header reached the log raw: %q", lines[1])
+	for i, re := range want {
+		if !regexp.MustCompile(re).MatchString(lines[i+1]) {
+			t.Errorf("log line %d = %q, want %s", i+1, lines[i+1], re)
+		}
+	}
+	if strings.Contains(log.String(), "\u202e") || strings.Contains(log.String(), "right-secret") {
+		t.Errorf("a hostile header or the secret reached the log raw:\n%s", log.String())
 	}
 }
