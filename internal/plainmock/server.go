@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
@@ -108,6 +109,14 @@ type Server struct {
 	windows  map[string]*rateWindow
 	requests int
 	reqLog   io.Writer
+
+	// State-file writes (state.go): stateSeq counts changes and flushTimer
+	// is a pending write of queued ones, both under mu; stateWritten is the
+	// stateSeq on disk, and writeMu serialises the writes.
+	stateSeq     uint64
+	flushTimer   *time.Timer
+	writeMu      sync.Mutex
+	stateWritten atomic.Uint64
 
 	// engine makes real deliveries and their retries; it takes mu itself
 	// (through its callbacks), so it is never called with mu held.
