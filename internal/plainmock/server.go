@@ -759,15 +759,3 @@ func (e gqlErr) MarshalJSON() ([]byte, error) {
 func writeErrors(w http.ResponseWriter, status int, errs ...gqlErr) {
 	writeJSON(w, status, map[string]any{"errors": errs})
 }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := marshalJSON(v)
-	if err != nil {
-		// Only resolver bugs get here; answer like Plain's server would.
-		status = http.StatusInternalServerError
-		b, _ = marshalJSON(map[string]any{"errors": []gqlErr{{Message: "internal error encoding the response", Code: codeInternal}}})
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
-}
