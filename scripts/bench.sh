@@ -49,7 +49,8 @@ awk '
 }
 END {
 	print "scale (one run each; goals: Plan W=100 measured/ideal <= 2; RateLimit server=450 0 429s and rate/limit >= 0.95;"
-	print "       RateLimit server=300 429s <= boundaries)"
+	print "       RateLimit server=300 429s <= boundaries; ApplyLimiter default/unlimited <= 1.2;"
+	print "       DeliveryRate after1600/first >= 0.7)"
 	printf "%-14s %-24s  %s\n", "package", "benchmark", "figures"
 	printf "%-14s %-24s  %s\n", "-------", "---------", "-------"
 	for (i = 1; i <= n; i++) print rows[i]

@@ -170,7 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dflags := registerDeliveryFlags(fs)
 	var (
 		addr        = fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
-		statePath   = fs.String("state", "", "JSON state file shared between runs; loaded at start, rewritten atomically after every change")
+		statePath   = fs.String("state", "", "JSON state file shared between runs; loaded at start, rewritten atomically after changes (a mutation before its answer, delivery attempts in batches)")
 		keys        = keyFlag{}
 		wsID        = fs.String("workspace-id", "", "id of the primary workspace, the one keys without @ belong to (default from the state file, else w_01MXCKWRKSPACE000000000000)")
 		wsName      = fs.String("workspace-name", "", "name of the primary workspace")

@@ -202,17 +202,18 @@ func (c *Client) run(ctx context.Context, op, doc string, vars map[string]any, m
 // plainsync was doing ("create webhook target: …"), not which function or
 // operation name it used. Debug output keeps the operation names.
 var opPhrases = map[string]string{
-	"Snapshot":             "read the workspace from Plain",
-	"Workspace":            "read the workspace from Plain",
-	"Permissions":          "read the API key's permissions",
-	"WebhookVersions":      "list webhook versions",
-	"EventTypes":           "list event types",
-	"ListWebhookTargets":   "list webhook targets",
-	"GetWebhookTarget":     "read webhook target",
-	"CreateWebhookTarget":  "create webhook target",
-	"UpdateWebhookTarget":  "update webhook target",
-	"DeleteWebhookTarget":  "delete webhook target",
-	"ListDeliveryAttempts": "list delivery attempts",
+	"Snapshot":              "read the workspace from Plain",
+	"Workspace":             "read the workspace from Plain",
+	"Permissions":           "read the API key's permissions",
+	"WebhookVersions":       "list webhook versions",
+	"EventTypes":            "list event types",
+	"ListWebhookTargets":    "list webhook targets",
+	"GetWebhookTarget":      "read webhook target",
+	"CreateWebhookTarget":   "create webhook target",
+	"UpdateWebhookTarget":   "update webhook target",
+	"DeleteWebhookTarget":   "delete webhook target",
+	"ListDeliveryAttempts":  "list delivery attempts",
+	"DeliveryAttemptsBatch": "list delivery attempts",
 }
 
 // opPhrase is op in words, or op itself for one not in the table.

@@ -1,5 +1,10 @@
 package api
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Every GraphQL document plainsync sends lives here as a named constant so
 // that TestDocumentsValidateAgainstPlainSchema can check each one against
 // Plain's published schema; a typo in a field name then fails a unit test
@@ -135,20 +140,86 @@ const docListDeliveryAttempts = `query ListDeliveryAttempts($targetId: ID!, $fil
 }
 `
 
+const fragAttemptPage = `
+fragment DeliveryAttemptPage on WebhookDeliveryAttemptConnection {
+  edges {
+    node {
+      id
+      webhookTargetId
+      publicEventId
+      publicEventEventType
+      attemptedAt { iso8601 }
+      durationInMilliseconds
+      result {
+        __typename
+        ... on WebhookDeliveryAttemptSuccessfulResult { httpStatusCode }
+        ... on WebhookDeliveryAttemptFailedResult { httpStatusCode }
+        ... on WebhookDeliveryAttemptErrorResult { errorCode errorMessage }
+        ... on WebhookDeliveryAttemptRejectedResult { rejectedMessage }
+        ... on WebhookDeliveryAttemptSchemaValidationFailedResult { errorMessage }
+      }
+    }
+  }
+  pageInfo { hasNextPage endCursor }
+}
+`
+
+// MaxAttemptAliases is how many targets one DeliveryAttemptsBatch request
+// asks about: 25, Plain's maximum number of webhook targets per workspace
+// (error code too_many_webhook_targets, Plain's error-codes reference), so
+// one request covers a whole workspace. Plain publishes no alias or
+// complexity limit for its GraphQL API; a bounded chunk keeps each
+// response bounded too (25 pages of at most PageSize attempts).
+const MaxAttemptAliases = 25
+
+// docAttemptsBatch holds DeliveryAttemptsBatch for 1..MaxAttemptAliases
+// aliases, built once.
+var docAttemptsBatch = func() []string {
+	docs := make([]string, MaxAttemptAliases+1)
+	for n := 1; n <= MaxAttemptAliases; n++ {
+		docs[n] = buildAttemptsBatch(n)
+	}
+	return docs
+}()
+
+// buildAttemptsBatch is DeliveryAttemptsBatch with n aliases t0…t(n-1),
+// one per target: webhookDeliveryAttempts of $id<i> from $after<i>, at most
+// $first<i> of them, under the filters all share.
+func buildAttemptsBatch(n int) string {
+	var b strings.Builder
+	b.WriteString("query DeliveryAttemptsBatch($filters: WebhookDeliveryAttemptFilter")
+	for i := range n {
+		fmt.Fprintf(&b, ", $id%d: ID!, $first%d: Int!, $after%d: String", i, i, i)
+	}
+	b.WriteString(") {\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  t%d: webhookDeliveryAttempts(webhookTargetId: $id%d, filters: $filters, first: $first%d, after: $after%d) { ...DeliveryAttemptPage }\n", i, i, i, i)
+	}
+	b.WriteString("}\n")
+	b.WriteString(fragAttemptPage)
+	return b.String()
+}
+
+// AttemptsBatchDocument is the DeliveryAttemptsBatch document for n
+// targets (1 ≤ n ≤ MaxAttemptAliases), for validation in tests.
+func AttemptsBatchDocument(n int) string { return docAttemptsBatch[n] }
+
 // Documents returns every GraphQL document the client sends, by operation
-// name, for validation in tests and by tools.
+// name, for validation in tests and by tools. DeliveryAttemptsBatch is its
+// largest form; AttemptsBatchDocument gives each smaller one.
 func Documents() map[string]string {
 	return map[string]string{
-		"Snapshot":             docSnapshot,
-		"Workspace":            docWorkspace,
-		"Permissions":          docPermissions,
-		"WebhookVersions":      docWebhookVersions,
-		"EventTypes":           docEventTypes,
-		"ListWebhookTargets":   docListWebhookTargets,
-		"GetWebhookTarget":     docGetWebhookTarget,
-		"CreateWebhookTarget":  docCreateWebhookTarget,
-		"UpdateWebhookTarget":  docUpdateWebhookTarget,
-		"DeleteWebhookTarget":  docDeleteWebhookTarget,
-		"ListDeliveryAttempts": docListDeliveryAttempts,
+		"Snapshot":              docSnapshot,
+		"Workspace":             docWorkspace,
+		"Permissions":           docPermissions,
+		"WebhookVersions":       docWebhookVersions,
+		"EventTypes":            docEventTypes,
+		"ListWebhookTargets":    docListWebhookTargets,
+		"GetWebhookTarget":      docGetWebhookTarget,
+		"CreateWebhookTarget":   docCreateWebhookTarget,
+		"UpdateWebhookTarget":   docUpdateWebhookTarget,
+		"DeleteWebhookTarget":   docDeleteWebhookTarget,
+		"ListDeliveryAttempts":  docListDeliveryAttempts,
+		"DeliveryAttemptsBatch": docAttemptsBatch[MaxAttemptAliases],
 	}
 }

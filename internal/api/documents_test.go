@@ -27,8 +27,8 @@ func TestDocumentsValidateAgainstPlainSchema(t *testing.T) {
 		t.Fatalf("load Plain schema: %v", gerr)
 	}
 	docs := Documents()
-	if len(docs) < 11 {
-		t.Fatalf("Documents() returned %d documents, want at least 11", len(docs))
+	if len(docs) < 12 {
+		t.Fatalf("Documents() returned %d documents, want at least 12", len(docs))
 	}
 	opName := regexp.MustCompile(`^(query|mutation) (\w+)`)
 	for name, doc := range docs {
@@ -41,5 +41,11 @@ func TestDocumentsValidateAgainstPlainSchema(t *testing.T) {
 				t.Fatalf("document key %q does not match its operation name %v", name, m)
 			}
 		})
+	}
+	// DeliveryAttemptsBatch is generated: every size the client sends.
+	for n := 1; n <= MaxAttemptAliases; n++ {
+		if _, err := gqlparser.LoadQuery(schema, AttemptsBatchDocument(n)); err != nil {
+			t.Fatalf("DeliveryAttemptsBatch with %d aliases does not validate against Plain's schema: %v", n, err)
+		}
 	}
 }

@@ -520,6 +520,22 @@ type DeliveryFilter struct {
 	Since time.Time
 }
 
+// wire is f's WebhookDeliveryAttemptFilter; empty when f filters nothing.
+func (f DeliveryFilter) wire(op string) (map[string]any, error) {
+	filters := map[string]any{}
+	if len(f.EventTypes) > 0 {
+		filters["eventTypes"] = plain.SortedUnique(f.EventTypes)
+	}
+	if f.ResultStatus != "" {
+		status, ok := resultStatuses[strings.ToLower(f.ResultStatus)]
+		if !ok {
+			return nil, fmt.Errorf("%s: unknown result status %q (want one of successful_response, failed_response, error, rejected, schema_validation_failed)", op, f.ResultStatus)
+		}
+		filters["resultStatus"] = status
+	}
+	return filters, nil
+}
+
 // resultStatuses maps plain.Result* constants to Plain's
 // WebhookDeliveryAttemptResultStatus enum.
 var resultStatuses = map[string]string{
@@ -593,16 +609,9 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 	if f.Limit < 0 {
 		return nil, fmt.Errorf("ListDeliveryAttempts: negative limit %d", f.Limit)
 	}
-	filters := map[string]any{}
-	if len(f.EventTypes) > 0 {
-		filters["eventTypes"] = plain.SortedUnique(f.EventTypes)
-	}
-	if f.ResultStatus != "" {
-		status, ok := resultStatuses[strings.ToLower(f.ResultStatus)]
-		if !ok {
-			return nil, fmt.Errorf("ListDeliveryAttempts: unknown result status %q (want one of successful_response, failed_response, error, rejected, schema_validation_failed)", f.ResultStatus)
-		}
-		filters["resultStatus"] = status
+	filters, err := f.wire("ListDeliveryAttempts")
+	if err != nil {
+		return nil, err
 	}
 	out := []plain.DeliveryAttempt{}
 	ctx, bc := countBytes(ctx)

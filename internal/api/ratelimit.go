@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // rateWindow is the span Plain counts a key's requests in.
@@ -33,33 +31,33 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error { return slee
 // inFlight marks a window slot whose request has not completed yet.
 var inFlight = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// limiter paces one API key's requests. Three rules hold together:
+// limiter paces one API key's requests. It costs nothing below the key's
+// limit: a request waits only when one of these rules says the key's
+// minute is spent.
 //
-//   - Smoothing: a token bucket (golang.org/x/time/rate) refills at
-//     perMinute/60 per second with a small burst, so requests spread out.
-//   - The hard bound: a bucket alone lets burst+perMinute requests through
-//     in a minute, more than the key's allowance. So every request also
-//     takes one of perMinute slots, and a slot is free again only a full
-//     rateWindow after its request completed. Counting from completion
-//     (not from sending) covers any network delay: a request Plain counts
-//     in some window was sent before, and completed after, Plain saw it,
-//     so no window of Plain's ever holds more than perMinute of them.
+//   - The hard bound: every request takes one of perMinute slots, and a
+//     slot is free again only a full rateWindow after its request
+//     completed. Counting from completion (not from sending) covers any
+//     network delay: a request Plain counts in some window was sent
+//     before, and completed after, Plain saw it, so no window of Plain's
+//     ever holds more than perMinute of them. Requests are not smoothed
+//     below that bound: 24 creates are 5% of a 450/min key's minute and
+//     go out as fast as the caller's parallelism sends them.
 //   - Plain's own view: x-ratelimit-remaining and x-ratelimit-reset tell
 //     how many requests the current window still allows. The limiter
 //     spends that budget (minus requests still in flight, which Plain may
-//     have counted already), spreads the last few over the time left, and
-//     stops until the reset when it is gone. After a 429 every request,
-//     including those already queued here, waits for the reset.
+//     have counted already), spreads the last tail few over the time
+//     left, and stops until the reset when it is gone. After a 429 every
+//     request, including those already queued here, waits for the reset.
 //
-// A nil bucket and nil slots mean no client-side limit; Plain's headers
-// and 429s are still obeyed.
+// Nil slots mean no client-side limit; Plain's headers and 429s are still
+// obeyed.
 type limiter struct {
 	clock clock
 
-	mu     sync.Mutex
-	bucket *rate.Limiter
-	burst  int
-	slots  []time.Time // completion time of the last len(slots) requests; zero = free
+	mu    sync.Mutex
+	tail  int         // Plain's last tail requests of a window are spread over its rest
+	slots []time.Time // completion time of the last len(slots) requests; zero = free
 
 	pauseUntil time.Time // after a 429
 	inflight   int
@@ -80,8 +78,7 @@ func newLimiter(perMinute int, c clock) *limiter {
 	}
 	l := &limiter{clock: c}
 	if perMinute >= 1 {
-		l.burst = max(1, perMinute/30)
-		l.bucket = rate.NewLimiter(rate.Limit(float64(perMinute)/rateWindow.Seconds()), l.burst)
+		l.tail = max(1, perMinute/30)
 		l.slots = make([]time.Time, perMinute)
 	}
 	return l
@@ -128,7 +125,7 @@ func (l *limiter) reserve(now time.Time) (g grant, wait time.Duration, plainAske
 		}
 		// The last few requests of the window are spread over the time it
 		// has left, rather than sent at once and then stopped.
-		if l.budget <= l.burst && !l.lastGrant.IsZero() {
+		if l.budget <= l.tail && !l.lastGrant.IsZero() {
 			next := l.lastGrant.Add(l.reset.Sub(now) / time.Duration(l.budget+1))
 			if now.Before(next) {
 				return grant{}, next.Sub(now), false
@@ -152,13 +149,6 @@ func (l *limiter) reserve(now time.Time) (g grant, wait time.Duration, plainAske
 			// than a window from now.
 			return grant{}, min(earliest, rateWindow), false
 		}
-	}
-	if l.bucket != nil {
-		if tokens := l.bucket.TokensAt(now); tokens < 1 {
-			wait := time.Duration((1 - tokens) / float64(l.bucket.Limit()) * float64(time.Second))
-			return grant{}, max(wait, time.Millisecond), false
-		}
-		l.bucket.AllowN(now, 1)
 	}
 	if slot >= 0 {
 		l.slots[slot] = inFlight

@@ -174,9 +174,9 @@ func newSimLimiter(perMinute int) (*limiter, *fakeClock) {
 	return newLimiter(perMinute, clk), clk
 }
 
-// The example: 450/min with a burst of 15 used to let 465 requests
-// into one minute. The window slots hold it to 450 in every rolling minute
-// (so in every one of Plain's fixed windows) while keeping the rate.
+// 450/min with 16 workers: the window slots hold it to 450 in every
+// rolling minute (so in every one of Plain's fixed windows) while keeping
+// the rate, and Plain never answers 429 at the key's own limit.
 func TestLimiterRollingWindowBound(t *testing.T) {
 	for _, workers := range []int{1, 4, 16} {
 		l, clk := newSimLimiter(450)
@@ -196,15 +196,55 @@ func TestLimiterRollingWindowBound(t *testing.T) {
 	}
 }
 
-// Without the slots (the token bucket alone) the same run breaks the
-// bound: the rolling-window test above can fail.
-func TestTokenBucketAloneExceedsTheWindow(t *testing.T) {
+// A long run at the key's own limit, from many workers with jittered
+// latency over ten of Plain's windows: not one 429.
+func TestLimiterNo429AtTheKeysLimitOverALongRun(t *testing.T) {
+	l, clk := newSimLimiter(450)
+	srv := &simServer{limit: 450, windows: map[time.Time]int{}, limited: map[time.Time]int{}}
+	res := simulate(t, l, clk, srv, 32, 4500, 300*time.Millisecond)
+	if n, w := count429(srv); n != 0 {
+		t.Fatalf("%d × 429 in %d windows over %s at the key's own limit, want 0", n, w, res.elapsed)
+	}
+	if res.elapsed < 9*time.Minute {
+		t.Fatalf("4,500 requests in %s: more than 450 a minute went out", res.elapsed)
+	}
+}
+
+// Without the slots the same run breaks the bound: the rolling-window
+// tests above can fail.
+func TestWithoutSlotsTheWindowIsExceeded(t *testing.T) {
 	l, clk := newSimLimiter(450)
 	l.slots = nil
 	srv := &simServer{windows: map[time.Time]int{}, limited: map[time.Time]int{}}
 	res := simulate(t, l, clk, srv, 4, 1000, 100*time.Millisecond)
 	if got := maxInRollingWindow(res.sends, time.Minute); got <= 450 {
-		t.Fatalf("bucket alone: %d in a rolling minute; expected it to exceed 450", got)
+		t.Fatalf("no slots: %d in a rolling minute; expected it to exceed 450", got)
+	}
+}
+
+// Below the key's limit the limiter costs nothing: 24 requests asked for
+// at one instant (an apply at --parallelism 24) all go at once, and so do
+// the next 24 once they complete, until the minute's 450 are spent.
+func TestLimiterCostsNothingBelowTheLimit(t *testing.T) {
+	l, clk := newSimLimiter(450)
+	sent := 0
+	for round := 0; sent < 450; round++ {
+		var gs []grant
+		for range min(24, 450-sent) {
+			g, wait, _ := l.reserve(clk.t)
+			if wait != 0 {
+				t.Fatalf("round %d: request %d of the minute waited %s below the limit", round, sent+1, wait)
+			}
+			gs = append(gs, g)
+			sent++
+		}
+		clk.t = clk.t.Add(100 * time.Millisecond)
+		for _, g := range gs {
+			l.finish(g, nil, false, time.Time{})
+		}
+	}
+	if _, wait, _ := l.reserve(clk.t); wait <= 0 {
+		t.Fatalf("request 451 of the minute was granted at once")
 	}
 }
 
@@ -305,7 +345,7 @@ func TestLimiterReleaseFreesTheSlot(t *testing.T) {
 	l, clk := newSimLimiter(1)
 	g, _, _ := l.reserve(clk.t)
 	l.release(g)
-	clk.t = clk.t.Add(time.Minute) // the bucket refills; the slot must be free too
+	clk.t = clk.t.Add(time.Second) // a used slot would hold for a minute
 	if _, wait, _ := l.reserve(clk.t); wait != 0 {
 		t.Fatalf("released slot still taken: wait %s", wait)
 	}
@@ -314,7 +354,12 @@ func TestLimiterReleaseFreesTheSlot(t *testing.T) {
 // Over HTTP: requests queued in the limiter when a 429 arrives wait for
 // its reset too, so the 429 is the only one (the old transport checked the
 // pause before the limiter, and every queued request collected its own).
+// Both sides share a clock running 60 times faster than real time, so
+// that the key's 2 slots a minute queue two of four requests for a
+// real second.
 func TestQueuedRequestsWaitOutA429(t *testing.T) {
+	now := time.Now()
+	clk := &scaledClock{start: now, base: now, k: 60}
 	var mu sync.Mutex
 	var reset time.Time
 	var after []time.Time // arrivals after the 429 was answered
@@ -322,18 +367,21 @@ func TestQueuedRequestsWaitOutA429(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		if n == 1 {
-			reset = time.Now().Add(1200 * time.Millisecond)
+			reset = clk.Now().Add(72 * time.Second) // 1.2 s real
 			w.Header().Set("x-ratelimit-remaining", "0")
 			w.Header().Set("x-ratelimit-reset", reset.UTC().Format(time.RFC3339Nano))
 			writeJSON(w, 429, gqlErrors(CodeRateLimited, "Too Many Requests - Rate limit exceeded"))
 			return
 		}
-		after = append(after, time.Now())
+		after = append(after, clk.Now())
 		writeJSON(w, 200, workspaceData)
 	})
 	o := fastOptions(fs.URL)
-	o.RateLimit = 60 // a burst of 2, then one a second: two of four queue
+	o.RateLimit = 2 // two go at once, two queue for a slot
+	o.MaxRateLimitWait = 10 * time.Minute
 	c := newClient(t, o)
+	c.tr.clock = clk
+	c.tr.limiter.clock = clk
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
@@ -352,7 +400,7 @@ func TestQueuedRequestsWaitOutA429(t *testing.T) {
 		t.Errorf("server saw %d requests, want 5 (one 429, its retry, three more)", fs.hits())
 	}
 	// One request may have been answered before the 429 (it left with
-	// the burst); every later one waited for the reset.
+	// the first); every later one waited for the reset.
 	early := 0
 	for _, at := range after {
 		if at.Before(reset) {

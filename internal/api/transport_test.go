@@ -59,11 +59,11 @@ func TestDefaultsApplied(t *testing.T) {
 		tr.backoffMax != DefaultBackoffMax || tr.maxRLWait != DefaultMaxRateLimitWait {
 		t.Fatalf("defaults not applied: %+v", tr)
 	}
-	if tr.limiter.bucket == nil || float64(tr.limiter.bucket.Limit()) != float64(DefaultRateLimit)/60 || len(tr.limiter.slots) != DefaultRateLimit {
+	if len(tr.limiter.slots) != DefaultRateLimit {
 		t.Fatalf("default limiter not 450/min: %+v", tr.limiter)
 	}
 	c = newClient(t, Options{APIKey: testKey, RateLimit: -1, MaxRetries: -1})
-	if c.tr.limiter.bucket != nil || c.tr.limiter.slots != nil || c.tr.maxRetries != 0 {
+	if c.tr.limiter.slots != nil || c.tr.maxRetries != 0 {
 		t.Fatalf("negative RateLimit/MaxRetries should disable: limiter %+v retries %d", c.tr.limiter, c.tr.maxRetries)
 	}
 }

@@ -29,6 +29,7 @@ type PlainClient interface {
 	EventTypes(ctx context.Context) ([]plain.EventType, error)
 	WebhookVersions(ctx context.Context) ([]plain.WebhookVersion, error)
 	ListDeliveryAttempts(ctx context.Context, targetID string, f api.DeliveryFilter) ([]plain.DeliveryAttempt, error)
+	ListDeliveryAttemptsForTargets(ctx context.Context, targetIDs []string, f api.DeliveryFilter) (map[string][]plain.DeliveryAttempt, error)
 	// ListLeases lists the apply leases (see internal/lock).
 	ListLeases(ctx context.Context) ([]plain.Target, error)
 }

@@ -48,11 +48,16 @@ func List(ctx context.Context, c Lister, ts []plain.Target, q Query, redact func
 	if q.Event != "" && !glob.IsGlob(q.Event) {
 		serverEvents = []string{q.Event}
 	}
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	fetched, err := FetchAttemptsOf(ctx, c, ids, serverEvents, q.Since)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range ts {
-		as, truncated, err := FetchAttempts(ctx, c, t.ID, serverEvents, q.Since)
-		if err != nil {
-			return nil, err
-		}
+		as, truncated := fetched[t.ID].Attempts, fetched[t.ID].Truncated
 		if q.Event != "" {
 			kept := as[:0]
 			for _, a := range as {

@@ -39,21 +39,47 @@ var ResultKinds = []string{
 // first but offers no time filter, so the pages are read once, in order,
 // and the reading stops at the first page that reaches past since.
 func FetchAttempts(ctx context.Context, c Lister, targetID string, eventTypes []string, since time.Time) (out []plain.DeliveryAttempt, truncated bool, err error) {
-	as, err := c.ListDeliveryAttempts(ctx, targetID, api.DeliveryFilter{EventTypes: eventTypes, Limit: MaxAttemptsPerTarget, Since: since})
+	all, err := FetchAttemptsOf(ctx, c, []string{targetID}, eventTypes, since)
 	if err != nil {
-		return nil, false, fmt.Errorf("target %s: %w", targetID, err)
+		return nil, false, err
 	}
-	sortAttempts(as)
-	full := len(as) >= MaxAttemptsPerTarget
-	oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
-	out = make([]plain.DeliveryAttempt, 0, len(as))
-	for _, a := range as {
-		if since.IsZero() || !a.AttemptedAt.Before(since) {
-			out = append(out, a)
+	return all[targetID].Attempts, all[targetID].Truncated, nil
+}
+
+// Fetched is one target's attempts as FetchAttemptsOf read them.
+type Fetched struct {
+	Attempts  []plain.DeliveryAttempt
+	Truncated bool
+}
+
+// FetchAttemptsOf is FetchAttempts for many targets in a constant number
+// of requests: one alias per target in each request (see
+// api.Client.ListDeliveryAttemptsForTargets), a target's next page asked
+// for only while its window goes on.
+func FetchAttemptsOf(ctx context.Context, c Lister, targetIDs []string, eventTypes []string, since time.Time) (map[string]Fetched, error) {
+	res := make(map[string]Fetched, len(targetIDs))
+	if len(targetIDs) == 0 {
+		return res, nil
+	}
+	all, err := c.ListDeliveryAttemptsForTargets(ctx, targetIDs, api.DeliveryFilter{EventTypes: eventTypes, Limit: MaxAttemptsPerTarget, Since: since})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range targetIDs {
+		as := all[id]
+		sortAttempts(as)
+		full := len(as) >= MaxAttemptsPerTarget
+		oldestOutside := !since.IsZero() && len(as) > 0 && as[len(as)-1].AttemptedAt.Before(since)
+		out := make([]plain.DeliveryAttempt, 0, len(as))
+		for _, a := range as {
+			if since.IsZero() || !a.AttemptedAt.Before(since) {
+				out = append(out, a)
+			}
 		}
+		// Only a cap reached inside the window loses attempts that matter.
+		res[id] = Fetched{Attempts: out, Truncated: full && !oldestOutside}
 	}
-	// Only a cap reached inside the window loses attempts that matter.
-	return out, full && !oldestOutside, nil
+	return res, nil
 }
 
 // sortAttempts orders attempts newest first (ties by id, for stable
@@ -206,9 +232,10 @@ type Report struct {
 	Targets        []TargetHealth `json:"targets"`
 }
 
-// Lister reads delivery attempts; *api.Client satisfies it.
+// Lister reads delivery attempts of many targets at once; *api.Client
+// satisfies it.
 type Lister interface {
-	ListDeliveryAttempts(ctx context.Context, targetID string, f api.DeliveryFilter) ([]plain.DeliveryAttempt, error)
+	ListDeliveryAttemptsForTargets(ctx context.Context, targetIDs []string, f api.DeliveryFilter) (map[string][]plain.DeliveryAttempt, error)
 }
 
 // Check reads the delivery attempts of a plan's managed targets (matched
@@ -218,15 +245,22 @@ type Lister interface {
 func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Duration, minRate float64, now time.Time, redact func(string) string) (*Report, error) {
 	since := now.Add(-window)
 	r := &Report{Window: window.String(), Since: since.UTC(), MinSuccessRate: minRate, Targets: []TargetHealth{}}
+	var checked []diff.Change
+	var ids []string
 	for _, ch := range changes {
 		if ch.TargetID == "" || (ch.Action != diff.ActionNoop && ch.Action != diff.ActionUpdate) {
 			continue
 		}
-		as, truncated, err := FetchAttempts(ctx, c, ch.TargetID, nil, since)
-		if err != nil {
-			return nil, fmt.Errorf("delivery health of %q: %w", ch.Name, err)
-		}
-		th := Summarize(ch.TargetID, ch.Name, as, truncated, redact)
+		checked = append(checked, ch)
+		ids = append(ids, ch.TargetID)
+	}
+	fetched, err := FetchAttemptsOf(ctx, c, ids, nil, since)
+	if err != nil {
+		return nil, fmt.Errorf("delivery health: %w", err)
+	}
+	for _, ch := range checked {
+		got := fetched[ch.TargetID]
+		th := Summarize(ch.TargetID, ch.Name, got.Attempts, got.Truncated, redact)
 		healthy := th.SuccessRate == nil || *th.SuccessRate >= minRate
 		th.Healthy = &healthy
 		if !healthy {

@@ -104,8 +104,12 @@
 //
 // With Config.StatePath (--state FILE) the workspaces, keys, targets and
 // delivery attempts are loaded at start and the whole file is rewritten
-// atomically (temporary file and rename) after every change, and only then:
-// read-only traffic leaves it byte-identical. A missing file is created on
+// atomically (temporary file, fsync, rename) after changes, and only then:
+// read-only traffic leaves it byte-identical. A mutation is answered only
+// once its state is on disk, so a kill -9 loses nothing acknowledged;
+// delivery attempts are written in batches (with the next mutation or at
+// most 50 ms later, and before an emit answers), so that deliveries keep
+// their rate as the file grows. A missing file is created on
 // the first change. Hand-written files may omit target ids, timestamps and
 // versions; they are filled in and written back once. Format:
 //

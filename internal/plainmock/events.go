@@ -95,7 +95,7 @@ func newEngine(s *Server, cfg DeliveryConfig) *deliver.Engine {
 			}
 			w.addAttempt(a.DeliveryAttempt)
 			w.recordEventBody(a.PublicEventID, a.EventAt, a.Body)
-			s.persistOrLog()
+			s.persistLaterLocked()
 		},
 	})
 }
@@ -104,8 +104,14 @@ func deliveryTarget(w *workspace, t plain.Target) deliver.Target {
 	return deliver.Target{ID: t.ID, WorkspaceID: w.info.ID, URL: t.URL, Version: t.Version, Enabled: t.Enabled}
 }
 
-// Close stops scheduled retries and waits for deliveries in flight.
-func (s *Server) Close() { s.engine.Close() }
+// Close stops scheduled retries, waits for deliveries in flight and
+// writes the attempts they recorded.
+func (s *Server) Close() {
+	s.engine.Close()
+	if err := s.flushState(); err != nil {
+		logPersistError(err)
+	}
+}
 
 // PendingDeliveries is the number of scheduled retries plus attempts in
 // flight.
@@ -184,6 +190,11 @@ func (s *Server) Emit(wsID string, req EmitRequest) (EmitResult, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	// The first attempts are recorded; one shared write makes them durable
+	// before the caller hears of them.
+	if err := s.flushState(); err != nil {
+		logPersistError(err)
+	}
 	return res, nil
 }
 

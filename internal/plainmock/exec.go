@@ -1,9 +1,6 @@
 package plainmock
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -46,39 +43,15 @@ func (m *orderedMap) set(k string, v any) {
 	m.vals[k] = v
 }
 
-func (m *orderedMap) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range m.keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		kb, err := marshalJSON(k)
-		if err != nil {
-			return nil, fmt.Errorf("marshal key %q: %w", k, err)
-		}
-		buf.Write(kb)
-		buf.WriteByte(':')
-		vb, err := marshalJSON(m.vals[k])
-		if err != nil {
-			return nil, fmt.Errorf("marshal field %q: %w", k, err)
-		}
-		buf.Write(vb)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
+func (m *orderedMap) MarshalJSON() ([]byte, error) { return marshalJSON(m) }
 
-// marshalJSON is json.Marshal without HTML escaping: webhook URLs are full
-// of '&', and "\u0026" in every curl answer helps nobody.
+// marshalJSON is json.Marshal without HTML escaping (see jsonWriter).
 func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	w := newJSONWriter()
+	if err := w.value(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return w.buf.Bytes(), nil
 }
 
 // collected is one response key and every field node that contributes to it

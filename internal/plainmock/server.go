@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
@@ -108,6 +109,14 @@ type Server struct {
 	windows  map[string]*rateWindow
 	requests int
 	reqLog   io.Writer
+
+	// State-file writes (state.go): stateSeq counts changes and flushTimer
+	// is a pending write of queued ones, both under mu; stateWritten is the
+	// stateSeq on disk, and writeMu serialises the writes.
+	stateSeq     uint64
+	flushTimer   *time.Timer
+	writeMu      sync.Mutex
+	stateWritten atomic.Uint64
 
 	// engine makes real deliveries and their retries; it takes mu itself
 	// (through its callbacks), so it is never called with mu held.
@@ -749,16 +758,4 @@ func (e gqlErr) MarshalJSON() ([]byte, error) {
 
 func writeErrors(w http.ResponseWriter, status int, errs ...gqlErr) {
 	writeJSON(w, status, map[string]any{"errors": errs})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := marshalJSON(v)
-	if err != nil {
-		// Only resolver bugs get here; answer like Plain's server would.
-		status = http.StatusInternalServerError
-		b, _ = marshalJSON(map[string]any{"errors": []gqlErr{{Message: "internal error encoding the response", Code: codeInternal}}})
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/plain"
@@ -187,15 +188,76 @@ func (w *workspace) record() workspaceRecord {
 	return rec
 }
 
-// persistLocked writes the whole state when a state file is configured.
+// persistLocked writes the whole state when a state file is configured,
+// and returns once it is on disk (fsynced): callers acknowledge a change
+// only after it, so that a kill -9 right after the answer loses nothing.
 // The write is atomic (temporary file in the same directory, then rename),
 // so a concurrent reader or a crash never sees half a file. Callers hold
 // s.mu and call it only after a change: read-only traffic must leave the
-// file byte-identical.
+// file byte-identical. It also makes durable every change persistLaterLocked
+// has queued.
 func (s *Server) persistLocked() error {
 	if s.statePath == "" {
 		return nil
 	}
+	s.stateSeq++
+	b, err := s.encodeStateLocked()
+	if err != nil {
+		return err
+	}
+	return s.writeState(b, s.stateSeq)
+}
+
+// persistLaterLocked queues a change that nobody waits for (a delivery
+// attempt the engine recorded): it is written with the next write, by a
+// mutation or at most stateFlushDelay later, so that a burst of attempts
+// costs one write instead of one whole-file rewrite and fsync each under
+// s.mu. Callers hold s.mu.
+func (s *Server) persistLaterLocked() {
+	if s.statePath == "" {
+		return
+	}
+	s.stateSeq++
+	if s.flushTimer == nil {
+		s.flushTimer = time.AfterFunc(stateFlushDelay, func() {
+			if err := s.flushState(); err != nil {
+				logPersistError(err)
+			}
+		})
+	}
+}
+
+// stateFlushDelay bounds how long a queued change waits for its write.
+const stateFlushDelay = 50 * time.Millisecond
+
+// flushState writes the state if a queued change is not on disk yet, and
+// returns once every change made before the call is. Concurrent callers
+// share writes: one that finds its changes already written by another
+// returns without writing (group commit).
+func (s *Server) flushState() error {
+	if s.statePath == "" {
+		return nil
+	}
+	s.mu.Lock()
+	if s.flushTimer != nil {
+		s.flushTimer.Stop()
+		s.flushTimer = nil
+	}
+	seq := s.stateSeq
+	if s.stateWritten.Load() >= seq {
+		s.mu.Unlock()
+		return nil
+	}
+	b, err := s.encodeStateLocked()
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.writeState(b, seq)
+}
+
+// encodeStateLocked is the state file's content. Callers hold s.mu.
+func (s *Server) encodeStateLocked() ([]byte, error) {
 	now := s.nowMS()
 	for _, w := range s.workspaces {
 		w.pruneEvents(now)
@@ -206,14 +268,27 @@ func (s *Server) persistLocked() error {
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
-		return fmt.Errorf("plainmock: encode state: %w", err)
+		return nil, fmt.Errorf("plainmock: encode state: %w", err)
 	}
-	b = append(b, '\n')
+	return append(b, '\n'), nil
+}
+
+// writeState writes b, the state as of change seq, unless a newer state
+// is already on disk: writes are serialised by writeMu (taken after s.mu
+// when both are held, never before), and an older snapshot never replaces
+// a newer one.
+func (s *Server) writeState(b []byte, seq uint64) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.stateWritten.Load() >= seq {
+		return nil
+	}
 	// 0600: the file holds API keys ("keys"), HMAC secrets and webhook URLs
 	// with their tokens.
 	if err := atomicfile.Write(s.statePath, b, 0o600); err != nil {
 		return fmt.Errorf("plainmock: write state file: %w", err)
 	}
+	s.stateWritten.Store(seq)
 	return nil
 }
 
