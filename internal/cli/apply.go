@@ -92,6 +92,7 @@ not delete it, is removed by the next apply once it has expired.`,
 	addFileFlag(cmd, &af.files)
 	addRemoteFlags(cmd, &af.rf)
 	addWorkspacesFlag(cmd, &af.rf)
+	addPolicyFlag(cmd, &af.rf.policy)
 	fl := cmd.Flags()
 	fl.BoolVar(&af.prune, "prune", false, "delete live targets the file does not list (ignore rules still protect)")
 	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")

@@ -94,6 +94,7 @@ minimum success rate, 1 error.`,
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
 	addWorkspacesFlag(cmd, &rf)
+	addPolicyFlag(cmd, &rf.policy)
 	cmd.Flags().BoolVar(&prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	addHealthFlags(cmd, &health)
