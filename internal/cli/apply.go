@@ -34,7 +34,7 @@ type applyOptions struct {
 	// allowDestroy names the protected targets this run may delete or
 	// re-point (--allow-destroy, repeatable).
 	allowDestroy []string
-	lockTimeout          time.Duration
+	lockTimeout  time.Duration
 }
 
 func newApplyCmd(f *Factory) *cobra.Command { return newApplyCmdWith(f, applyRun) }
