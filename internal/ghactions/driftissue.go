@@ -94,7 +94,7 @@ func (g *GitHub) SyncDriftIssue(ctx context.Context, repo, workspaceID, workspac
 		}
 		title += " (" + name + ")"
 	}
-	body := marker + "\n" + report
+	body := fitComment(marker + "\n" + report)
 	if open != nil {
 		if err := gi.do(ctx, http.MethodPatch, fmt.Sprintf("/repos/%s/issues/%d", repo, open.Number), nil,
 			map[string]string{"title": title, "body": body}, nil); err != nil {
