@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,22 @@ rules:
 	}
 	if want := `plainsync.yaml:8:5: webhook "ops" violates policy rule only-existing: ops must be created by hand first`; !strings.Contains(errOut, want) {
 		t.Errorf("stderr %q lacks %q", errOut, want)
+	}
+}
+
+// TestSavedPlanHonoursPolicy: apply PLAN.json runs the policy too.
+func TestSavedPlanHonoursPolicy(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	plan := filepath.Join(e.dir, "plan.json")
+	if code, _, errOut := e.run("", false, "plan", "--out", plan); code != 0 {
+		t.Fatalf("plan: exit %d %s", code, errOut)
+	}
+	pol := writeSpec(t, e.dir, "p.yaml", "version: 1\nrules:\n  - name: no-ops\n    expr: 'webhook.name != \"ops\"'\n")
+	code, _, errOut := e.run("", false, "apply", "--auto-approve", "--policy", pol, plan)
+	if code != 1 || !strings.Contains(errOut, `violates policy rule no-ops`) || !strings.Contains(errOut, "nothing was sent") {
+		t.Fatalf("apply PLAN.json with a violated policy: exit %d\n%s", code, errOut)
+	}
+	if n := len(e.mock.Targets()); n != 0 {
+		t.Fatalf("%d targets created", n)
 	}
 }
