@@ -190,7 +190,7 @@ func (s *Set) Check(d *spec.Desired, live *plain.Snapshot) []spec.Problem {
 			case !ok:
 				msg := r.message
 				if msg == "" {
-					msg = "expected " + r.expr
+					msg = "expected " + strings.Join(strings.Fields(r.expr), " ")
 				}
 				probs = append(probs, errorAt(w.Pos, "webhook %q violates policy rule %s: %s", w.Name.Raw, r.name, msg))
 			}
