@@ -74,9 +74,10 @@ func TestDriftGitHubIssue(t *testing.T) {
 	api := &issueAPI{comments: map[int][]string{}}
 	gh := httptest.NewServer(api)
 	t.Cleanup(gh.Close)
+	key := testKey
 	run := func(args ...string) (int, string) {
 		f, out, errOut := testFactory(map[string]string{
-			"PLAIN_API_KEY": testKey, "PLAIN_API_URL": e.url, "TOKEN": testToken,
+			"PLAIN_API_KEY": key, "PLAIN_API_URL": e.url, "TOKEN": testToken,
 			"GITHUB_REPOSITORY": "acme/webhooks", "GITHUB_API_URL": gh.URL, "GITHUB_TOKEN": "ghs_driftTOKEN",
 		})
 		code := Execute(f, append(args, "-f", filepath.Join(e.dir, "plainsync.yaml")))
@@ -99,6 +100,15 @@ func TestDriftGitHubIssue(t *testing.T) {
 	if !strings.HasPrefix(body, "<!-- plainsync-drift-issue workspace=") || !strings.Contains(body, "missing") || strings.Contains(body, testToken) {
 		t.Fatalf("issue body:\n%s", body)
 	}
+	// A run that fails (the key rejected) leaves the issue as it is.
+	if code, _ := run("apply", "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d", code)
+	}
+	key = "plainApiKey_WRONG"
+	if code, out := run("drift", "--github-issue"); code != 1 || api.issues[0]["state"] != "open" || api.issues[0]["body"] != body {
+		t.Fatalf("error run: exit %d, issue %v\n%s", code, api.issues[0], out)
+	}
+	key = testKey
 	if code, out := run("apply", "--auto-approve"); code != 0 {
 		t.Fatalf("apply: exit %d\n%s", code, out)
 	}
