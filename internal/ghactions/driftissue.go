@@ -126,8 +126,9 @@ func (g *GitHub) findDriftIssue(ctx context.Context, repo, marker string) (*issu
 			return nil, fmt.Errorf("find the drift issue: %w", err)
 		}
 		for i := range is {
-			// The issues list includes pull requests; a marker must
-			// begin the body, where plainsync writes it.
+			// "Every pull request is an issue" (GitHub's REST docs): the
+			// list holds pull requests too, marked by pull_request. A
+			// marker must begin the body, where plainsync writes it.
 			if is[i].PullRequest == nil && strings.HasPrefix(is[i].Body, marker) && found == nil {
 				found = &is[i]
 			}
@@ -140,7 +141,11 @@ func (g *GitHub) findDriftIssue(ctx context.Context, repo, marker string) (*issu
 }
 
 // ensureLabel creates DriftLabel when the repository lacks it, so that
-// the new issue carries it and later runs find it.
+// the new issue carries it and later runs find it. GitHub's REST docs
+// (docs.github.com/rest/issues/labels, "Create a label") list "Issues"
+// repository permissions (write) as sufficient, so issues: write is all
+// the drift issue needs; creating an issue with a label the repository
+// lacks is not relied on (without push access GitHub may drop or refuse it).
 func (g *GitHub) ensureLabel(ctx context.Context, repo string) error {
 	err := g.do(ctx, http.MethodGet, fmt.Sprintf("/repos/%s/labels/%s", repo, DriftLabel), nil, nil, nil)
 	if err == nil {
