@@ -31,7 +31,10 @@ type applyOptions struct {
 	// the file's guards.
 	deleteSet, updateSet bool
 	force                bool
-	lockTimeout          time.Duration
+	// allowDestroy names the protected targets this run may delete or
+	// re-point (--allow-destroy, repeatable).
+	allowDestroy []string
+	lockTimeout  time.Duration
 }
 
 func newApplyCmd(f *Factory) *cobra.Command { return newApplyCmdWith(f, applyRun) }
@@ -52,6 +55,9 @@ every live target the file manages, or more than one and more than
 --max-delete-percent of them (default 30). Updating more than one and more than
 --max-update-percent (default 50) is refused the same way. A file sets its own
 limits with guards: {maxDeletePercent: N, maxUpdatePercent: N}; a flag wins.
+A target that a protect: rule in the file selects is never deleted, and its
+URL never changed, unless --allow-destroy NAME names it; --force does not
+override protection.
 
 Without a terminal, apply refuses to run unless --auto-approve is given.
 
@@ -92,6 +98,7 @@ not delete it, is removed by the next apply once it has expired.`,
 	addFileFlag(cmd, &af.files)
 	addRemoteFlags(cmd, &af.rf)
 	addWorkspacesFlag(cmd, &af.rf)
+	addPolicyFlag(cmd, &af.rf.policy)
 	fl := cmd.Flags()
 	fl.BoolVar(&af.prune, "prune", false, "delete live targets the file does not list (ignore rules still protect)")
 	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
@@ -100,7 +107,8 @@ not delete it, is removed by the next apply once it has expired.`,
 	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
 	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
 	fl.DurationVar(&af.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
-	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages)")
+	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
+	fl.StringArrayVar(&af.allowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
 	return cmd
 }
 

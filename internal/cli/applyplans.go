@@ -215,9 +215,13 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 	return succeeded, nil
 }
 
-// checkGuards runs the safety guards and the permission preflight.
+// checkGuards runs the protection check (which --force does not lift),
+// the safety guards and the permission preflight.
 func checkGuards(pl planned, af *applyOptions) error {
 	p := pl.plan
+	if err := apply.CheckProtected(p, af.allowDestroy); err != nil {
+		return err
+	}
 	if err := apply.CheckSafety(p, apply.SafetyOptions{
 		MaxDelete: guardLimit(p, af.deleteSet, af.maxDeletePercent, p.MaxDeletePercent, "max-delete-percent", "maxDeletePercent", apply.DefaultMaxDeletePercent),
 		MaxUpdate: guardLimit(p, af.updateSet, af.maxUpdatePercent, p.MaxUpdatePercent, "max-update-percent", "maxUpdatePercent", apply.DefaultMaxUpdatePercent),

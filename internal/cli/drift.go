@@ -16,6 +16,7 @@ func newDriftCmd(f *Factory) *cobra.Command {
 		prune  bool
 		output string
 		health healthFlags
+		issue  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "drift [-f FILE]...",
@@ -28,6 +29,14 @@ where apply would delete them.
 With --health-window, drift also reads each managed target's delivery
 attempts in that window and reports targets whose share of successful
 deliveries is below --min-success-rate (targets without attempts pass).
+
+With --github-issue (in GitHub Actions), drift keeps one issue per
+workspace in $GITHUB_REPOSITORY, labelled plainsync-drift and found again
+by a hidden marker with the workspace id: opened on the first drift, its
+body replaced with the current report on every drifted run, closed with a
+comment once the workspace is in sync. A run that fails leaves it open. It
+uses $PLAINSYNC_GITHUB_TOKEN or $GITHUB_TOKEN (permissions: issues: write)
+and $GITHUB_API_URL.
 
 Exit codes: 0 in sync (and healthy), 2 drift or any target below the
 minimum success rate, 1 error.`,
@@ -74,6 +83,11 @@ minimum success rate, 1 error.`,
 				}
 				f.report.done(pl.plan.File)
 			}
+			if issue {
+				if err := f.syncDriftIssues(cmd.Context(), plans, reports); err != nil {
+					return err
+				}
+			}
 			// Outputs sum over every file: with one missing they would
 			// understate the drift, so a failure writes none.
 			if len(failedPlans(plans)) > 0 {
@@ -94,8 +108,10 @@ minimum success rate, 1 error.`,
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
 	addWorkspacesFlag(cmd, &rf)
+	addPolicyFlag(cmd, &rf.policy)
 	cmd.Flags().BoolVar(&prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	addHealthFlags(cmd, &health)
+	cmd.Flags().BoolVar(&issue, "github-issue", false, "keep one GitHub issue per workspace with the drift report: opened on drift, updated, closed when in sync (needs issues: write)")
 	return cmd
 }

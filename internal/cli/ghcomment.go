@@ -298,10 +298,10 @@ func (f *Factory) forkWithoutKey(paths []string) string {
 
 // validateForFork is plan on a fork without the key: validate, report why
 // no plan ran, and pass when the files are valid.
-func (f *Factory) validateForFork(paths []string, reason string) error {
+func (f *Factory) validateForFork(paths, policies []string, reason string) error {
 	f.report.fork = reason
 	_ = f.actions().Message(ghactions.LevelNotice, "No plan: "+reason)
-	err := runValidate(f, paths, "text")
+	err := runValidate(f, paths, policies, "text")
 	status := "valid"
 	if err != nil {
 		status = "invalid: see the problems above"

@@ -42,7 +42,7 @@ the live state, for "plainsync apply PLAN.json".`,
 				return errors.New("--out saves the plan of one file; give a single -f")
 			}
 			if reason := f.forkWithoutKey(files); reason != "" {
-				return f.validateForFork(files, reason)
+				return f.validateForFork(files, rf.policy, reason)
 			}
 			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
 			if err != nil {
@@ -100,6 +100,7 @@ the live state, for "plainsync apply PLAN.json".`,
 	addFileFlag(cmd, &files)
 	addRemoteFlags(cmd, &rf)
 	addWorkspacesFlag(cmd, &rf)
+	addPolicyFlag(cmd, &rf.policy)
 	cmd.Flags().BoolVar(&prune, "prune", false, "plan to delete live targets the file does not list (ignore rules still protect)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or markdown")
 	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for a later \"plainsync apply FILE\"")

@@ -52,6 +52,9 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	// Files for one workspace must be scoped and disjoint; what their
 	// workspace: values show is checked before any request.
 	problems = append(problems, spec.CheckShared(ds, func(d *spec.Desired) string { return d.Workspace.Value })...)
+	// A policy that does not load stops everything before any request.
+	set, polProbs := loadPolicy(f, rf.policy)
+	problems = append(problems, polProbs...)
 	spec.SortProblems(problems)
 	f.reportProblems(problems)
 	if spec.HasErrors(problems) {
@@ -111,6 +114,13 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	for i := range out {
 		pl := &out[i]
 		if pl.err != nil {
+			continue
+		}
+		// Every policy rule runs here, the live ones included, with the
+		// live catalog; a violation fails the file like a plan error.
+		if problems := set.Check(pl.desired, pl.live); len(problems) > 0 {
+			f.reportProblems(problems)
+			pl.err = fmt.Errorf("%s: violates the policy: %s", pl.desired.File, problemCount(problems))
 			continue
 		}
 		p, problems := diff.Compute(pl.desired, pl.live, diff.Options{Prune: prune})

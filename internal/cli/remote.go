@@ -55,6 +55,8 @@ type remoteFlags struct {
 	// workspaces bounds how many files' workspaces plan, drift and apply
 	// handle at once (--workspaces-parallelism).
 	workspaces int
+	// policy holds the --policy paths of plan, apply and drift.
+	policy []string
 }
 
 // defaultWorkspacesParallelism keeps a run over dozens of workspaces near

@@ -67,6 +67,15 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if fp := diff.Fingerprint(live); fp != saved.Fingerprint {
 		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: live state has changed since it was made (fingerprint %s, now %s); refusing to apply a stale plan, nothing was sent: run plainsync plan again", path, short(saved.Fingerprint), short(fp))}
 	}
+	// The policy holds for a saved plan as for a fresh one.
+	set, problems := loadPolicy(f, rf.policy)
+	if set != nil {
+		problems = append(problems, set.Check(d, live)...)
+	}
+	f.reportProblems(problems)
+	if spec.HasErrors(problems) {
+		return refuse("the policy does not load or the file violates it")
+	}
 	fresh, problems := diff.Compute(d, live, diff.Options{Prune: saved.Prune})
 	f.reportProblems(problems)
 	if spec.HasErrors(problems) {

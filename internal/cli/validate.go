@@ -41,7 +41,7 @@ type validateJSONProblem struct {
 }
 
 func newValidateCmd(f *Factory) *cobra.Command {
-	var files []string
+	var files, policies []string
 	var output string
 	cmd := &cobra.Command{
 		Use:   "validate",
@@ -53,7 +53,8 @@ URLs, at most 25 webhooks, scopes, files sharing a workspace). An unset or
 empty ${VAR} gets a placeholder, so it runs on fork pull requests and in
 pre-commit hooks; the summary lists the variables plan will need. Event types
 are checked against plainsync's snapshot of Plain's catalog (warnings with a
-did-you-mean; plan checks the live catalog). Every problem is reported as
+did-you-mean; plan checks the live catalog). With --policy, every webhook must also satisfy the policy's CEL rules that
+read no live facts (those run in plan). Every problem is reported as
 FILE:LINE:COL: message on stderr; a summary per file goes to stdout.
 
 Exit status: 0 when every file is valid (warnings allowed), 1 otherwise.`,
@@ -70,15 +71,16 @@ Exit status: 0 when every file is valid (warnings allowed), 1 otherwise.`,
 			if output != "text" && output != "json" {
 				return fmt.Errorf("unknown output format %q (want text or json)", output)
 			}
-			return runValidate(f, files, output)
+			return runValidate(f, files, policies, output)
 		},
 	}
 	addFileFlag(cmd, &files)
+	addPolicyFlag(cmd, &policies)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
 
-func runValidate(f *Factory, paths []string, output string) error {
+func runValidate(f *Factory, paths, policies []string, output string) error {
 	// Expand first so that the summary names every file, including the
 	// ones that failed to load.
 	files, pathProbs := spec.ExpandPaths(paths)
@@ -100,6 +102,13 @@ func runValidate(f *Factory, paths []string, output string) error {
 	// Files that name one workspace must be scoped and disjoint; a
 	// path-filtered CI job that validates them together catches it here.
 	probs = append(probs, spec.CheckShared(loaded, func(d *spec.Desired) string { return d.Workspace.Value })...)
+	// Policy rules that need no live facts run here, on fork pull
+	// requests too; the ones reading live run in plan.
+	set, polProbs := loadPolicy(f, policies)
+	probs = append(probs, polProbs...)
+	for _, d := range loaded {
+		probs = append(probs, set.Check(d, nil)...)
+	}
 	spec.SortProblems(probs)
 	valid := !spec.HasErrors(probs)
 	// Inside Actions the runner learns the files' secrets before anything

@@ -89,6 +89,7 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 		}
 		changes = append(changes, ch)
 	}
+	c.markProtected(changes)
 	sortChanges(changes)
 	if changes == nil {
 		changes = []Change{}
@@ -478,6 +479,32 @@ func (c *computer) noteStaleSnapshot() {
 func (c *computer) claim(dt *desiredTarget, i int, by string) {
 	c.taken[i] = true
 	dt.live, dt.matchedBy = i, by
+}
+
+// markProtected marks the changes that a protect: rule guards: a delete
+// (other than an exact duplicate's, whose twin is kept) or a URL change of
+// a live target whose description or URL a rule matches.
+func (c *computer) markProtected(changes []Change) {
+	for i := range changes {
+		ch := &changes[i]
+		if ch.Before == nil || ch.Action == ActionDelete && ch.DuplicateOf != "" {
+			continue
+		}
+		switch {
+		case ch.Action == ActionDelete:
+		case ch.Action == ActionUpdate && ch.changes(FieldURL):
+		default:
+			continue
+		}
+		for _, r := range c.d.Protect {
+			if (r.Name != "" && MatchGlob(r.Name, ch.Before.Description)) || (r.URL != "" && MatchGlob(r.URL, ch.Before.URL)) {
+				ch.Protected = true
+				pos := r.Pos
+				ch.ProtectedBy = &pos
+				break
+			}
+		}
+	}
 }
 
 // ignored reports whether an ignore rule protects t.

@@ -85,8 +85,13 @@ type Change struct {
 	// target it names, which is kept: the oldest of the copies, or the one
 	// the file pins by id. Such a delete needs no prune and is always safe:
 	// the kept copy receives every event the duplicate did.
-	DuplicateOf string   `json:"duplicateOf,omitempty"`
-	Pos         spec.Pos `json:"pos,omitzero"` // the desired target's position, if any
+	DuplicateOf string `json:"duplicateOf,omitempty"`
+	// Protected is set on a delete or URL change of a target that a
+	// protect: rule (at ProtectedBy) guards: apply refuses it unless
+	// --allow-destroy names the target; --force does not lift it.
+	Protected   bool      `json:"protected,omitempty"`
+	ProtectedBy *spec.Pos `json:"protectedBy,omitempty"`
+	Pos         spec.Pos  `json:"pos,omitzero"` // the desired target's position, if any
 }
 
 // Counts summarises a plan.
@@ -166,6 +171,27 @@ func (p *Plan) Managed() int {
 		}
 	}
 	return n
+}
+
+// changes reports whether an update changes field.
+func (c *Change) changes(field string) bool {
+	for _, f := range c.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Protected returns the changes a protect: rule guards, in plan order.
+func (p *Plan) Protected() []Change {
+	var out []Change
+	for _, c := range p.Changes {
+		if c.Protected {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // DuplicateRemovals counts the deletes that remove an exact duplicate.

@@ -86,7 +86,7 @@ func TestActionYAMLDeclaresWhatTheBinaryWrites(t *testing.T) {
 		inputs = append(inputs, name)
 	}
 	sort.Strings(inputs)
-	if got := strings.Join(inputs, " "); got != "api-url args command comment comment-key comment-on-no-changes files github-token version working-directory" {
+	if got := strings.Join(inputs, " "); got != "allow-destroy api-url args command comment comment-key comment-on-no-changes files github-issue github-token policy version working-directory" {
 		t.Fatalf("inputs %s", got)
 	}
 	if a.Inputs["version"].Default != "auto" || a.Inputs["command"].Default != "plan" {

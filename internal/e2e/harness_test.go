@@ -323,7 +323,8 @@ type jsonChange struct {
 		Added   []string `json:"added"`
 		Removed []string `json:"removed"`
 	} `json:"fields"`
-	Ignored bool `json:"ignored"`
+	Ignored   bool `json:"ignored"`
+	Protected bool `json:"protected"`
 }
 
 type jsonPlan struct {

@@ -27,6 +27,9 @@ type GitHub struct {
 	api   *url.URL
 	token string
 	http  *http.Client
+	// perm is the permission a 403 or 404 hints at; "" means
+	// pull-requests: write (the comment's).
+	perm string
 }
 
 // NewGitHub returns a client for apiURL that authenticates with token. The
@@ -113,9 +116,13 @@ func (g *GitHub) do(ctx context.Context, method, path string, query url.Values, 
 		}
 		hint := ""
 		if resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound {
-			hint = " (does the workflow grant permissions: pull-requests: write?)"
+			perm := g.perm
+			if perm == "" {
+				perm = "pull-requests: write"
+			}
+			hint = " (does the workflow grant permissions: " + perm + "?)"
 		}
-		return fmt.Errorf("%s %s: GitHub answered %d: %s%s", method, path, resp.StatusCode, msg, hint)
+		return &APIError{Status: resp.StatusCode, msg: fmt.Sprintf("%s %s: GitHub answered %d: %s%s", method, path, resp.StatusCode, msg, hint)}
 	}
 	if out == nil {
 		return nil
@@ -125,6 +132,14 @@ func (g *GitHub) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	return nil
 }
+
+// APIError is GitHub answering with a status other than 2xx.
+type APIError struct {
+	Status int
+	msg    string
+}
+
+func (e *APIError) Error() string { return e.msg }
 
 // ListComments returns every comment of issue (or pull request) n.
 func (g *GitHub) ListComments(ctx context.Context, repo string, n int) ([]Comment, error) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/health"
 )
 
 // DriftMarkdown writes the drift report as Markdown for a GitHub step
@@ -20,6 +21,35 @@ func DriftMarkdown(w io.Writer, p *diff.Plan) error {
 	s := driftMarkdown(display(p), MaxMarkdown)
 	if _, err := io.WriteString(w, s); err != nil {
 		return fmt.Errorf("render drift as Markdown: %w", err)
+	}
+	return nil
+}
+
+// DriftIssueMarkdown is the body drift --github-issue keeps in a
+// workspace's issue: the DriftMarkdown report (deletes first) and, when
+// drift checked delivery health (hr non-nil), the health table in a code
+// block, all within MaxMarkdown.
+func DriftIssueMarkdown(w io.Writer, p *diff.Plan, hr *health.Report) error {
+	if p == nil {
+		return fmt.Errorf("render drift issue: no plan")
+	}
+	var hb strings.Builder
+	if hr != nil {
+		if err := hr.WriteText(&hb); err != nil {
+			return fmt.Errorf("render drift issue: %w", err)
+		}
+	}
+	healthMD := ""
+	if text := strings.TrimSpace(hb.String()); text != "" {
+		f := fence(text)
+		healthMD = "#### Delivery health\n\n" + f + "text\n" + text + "\n" + f + "\n"
+		if len(healthMD) > MaxMarkdown/4 {
+			healthMD = "#### Delivery health\n\nThe health table is too large for the issue; run `plainsync drift --health-window " + hr.Window + "` to see it.\n"
+		}
+	}
+	s := driftMarkdown(display(p), MaxMarkdown-len(healthMD)-2) + "\n" + healthMD
+	if _, err := io.WriteString(w, s); err != nil {
+		return fmt.Errorf("render drift issue: %w", err)
 	}
 	return nil
 }
@@ -43,7 +73,8 @@ func driftMarkdown(m *diff.Plan, limit int) string {
 	fmt.Fprintf(&b, "### plainsync drift for %s\n\n", mdHeader(m))
 	var listed []diff.Change
 	counts := map[string]int{}
-	for _, ch := range m.Changes {
+	// Deletes first (display order), as in the plan's comment.
+	for _, ch := range displayOrder(m.Changes) {
 		if k := driftKind(ch); k != "" {
 			listed = append(listed, ch)
 			counts[k]++

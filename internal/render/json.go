@@ -48,6 +48,8 @@ import (
 //	      "afterSensitive": {"url": true},  // redacted (Terraform's *_sensitive)
 //	      "eventPatterns": ["thread.*"],// events as written in the file
 //	      "ignored": true,              // unmanaged targets protected by an ignore rule
+//	      "protected": true,            // a delete or URL change a protect: rule guards
+//	      "protectedBy": {"file": …, "line": 4, "col": 5}, // that rule
 //	      "pos": {"file": "plainsync.yaml", "line": 12, "col": 5}
 //	    }
 //	  ],

@@ -24,7 +24,8 @@ const MaxStepSummary = 1 << 20
 // compact table of changes (deletes first), warnings, then a collapsible
 // <details> block per change holding a fenced diff. Past MaxMarkdown it
 // drops the details of the other changes, then their table rows, and says
-// so in a note; deletes always keep their row and their details.
+// so in a note; deletes always keep their row and their details. Protected
+// changes come first of all, under a banner of their own.
 func Markdown(w io.Writer, p *diff.Plan) error {
 	return MarkdownLimit(w, p, MaxMarkdown)
 }
@@ -94,6 +95,13 @@ func markdown(m *diff.Plan, limit int) string {
 		head.WriteString("No changes. Live targets match the file.\n\n")
 	}
 	shown := displayOrder(m.Changes)
+	if names := protectedNames(shown); len(names) > 0 {
+		for i, n := range names {
+			names[i] = code(n)
+		}
+		fmt.Fprintf(&head, "> [!IMPORTANT]\n> **This plan deletes or re-points %s that the file protects:** %s. apply refuses it unless <code>--allow-destroy NAME</code> names each one; <code>--force</code> does not override protection.\n\n",
+			plural(len(names), "webhook target"), strings.Join(names, ", "))
+	}
 	if names := deletedNames(shown); len(names) > 0 {
 		for i, n := range names {
 			names[i] = code(n)
@@ -130,7 +138,7 @@ func markdown(m *diff.Plan, limit int) string {
 	// what a reviewer must see. The rest fills what room is left, rows
 	// before details, and a note says what was left out.
 	deletes := 0
-	for deletes < len(shown) && shown[deletes].Action == diff.ActionDelete {
+	for deletes < len(shown) && (shown[deletes].Action == diff.ActionDelete || shown[deletes].Protected) {
 		deletes++
 	}
 	const reserve = 400 // room for the truncation note, short and fixed in shape

@@ -187,6 +187,13 @@ func header(p *diff.Plan) string {
 // fieldNames lists an update's changed fields, or a short description of
 // what the other actions do, for tables.
 func fieldNames(ch diff.Change) string {
+	if ch.Protected {
+		return "🔒 protected: " + fieldNamesOf(ch)
+	}
+	return fieldNamesOf(ch)
+}
+
+func fieldNamesOf(ch diff.Change) string {
 	switch ch.Action {
 	case diff.ActionCreate:
 		return "new target"
@@ -220,7 +227,8 @@ var displayRank = map[diff.Action]int{
 }
 
 // displayOrder returns the changes to show, without the unchanged ones,
-// in display order, each action in the plan's own order.
+// in display order, each action in the plan's own order. Protected changes
+// (which apply refuses without --allow-destroy) come before all others.
 func displayOrder(changes []diff.Change) []diff.Change {
 	var out []diff.Change
 	for _, ch := range changes {
@@ -228,8 +236,24 @@ func displayOrder(changes []diff.Change) []diff.Change {
 			out = append(out, ch)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return displayRank[out[i].Action] < displayRank[out[j].Action] })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Protected != out[j].Protected {
+			return out[i].Protected
+		}
+		return displayRank[out[i].Action] < displayRank[out[j].Action]
+	})
 	return out
+}
+
+// protectedNames lists the names of the protected changes, in order.
+func protectedNames(changes []diff.Change) []string {
+	var names []string
+	for _, ch := range changes {
+		if ch.Protected {
+			names = append(names, ch.Name)
+		}
+	}
+	return names
 }
 
 // deletedNames lists the names of the deletes among changes, in order.

@@ -112,6 +112,8 @@ func title(ch diff.Change, c painter) string {
 		s = sym + " remove duplicate " + quote(ch.Name) + " (" + ch.TargetID + "), an exact copy of " + ch.DuplicateOf + ", which is kept"
 	case ch.Ignored:
 		s += " (ignored)"
+	case ch.Protected:
+		s += " (protected: apply needs --allow-destroy " + quote(ch.Name) + ")"
 	case ch.Action == diff.ActionUpdate && ch.MatchedBy == diff.MatchedByURL:
 		s += ", matched by URL"
 	}

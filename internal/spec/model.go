@@ -87,6 +87,10 @@ type Desired struct {
 	Prune     bool         `json:"prune"`
 	PrunePos  Pos          `json:"prunePos"`
 	Ignore    []IgnoreRule `json:"ignore"`
+	// Protect selects the live targets (same name and URL globs as
+	// ignore) that apply may not delete, or re-point to another URL,
+	// unless --allow-destroy names them; --force does not lift it.
+	Protect []IgnoreRule `json:"protect,omitempty"`
 	// Scope holds the file's ownership globs over target names; empty
 	// means the file owns the whole workspace.
 	Scope       []Text    `json:"scope,omitempty"`

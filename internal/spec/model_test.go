@@ -369,3 +369,22 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestModelProtect(t *testing.T) {
+	d, probs := Load("testdata/good/protect.yaml", func(string) (string, bool) { return "", false })
+	if HasErrors(probs) {
+		t.Fatal(probs)
+	}
+	want := []IgnoreRule{
+		{Name: "billing-*", Pos: Pos{File: "testdata/good/protect.yaml", Line: 4, Col: 5}},
+		{URL: "https://ledger.example.com/*", Pos: Pos{File: "testdata/good/protect.yaml", Line: 5, Col: 5}},
+	}
+	if len(d.Protect) != len(want) {
+		t.Fatalf("protect = %+v, want %+v", d.Protect, want)
+	}
+	for i := range want {
+		if d.Protect[i] != want[i] {
+			t.Errorf("protect[%d] = %+v, want %+v", i, d.Protect[i], want[i])
+		}
+	}
+}

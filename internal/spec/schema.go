@@ -158,6 +158,9 @@ var handledElsewhere = map[string]bool{
 	"/properties/guards/additionalProperties":   true,
 	"/$defs/ignoreRule/minProperties":           true,
 	"/$defs/ignoreRule/maxProperties":           true,
+	"/$defs/protectRule/additionalProperties":   true,
+	"/$defs/protectRule/minProperties":          true,
+	"/$defs/protectRule/maxProperties":          true,
 }
 
 // validateSchema checks the tree against the embedded schema and turns
@@ -302,6 +305,8 @@ func contextName(ptr string) string {
 		return " in webhook"
 	case len(toks) == 2 && toks[0] == "ignore":
 		return " in ignore rule"
+	case len(toks) == 2 && toks[0] == "protect":
+		return " in protect rule"
 	case len(toks) == 1:
 		return " in " + toks[0]
 	}

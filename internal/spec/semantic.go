@@ -24,11 +24,12 @@ import (
 
 // Schema locations of each object kind, for the fields they allow.
 const (
-	ptrTop        = ""
-	ptrDefaults   = "/properties/defaults"
-	ptrGuards     = "/properties/guards"
-	ptrIgnoreRule = "/$defs/ignoreRule"
-	ptrWebhook    = "/$defs/webhook"
+	ptrTop         = ""
+	ptrDefaults    = "/properties/defaults"
+	ptrGuards      = "/properties/guards"
+	ptrIgnoreRule  = "/$defs/ignoreRule"
+	ptrProtectRule = "/$defs/protectRule"
+	ptrWebhook     = "/$defs/webhook"
 )
 
 // checkStructure runs the checks that come before the schema: unknown
@@ -47,6 +48,11 @@ func (p *parser) checkStructure(root *node) map[string]bool {
 	if ig := root.get("ignore"); ig != nil && ig.kind == yaml.SequenceNode {
 		for i, r := range ig.items {
 			p.unknownFields(r, "/ignore/"+strconv.Itoa(i), ptrIgnoreRule, "in ignore rule", bad)
+		}
+	}
+	if pr := root.get("protect"); pr != nil && pr.kind == yaml.SequenceNode {
+		for i, r := range pr.items {
+			p.unknownFields(r, "/protect/"+strconv.Itoa(i), ptrProtectRule, "in protect rule", bad)
 		}
 	}
 	if wh := root.get("webhooks"); wh != nil && wh.kind == yaml.SequenceNode {
@@ -80,6 +86,12 @@ func (p *parser) checkStructure(root *node) map[string]bool {
 		for i := range ig.items {
 			literal("/ignore/" + strconv.Itoa(i) + "/name")
 			literal("/ignore/" + strconv.Itoa(i) + "/url")
+		}
+	}
+	if pr := root.get("protect"); pr != nil && pr.kind == yaml.SequenceNode {
+		for i := range pr.items {
+			literal("/protect/" + strconv.Itoa(i) + "/name")
+			literal("/protect/" + strconv.Itoa(i) + "/url")
 		}
 	}
 	if wh := root.get("webhooks"); wh != nil && wh.kind == yaml.SequenceNode {
@@ -216,6 +228,18 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 				p.errorf(r.line, r.col, "an ignore rule needs exactly one of name or url")
 			}
 			d.Ignore = append(d.Ignore, IgnoreRule{Name: text(orNull(name)).Value, URL: text(orNull(u)).Value, Pos: pos(r)})
+		}
+	}
+	if pr := root.get("protect"); pr != nil && pr.kind == yaml.SequenceNode {
+		for _, r := range pr.items {
+			if r.kind != yaml.MappingNode {
+				continue
+			}
+			name, u := r.get("name"), r.get("url")
+			if (name == nil) == (u == nil) {
+				p.errorf(r.line, r.col, "a protect rule needs exactly one of name or url")
+			}
+			d.Protect = append(d.Protect, IgnoreRule{Name: text(orNull(name)).Value, URL: text(orNull(u)).Value, Pos: pos(r)})
 		}
 	}
 

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plainsync/plainsync/internal/ghactions"
+	"github.com/plainsync/plainsync/internal/health"
+	"github.com/plainsync/plainsync/internal/render"
+)
+
+// workspaceDrift gathers one workspace's files for its drift issue.
+type workspaceDrift struct {
+	id, name string
+	drifted  bool
+	errored  bool
+	reports  []string
+}
+
+// syncDriftIssues keeps one GitHub issue per workspace (drift
+// --github-issue): the files of a workspace share it. A workspace that
+// drifted gets the report; one in sync has its issue closed; one whose
+// run failed (any of its files) is left as it is. The repository, token
+// and API come from the runner: $GITHUB_REPOSITORY, $PLAINSYNC_GITHUB_TOKEN
+// (the Action's github-token) or $GITHUB_TOKEN, and $GITHUB_API_URL.
+func (f *Factory) syncDriftIssues(ctx context.Context, plans []planned, reports []*health.Report) error {
+	var order []string
+	byWS := map[string]*workspaceDrift{}
+	get := func(id string) *workspaceDrift {
+		w, ok := byWS[id]
+		if !ok {
+			w = &workspaceDrift{id: id}
+			byWS[id] = w
+			order = append(order, id)
+		}
+		return w
+	}
+	for i, pl := range plans {
+		switch {
+		case pl.err != nil:
+			// The workspace is known from the file's guard or a
+			// snapshot read before the failure; otherwise nothing can be
+			// told about it, and nothing is touched.
+			id := pl.desired.Workspace.Value
+			if pl.live != nil {
+				id = pl.live.Workspace.ID
+			}
+			if id != "" {
+				get(id).errored = true
+			}
+			continue
+		}
+		w := get(pl.plan.Workspace.ID)
+		w.name = pl.plan.Workspace.Name
+		hr := reports[i]
+		if !pl.plan.HasChanges() && !hr.AnyUnhealthy() {
+			continue
+		}
+		w.drifted = true
+		var b strings.Builder
+		if err := render.DriftIssueMarkdown(&b, pl.plan, hr); err != nil {
+			return err
+		}
+		w.reports = append(w.reports, b.String())
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	repo := f.Getenv("GITHUB_REPOSITORY")
+	if repo == "" {
+		return errors.New("drift --github-issue: $GITHUB_REPOSITORY is not set (owner/name of the repository to keep the issues in)")
+	}
+	token := f.Getenv(envGitHubToken)
+	if token == "" {
+		token = f.Getenv("GITHUB_TOKEN")
+	}
+	if token != "" {
+		f.Secrets.Add("GITHUB_TOKEN", token)
+		if err := f.maskSecrets(); err != nil {
+			return err
+		}
+	}
+	gh, err := ghactions.NewGitHub(f.Getenv("GITHUB_API_URL"), token, nil)
+	if err != nil {
+		return fmt.Errorf("drift --github-issue: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var errs []error
+	for _, id := range order {
+		w := byWS[id]
+		state := ghactions.InSync
+		switch {
+		case w.drifted:
+			state = ghactions.Drifted
+		case w.errored:
+			state = ghactions.Errored
+		}
+		// The reports went through the same masked, inert Markdown as
+		// the pull-request comment; the masker runs once more over the
+		// whole body for secrets only the factory knows.
+		body := f.Secrets.Mask(strings.Join(w.reports, "\n---\n\n"))
+		res, err := gh.SyncDriftIssue(ctx, repo, w.id, w.name, state, body)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("drift issue of workspace %s: %w", w.id, err))
+			continue
+		}
+		if res.Action != "" {
+			fmt.Fprintf(f.IO.ErrOut, "Drift issue of workspace %s: %s #%d %s\n", w.id, res.Action, res.Number, res.URL)
+		}
+	}
+	return errors.Join(errs...)
+}
