@@ -185,6 +185,13 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 	if n := root.get("prune"); n != nil {
 		d.Prune, _ = boolean(n)
 		d.PrunePos = pos(n)
+		if d.Prune && root.get("workspace") == nil {
+			// Two pruning files that do not say their workspace cannot be
+			// compared offline: applied in separate runs, each would delete
+			// the other's targets. With workspace: set, validate over the
+			// repository refuses such a pair (CheckShared).
+			p.errorf(n.line, n.col, "prune: true needs workspace: (the id of the workspace this file prunes, like w_01HD4400VTDJQ646V6RY37SR7K), so that validate can refuse another file that prunes the same workspace")
+		}
 	}
 	if sc := root.get("scope"); sc != nil && sc.kind == yaml.SequenceNode {
 		d.ScopePos = pos(sc)
