@@ -72,6 +72,23 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
+// MinKeyLength is the shortest API key plainsync accepts. Plain's keys are
+// long random tokens starting with "plainApiKey_" (the header Plain
+// documents is "Authorization: Bearer plainApiKey_…"), and the key is
+// masked wherever it occurs in output and, inside GitHub Actions, in the
+// whole job log: a key of a few characters would be masked as a substring
+// of ordinary words ("list w***bhook targ***ts") and is no key anyway.
+const MinKeyLength = 16
+
+// CheckKeyLength refuses a key shorter than MinKeyLength, naming the
+// variable that holds it and its length, never the key.
+func CheckKeyLength(keyEnv, key string) error {
+	if n := len(strings.TrimSpace(key)); n < MinKeyLength {
+		return fmt.Errorf("$%s holds %d characters, which is not a Plain API key (Plain's keys are long tokens starting with plainApiKey_); plainsync refuses keys shorter than %d characters, since masking one in every output would blank those characters everywhere", keyEnv, n, MinKeyLength)
+	}
+	return nil
+}
+
 // Client talks to one Plain workspace with one API key. It is safe for
 // concurrent use.
 type Client struct {
@@ -89,6 +106,9 @@ func New(o Options) (*Client, error) {
 	// rejected by net/http with a confusing error or, worse, split headers.
 	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return nil, errors.New("API key contains whitespace or control characters; check how PLAIN_API_KEY is set")
+	}
+	if err := CheckKeyLength("PLAIN_API_KEY", key); err != nil {
+		return nil, err
 	}
 	endpoint := strings.TrimSpace(o.URL)
 	if endpoint == "" {

@@ -170,6 +170,7 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 	if n := root.get("apiKeyEnv"); n.isString() && n.value != "" {
 		d.APIKeyEnv = n.value
 	}
+	p.apiKeyEnv = d.APIKeyEnv
 	var defVersion Text
 	defEnabled, defEnabledPos := true, Pos{}
 	if def := root.get("defaults"); def != nil && def.kind == yaml.MappingNode {
@@ -372,6 +373,9 @@ func (p *parser) warnf(line, col int, format string, args ...any) {
 func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secrets *secret.Masker) Text {
 	t := Text{Raw: n.value, Pos: Pos{File: p.file, Line: n.line, Col: n.col}}
 	p.checkLiteralSecrets(n)
+	if p.checkCredentialRefs(n) {
+		return t
+	}
 	lookup := lookupEnv
 	holes := map[string]bool{}
 	if p.forValidate {
