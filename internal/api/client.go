@@ -70,6 +70,10 @@ type Options struct {
 	// because it would also cut short rate-limit waits and retries;
 	// Options.Timeout applies to each attempt instead.
 	HTTPClient *http.Client
+
+	// resolver replaces the system's resolver for the loopback check of a
+	// plain-http API URL (see loopbackDialer); tests set it.
+	resolver resolver
 }
 
 // MinKeyLength is the shortest API key plainsync accepts. Plain's keys are
@@ -145,6 +149,13 @@ func New(o Options) (*Client, error) {
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		tr.base = o.HTTPClient.Transport
+	}
+	if u.Scheme == "http" {
+		// The name said loopback; the dial must agree (https needs no
+		// such check: TLS authenticates the host).
+		if tr.base, err = loopbackOnly(tr.base, o.resolver); err != nil {
+			return nil, err
+		}
 	}
 	if tr.timeout <= 0 {
 		tr.timeout = DefaultTimeout

@@ -125,6 +125,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				// The name does not exist (NXDOMAIN): asking again will not
 				// create it, and five retries only hide a typo'd --api-url.
 				return nil, fmt.Errorf("unknown host %q: no such host (check --api-url or $PLAIN_API_URL)", dnsErr.Name)
+			case !r.sent && errors.Is(err, errNotLoopback):
+				// The resolver will not change its mind on a retry.
+				return nil, errNotLoopback
 			case !r.sent:
 				// Nothing reached Plain (refused, DNS, TLS, dial timeout):
 				// retrying is safe even for a mutation.
