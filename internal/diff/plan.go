@@ -85,7 +85,12 @@ type Change struct {
 	// target it names, which is kept: the oldest of the copies, or the one
 	// the file pins by id. Such a delete needs no prune and is always safe:
 	// the kept copy receives every event the duplicate did.
-	DuplicateOf string   `json:"duplicateOf,omitempty"`
+	DuplicateOf string `json:"duplicateOf,omitempty"`
+	// LookalikeOf is set on an unmanaged or deleted live target whose
+	// description looks like a name the file manages but is different
+	// text (see internal/lookalike): it names that webhook. Such a target
+	// is never matched by description; the plan warns about it.
+	LookalikeOf string   `json:"lookalikeOf,omitempty"`
 	Pos         spec.Pos `json:"pos,omitzero"` // the desired target's position, if any
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
 	"github.com/plainsync/plainsync/internal/glob"
+	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 )
@@ -254,6 +255,14 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 			MaxWebhooks+1, len(wh.items), MaxWebhooks, MaxWebhooks)
 	}
 	names := map[string]Pos{}
+	// skeletons holds each name's lookalike skeleton and the first name
+	// that had it: two names that look the same are refused like equal
+	// ones, since no reviewer could tell their plans apart.
+	type named struct {
+		name string
+		pos  Pos
+	}
+	skeletons := map[string]named{}
 	ids := map[string]Pos{}
 	for i, w := range wh.items {
 		if w.kind != yaml.MappingNode {
@@ -284,10 +293,15 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 				if !d.InScope(n.value) {
 					p.errorf(n.line, n.col, "webhook %q is outside this file's scope (%s): a scoped file declares only names its scope matches", n.value, d.ScopeList())
 				}
+				sk := lookalike.Skeleton(n.value)
 				if first, dup := names[n.value]; dup {
 					p.errorf(n.line, n.col, "duplicate webhook name %q (first used at line %d)", n.value, first.Line)
+				} else if like, ok := skeletons[sk]; ok {
+					p.errorf(n.line, n.col, "webhook name %q looks like %q at %s:%d:%d but is different text (%s): names that differ only in lookalike characters or Unicode normalisation cannot be told apart in a plan; rename one",
+						n.value, like.name, like.pos.File, like.pos.Line, like.pos.Col, lookalike.Explain(n.value, like.name))
 				} else {
 					names[n.value] = wk.Name.Pos
+					skeletons[sk] = named{n.value, wk.Name.Pos}
 				}
 			}
 		}
