@@ -48,6 +48,7 @@ import (
 //	      "afterSensitive": {"url": true},  // redacted (Terraform's *_sensitive)
 //	      "eventPatterns": ["thread.*"],// events as written in the file
 //	      "ignored": true,              // unmanaged targets protected by an ignore rule
+//	      "lookalikeOf": "crm-sync",    // a live target whose description only looks like this managed name
 //	      "pos": {"file": "plainsync.yaml", "line": 12, "col": 5}
 //	    }
 //	  ],
