@@ -72,8 +72,8 @@ type Options struct {
 	HTTPClient *http.Client
 
 	// resolver replaces the system's resolver for the loopback check of a
-	// plain-http API URL (see loopbackDialer); tests set it.
-	resolver resolver
+	// plain-http API URL (see loopback.Transport); tests set it.
+	resolver loopback.Resolver
 }
 
 // MinKeyLength is the shortest API key plainsync accepts. Plain's keys are
@@ -153,7 +153,7 @@ func New(o Options) (*Client, error) {
 	if u.Scheme == "http" {
 		// The name said loopback; the dial must agree (https needs no
 		// such check: TLS authenticates the host).
-		if tr.base, err = loopbackOnly(tr.base, o.resolver); err != nil {
+		if tr.base, err = loopback.Transport(tr.base, o.resolver); err != nil {
 			return nil, err
 		}
 	}

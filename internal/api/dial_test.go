@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/plainsync/plainsync/internal/loopback"
 )
 
 // fakeResolver answers every name with addrs and counts the lookups.
@@ -44,13 +46,13 @@ func TestPlainHTTPDialsOnlyLoopback(t *testing.T) {
 		c, err := New(Options{
 			APIKey: testKey, URL: "http://localhost:8080/graphql/v1",
 			HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dial}},
-			resolver: res,
+			resolver:   res,
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = c.Workspace(context.Background())
-		if err == nil || !errors.Is(err, errNotLoopback) && !strings.Contains(err.Error(), "non-loopback address") {
+		if err == nil || !errors.Is(err, loopback.ErrNotLoopback) && !strings.Contains(err.Error(), "non-loopback address") {
 			t.Fatalf("%v: err = %v, want the loopback refusal", answer, err)
 		}
 		if strings.Contains(err.Error(), testKey) {
@@ -103,19 +105,6 @@ func TestPlainHTTPToLoopbackStillWorks(t *testing.T) {
 	_ = c // not dialled: only New's choice of transport is under test
 	if res.calls.Load() != 0 {
 		t.Errorf("https consulted the loopback resolver")
-	}
-}
-
-// The socket-level hook refuses any non-loopback address, whatever name
-// led to it.
-func TestControlLoopback(t *testing.T) {
-	for addr, ok := range map[string]bool{
-		"127.0.0.1:80": true, "127.9.9.9:1": true, "[::1]:443": true, "[::ffff:127.0.0.1]:80": true,
-		"203.0.113.7:80": false, "[2001:db8::1]:80": false, "0.0.0.0:80": false, "localhost:80": false,
-	} {
-		if err := controlLoopback("tcp", addr, nil); (err == nil) != ok {
-			t.Errorf("controlLoopback(%s) = %v", addr, err)
-		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package api
+package loopback
 
 import (
 	"context"
@@ -11,28 +11,28 @@ import (
 	"time"
 )
 
-// errNotLoopback is the error of a plain-http dial that would leave the
+// ErrNotLoopback is the error of a plain-http dial that would leave the
 // machine.
-var errNotLoopback = errors.New("refusing to send the API key over plain http: the API URL's host resolved to a non-loopback address (http is allowed only when the connection stays on this machine; use an https:// API URL)")
+var ErrNotLoopback = errors.New("refusing to send credentials over plain http: the host resolved to a non-loopback address (plain http is allowed only when the connection stays on this machine; use https)")
 
-// resolver looks names up; *net.Resolver is one, and tests inject another.
-type resolver interface {
+// Resolver looks names up; *net.Resolver is one, and tests inject another.
+type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
 // dialFunc opens a connection, like net.Dialer.DialContext.
 type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
-// loopbackDialer is the dialer of a client whose API URL is plain http. The
-// URL's host passed loopback.Host by name ("localhost", 127.0.0.1, ::1),
-// but a name is only what the resolver answers: a tampered /etc/hosts or
-// resolver could send "localhost" anywhere, and the key travels in the
-// clear. So every dial resolves the host itself, refuses unless every
+// loopbackDialer is the dialer of a client that sends a credential over
+// plain http. The URL's host passed Host by name ("localhost", 127.0.0.1,
+// ::1), but a name is only what the resolver answers: a tampered
+// /etc/hosts or resolver could send "localhost" anywhere, and the
+// credential travels in the clear. So every dial resolves the host itself, refuses unless every
 // address is loopback, and connects to the checked address literally;
 // the socket's Control hook checks the address once more right before
 // connect(2), whatever dial is underneath.
 type loopbackDialer struct {
-	resolve resolver
+	resolve Resolver
 	dial    dialFunc
 }
 
@@ -50,7 +50,7 @@ func newLoopbackDialer(base dialFunc) *loopbackDialer {
 func controlLoopback(network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil || !ap.Addr().Unmap().IsLoopback() {
-		return errNotLoopback
+		return ErrNotLoopback
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func (d *loopbackDialer) DialContext(ctx context.Context, network, addr string) 
 	// address of it is tried.
 	for _, a := range addrs {
 		if !a.Unmap().IsLoopback() {
-			return nil, errNotLoopback
+			return nil, ErrNotLoopback
 		}
 	}
 	var firstErr error
@@ -100,13 +100,20 @@ func (d *loopbackDialer) DialContext(ctx context.Context, network, addr string) 
 	return nil, firstErr
 }
 
-// loopbackOnly returns base with its dials limited to loopback (see
-// loopbackDialer). base must be an *http.Transport, whose dialing can be
-// checked; the returned one is a clone, base is left alone.
-func loopbackOnly(base http.RoundTripper, r resolver) (http.RoundTripper, error) {
+// Transport returns base (nil: http.DefaultTransport) with its dials
+// limited to loopback: every connection resolves the host with r (nil: the
+// system's resolver) and is refused unless each address is loopback, and
+// the socket is checked again right before it connects. Use it for every
+// plain-http client that carries a credential. base must be an
+// *http.Transport, whose dialing can be checked; the returned one is a
+// clone, base is left alone.
+func Transport(base http.RoundTripper, r Resolver) (http.RoundTripper, error) {
+	if base == nil {
+		base = http.DefaultTransport
+	}
 	ht, ok := base.(*http.Transport)
 	if !ok {
-		return nil, errors.New("refusing to send the API key over plain http through a custom transport: its dials cannot be checked to stay on this machine")
+		return nil, errors.New("refusing to send credentials over plain http through a custom transport: its dials cannot be checked to stay on this machine")
 	}
 	var dial dialFunc
 	if base != http.DefaultTransport {
