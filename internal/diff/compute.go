@@ -466,9 +466,21 @@ func (c *computer) checkLimit(changes []Change, prune bool) {
 // which characters differ. A rename (matched by URL or id) that changes
 // only such characters is pointed out too.
 func (c *computer) noteLookalikes(changes []Change) {
+	skeletons := make([]string, len(c.d.Webhooks))
+	for i, w := range c.d.Webhooks {
+		skeletons[i] = lookalike.Skeleton(w.Name.Value)
+	}
 	like := func(desc string) *spec.Webhook {
+		sk := ""
 		for i := range c.d.Webhooks {
-			if w := &c.d.Webhooks[i]; lookalike.Confusable(desc, w.Name.Value) {
+			w := &c.d.Webhooks[i]
+			if desc == w.Name.Value {
+				continue
+			}
+			if sk == "" {
+				sk = lookalike.Skeleton(desc)
+			}
+			if sk == skeletons[i] {
 				return w
 			}
 		}
