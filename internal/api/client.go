@@ -70,6 +70,27 @@ type Options struct {
 	// because it would also cut short rate-limit waits and retries;
 	// Options.Timeout applies to each attempt instead.
 	HTTPClient *http.Client
+
+	// resolver replaces the system's resolver for the loopback check of a
+	// plain-http API URL (see loopback.Transport); tests set it.
+	resolver loopback.Resolver
+}
+
+// MinKeyLength is the shortest API key plainsync accepts. Plain's keys are
+// long random tokens starting with "plainApiKey_" (the header Plain
+// documents is "Authorization: Bearer plainApiKey_…"), and the key is
+// masked wherever it occurs in output and, inside GitHub Actions, in the
+// whole job log: a key of a few characters would be masked as a substring
+// of ordinary words ("list w***bhook targ***ts") and is no key anyway.
+const MinKeyLength = 16
+
+// CheckKeyLength refuses a key shorter than MinKeyLength, naming the
+// variable that holds it and its length, never the key.
+func CheckKeyLength(keyEnv, key string) error {
+	if n := len(strings.TrimSpace(key)); n < MinKeyLength {
+		return fmt.Errorf("$%s holds %d characters, which is not a Plain API key (Plain's keys are long tokens starting with plainApiKey_); plainsync refuses keys shorter than %d characters, since masking one in every output would blank those characters everywhere", keyEnv, n, MinKeyLength)
+	}
+	return nil
 }
 
 // Client talks to one Plain workspace with one API key. It is safe for
@@ -89,6 +110,9 @@ func New(o Options) (*Client, error) {
 	// rejected by net/http with a confusing error or, worse, split headers.
 	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return nil, errors.New("API key contains whitespace or control characters; check how PLAIN_API_KEY is set")
+	}
+	if err := CheckKeyLength("PLAIN_API_KEY", key); err != nil {
+		return nil, err
 	}
 	endpoint := strings.TrimSpace(o.URL)
 	if endpoint == "" {
@@ -125,6 +149,13 @@ func New(o Options) (*Client, error) {
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
 		tr.base = o.HTTPClient.Transport
+	}
+	if u.Scheme == "http" {
+		// The name said loopback; the dial must agree (https needs no
+		// such check: TLS authenticates the host).
+		if tr.base, err = loopback.Transport(tr.base, o.resolver); err != nil {
+			return nil, err
+		}
 	}
 	if tr.timeout <= 0 {
 		tr.timeout = DefaultTimeout

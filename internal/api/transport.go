@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/loopback"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
@@ -125,6 +126,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				// The name does not exist (NXDOMAIN): asking again will not
 				// create it, and five retries only hide a typo'd --api-url.
 				return nil, fmt.Errorf("unknown host %q: no such host (check --api-url or $PLAIN_API_URL)", dnsErr.Name)
+			case !r.sent && errors.Is(err, loopback.ErrNotLoopback):
+				// The resolver will not change its mind on a retry.
+				return nil, fmt.Errorf("API key not sent: %w", loopback.ErrNotLoopback)
 			case !r.sent:
 				// Nothing reached Plain (refused, DNS, TLS, dial timeout):
 				// retrying is safe even for a mutation.

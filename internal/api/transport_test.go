@@ -405,15 +405,17 @@ func TestMutationRetryRules(t *testing.T) {
 	}
 }
 
-// countingTransport counts attempts handed to the network.
+// countingTransport counts attempts handed to the network, as dials: a
+// plain-http client needs an *http.Transport, whose dials it checks.
 type countingTransport struct {
-	n    atomic.Int64
-	base http.RoundTripper
+	n atomic.Int64
 }
 
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.base.RoundTrip(r)
+func (c *countingTransport) transport() *http.Transport {
+	return &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c.n.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
 }
 
 func TestConnectionRefusedRetriesEvenMutations(t *testing.T) {
@@ -424,9 +426,9 @@ func TestConnectionRefusedRetriesEvenMutations(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens here now: every dial is refused
 
-	ct := &countingTransport{base: http.DefaultTransport}
+	ct := &countingTransport{}
 	o := fastOptions("http://" + addr + "/graphql/v1")
-	o.HTTPClient = &http.Client{Transport: ct}
+	o.HTTPClient = &http.Client{Transport: ct.transport()}
 	c := newClient(t, o)
 	_, err = c.CreateWebhookTarget(context.Background(), createIn)
 	if err == nil {

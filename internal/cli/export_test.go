@@ -239,3 +239,33 @@ func TestExportFlagsAndEmptyWorkspace(t *testing.T) {
 		t.Fatalf("--name-from id:\n%s", r.out)
 	}
 }
+
+// Live descriptions that only look alike ("crm-sync" and "сrm-sync" with a
+// Cyrillic с) cannot both be names in a file: export keeps the first and
+// pins and renames the other, saying which characters differ, and the
+// exported file loads and plans with exactly that rename.
+func TestExportRenamesLookalikeDescriptions(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	e.mock.PutTarget(plain.Target{Description: "crm-sync", URL: "https://a.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
+	b := e.mock.PutTarget(plain.Target{Description: "\u0441rm-sync", URL: "https://b.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
+	r := runRead(t, e, nil, nil, "export")
+	wantExit(t, r, 0)
+	for _, want := range []string{
+		"  - name: crm-sync\n",
+		"  - name: \"\u0441rm-sync-" + b.ID + "\"\n    id: " + b.ID + "\n",
+		"U+0441 (Cyrillic) where the other has U+0063 (Latin)",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("export lacks %q:\n%s", want, r.out)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "exported.yaml")
+	if err := os.WriteFile(file, []byte(r.out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runRead(t, e, nil, nil, "plan", "-f", file, "-o", "json")
+	wantExit(t, r, 0)
+	if strings.Count(r.out, `"action": "update"`) != 1 || strings.Contains(r.out, `"action": "create"`) || !strings.Contains(r.out, `"targetId": "`+b.ID+`"`) {
+		t.Errorf("plan of the export is not exactly the one rename:\n%s", r.out)
+	}
+}

@@ -98,7 +98,7 @@ func TestApplySeveralFilesGuardsEveryPlanBeforeAnyWrite(t *testing.T) {
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	prod := w.write("prod.yaml", wsYAML("PLAIN_API_KEY_PROD", "", oneHook))
-	stag := w.write("staging.yaml", wsYAML("PLAIN_API_KEY_STAGING", "prune: true\n", oneHook))
+	stag := w.write("staging.yaml", wsYAML("PLAIN_API_KEY_STAGING", "workspace: w_STAGING\nprune: true\n", oneHook))
 
 	code, out, errOut := w.run("apply", "--auto-approve", "-f", prod, "-f", stag)
 	if code != 1 || !strings.Contains(errOut, "staging.yaml: refused") || !strings.Contains(errOut, "max-delete-percent") {
@@ -146,7 +146,7 @@ func TestApplySeveralFilesPreflightsEveryPlanBeforeAnyWrite(t *testing.T) {
 // before anything is written.
 func TestSeveralFilesForOneWorkspaceAreRefused(t *testing.T) {
 	w := newTwoWorkspaces(t)
-	a := w.write("a.yaml", wsYAML("PLAIN_API_KEY_PROD", "prune: true\n", oneHook))
+	a := w.write("a.yaml", wsYAML("PLAIN_API_KEY_PROD", "workspace: w_PROD\nprune: true\n", oneHook))
 	b := w.write("b.yaml", wsYAML("PLAIN_API_KEY_PROD", "", `  - name: other
     url: https://other.example.com/hook
     events: [thread.thread_created]
@@ -161,8 +161,8 @@ func TestSeveralFilesForOneWorkspaceAreRefused(t *testing.T) {
 		t.Fatalf("apply wrote %d targets", n)
 	}
 	// Scoped, disjoint files may share it: each sees only its own targets.
-	sa := w.write("sa.yaml", wsYAML("PLAIN_API_KEY_PROD", "prune: true\nscope: [crm-*]\n", oneHook))
-	sb := w.write("sb.yaml", wsYAML("PLAIN_API_KEY_PROD", "prune: true\nscope: [other]\n", `  - name: other
+	sa := w.write("sa.yaml", wsYAML("PLAIN_API_KEY_PROD", "workspace: w_PROD\nprune: true\nscope: [crm-*]\n", oneHook))
+	sb := w.write("sb.yaml", wsYAML("PLAIN_API_KEY_PROD", "workspace: w_PROD\nprune: true\nscope: [other]\n", `  - name: other
     url: https://other.example.com/hook
     events: [thread.thread_created]
 `))

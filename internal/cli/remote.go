@@ -96,6 +96,11 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 	if strings.TrimSpace(key) == "" {
 		return nil, fmt.Errorf("no API key: set $%s to a Plain API key (plainsync never takes the key as a flag)", keyEnv)
 	}
+	if err := api.CheckKeyLength(keyEnv, key); err != nil {
+		// Before the key joins the masker: masking a short value would
+		// garble this very message, and every line after it.
+		return nil, err
+	}
 	f.Secrets.Add(keyEnv, key)
 	if err := f.maskSecrets(); err != nil {
 		return nil, err

@@ -236,6 +236,7 @@ func TestEditedSavedPlanIsRefused(t *testing.T) {
 // yet: an edit may tighten them, never loosen them past the defaults.
 func TestSavedPlanGuardsCannotBeLoosened(t *testing.T) {
 	const spec = `version: 1
+workspace: w_01MXCKWRKSPACE000000000000
 prune: true
 guards:
   maxDeletePercent: 10

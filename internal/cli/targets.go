@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/inert"
+	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -148,7 +149,11 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 		return byDesc[0], nil
 	case 0:
 		msg := fmt.Sprintf("no webhook target has the id or description %q", ref)
-		if s := closestDescription(ts, ref); s != "" {
+		// A lookalike is not the target asked for, and a did-you-mean
+		// quoting it would look like the very same name.
+		if t, ok := lookalikeTarget(ts, ref); ok {
+			msg += fmt.Sprintf("; %s is described %q, which looks like it but is different text (%s): name it by id", t.ID, t.Description, lookalike.Explain(t.Description, ref))
+		} else if s := closestDescription(ts, ref); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return plain.Target{}, &ExitError{Code: 1, Err: errors.New(msg)}
@@ -159,6 +164,17 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 		}
 		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
 	}
+}
+
+// lookalikeTarget returns the first target whose description looks like
+// ref without being it (see internal/lookalike).
+func lookalikeTarget(ts []plain.Target, ref string) (plain.Target, bool) {
+	for _, t := range ts {
+		if lookalike.Confusable(t.Description, ref) {
+			return t, true
+		}
+	}
+	return plain.Target{}, false
 }
 
 // closestDescription returns the live description nearest to ref (ignoring

@@ -27,3 +27,19 @@ func TestTargetsListAndShow(t *testing.T) {
 		t.Fatalf("unknown target: exit %d\n%s", code, errOut)
 	}
 }
+
+// Asking for "crm-sync" where only "сrm-sync" (Cyrillic с) exists finds
+// nothing, and the message says the lookalike is different text instead
+// of suggesting what looks like the same name.
+func TestTargetsLookalikeIsNotTheTarget(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	lk := e.mock.PutTarget(plain.Target{Description: "\u0441rm-sync", URL: "https://b.example.com/x", EventTypes: []string{"thread.chat_sent"}, Version: "2026-05-06", Enabled: true})
+	code, out, errOut := e.run("", false, "targets", "crm-sync")
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	want := `no webhook target has the id or description "crm-sync"; ` + lk.ID + ` is described "сrm-sync", which looks like it but is different text (U+0441 (Cyrillic) where the other has U+0063 (Latin)): name it by id`
+	if !strings.Contains(errOut, want) || strings.Contains(errOut, "did you mean") {
+		t.Fatalf("stderr %q, want %q", errOut, want)
+	}
+}

@@ -262,3 +262,42 @@ func TestValidateFilesSharingAWorkspace(t *testing.T) {
 		t.Fatalf("overlapping: exit %d\n%s", code, errOut.String())
 	}
 }
+
+// Two pruning files for one workspace, each applied by its own
+// path-filtered job, would delete each other's targets forever: prune:
+// true must name its workspace, so that validate over the folder compares
+// them and refuses the pair unless both are scoped and disjoint.
+func TestValidatePruningFilesMustKnowTheirWorkspace(t *testing.T) {
+	const ws = "w_01HD4400VTDJQ646V6RY37SR7K"
+	file := func(dir, name, head, hook string) string {
+		return writeSpec(t, dir, name, "version: 1\n"+head+"defaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n  - name: "+hook+"\n    url: https://"+hook+".example.com/\n    events: [\"*\"]\n")
+	}
+	dir := t.TempDir()
+	a := file(dir, "support.yaml", "prune: true\n", "support-crm")
+	b := file(dir, "billing.yaml", "prune: true\n", "billing-crm")
+	f, out, errOut := testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", dir}); code != 1 {
+		t.Fatalf("pruning without workspace: exit %d\n%s", code, out.String())
+	}
+	for _, p := range []string{a, b} {
+		if want := p + ":2:8: prune: true needs workspace:"; !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr %q lacks %q", errOut.String(), want)
+		}
+	}
+
+	// Named, the two unscoped files are compared and refused.
+	dir = t.TempDir()
+	a = file(dir, "support.yaml", "workspace: "+ws+"\nprune: true\n", "support-crm")
+	b = file(dir, "billing.yaml", "workspace: "+ws+"\nprune: true\n", "billing-crm")
+	f, _, errOut = testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", dir}); code != 1 || !strings.Contains(errOut.String(), b+" and "+a+" both describe workspace "+ws) {
+		t.Fatalf("two unscoped pruning files: exit %d\n%s", code, errOut.String())
+	}
+	// Scoped and disjoint, they may share it.
+	file(dir, "support.yaml", "workspace: "+ws+"\nprune: true\nscope: [support-*]\n", "support-crm")
+	file(dir, "billing.yaml", "workspace: "+ws+"\nprune: true\nscope: [billing-*]\n", "billing-crm")
+	f, out, errOut = testFactory(nil)
+	if code := Execute(f, []string{"validate", "-f", dir}); code != 0 {
+		t.Fatalf("scoped pruning files: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}

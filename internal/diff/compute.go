@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
+	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -90,6 +91,7 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 		changes = append(changes, ch)
 	}
 	c.markProtected(changes)
+	c.noteLookalikes(changes)
 	sortChanges(changes)
 	if changes == nil {
 		changes = []Change{}
@@ -454,6 +456,73 @@ func (c *computer) checkLimit(changes []Change, prune bool) {
 		pos = spec.Pos{File: c.d.File}
 	}
 	c.errorf(pos, "%s", msg)
+}
+
+// noteLookalikes marks and warns about live targets whose description
+// looks like a name the file manages without being that text: Cyrillic с
+// for c, a no-break space, another normalisation form. Matching by
+// description compares exact text, so such a target is never taken for
+// the webhook; the warning says why a reviewer sees what looks like the
+// same name twice (a create beside an unmanaged target, or a delete), and
+// which characters differ. A rename (matched by URL or id) that changes
+// only such characters is pointed out too.
+func (c *computer) noteLookalikes(changes []Change) {
+	skeletons := make([]string, len(c.d.Webhooks))
+	for i, w := range c.d.Webhooks {
+		skeletons[i] = lookalike.Skeleton(w.Name.Value)
+	}
+	like := func(desc string) *spec.Webhook {
+		sk := ""
+		for i := range c.d.Webhooks {
+			w := &c.d.Webhooks[i]
+			if desc == w.Name.Value {
+				continue
+			}
+			if sk == "" {
+				sk = lookalike.Skeleton(desc)
+			}
+			if sk == skeletons[i] {
+				return w
+			}
+		}
+		return nil
+	}
+	for i := range changes {
+		ch := &changes[i]
+		if ch.Before == nil {
+			continue // a create
+		}
+		desc := ch.Before.Description
+		switch {
+		case ch.Action == ActionUnmanaged, ch.Action == ActionDelete && ch.DuplicateOf == "":
+			w := like(desc)
+			if w == nil {
+				continue
+			}
+			ch.LookalikeOf = w.Name.Value
+			fate := "keeps it as an unmanaged target"
+			if ch.Action == ActionDelete {
+				fate = "deletes it (prune)"
+			}
+			c.warnf(w.Name.Pos, "live target %s is described %q, which looks like this webhook's name %q but is different text (%s): it is not matched by description, and this plan %s; rename it in Plain, or pin it with id: to manage it",
+				ch.TargetID, desc, w.Name.Value, lookalike.Explain(desc, w.Name.Value), fate)
+		case ch.After != nil && lookalike.Confusable(desc, ch.After.Description):
+			c.warnf(ch.Pos, "webhook %q renames live target %s from %q, which looks the same but is different text (%s)",
+				ch.After.Description, ch.TargetID, desc, lookalike.Explain(desc, ch.After.Description))
+		}
+	}
+	// Targets outside a scope are not in the plan, but a lookalike of a
+	// managed name there is as misleading.
+	for i := range c.live.Targets {
+		t := &c.live.Targets[i]
+		if !c.outside[i] {
+			continue
+		}
+		if w := like(t.Description); w != nil {
+			c.warnf(w.Name.Pos, "live target %s, outside this file's scope, is described %q, which looks like this webhook's name %q but is different text (%s)",
+				t.ID, t.Description, w.Name.Value, lookalike.Explain(t.Description, w.Name.Value))
+		}
+	}
 }
 
 // noteStaleSnapshot warns when the live catalog has event types that

@@ -91,7 +91,12 @@ type Change struct {
 	// --allow-destroy names the target; --force does not lift it.
 	Protected   bool      `json:"protected,omitempty"`
 	ProtectedBy *spec.Pos `json:"protectedBy,omitempty"`
-	Pos         spec.Pos  `json:"pos,omitzero"` // the desired target's position, if any
+	// LookalikeOf is set on an unmanaged or deleted live target whose
+	// description looks like a name the file manages but is different
+	// text (see internal/lookalike): it names that webhook. Such a target
+	// is never matched by description; the plan warns about it.
+	LookalikeOf string   `json:"lookalikeOf,omitempty"`
+	Pos         spec.Pos `json:"pos,omitzero"` // the desired target's position, if any
 }
 
 // Counts summarises a plan.

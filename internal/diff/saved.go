@@ -299,6 +299,7 @@ func mapStrings(p *Plan, f func(s string) (string, error)) (*Plan, error) {
 		c.Name = m(w, ".name", ch.Name)
 		c.TargetID = m(w, ".targetId", ch.TargetID)
 		c.DuplicateOf = m(w, ".duplicateOf", ch.DuplicateOf)
+		c.LookalikeOf = m(w, ".lookalikeOf", ch.LookalikeOf)
 		c.MatchedBy = m(w, ".matchedBy", ch.MatchedBy)
 		c.Before = state(w+".before", ch.Before)
 		c.After = state(w+".after", ch.After)

@@ -360,7 +360,7 @@ func TestActionCommentShowsEveryDelete(t *testing.T) {
 	}
 	m := startMock(t, st)
 	var y strings.Builder
-	y.WriteString("version: 1\nprune: true\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n")
+	y.WriteString("version: 1\nworkspace: w_01E2ETESTWORKSPACE000000\nprune: true\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n")
 	for i := 0; i < 25; i++ {
 		fmt.Fprintf(&y, "  - name: new-%02d\n    url: https://new%02d.example.com/in\n    events: [\"*\"]\n", i, i)
 	}

@@ -250,7 +250,7 @@ webhooks:
 
 func TestEmptyFilePruneIsRefusedWithoutForce(t *testing.T) {
 	m, _ := appliedMock(t)
-	dir := workdir(t, "version: 1\nprune: true\nwebhooks: []\n")
+	dir := workdir(t, "version: 1\nworkspace: w_01E2ETESTWORKSPACE000000\nprune: true\nwebhooks: []\n")
 	r := m.run(dir, "apply", "--auto-approve")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "--force")

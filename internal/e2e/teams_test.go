@@ -126,7 +126,7 @@ func TestGuardsProtectSmallWorkspaces(t *testing.T) {
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	m := startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"}, Targets: live}, "--verbose")
-	dir := workdir(t, "version: 1\nprune: true\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"+
+	dir := workdir(t, "version: 1\nworkspace: "+teamsWorkspace+"\nprune: true\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"+
 		hook("new", "https://new.example.com/", "[thread.thread_created]"))
 	r := m.run(dir, "apply", "--auto-approve")
 	wantCode(t, r, 1)

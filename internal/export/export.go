@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plainsync/plainsync/internal/glob"
+	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -304,21 +305,34 @@ func assignNames(ts []plain.Target, nameFrom string) []assignedName {
 		}
 	}
 	seen := map[string]bool{}
+	// skeletons maps each kept name's lookalike skeleton to it: the
+	// format refuses two names that look alike (internal/lookalike), so a
+	// description that looks like one already kept is renamed.
+	skeletons := map[string]string{}
+	keep := func(i int, a assignedName) {
+		out[i] = a
+		if _, ok := skeletons[lookalike.Skeleton(a.name)]; !ok {
+			skeletons[lookalike.Skeleton(a.name)] = a.name
+		}
+	}
 	for i, t := range ts {
 		d := t.Description
+		like, looks := skeletons[lookalike.Skeleton(d)]
+		looks = looks && like != d && usable(d)
 		switch {
+		case looks:
 		case usable(d) && count[d] == 1 && strings.IndexFunc(d, unicode.IsControl) >= 0:
 			// The file keeps the description exactly (quoted, escaped);
 			// the loader accepts such a name only with an id pin.
-			out[i] = assignedName{name: d, pin: true, note: "This target's description holds control characters: it is pinned by id and kept as written."}
+			keep(i, assignedName{name: d, pin: true, note: "This target's description holds control characters: it is pinned by id and kept as written."})
 			continue
 		case usable(d) && count[d] == 1:
-			out[i] = assignedName{name: d}
+			keep(i, assignedName{name: d})
 			continue
 		case usable(d) && !seen[d]:
 			seen[d] = true
-			out[i] = assignedName{name: d, pin: true, note: fmt.Sprintf(
-				"%d live targets share the description %s: each is pinned by id.", count[d], quoteComment(d))}
+			keep(i, assignedName{name: d, pin: true, note: fmt.Sprintf(
+				"%d live targets share the description %s: each is pinned by id.", count[d], quoteComment(d))})
 			continue
 		}
 		base := strings.TrimSpace(d)
@@ -332,6 +346,8 @@ func assignNames(ts []plain.Target, nameFrom string) []assignedName {
 		taken[name] = true
 		var why string
 		switch {
+		case looks:
+			why = fmt.Sprintf("has the description %s, which looks like %s (%s)", quoteComment(d), quoteComment(like), lookalike.Explain(d, like))
 		case d == "":
 			why = "has no description"
 		case !usable(d):
@@ -339,8 +355,8 @@ func assignNames(ts []plain.Target, nameFrom string) []assignedName {
 		default:
 			why = fmt.Sprintf("shares the description %s with %d other target(s)", quoteComment(d), count[d]-1)
 		}
-		out[i] = assignedName{name: name, pin: true, note: fmt.Sprintf(
-			"This target %s.\nIt is pinned by id and named %s;\nthe next apply stores that name as its description. Rename it as you like.", why, quoteComment(name))}
+		keep(i, assignedName{name: name, pin: true, note: fmt.Sprintf(
+			"This target %s.\nIt is pinned by id and named %s;\nthe next apply stores that name as its description. Rename it as you like.", why, quoteComment(name))})
 	}
 	return out
 }

@@ -54,6 +54,12 @@ func NewGitHub(apiURL, token string, hc *http.Client) (*GitHub, error) {
 	}
 	// Never follow a redirect with the token to another host.
 	c := *hc
+	if u.Scheme == "http" {
+		// Loopback by name; the dial must agree (see loopback.Transport).
+		if c.Transport, err = loopback.Transport(c.Transport, nil); err != nil {
+			return nil, fmt.Errorf("GitHub API URL %q: %w", apiURL, err)
+		}
+	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Host != u.Host || req.URL.Scheme != u.Scheme {
 			return fmt.Errorf("GitHub API redirected to %s; not sending the token there", req.URL.Host)

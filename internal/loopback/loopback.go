@@ -1,7 +1,9 @@
 // Package loopback decides whether a URL's host names this machine. It is
 // the one rule behind every "plain http only to loopback" check: the file
 // format's URLs, the API key on the wire, the GitHub token and plain-mock's
-// deliveries.
+// deliveries. Where a credential goes over plain http (the API key, the
+// GitHub token), Transport also checks each connection's address at dial
+// time, so that the name is not trusted alone.
 package loopback
 
 import (

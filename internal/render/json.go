@@ -50,6 +50,7 @@ import (
 //	      "ignored": true,              // unmanaged targets protected by an ignore rule
 //	      "protected": true,            // a delete or URL change a protect: rule guards
 //	      "protectedBy": {"file": …, "line": 4, "col": 5}, // that rule
+//	      "lookalikeOf": "crm-sync",    // a live target whose description only looks like this managed name
 //	      "pos": {"file": "plainsync.yaml", "line": 12, "col": 5}
 //	    }
 //	  ],

@@ -256,6 +256,9 @@ func diffLines(ch diff.Change) []string {
 		if ch.DuplicateOf != "" {
 			l = append(l, "# an exact duplicate of "+ch.DuplicateOf+", which is kept")
 		}
+		if ch.LookalikeOf != "" {
+			l = append(l, lookalikeNote)
+		}
 		if b := ch.Before; b != nil {
 			put("-", "description", b.Description)
 			put("-", "url", b.URL)
@@ -269,6 +272,9 @@ func diffLines(ch diff.Change) []string {
 		} else {
 			l = append(l, "# not in the file; kept (prune would delete it)")
 		}
+		if ch.LookalikeOf != "" {
+			l = append(l, lookalikeNote)
+		}
 		if b := ch.Before; b != nil {
 			put(" ", "url", b.URL)
 			put(" ", "events", eventList(b.EventTypes))
@@ -276,6 +282,11 @@ func diffLines(ch diff.Change) []string {
 	}
 	return l
 }
+
+// lookalikeNote marks a live target whose description looks like a
+// managed name. It quotes neither: the warnings name both with the code
+// points that differ, which is the only way to tell them apart.
+const lookalikeNote = "# looks like a name the file manages, but is different text: not matched (see the warnings)"
 
 func eventList(ts []string) string {
 	if len(ts) == 0 {

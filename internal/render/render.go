@@ -201,10 +201,16 @@ func fieldNamesOf(ch diff.Change) string {
 		if ch.DuplicateOf != "" {
 			return "duplicate of " + ch.DuplicateOf + " (kept)"
 		}
+		if ch.LookalikeOf != "" {
+			return "whole target; looks like a managed name (see the warnings)"
+		}
 		return "whole target"
 	case diff.ActionUnmanaged:
 		if ch.Ignored {
 			return "ignored"
+		}
+		if ch.LookalikeOf != "" {
+			return "not in the file; looks like a managed name (see the warnings)"
 		}
 		return "not in the file"
 	}

@@ -117,6 +117,9 @@ func title(ch diff.Change, c painter) string {
 	case ch.Action == diff.ActionUpdate && ch.MatchedBy == diff.MatchedByURL:
 		s += ", matched by URL"
 	}
+	if ch.LookalikeOf != "" {
+		s += ", looks like the managed name " + quote(ch.LookalikeOf) + " but is different text (see the warnings)"
+	}
 	return c.paint(code, s)
 }
 

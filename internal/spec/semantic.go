@@ -18,6 +18,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
 	"github.com/plainsync/plainsync/internal/glob"
+	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 )
@@ -182,6 +183,7 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 	if n := root.get("apiKeyEnv"); n.isString() && n.value != "" {
 		d.APIKeyEnv = n.value
 	}
+	p.apiKeyEnv = d.APIKeyEnv
 	var defVersion Text
 	defEnabled, defEnabledPos := true, Pos{}
 	if def := root.get("defaults"); def != nil && def.kind == yaml.MappingNode {
@@ -197,6 +199,13 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 	if n := root.get("prune"); n != nil {
 		d.Prune, _ = boolean(n)
 		d.PrunePos = pos(n)
+		if d.Prune && root.get("workspace") == nil {
+			// Two pruning files that do not say their workspace cannot be
+			// compared offline: applied in separate runs, each would delete
+			// the other's targets. With workspace: set, validate over the
+			// repository refuses such a pair (CheckShared).
+			p.errorf(n.line, n.col, "prune: true needs workspace: (the id of the workspace this file prunes, like w_01HD4400VTDJQ646V6RY37SR7K), so that validate can refuse another file that prunes the same workspace")
+		}
 	}
 	if sc := root.get("scope"); sc != nil && sc.kind == yaml.SequenceNode {
 		d.ScopePos = pos(sc)
@@ -270,6 +279,14 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 			MaxWebhooks+1, len(wh.items), MaxWebhooks, MaxWebhooks)
 	}
 	names := map[string]Pos{}
+	// skeletons holds each name's lookalike skeleton and the first name
+	// that had it: two names that look the same are refused like equal
+	// ones, since no reviewer could tell their plans apart.
+	type named struct {
+		name string
+		pos  Pos
+	}
+	skeletons := map[string]named{}
 	ids := map[string]Pos{}
 	for i, w := range wh.items {
 		if w.kind != yaml.MappingNode {
@@ -300,10 +317,15 @@ func (p *parser) build(root *node, bad map[string]bool, lookupEnv func(string) (
 				if !d.InScope(n.value) {
 					p.errorf(n.line, n.col, "webhook %q is outside this file's scope (%s): a scoped file declares only names its scope matches", n.value, d.ScopeList())
 				}
+				sk := lookalike.Skeleton(n.value)
 				if first, dup := names[n.value]; dup {
 					p.errorf(n.line, n.col, "duplicate webhook name %q (first used at line %d)", n.value, first.Line)
+				} else if like, ok := skeletons[sk]; ok {
+					p.errorf(n.line, n.col, "webhook name %q looks like %q at %s:%d:%d but is different text (%s): names that differ only in lookalike characters or Unicode normalisation cannot be told apart in a plan; rename one",
+						n.value, like.name, like.pos.File, like.pos.Line, like.pos.Col, lookalike.Explain(n.value, like.name))
 				} else {
 					names[n.value] = wk.Name.Pos
+					skeletons[sk] = named{n.value, wk.Name.Pos}
 				}
 			}
 		}
@@ -389,6 +411,9 @@ func (p *parser) warnf(line, col int, format string, args ...any) {
 func (p *parser) checkURL(n *node, lookupEnv func(string) (string, bool), secrets *secret.Masker) Text {
 	t := Text{Raw: n.value, Pos: Pos{File: p.file, Line: n.line, Col: n.col}}
 	p.checkLiteralSecrets(n)
+	if p.checkCredentialRefs(n) {
+		return t
+	}
 	lookup := lookupEnv
 	holes := map[string]bool{}
 	if p.forValidate {

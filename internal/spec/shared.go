@@ -3,6 +3,8 @@ package spec
 import (
 	"fmt"
 	"sort"
+
+	"github.com/plainsync/plainsync/internal/lookalike"
 )
 
 // CheckShared applies the rule for several files in one workspace: they
@@ -68,6 +70,18 @@ func checkPair(ws string, a, b *Desired) []Problem {
 				probs = append(probs, Problem{Pos: w.Name.Pos, Severity: SeverityError, Message: fmt.Sprintf(
 					"webhook %q is also in the scope of %s (%s), which describes the same workspace %s: scopes of files sharing a workspace must not overlap",
 					w.Name.Value, other.File, other.ScopeList(), ws)})
+			}
+		}
+	}
+	// Disjoint scopes can still hold two names that look the same; in one
+	// workspace no reviewer could tell their targets apart.
+	for _, wb := range b.Webhooks {
+		for _, wa := range a.Webhooks {
+			if lookalike.Confusable(wb.Name.Value, wa.Name.Value) {
+				probs = append(probs, Problem{Pos: wb.Name.Pos, Severity: SeverityError, Message: fmt.Sprintf(
+					"webhook name %q looks like %q at %s, which describes the same workspace %s, but is different text (%s): rename one",
+					wb.Name.Value, wa.Name.Value, wa.Name.Pos, ws, lookalike.Explain(wb.Name.Value, wa.Name.Value))})
+				break
 			}
 		}
 	}

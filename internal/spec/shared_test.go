@@ -39,6 +39,11 @@ func TestCheckShared(t *testing.T) {
 		{"overlapping scopes", []*Desired{sharedFile("a.yaml", "w_1", []string{"*-crm"}, "support-crm"), sharedFile("b.yaml", "w_1", []string{"support-*"}, "support-mail")}, []string{
 			`a.yaml:10:11: webhook "support-crm" is also in the scope of b.yaml (support-*)`,
 		}},
+		// Disjoint scopes (the Cyrillic с is not matched by "c*"), but the
+		// names look the same in one workspace.
+		{"lookalike names across files", []*Desired{sharedFile("a.yaml", "w_1", []string{"c*"}, "crm-sync"), sharedFile("b.yaml", "w_1", []string{"\u0441*"}, "\u0441rm-sync")}, []string{
+			`b.yaml:10:11: webhook name "сrm-sync" looks like "crm-sync" at a.yaml:10:11, which describes the same workspace w_1, but is different text (U+0441 (Cyrillic) where the other has U+0063 (Latin))`,
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -98,9 +98,12 @@ type parser struct {
 	// public holds the file's vars: (variables that are not secrets),
 	// with where each is declared.
 	public map[string]Pos
-	probs  []Problem
-	budget int  // alias-expanded nodes still allowed
-	blown  bool // budget exhausted: the tree is incomplete
+	// apiKeyEnv is the file's apiKeyEnv (or the default): a url must not
+	// interpolate it.
+	apiKeyEnv string
+	probs     []Problem
+	budget    int  // alias-expanded nodes still allowed
+	blown     bool // budget exhausted: the tree is incomplete
 	// blownAt is len(probs) when the budget ran out: what follows is noise
 	// from the truncated tree and is dropped.
 	blownAt  int
