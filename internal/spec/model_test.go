@@ -376,8 +376,8 @@ func TestModelProtect(t *testing.T) {
 		t.Fatal(probs)
 	}
 	want := []IgnoreRule{
-		{Name: "billing-*", Pos: Pos{File: "testdata/good/protect.yaml", Line: 4, Col: 5}},
-		{URL: "https://ledger.example.com/*", Pos: Pos{File: "testdata/good/protect.yaml", Line: 5, Col: 5}},
+		{Name: "billing-*", Pos: Pos{File: "testdata/good/protect.yaml", Line: 5, Col: 5}},
+		{URL: "https://ledger.example.com/*", Pos: Pos{File: "testdata/good/protect.yaml", Line: 6, Col: 5}},
 	}
 	if len(d.Protect) != len(want) {
 		t.Fatalf("protect = %+v, want %+v", d.Protect, want)
