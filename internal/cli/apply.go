@@ -58,7 +58,9 @@ Without a terminal, apply refuses to run unless --auto-approve is given.
 "apply PLAN.json" applies a plan saved by "plainsync plan --out": it loads the
 file the plan was made from, re-reads the live workspace, plans again and applies
 only if the result is identical to the saved plan; a changed file or workspace,
-or an edited plan, is refused before anything is sent.
+or an edited plan, is refused before anything is sent. The plan is not tied to
+the API key: one made with a read-only key applies with the write key. A plan
+made with --prune is applied with --prune too (unless the file says prune).
 
 Only one apply writes to a workspace at a time: a local lock and a lease held in
 Plain (a disabled target "plainsync-lease …"); another apply waits up to
@@ -81,8 +83,8 @@ not delete it, is removed by the next apply once it has expired.`,
 			}
 			af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
 			if len(args) == 1 {
-				if cmd.Flags().Changed("file") || af.prune {
-					return errors.New("a saved plan carries its file and prune setting: drop -f and --prune, or plan again")
+				if cmd.Flags().Changed("file") {
+					return errors.New("a saved plan carries its file: drop -f, or plan again")
 				}
 				af.savedPlan = args[0]
 			}
@@ -117,7 +119,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 			f.report.file(savedPlanFile(af.savedPlan))
 		}
 		var pl planned
-		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf)
+		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf, af.prune)
 		pl.saved = true
 		plans = []planned{pl}
 	} else {

@@ -156,10 +156,10 @@ func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 			u, n := change(p, "update"), change(p, "no-op")
 			u["targetId"], n["targetId"] = n["targetId"], u["targetId"]
 		}, []string{"targetId differs"}},
-		// Recomputed with prune, the plan matches itself; the signature,
-		// keyed with the API key, is what catches this edit.
 		{"another file named", func(p map[string]any) { p["file"] = "/etc/passwd" }, []string{"not a *.yaml or *.yml desired-state file"}},
-		{"prune switched on", func(p map[string]any) { p["prune"] = true }, []string{"signature does not match"}},
+		// Recomputed with prune, the plan would match itself: prune must be
+		// confirmed by apply's own command line, which no artifact edits.
+		{"prune switched on", func(p map[string]any) { p["prune"] = true }, []string{"made with --prune, which the plan file alone cannot vouch for"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			edit(tc.edit)
