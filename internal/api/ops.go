@@ -326,13 +326,16 @@ func (c *Client) ListLeases(ctx context.Context) ([]plain.Target, error) {
 	return leases, nil
 }
 
-// splitLeases separates apply leases (plain.IsLease) from the targets
-// every command works on: a lease is never planned, pruned, listed or
-// exported.
+// splitLeases separates apply leases (plain.IsLeaseTarget: the lease URL,
+// disabled, the exact description, an end a lease can have) from the
+// targets every command works on: a lease is never planned, pruned,
+// listed or exported. A target that only looks like a lease (enabled, at
+// another URL, held "until 2099") is an ordinary target.
 func splitLeases(all []plain.Target) (targets, leases []plain.Target) {
 	targets = make([]plain.Target, 0, len(all))
+	now := time.Now()
 	for _, t := range all {
-		if plain.IsLease(t.Description) {
+		if plain.IsLeaseTarget(t, now) {
 			leases = append(leases, t)
 		} else {
 			targets = append(targets, t)

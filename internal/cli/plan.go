@@ -62,6 +62,7 @@ the live state, for "plainsync apply PLAN.json".`,
 				if err := renderPlan(f, pl.plan, output); err != nil {
 					return err
 				}
+				f.noteExpiredLeases(pl)
 				changes = changes || pl.plan.HasChanges()
 			}
 			failed := failedPlans(plans)
