@@ -56,14 +56,20 @@ type Config struct {
 	// MaxTargets is how many targets a workspace may hold before create
 	// answers a MutationError: 0 means Plain's documented 25, a negative
 	// value no limit. PutTarget ignores it.
-	MaxTargets      int
-	StatePath       string
-	Latency         time.Duration
-	RateLimit       int     // requests per minute per key; 0 = unlimited
-	FailRate        float64 // 0..1
-	DropAfterCommit float64 // 0..1
-	Seed            int64
-	Now             func() time.Time // nil = time.Now
+	MaxTargets int
+	// RefuseInvalidHosts makes create and update refuse a URL whose host
+	// is in the reserved .invalid domain (RFC 2606) with a VALIDATION
+	// error on url, as a service that checks its targets' hosts would;
+	// plainsync's apply lease points there. Off by default: whether Plain
+	// checks hosts is not documented either way.
+	RefuseInvalidHosts bool
+	StatePath          string
+	Latency            time.Duration
+	RateLimit          int     // requests per minute per key; 0 = unlimited
+	FailRate           float64 // 0..1
+	DropAfterCommit    float64 // 0..1
+	Seed               int64
+	Now                func() time.Time // nil = time.Now
 	// Delivery configures the real deliveries POST /mock/v1/events makes.
 	Delivery DeliveryConfig
 }
@@ -89,6 +95,8 @@ type Server struct {
 	now        func() time.Time
 	statePath  string
 	maxTargets int // <= 0: no limit
+	// refuseInvalid is Config.RefuseInvalidHosts.
+	refuseInvalid bool
 
 	// mu guards the workspaces below; operations run under it so that
 	// every request sees and leaves a consistent state.
@@ -151,11 +159,12 @@ func New(cfg Config) (*Server, error) {
 	// test does not shift which later request the fault injector fails.
 	idRand := rand.New(rand.NewPCG(seed, 0x1d5))
 	s := &Server{
-		now:        now,
-		statePath:  cfg.StatePath,
-		maxTargets: cfg.MaxTargets,
-		workspaces: map[string]*workspace{},
-		keys:       map[string]keyGrant{},
+		now:           now,
+		statePath:     cfg.StatePath,
+		maxTargets:    cfg.MaxTargets,
+		refuseInvalid: cfg.RefuseInvalidHosts,
+		workspaces:    map[string]*workspace{},
+		keys:          map[string]keyGrant{},
 		ids: &ulidSource{fill: func(b []byte) {
 			for i := range b {
 				b[i] = byte(idRand.Uint32())
