@@ -103,7 +103,8 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 			NotHonoured: warn,
 		})
 		if errors.Is(err, lock.ErrRefused) {
-			localOnly("Plain refused the lease target (" + inert.Lines(f.Secrets.Mask(errors.Unwrap(err).Error())) + ")")
+			// err reads "Plain refused the apply lease target: …".
+			localOnly(inert.Lines(f.Secrets.Mask(err.Error())))
 			lease, err = nil, nil
 		}
 		if err != nil {
