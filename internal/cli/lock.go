@@ -73,7 +73,7 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 	}
 	leases := f.removeExpiredLeases(ctx, pl, af)
 	warn := f.notHonoured(ws)
-	for _, t := range lock.NotHonoured(pl.live.Targets, time.Now()) {
+	for _, t := range lock.NotHonoured(pl.live.Leases, time.Now()) {
 		_, until, _ := plain.ParseLease(t)
 		warn(t.ID, until)
 	}

@@ -110,7 +110,13 @@ func TestAForgedLeaseUntil2099DoesNotBlockAnApply(t *testing.T) {
 	if len(byDescription(t, ts)) != 4 {
 		t.Fatalf("live after apply: %+v", ts)
 	}
-	for _, x := range ts {
+	// Nor does prune delete it: it stays out of plans, like every lease.
+	r = m.run(dir, "apply", "--auto-approve", "--prune")
+	wantCode(t, r, 0)
+	if strings.Contains(r.stdout, forgedID) {
+		t.Fatalf("the plan shows the forged lease:\n%s", r.stdout)
+	}
+	for _, x := range m.targets() {
 		if x.ID == forgedID {
 			return
 		}

@@ -86,7 +86,7 @@ const LeaseURL = "https://plainsync.invalid/lease"
 // LeaseTTL is how long a lease stays valid without renewal; LeaseSkew is
 // how far the clocks of two runs may disagree. A lease ending more than
 // LeaseTTL+LeaseSkew from now was not written by a plainsync that renews
-// it, so it is no lease (a forged or hand-edited target).
+// it (a forged or hand-edited target): internal/lock does not honour it.
 const (
 	LeaseTTL  = 2 * time.Minute
 	LeaseSkew = LeaseTTL / 2
@@ -118,14 +118,6 @@ func ParseLease(t Target) (holder string, until time.Time, ok bool) {
 		return "", time.Time{}, false
 	}
 	return m[1], until, true
-}
-
-// IsLeaseTarget reports whether t is an apply lease at now: ParseLease
-// accepts it and its end is no further ahead than a lease can be
-// (LeaseTTL plus LeaseSkew). A lease "held until 2099" is not one.
-func IsLeaseTarget(t Target, now time.Time) bool {
-	_, until, ok := ParseLease(t)
-	return ok && !until.After(now.Add(LeaseTTL+LeaseSkew))
 }
 
 // MaxTargets is Plain's documented ceiling of webhook targets per
