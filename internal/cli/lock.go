@@ -103,8 +103,8 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 			NotHonoured: warn,
 		})
 		if errors.Is(err, lock.ErrRefused) {
-			// err reads "Plain refused the apply lease target: …".
-			localOnly(inert.Lines(f.Secrets.Mask(err.Error())))
+			// err reads "Plain refused the apply lease target: …"; one line.
+			localOnly(inert.Text(f.Secrets.Mask(err.Error())))
 			lease, err = nil, nil
 		}
 		if err != nil {
