@@ -218,17 +218,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	primaryKeys, workspaceKeys := keys.split()
 	var err error
 	cfg := plainmock.Config{
-		Keys:               primaryKeys,
-		WorkspaceKeys:      workspaceKeys,
-		MaxTargets:         *maxTargets,
-		RefuseInvalidHosts: *refuseInv,
-		StatePath:          *statePath,
-		Latency:            *latency,
-		RateLimit:          int(rate),
-		FailRate:           float64(failRate),
-		DropAfterCommit:    float64(drop),
-		Seed:               *seed,
+		Keys:            primaryKeys,
+		WorkspaceKeys:   workspaceKeys,
+		MaxTargets:      *maxTargets,
+		StatePath:       *statePath,
+		Latency:         *latency,
+		RateLimit:       int(rate),
+		FailRate:        float64(failRate),
+		DropAfterCommit: float64(drop),
+		Seed:            *seed,
 	}
+	cfg.RefuseInvalidHosts = *refuseInv
 	if *wsID != "" || *wsName != "" {
 		cfg.Workspace = plain.Workspace{ID: *wsID, Name: *wsName}
 	}

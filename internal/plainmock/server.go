@@ -56,22 +56,23 @@ type Config struct {
 	// MaxTargets is how many targets a workspace may hold before create
 	// answers a MutationError: 0 means Plain's documented 25, a negative
 	// value no limit. PutTarget ignores it.
-	MaxTargets int
+	MaxTargets      int
+	StatePath       string
+	Latency         time.Duration
+	RateLimit       int     // requests per minute per key; 0 = unlimited
+	FailRate        float64 // 0..1
+	DropAfterCommit float64 // 0..1
+	Seed            int64
+	Now             func() time.Time // nil = time.Now
+	// Delivery configures the real deliveries POST /mock/v1/events makes.
+	Delivery DeliveryConfig
+
 	// RefuseInvalidHosts makes create and update refuse a URL whose host
 	// is in the reserved .invalid domain (RFC 2606) with a VALIDATION
 	// error on url, as a service that checks its targets' hosts would;
 	// plainsync's apply lease points there. Off by default: whether Plain
 	// checks hosts is not documented either way.
 	RefuseInvalidHosts bool
-	StatePath          string
-	Latency            time.Duration
-	RateLimit          int     // requests per minute per key; 0 = unlimited
-	FailRate           float64 // 0..1
-	DropAfterCommit    float64 // 0..1
-	Seed               int64
-	Now                func() time.Time // nil = time.Now
-	// Delivery configures the real deliveries POST /mock/v1/events makes.
-	Delivery DeliveryConfig
 }
 
 // WorkspaceKey grants an API key permissions on one workspace.
@@ -159,12 +160,11 @@ func New(cfg Config) (*Server, error) {
 	// test does not shift which later request the fault injector fails.
 	idRand := rand.New(rand.NewPCG(seed, 0x1d5))
 	s := &Server{
-		now:           now,
-		statePath:     cfg.StatePath,
-		maxTargets:    cfg.MaxTargets,
-		refuseInvalid: cfg.RefuseInvalidHosts,
-		workspaces:    map[string]*workspace{},
-		keys:          map[string]keyGrant{},
+		now:        now,
+		statePath:  cfg.StatePath,
+		maxTargets: cfg.MaxTargets,
+		workspaces: map[string]*workspace{},
+		keys:       map[string]keyGrant{},
 		ids: &ulidSource{fill: func(b []byte) {
 			for i := range b {
 				b[i] = byte(idRand.Uint32())
@@ -180,6 +180,7 @@ func New(cfg Config) (*Server, error) {
 		rng:     rand.New(rand.NewPCG(seed, 0xfa17)),
 		windows: map[string]*rateWindow{},
 	}
+	s.refuseInvalid = cfg.RefuseInvalidHosts
 
 	s.primary = newWorkspace(plain.Workspace{})
 	filled := false
