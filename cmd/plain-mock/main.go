@@ -5,7 +5,7 @@
 //	           [--workspace-id ID] [--workspace-name NAME]
 //	           [--latency 50ms] [--rate-limit 450/min] [--fail-rate 0.2]
 //	           [--drop-after-commit 0.1] [--simulate-deliveries N] [--seed N]
-//	           [--max-targets 25] [--url-file FILE] [--verbose]
+//	           [--max-targets 25] [--refuse-invalid-hosts] [--url-file FILE] [--verbose]
 //
 // It prints one line, "plain-mock listening on http://HOST:PORT/graphql/v1",
 // and serves until SIGINT or SIGTERM. See package internal/plainmock for the
@@ -179,6 +179,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		failRate    probFlag
 		drop        probFlag
 		simulate    = fs.Int("simulate-deliveries", 0, "generate N delivery attempts per existing target at start")
+		refuseInv   = fs.Bool("refuse-invalid-hosts", false, "refuse creates and updates whose URL host is in the reserved .invalid domain with a VALIDATION error on url\n(a service that checks its targets' hosts; plainsync's apply lease points there)")
 		maxTargets  = fs.Int("max-targets", plainmock.DefaultMaxTargets, "targets a workspace may hold before create answers a MutationError (Plain's documented limit; 0 = no limit)")
 		seed        = fs.Int64("seed", 0, "seed for fault injection and simulated deliveries")
 		urlFile     = fs.String("url-file", "", "write the endpoint URL to this file (atomically) once listening")
@@ -227,6 +228,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DropAfterCommit: float64(drop),
 		Seed:            *seed,
 	}
+	cfg.RefuseInvalidHosts = *refuseInv
 	if *wsID != "" || *wsName != "" {
 		cfg.Workspace = plain.Workspace{ID: *wsID, Name: *wsName}
 	}

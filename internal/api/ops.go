@@ -326,13 +326,17 @@ func (c *Client) ListLeases(ctx context.Context) ([]plain.Target, error) {
 	return leases, nil
 }
 
-// splitLeases separates apply leases (plain.IsLease) from the targets
-// every command works on: a lease is never planned, pruned, listed or
-// exported.
+// splitLeases separates apply leases (plain.ParseLease: the lease URL,
+// disabled, the exact description) from the targets every command works
+// on: a lease is never planned, pruned, listed or exported. A target that
+// only looks like a lease (enabled, at another URL, another description)
+// is an ordinary target. Whether a lease's end is believable is for
+// internal/lock to judge: one "held until 2099" stays out of plans too, so
+// that no prune deletes it, and is neither honoured nor deleted.
 func splitLeases(all []plain.Target) (targets, leases []plain.Target) {
 	targets = make([]plain.Target, 0, len(all))
 	for _, t := range all {
-		if plain.IsLease(t.Description) {
+		if _, _, ok := plain.ParseLease(t); ok {
 			leases = append(leases, t)
 		} else {
 			targets = append(targets, t)

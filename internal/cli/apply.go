@@ -35,6 +35,8 @@ type applyOptions struct {
 	// re-point (--allow-destroy, repeatable).
 	allowDestroy []string
 	lockTimeout  time.Duration
+	// lockMode is --lock: lockPlain, lockLocal or lockNone.
+	lockMode string
 }
 
 func newApplyCmd(f *Factory) *cobra.Command { return newApplyCmdWith(f, applyRun) }
@@ -64,12 +66,18 @@ Without a terminal, apply refuses to run unless --auto-approve is given.
 "apply PLAN.json" applies a plan saved by "plainsync plan --out": it loads the
 file the plan was made from, re-reads the live workspace, plans again and applies
 only if the result is identical to the saved plan; a changed file or workspace,
-or an edited plan, is refused before anything is sent.
+or an edited plan, is refused before anything is sent. The plan is not tied to
+the API key: one made with a read-only key applies with the write key. A plan
+made with --prune is applied with --prune too (unless the file says prune).
 
-Only one apply writes to a workspace at a time: a local lock and a lease held in
-Plain (a disabled target "plainsync-lease …"); another apply waits up to
---lock-timeout, then refuses. A lease left by a run that was killed, or could
-not delete it, is removed by the next apply once it has expired.`,
+Only one apply writes to a workspace at a time (--lock plain, the default): a
+local lock and a lease held in Plain (a disabled target "plainsync-lease …");
+another apply waits up to --lock-timeout, then refuses. A lease left by a run
+that was killed, or could not delete it, is removed by the next apply once it
+has expired. When the lease cannot be taken (Plain refuses its target, no free
+slot, a key without create or delete) apply says so and goes on under the
+local lock. --lock local takes the local lock only; --lock none takes nothing
+(serialise applies yourself, e.g. one CI concurrency group per workspace).`,
 		Example: `  plainsync apply
   plainsync apply --dry-run
   plainsync apply -f prod.yaml --prune --auto-approve
@@ -86,9 +94,14 @@ not delete it, is removed by the next apply once it has expired.`,
 				return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
 			}
 			af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
+			switch af.lockMode {
+			case lockPlain, lockLocal, lockNone:
+			default:
+				return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
+			}
 			if len(args) == 1 {
-				if cmd.Flags().Changed("file") || af.prune {
-					return errors.New("a saved plan carries its file and prune setting: drop -f and --prune, or plan again")
+				if cmd.Flags().Changed("file") {
+					return errors.New("a saved plan carries its file: drop -f, or plan again")
 				}
 				af.savedPlan = args[0]
 			}
@@ -106,6 +119,7 @@ not delete it, is removed by the next apply once it has expired.`,
 	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
 	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
 	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
+	fl.StringVar(&af.lockMode, "lock", lockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
 	fl.DurationVar(&af.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
 	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
 	fl.StringArrayVar(&af.allowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
@@ -125,7 +139,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 			f.report.file(savedPlanFile(af.savedPlan))
 		}
 		var pl planned
-		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf)
+		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf, af.prune)
 		pl.saved = true
 		plans = []planned{pl}
 	} else {

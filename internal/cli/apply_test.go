@@ -26,7 +26,8 @@ func TestApplyFlagsToOptions(t *testing.T) {
 					o.deleteSet && o.maxDeletePercent == 10 && !o.updateSet && o.lockTimeout == 5*time.Second
 			}},
 		{args: []string{"plan.json"}, check: func(o *applyOptions) bool { return o.savedPlan == "plan.json" }},
-		{args: []string{"plan.json", "--prune"}, wantErr: "a saved plan carries its file and prune setting"},
+		{args: []string{"plan.json", "--prune"}, check: func(o *applyOptions) bool { return o.savedPlan == "plan.json" && o.prune }},
+		{args: []string{"plan.json", "-f", "a.yaml"}, wantErr: "a saved plan carries its file"},
 		{args: []string{"--parallelism", "0"}, wantErr: "--parallelism must be at least 1"},
 		{args: []string{"--max-update-percent", "101"}, wantErr: "--max-update-percent must be between 0 and 100"},
 		{args: []string{"a.json", "b.json"}, wantErr: "accepts at most 1 arg"},

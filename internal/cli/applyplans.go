@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/apply"
@@ -105,6 +106,12 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 	removeIdle := func() {
 		for _, pl := range idle {
 			f.removeExpiredLeases(ctx, pl, af)
+		}
+	}
+	if af.dryRun && af.lockMode == lockPlain {
+		// Say which expired leases a real apply would remove.
+		for _, pl := range append(slices.Clone(idle), todo...) {
+			f.noteExpiredLeases(pl)
 		}
 	}
 	if len(todo) == 0 {

@@ -1,12 +1,19 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/lock"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/plainmock"
 )
 
 // putLease puts a lease of holder, valid until, into the mock.
@@ -34,15 +41,19 @@ func TestApplyWithNothingToDoRemovesAnExpiredLease(t *testing.T) {
 		t.Fatalf("first apply: exit %d\n%s\n%s", code, out, errOut)
 	}
 	putLease(e, "wht_dead", "dead", time.Now().Add(-time.Hour))
-	putLease(e, "wht_busy", "busy", time.Now().Add(time.Hour))
+	putLease(e, "wht_busy", "busy", time.Now().Add(time.Minute))
 
 	for _, args := range [][]string{{"plan", "--prune"}, {"apply", "--auto-approve", "--dry-run", "--prune"}, {"drift", "--prune"}} {
 		code, out, errOut := e.run("", false, args...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errOut)
 		}
-		if strings.Contains(out+errOut, "wht_dead") || strings.Contains(out+errOut, plain.LeasePrefix) {
+		if strings.Contains(out+errOut, "wht_busy") || strings.Contains(out+errOut, plain.LeasePrefix) {
 			t.Errorf("%v shows the lease:\n%s\n%s", args, out, errOut)
+		}
+		// plan and --dry-run say which expired lease apply would remove.
+		if note := "apply will remove 1 expired apply lease(s) of workspace w_01MXCKWRKSPACE000000000000 (wht_dead)"; (args[0] == "drift") == strings.Contains(errOut, note) {
+			t.Errorf("%v: the note on expired leases is wrong:\n%s", args, errOut)
 		}
 		if ids := leasesIn(e); len(ids) != 2 {
 			t.Fatalf("%v changed the leases: %v", args, ids)
@@ -78,5 +89,108 @@ func TestApplyWithChangesRemovesAnExpiredLease(t *testing.T) {
 	}
 	if n := len(e.mock.Targets()); n != 2 {
 		t.Fatalf("%d targets, want 2", n)
+	}
+}
+
+// --lock chooses: plain takes the lease, local only the local lock, none
+// nothing; anything else is refused before any request.
+func TestLockFlag(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	putLease(e, "wht_dead", "dead", time.Now().Add(-time.Hour))
+	code, _, errOut := e.run("", false, "apply", "--auto-approve", "--lock", "local")
+	if code != 0 || strings.Contains(errOut, "apply lease") || strings.Contains(errOut, "Removed") {
+		t.Fatalf("--lock local: exit %d\n%s", code, errOut)
+	}
+	if ids := leasesIn(e); len(ids) != 1 {
+		t.Fatalf("--lock local touched the leases: %v", ids)
+	}
+	enableOps(t, e)
+	code, _, errOut = e.run("", false, "apply", "--auto-approve", "--lock", "none")
+	if code != 0 || !strings.Contains(errOut, "without any lock (--lock none)") || strings.Contains(errOut, "Holding") {
+		t.Fatalf("--lock none: exit %d\n%s", code, errOut)
+	}
+	enableOps(t, e)
+	code, _, errOut = e.run("", false, "apply", "--auto-approve")
+	if code != 0 || !strings.Contains(errOut, "Holding the apply lease") || !strings.Contains(errOut, "Removed 1 expired apply lease(s)") ||
+		!strings.Contains(errOut, "Deleted this run's apply lease") {
+		t.Fatalf("--lock plain: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := e.run("", false, "apply", "--auto-approve", "--lock", "remote"); code == 0 || !strings.Contains(errOut, "--lock must be plain, local or none") {
+		t.Fatalf("--lock remote: exit %d\n%s", code, errOut)
+	}
+}
+
+// enableOps turns the ops target on by hand, so that apply has a change.
+func enableOps(t *testing.T, e *remoteEnv) {
+	t.Helper()
+	ops := targetNamed(t, e, "ops")
+	ops.Enabled = true
+	e.mock.PutTarget(ops)
+}
+
+func targetNamed(t *testing.T, e *remoteEnv, desc string) plain.Target {
+	t.Helper()
+	for _, x := range e.mock.Targets() {
+		if x.Description == desc {
+			return x
+		}
+	}
+	t.Fatalf("no target %q", desc)
+	return plain.Target{}
+}
+
+// An update-only apply with a key that may not create or delete targets
+// does not need those permissions for the lease: it applies under the
+// local lock and says so in one line.
+func TestUpdateOnlyApplyNeedsNoCreatePermissionForTheLease(t *testing.T) {
+	srv, err := plainmock.New(plainmock.Config{Keys: map[string][]string{testKey: {plain.PermRead, plain.PermEdit}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plainsync.yaml"), []byte(testYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &remoteEnv{t: t, mock: srv, url: hs.URL + plainmock.GraphQLPath, dir: dir}
+	srv.PutTarget(plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7K", Description: "crm-sync", URL: "https://crm.example.com/hook?token=" + testToken,
+		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
+	srv.PutTarget(plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7M", Description: "ops", URL: "https://ops.example.com/hook",
+		EventTypes: []string{"customer.customer_created"}, Version: "2026-05-06", Enabled: true})
+	code, out, errOut := e.run("", false, "apply", "--auto-approve")
+	if code != 0 || !strings.Contains(out, "1 to update") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	want := "under the local lock only: the API key lacks webhookTarget:create or webhookTarget:delete, which the apply lease needs"
+	if strings.Count(errOut, want) != 1 || strings.Contains(errOut, "Holding the apply lease") {
+		t.Fatalf("apply did not say once that it runs under the local lock:\n%s", errOut)
+	}
+	if targetNamed(t, e, "ops").Enabled {
+		t.Fatal("the update was not applied")
+	}
+}
+
+// Plain refusing the lease target, and only that, makes apply fall back
+// to the local lock: a validation error (its URL, a full workspace), a
+// missing permission. An internal error or an unknown outcome is not a
+// refusal.
+func TestLeaseRefused(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{&api.MutationError{Type: "VALIDATION", Code: "input_validation", Fields: []api.FieldError{{Field: "url", Message: "bad host", Type: "VALIDATION"}}}, true},
+		{fmt.Errorf("create: %w", &api.MutationError{Type: "VALIDATION", Code: "too_many_webhook_targets"}), true},
+		{&api.MutationError{Code: "too_many_webhook_targets"}, true},
+		{&api.MutationError{Type: "FORBIDDEN", Code: "forbidden"}, true},
+		{&api.MutationError{Type: "INTERNAL", Code: "internal"}, false},
+		{fmt.Errorf("502: %w", plain.ErrOutcomeUnknown), false},
+		{errors.New("connection refused"), false},
+	}
+	for _, tc := range cases {
+		if got := leaseRefused(tc.err); got != tc.want {
+			t.Errorf("leaseRefused(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

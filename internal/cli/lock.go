@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/lock"
@@ -35,27 +37,52 @@ func (f *Factory) lockDir() string {
 	return os.TempDir()
 }
 
-// lockWorkspace makes this apply the workspace's only writer: the local
-// lock for runs on this machine, then the lease in Plain for every other
-// runner, both within --lock-timeout. It returns the release, which also
-// runs after Ctrl-C (the lease is deleted under a context of its own).
+// Values of --lock.
+const (
+	lockPlain = "plain" // the local lock and the lease in Plain (default)
+	lockLocal = "local" // the local lock only
+	lockNone  = "none"  // no lock at all
+)
+
+// lockWorkspace makes this apply the workspace's only writer, as --lock
+// says: with "plain" (the default) the local lock for runs on this
+// machine, then the lease in Plain for every other runner, both within
+// --lock-timeout; with "local" the local lock only; with "none" nothing.
+// The lease never blocks an apply for a reason of its own: when it cannot
+// be taken (no free slot, the key lacks create or delete, the file's
+// ignore: covers lease targets, or Plain refuses the lease target) apply
+// says so in one line and goes on under the local lock. It returns the
+// release, which also runs after Ctrl-C (the lease is deleted under a
+// context of its own).
 func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOptions) (release func(), err error) {
 	ws := pl.live.Workspace.ID
+	if af.lockMode == lockNone {
+		fmt.Fprintf(f.IO.ErrOut, "Applying to workspace %s without any lock (--lock none): nothing holds off another apply at the same moment.\n", inert.Text(ws))
+		return func() {}, nil
+	}
 	start := time.Now()
 	local, err := lock.AcquireLocal(ctx, lock.LocalPath(f.lockDir(), f.endpoint(&af.rf), ws), af.lockTimeout, 100*time.Millisecond)
 	if err != nil {
 		return nil, err
 	}
+	if af.lockMode == lockLocal {
+		return func() { _ = local.Unlock() }, nil
+	}
+	localOnly := func(why string) {
+		fmt.Fprintf(f.IO.ErrOut, "Applying to workspace %s under the local lock only: %s; an apply from another machine at the same moment is not held off (see --lock).\n", inert.Text(ws), why)
+	}
 	leases := f.removeExpiredLeases(ctx, pl, af)
+	warn := f.notHonoured(ws)
+	for _, t := range lock.NotHonoured(pl.live.Leases, time.Now()) {
+		_, until, _ := plain.ParseLease(t)
+		warn(t.ID, until)
+	}
 	creates := pl.plan.Counts().Create
 	occupied := len(pl.live.Targets) + len(leases)
 	var lease *lock.Lease
-	switch {
-	case occupied+creates+1 > plain.MaxTargets:
-		fmt.Fprintf(f.IO.ErrOut, "Warning: workspace %s has no free target slot for the apply lease (%d targets, %d to create, Plain allows %d); applying under the local lock only, so an apply from another machine at the same moment is not held off.\n",
-			inert.Text(ws), occupied, creates, plain.MaxTargets)
-	case len(pl.live.EventTypes) == 0:
-		fmt.Fprintf(f.IO.ErrOut, "Warning: workspace %s lists no event types for the apply lease to subscribe to; applying under the local lock only.\n", inert.Text(ws))
+	switch why := f.leaseUnavailable(pl, occupied, creates); {
+	case why != "":
+		localOnly(why)
 	default:
 		lease, err = lock.AcquireLease(ctx, pl.client, lock.LeaseOptions{
 			Timeout:   max(0, af.lockTimeout-time.Since(start)),
@@ -64,12 +91,29 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 				fmt.Fprintf(f.IO.ErrOut, "Waiting for another plainsync run (%s), which holds the apply lease of workspace %s until %s (at most %s)…\n",
 					inert.Text(holder), inert.Text(ws), until.UTC().Format(time.RFC3339), af.lockTimeout)
 			},
+			Refused:   leaseRefused,
+			Protected: ignoredBy(pl),
+			Deleted: func(id string, own bool) {
+				if own {
+					fmt.Fprintf(f.IO.ErrOut, "Deleted this run's apply lease %s of workspace %s.\n", inert.Text(id), inert.Text(ws))
+				} else {
+					fmt.Fprintf(f.IO.ErrOut, "Removed expired apply lease %s of workspace %s, left by a plainsync run that could not delete it.\n", inert.Text(id), inert.Text(ws))
+				}
+			},
+			NotHonoured: warn,
 		})
+		if errors.Is(err, lock.ErrRefused) {
+			// err reads "Plain refused the apply lease target: …"; one line.
+			localOnly(inert.Text(f.Secrets.Mask(err.Error())))
+			lease, err = nil, nil
+		}
 		if err != nil {
 			_ = local.Unlock()
 			return nil, err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Holding the apply lease of workspace %s; other plainsync runs wait for it.\n", inert.Text(ws))
+		if lease != nil {
+			fmt.Fprintf(f.IO.ErrOut, "Holding the apply lease of workspace %s; other plainsync runs wait for it.\n", inert.Text(ws))
+		}
 	}
 	return func() {
 		if lease != nil {
@@ -81,6 +125,60 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 		}
 		_ = local.Unlock()
 	}, nil
+}
+
+// leaseUnavailable says why this apply cannot take a lease in Plain, or
+// "" when it can. occupied counts the live targets and leases.
+func (f *Factory) leaseUnavailable(pl planned, occupied, creates int) string {
+	switch {
+	case occupied+creates+1 > plain.MaxTargets:
+		return fmt.Sprintf("no free target slot for the apply lease (%d targets, %d to create, Plain allows %d)", occupied, creates, plain.MaxTargets)
+	case len(pl.live.EventTypes) == 0:
+		return "the workspace lists no event types for the apply lease to subscribe to"
+	case !slices.Contains(pl.live.Permissions, plain.PermCreate) || !slices.Contains(pl.live.Permissions, plain.PermDelete):
+		// An update-only apply needs neither; the lease needs both.
+		return fmt.Sprintf("the API key lacks %s or %s, which the apply lease needs", plain.PermCreate, plain.PermDelete)
+	case diff.Ignored(pl.desired, &plain.Target{URL: lock.LeaseURL, Description: plain.LeasePrefix + " v1 holder=0 until=2000-01-01T00:00:00.000Z"}):
+		return "the file's ignore: rules cover the apply lease targets, which plainsync then never touches"
+	}
+	return ""
+}
+
+// leaseRefused reports whether an error of the lease's create is Plain
+// refusing the target: a MutationError of type VALIDATION (for instance
+// on its URL, should Plain check hosts; or too_many_webhook_targets, the
+// documented code of a full workspace, see ../shared/plain/README.md) or
+// FORBIDDEN (the key may not create targets). Plain applied nothing then
+// (a MutationError is a rejected change), so the lease can be given up.
+func leaseRefused(err error) bool {
+	var me *api.MutationError
+	if errors.As(err, &me) {
+		return me.Type == "VALIDATION" || me.Type == "FORBIDDEN" || me.Code == "too_many_webhook_targets"
+	}
+	return errors.Is(err, api.ErrForbidden)
+}
+
+// ignoredBy protects the targets the file's ignore: rules cover.
+func ignoredBy(pl planned) func(plain.Target) bool {
+	return func(t plain.Target) bool { return diff.Ignored(pl.desired, &t) }
+}
+
+// notHonoured returns what says, once per target, that a target which
+// would be an apply lease but for an end further ahead than any lease can
+// have is not honoured (it blocks nothing and is never deleted).
+func (f *Factory) notHonoured(ws string) func(id string, until time.Time) {
+	var mu sync.Mutex
+	reported := map[string]bool{}
+	return func(id string, until time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		if reported[id] {
+			return
+		}
+		reported[id] = true
+		fmt.Fprintf(f.IO.ErrOut, "Warning: target %s in workspace %s is described as an apply lease held until %s, further ahead than a lease can be (%s plus %s of clock skew); it is not honoured, and plainsync leaves it alone.\n",
+			inert.Text(id), inert.Text(ws), until.UTC().Format(time.RFC3339), plain.LeaseTTL, plain.LeaseSkew)
+	}
 }
 
 // minLeaseCleanup is the least time a lease's release, or the removal of
@@ -95,16 +193,18 @@ func leaseCleanupTimeout(af *applyOptions) time.Duration {
 
 // removeExpiredLeases deletes the expired leases in the workspace's
 // snapshot (left by a run that was killed, or whose delete failed) and
-// says so; it sends nothing when none has expired. A failure is a
+// says so, naming each; it sends nothing when none has expired. Only
+// leases are deleted (see lock.Expired), never a target the file's
+// ignore: covers. A failure is a
 // warning: the next apply tries again. It returns the leases left.
 func (f *Factory) removeExpiredLeases(ctx context.Context, pl planned, af *applyOptions) []plain.Target {
-	if len(pl.live.Leases) == 0 {
-		return nil
+	if len(pl.live.Leases) == 0 || af.lockMode != lockPlain {
+		return pl.live.Leases
 	}
 	ctx, cancel := context.WithTimeout(ctx, leaseCleanupTimeout(af))
 	defer cancel()
 	ws := pl.live.Workspace.ID
-	removed, _, err := lock.RemoveExpired(ctx, pl.client, pl.live.Leases, time.Now(), 0)
+	removed, _, err := lock.RemoveExpired(ctx, pl.client, pl.live.Leases, time.Now(), 0, ignoredBy(pl))
 	if len(removed) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "Removed %d expired apply lease(s) of workspace %s (%s), left by plainsync runs that could not delete them.\n",
 			len(removed), inert.Text(ws), inert.Text(strings.Join(removed, ", ")))
@@ -168,4 +268,16 @@ func (f *Factory) replanLocked(ctx context.Context, w io.Writer, pl planned, af 
 		return pl, err
 	}
 	return next, nil
+}
+
+// noteExpiredLeases tells, for plan and apply --dry-run, which expired
+// apply leases apply (with --lock plain, the default) would remove.
+func (f *Factory) noteExpiredLeases(pl planned) {
+	if pl.live == nil {
+		return
+	}
+	if ids := lock.Expired(pl.live.Leases, time.Now(), ignoredBy(pl)); len(ids) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "Note: apply will remove %d expired apply lease(s) of workspace %s (%s), left by plainsync runs that could not delete them.\n",
+			len(ids), inert.Text(pl.live.Workspace.ID), inert.Text(strings.Join(ids, ", ")))
+	}
 }

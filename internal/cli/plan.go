@@ -62,13 +62,15 @@ the live state, for "plainsync apply PLAN.json".`,
 				if err := renderPlan(f, pl.plan, output); err != nil {
 					return err
 				}
+				f.noteExpiredLeases(pl)
 				changes = changes || pl.plan.HasChanges()
 			}
 			failed := failedPlans(plans)
 			plans = okPlans(plans)
 			if out != "" && len(plans) == 1 {
-				key, _ := f.LookupEnv(keyEnvOf(plans[0].plan.APIKeyEnv))
-				data, err := diff.MarshalSigned(plans[0].plan, key)
+				// Not signed with the API key: a plan made with a read-only key
+				// is applied with the write key (see diff/bind.go).
+				data, err := diff.MarshalSaved(plans[0].plan)
 				if err != nil {
 					return fmt.Errorf("save plan: %w", err)
 				}

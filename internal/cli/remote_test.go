@@ -178,7 +178,7 @@ func TestSavedPlanRefusesFlagsAndStaleState(t *testing.T) {
 	if bytes.Contains(data, []byte(testToken)) || !bytes.Contains(data, []byte("${TOKEN}")) {
 		t.Fatalf("saved plan must hold the reference, not the value:\n%s", data)
 	}
-	if code, _, errOut := e.run("", false, "apply", "--prune", planFile); code != 1 || !strings.Contains(errOut, "saved plan carries") {
+	if code, _, errOut := e.run("", false, "apply", "--prune", planFile); code != 1 || !strings.Contains(errOut, "made without --prune") {
 		t.Fatalf("--prune with a plan file: exit %d\n%s", code, errOut)
 	}
 	e.mock.PutTarget(plain.Target{Description: "sneaky", URL: "https://s.example.com/x", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06", Enabled: true})

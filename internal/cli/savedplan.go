@@ -16,12 +16,15 @@ import (
 // inputs: it loads the file the plan names (which must still have the
 // digest the plan recorded), re-reads live state (which must still have
 // the plan's fingerprint), computes the plan again with the same options
-// and refuses unless the result is identical to the saved one and the
-// plan's signature verifies with the API key. What it returns for
+// and refuses unless the result is identical to the saved one. The plan
+// is not signed with the API key, so a plan made with a read-only key
+// applies with the write key; the one input recomputation cannot check,
+// --prune, must be given again (prune, apply's own flag) unless the file
+// says prune: true. What it returns for
 // execution is the recomputed plan: an edited saved plan can never do
 // anything the file and Plain do not imply, and only the variables the
 // file references are read from the environment.
-func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags) (planned, error) {
+func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags, prune bool) (planned, error) {
 	data, err := readSavedPlan(path)
 	if err != nil {
 		return planned{}, err
@@ -53,6 +56,17 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if d.Digest != saved.FileDigest {
 		return refuse("%s has changed since the plan was made (digest %s, now %s)", saved.File, short(saved.FileDigest), short(d.Digest))
 	}
+	// --prune is the one input recomputation takes from the plan. Anyone
+	// who can edit the plan could set it and add the matching deletes, so
+	// it is trusted only when the file (covered by the digest) or apply's
+	// own command line says so too; and apply --prune never runs a plan
+	// made without it.
+	switch {
+	case saved.Prune && !d.Prune && !prune:
+		return refuse("it was made with --prune, which the plan file alone cannot vouch for: apply it with --prune, as it was planned")
+	case prune && !saved.Prune:
+		return refuse("it was made without --prune: apply it without --prune, or plan again with --prune")
+	}
 	c, err := f.connect(rf, d.APIKeyEnv)
 	if err != nil {
 		return planned{}, err
@@ -76,16 +90,12 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if spec.HasErrors(problems) {
 		return refuse("the policy does not load or the file violates it")
 	}
-	fresh, problems := diff.Compute(d, live, diff.Options{Prune: saved.Prune})
+	fresh, problems := diff.Compute(d, live, diff.Options{Prune: prune})
 	f.reportProblems(problems)
 	if spec.HasErrors(problems) {
 		return refuse("the file no longer plans against the live workspace")
 	}
 	if err := diff.CompareSaved(saved, fresh); err != nil {
-		return refuse("%v", err)
-	}
-	key, _ := f.LookupEnv(keyEnvOf(d.APIKeyEnv))
-	if err := diff.VerifySignature(saved, key); err != nil {
 		return refuse("%v", err)
 	}
 	return planned{desired: d, client: c, live: live, plan: fresh}, nil

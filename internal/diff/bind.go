@@ -1,9 +1,6 @@
 package diff
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,64 +8,30 @@ import (
 	"strings"
 )
 
-// A saved plan is bound to its inputs three ways. CompareSaved checks that
-// the plan is exactly the one plainsync computes now from the same file and
-// the current live state; the file digest and the live fingerprint make the
-// message precise when an input moved; and SignSaved's HMAC, keyed with the
-// API key, covers what recomputation cannot see: the options the plan was
-// made with (--prune). Apply then executes the recomputed plan, not the
-// saved one.
-
-// signaturePrefix names the MAC scheme, so that a later change of scheme
-// is refused instead of mis-verified.
-const signaturePrefix = "hmac-sha256:"
-
-// signingContext keeps the MAC of a plan from being valid for anything
-// else keyed with the same API key.
-const signingContext = "plainsync saved plan v1\n"
-
-// SignSaved returns the signature of a saved plan: an HMAC-SHA256 keyed
-// with key over the plan's JSON with Signature empty. p must be in saved
-// form (as ReadSaved returns it, or as MarshalSaved writes it).
-func SignSaved(p *Plan, key string) (string, error) {
-	if key == "" {
-		return "", errors.New("sign saved plan: no API key")
-	}
-	q := *p
-	q.Signature = ""
-	q.Secrets = nil
-	data, err := json.Marshal(&q)
-	if err != nil {
-		return "", fmt.Errorf("sign saved plan: %w", err)
-	}
-	mac := hmac.New(sha256.New, []byte(key))
-	mac.Write([]byte(signingContext))
-	mac.Write(data)
-	return signaturePrefix + hex.EncodeToString(mac.Sum(nil)), nil
-}
-
-// VerifySignature checks the signature SignSaved wrote into saved.
-func VerifySignature(saved *Plan, key string) error {
-	want, err := SignSaved(saved, key)
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(saved.Signature, signaturePrefix) {
-		return errors.New("the plan is not signed: it was not written by this version of plainsync")
-	}
-	if !hmac.Equal([]byte(saved.Signature), []byte(want)) {
-		return errors.New("the plan's signature does not match: it was edited after plainsync wrote it, or it was made with another API key")
-	}
-	return nil
-}
+// A saved plan is bound to what it was computed from, never to the API
+// key: the plan job may use a read-only key and the apply job a write key
+// (least privilege), so nothing keyed with either could verify on the
+// other side. The binding is: the desired-state file's path and SHA-256
+// digest (apply loads that file and refuses if the digest moved), the
+// fingerprint of the live state (apply re-reads the workspace and refuses
+// if it moved), and the operations themselves (CompareSaved: apply
+// computes the plan again from the file and live state and refuses unless
+// the saved plan is identical to it, every field of every change, the
+// head and the warnings included). The one input recomputation takes from
+// the plan, --prune, must be confirmed on apply's own command line (or be
+// set by prune: true in the file, which the digest covers): see
+// internal/cli loadSavedPlan. There is no integrity tag: without a key
+// that both jobs hold and an editor does not, a tag proves nothing that
+// recomputation does not, and an edited plan is refused by the
+// comparison. Apply then executes the recomputed plan, not the saved one.
 
 // CompareSaved reports how saved (as ReadSaved returns it) differs from
 // fresh, the plan computed now from the same file and live state: nil when
 // the two are identical change by change (actions, target ids, every
 // field), else an error listing each difference by change and field. The
 // comparison is in saved form on both sides, so secret values never take
-// part and the message holds ${VAR} references at most. Warnings and the
-// signature are not compared.
+// part and the message holds ${VAR} references at most. Warnings are
+// compared too (a difference is named once, without detail).
 func CompareSaved(saved, fresh *Plan) error {
 	if saved == nil || fresh == nil {
 		return errors.New("compare saved plan: no plan")
@@ -86,11 +49,15 @@ func CompareSaved(saved, fresh *Plan) error {
 
 	head := func(p *Plan) map[string]any {
 		q := *p
-		q.Changes, q.Warnings, q.Signature, q.Secrets = nil, nil, "", nil
+		q.Changes, q.Warnings, q.Secrets = nil, nil, nil
 		return toTree(&q)
 	}
 	for _, path := range treeDiff("", head(saved), head(f)) {
 		add("%s differs", path)
+	}
+	sw, fw := toTree(&Plan{Warnings: saved.Warnings}), toTree(&Plan{Warnings: f.Warnings})
+	if len(treeDiff("", sw["warnings"], fw["warnings"])) > 0 {
+		add("warnings differ from those the file and Plain imply")
 	}
 	n := max(len(saved.Changes), len(f.Changes))
 	for i := 0; i < n; i++ {
@@ -194,25 +161,4 @@ func orRoot(p string) string {
 		return "the plan"
 	}
 	return p
-}
-
-// MarshalSigned is MarshalSaved with the plan signed by key (the API key
-// the plan was made with): what "plan --out" writes.
-func MarshalSigned(p *Plan, key string) ([]byte, error) {
-	data, err := MarshalSaved(p)
-	if err != nil {
-		return nil, err
-	}
-	q, err := ReadSaved(data)
-	if err != nil {
-		return nil, fmt.Errorf("save plan: internal error: %w", err)
-	}
-	if q.Signature, err = SignSaved(q, key); err != nil {
-		return nil, err
-	}
-	out, err := json.MarshalIndent(q, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("save plan: encode JSON: %w", err)
-	}
-	return append(out, '\n'), nil
 }

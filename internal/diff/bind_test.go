@@ -27,7 +27,7 @@ func boundFixture(t testing.TB) (*Plan, []byte) {
 	if p == nil {
 		t.Fatalf("compute: %v", probs)
 	}
-	data, err := MarshalSigned(p, "key-1")
+	data, err := MarshalSaved(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,9 +65,6 @@ func TestCompareSavedAcceptsTheSamePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := CompareSaved(saved, fresh); err != nil {
-		t.Fatal(err)
-	}
-	if err := VerifySignature(saved, "key-1"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -109,6 +106,16 @@ func TestCompareSavedNamesEachEdit(t *testing.T) {
 			func(m map[string]any) { m["liveCount"] = 99.0 },
 			[]string{"liveCount differs"},
 		},
+		"prune flipped": {
+			func(m map[string]any) { m["prune"] = true },
+			[]string{"prune differs"},
+		},
+		"warning reworded": {
+			func(m map[string]any) {
+				m["warnings"] = []any{map[string]any{"severity": "warning", "message": "all is well"}}
+			},
+			[]string{"warnings differ"},
+		},
 		"api key variable": {
 			func(m map[string]any) { m["apiKeyEnv"] = "OTHER_KEY" },
 			[]string{"apiKeyEnv differs"},
@@ -136,32 +143,20 @@ func TestCompareSavedNamesEachEdit(t *testing.T) {
 	}
 }
 
-func TestVerifySignature(t *testing.T) {
+// A saved plan is bound to its inputs, not to an API key: it holds
+// nothing derived from one, and a plan in the old signed format is refused
+// with a message saying to plan again.
+func TestSavedPlanCarriesNoKeyAndOldSignedPlansAreRefused(t *testing.T) {
 	_, data := boundFixture(t)
-	saved, err := ReadSaved(data)
-	if err != nil {
-		t.Fatal(err)
+	if bytes.Contains(data, []byte("signature")) || bytes.Contains(data, []byte("hmac")) {
+		t.Errorf("the saved plan carries a key-based tag:\n%s", data)
 	}
-	if err := VerifySignature(saved, "key-2"); err == nil || !strings.Contains(err.Error(), "another API key") {
-		t.Errorf("another key: %v", err)
+	if bytes.Contains(data, []byte("tok-SECRET-123")) {
+		t.Errorf("the saved plan holds a secret:\n%s", data)
 	}
-	// Prune is the one input recomputation takes from the plan itself.
-	pruned, err := ReadSaved(edit(t, data, func(m map[string]any) { m["prune"] = true }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := VerifySignature(pruned, "key-1"); err == nil || !strings.Contains(err.Error(), "edited") {
-		t.Errorf("prune flipped: %v", err)
-	}
-	unsigned, err := ReadSaved(edit(t, data, func(m map[string]any) { delete(m, "signature") }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := VerifySignature(unsigned, "key-1"); err == nil || !strings.Contains(err.Error(), "not signed") {
-		t.Errorf("unsigned: %v", err)
-	}
-	if bytes.Contains(data, []byte("key-1")) {
-		t.Error("the saved plan holds the signing key")
+	old := edit(t, data, func(m map[string]any) { m["signature"] = "hmac-sha256:00" })
+	if _, err := ReadSaved(old); err == nil || !strings.Contains(err.Error(), "make the plan again") {
+		t.Errorf("old signed plan: %v", err)
 	}
 }
 
@@ -181,7 +176,7 @@ func FuzzReadSaved(f *testing.F) {
 	}
 	canonical := func(p *Plan) []byte {
 		q := *p
-		q.Warnings, q.Signature = nil, ""
+		q.Warnings = nil
 		out, err := json.Marshal(&q)
 		if err != nil {
 			f.Fatal(err)

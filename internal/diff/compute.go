@@ -576,6 +576,12 @@ func (c *computer) markProtected(changes []Change) {
 	}
 }
 
+// Ignored reports whether one of d's ignore rules protects t: plainsync
+// never touches such a target, an expired apply lease included.
+func Ignored(d *spec.Desired, t *plain.Target) bool {
+	return d != nil && (&computer{d: d}).ignored(t)
+}
+
 // ignored reports whether an ignore rule protects t.
 func (c *computer) ignored(t *plain.Target) bool {
 	return c.ignoreRule(t) != nil

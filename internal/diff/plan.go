@@ -139,9 +139,6 @@ type Plan struct {
 	// unmanaged entries; within a group by name.
 	Changes  []Change       `json:"changes"`
 	Warnings []spec.Problem `json:"warnings,omitempty"`
-	// Signature authenticates a saved plan: an HMAC keyed with the API key
-	// over the rest of the plan (see SignSaved). Set only in plan files.
-	Signature string `json:"signature,omitempty"`
 	// Secrets masks interpolated values in every rendering.
 	Secrets *secret.Masker `json:"-"`
 }

@@ -56,7 +56,8 @@ func ReadSaved(data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("read saved plan: the file is larger than %d MiB, so it is not a plainsync plan", MaxSavedSize>>20)
 	}
 	var head struct {
-		FormatVersion *int `json:"formatVersion"`
+		FormatVersion *int            `json:"formatVersion"`
+		Signature     json.RawMessage `json:"signature"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("read saved plan: not a plainsync plan file: %w", err)
@@ -66,6 +67,12 @@ func ReadSaved(data []byte) (*Plan, error) {
 	}
 	if *head.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("read saved plan: the file has format version %d but this plainsync reads version %d; make the plan again with this version", *head.FormatVersion, FormatVersion)
+	}
+	if head.Signature != nil {
+		// Plans were once signed with the API key, which kept a plan made
+		// with a read-only key from applying with the write key. They are
+		// bound to their inputs instead now (see bind.go).
+		return nil, errors.New("read saved plan: the file was made by an earlier plainsync, which signed plans with the API key; make the plan again with this version")
 	}
 	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(data))

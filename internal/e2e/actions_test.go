@@ -86,7 +86,7 @@ func TestActionYAMLDeclaresWhatTheBinaryWrites(t *testing.T) {
 		inputs = append(inputs, name)
 	}
 	sort.Strings(inputs)
-	if got := strings.Join(inputs, " "); got != "allow-destroy api-url args command comment comment-key comment-on-no-changes files github-issue github-token policy version working-directory" {
+	if got := strings.Join(inputs, " "); got != "allow-destroy api-url args command comment comment-key comment-on-no-changes files github-issue github-token lock policy version working-directory" {
 		t.Fatalf("inputs %s", got)
 	}
 	if a.Inputs["version"].Default != "auto" || a.Inputs["command"].Default != "plan" {
@@ -492,13 +492,14 @@ func TestActionScripts(t *testing.T) {
 	// The run step against plain-mock, with the binary built above.
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
+	lockEnv := ""
 	run := func(command, files, args string) (result, string, string) {
 		t.Helper()
 		g := newGHAFiles(t)
 		env := append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
 			"PLAIN_API_KEY=" + apiKey, "CRM_TOKEN=" + crmToken, "NO_COLOR=1",
 			"PLAINSYNC_BIN=" + bin, "PLAINSYNC_COMMAND=" + command, "PLAINSYNC_FILES=" + files,
-			"PLAINSYNC_ARGS=" + args, "PLAINSYNC_API_URL=" + m.url}, g.env()...)
+			"PLAINSYNC_ARGS=" + args, "PLAINSYNC_API_URL=" + m.url, lockEnv}, g.env()...)
 		r := bashStep(t, a.step(t, "run").Run, dir, env)
 		outputs, summary := g.read(t)
 		assertNoSecrets(t, "run step", r.stdout+withoutMasks(r.stderr)+outputs+summary)
@@ -531,6 +532,23 @@ func TestActionScripts(t *testing.T) {
 	r, outputs, _ = run("drift", "plainsync.yaml", "")
 	wantCode(t, r, 0)
 	wantContains(t, outputs, heredocs("drift", "false"))
+
+	// The lock input becomes apply's --lock.
+	lockEnv = "PLAINSYNC_LOCK=none"
+	m.update(byDescription(t, m.targets())["analytics"].ID, map[string]any{"isEnabled": map[string]any{"value": false}})
+	r, _, _ = run("apply", "plainsync.yaml", "--auto-approve")
+	wantCode(t, r, 0)
+	wantContains(t, r.stderr, "without any lock (--lock none)")
+	lockEnv = "PLAINSYNC_LOCK=remote"
+	r, _, _ = run("apply", "plainsync.yaml", "--auto-approve")
+	if r.code != 1 || !strings.Contains(r.stderr, "input lock must be plain, local or none") {
+		t.Fatalf("lock remote: exit %d\n%s", r.code, r.stderr)
+	}
+	lockEnv = "PLAINSYNC_LOCK=local"
+	r, _, _ = run("plan", "plainsync.yaml", "")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "input lock applies to apply only")
+	lockEnv = ""
 
 	r, _, _ = run("targets", "", "")
 	if r.code != 1 || !strings.Contains(r.stderr, "input command must be plan, apply, drift or validate") {

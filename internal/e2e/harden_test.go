@@ -156,10 +156,10 @@ func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 			u, n := change(p, "update"), change(p, "no-op")
 			u["targetId"], n["targetId"] = n["targetId"], u["targetId"]
 		}, []string{"targetId differs"}},
-		// Recomputed with prune, the plan matches itself; the signature,
-		// keyed with the API key, is what catches this edit.
 		{"another file named", func(p map[string]any) { p["file"] = "/etc/passwd" }, []string{"not a *.yaml or *.yml desired-state file"}},
-		{"prune switched on", func(p map[string]any) { p["prune"] = true }, []string{"signature does not match"}},
+		// Recomputed with prune, the plan would match itself: prune must be
+		// confirmed by apply's own command line, which no artifact edits.
+		{"prune switched on", func(p map[string]any) { p["prune"] = true }, []string{"made with --prune, which the plan file alone cannot vouch for"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			edit(tc.edit)
@@ -442,7 +442,14 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 	dir := workdir(t, manyHooks(1))
 	for _, args := range [][]string{{"plan", "--prune"}, {"targets"}, {"export"}, {"drift", "--prune"}} {
 		r := m.run(dir, args...)
-		if strings.Contains(r.all(), "plainsync-lease") || strings.Contains(r.all(), "wht_lease") {
+		// plan names it only in its note on the expired leases apply
+		// would remove, never as a target.
+		notes := 0
+		if args[0] == "plan" {
+			notes = 1
+			wantContains(t, r.stderr, "apply will remove 1 expired apply lease(s)")
+		}
+		if strings.Contains(r.all(), "plainsync-lease") || strings.Count(r.all(), "wht_lease") != notes {
 			t.Errorf("%v shows the lease:\n%s", args, r.all())
 		}
 	}
@@ -482,7 +489,7 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 // --lock-timeout, writing nothing.
 func TestHardenApplyWaitsForAnotherRunsLease(t *testing.T) {
 	seed := ws()
-	until := time.Now().Add(time.Hour).UTC().Format("2006-01-02T15:04:05.000Z")
+	until := time.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
 	seed.Targets = []plain.Target{{ID: "wht_lease", Description: plain.LeasePrefix + " v1 holder=busy-runner until=" + until,
 		URL: "https://plainsync.invalid/lease", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06"}}
 	m := startMock(t, seed)

@@ -311,7 +311,7 @@ func TestSavedPlan(t *testing.T) {
 	r = m.run(dir, "plan", "--out", "plan2.json", "--prune")
 	wantCode(t, r, 0)
 	m.update(live["analytics"].ID, map[string]any{"isEnabled": map[string]any{"value": false}})
-	r = m.run(dir, "apply", "plan2.json", "--auto-approve")
+	r = m.run(dir, "apply", "--prune", "plan2.json", "--auto-approve")
 	wantCode(t, r, 1)
 	wantContains(t, r.stderr, "changed since")
 

@@ -18,9 +18,16 @@
 //     shows (a create whose response was lost) is that run's: adopted if
 //     it is the oldest, deleted otherwise, never one created beside it.
 //
-// A lease takes one of Plain's 25 target slots while an apply runs. When
-// the apply itself needs every slot (live targets plus creates, since
-// creates run before deletes), there is no room for it: the apply then
-// runs under the local lock alone and says so, rather than a full
-// workspace becoming unable to apply at all.
+// A target is a lease only if everything about it says so (plain.ParseLease:
+// the lease URL, disabled, the exact description; and an end no further
+// ahead than TTL plus half a TTL of skew). Anything else is never deleted
+// and never blocks; a lease "until 2099" is reported (NotHonoured) and
+// ignored. Only leases are ever deleted, never one LeaseOptions.Protected
+// names (the file's ignore: rules), and each deletion is reported.
+//
+// The lease can never block an apply for a reason of its own: Plain
+// refusing its target is ErrRefused (LeaseOptions.Refused classifies the
+// create's error), and the caller (internal/cli) then applies under the
+// local lock alone and says so, as it does when the apply itself needs
+// every one of Plain's 25 slots or the key lacks create or delete.
 package lock

@@ -24,14 +24,17 @@ type Client interface {
 	DeleteWebhookTarget(ctx context.Context, id string) error
 }
 
-// LeaseURL is where a lease target points. It is disabled, so Plain never
-// delivers to it, and .invalid never resolves (RFC 2606) should it ever be
-// enabled by hand.
-const LeaseURL = "https://plainsync.invalid/lease"
+// LeaseURL is where a lease target points (see plain.LeaseURL).
+const LeaseURL = plain.LeaseURL
+
+// ErrRefused is wrapped by AcquireLease's error when Plain refuses to
+// create the lease target (LeaseOptions.Refused says which errors are
+// refusals): the caller falls back to the local lock rather than fail.
+var ErrRefused = errors.New("Plain refused the apply lease target")
 
 // Defaults of LeaseOptions.
 const (
-	DefaultTTL  = 2 * time.Minute
+	DefaultTTL  = plain.LeaseTTL
 	DefaultPoll = time.Second
 	// DefaultRetry is the first pause between attempts to delete a lease.
 	DefaultRetry = 250 * time.Millisecond
@@ -60,10 +63,39 @@ type LeaseOptions struct {
 	Waiting func(holder string, until time.Time)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Refused, if set, reports whether an error of the lease's create is
+	// Plain refusing the target for good (a validation error on its URL,
+	// a missing permission, no free slot): AcquireLease then returns at
+	// once with an error wrapping ErrRefused.
+	Refused func(error) bool
+	// Protected, if set, names targets that are never deleted, expired
+	// leases included (those an ignore: rule of the file covers).
+	Protected func(plain.Target) bool
+	// Deleted, if set, is called for every lease deleted: own tells this
+	// run's own from another run's expired one.
+	Deleted func(id string, own bool)
+	// NotHonoured, if set, is called once per target that is a lease in
+	// every respect but an end further ahead than any lease can have
+	// (TTL plus half a TTL of clock skew): it blocks nothing and is never
+	// deleted.
+	NotHonoured func(id string, until time.Time)
+}
+
+// protected reports whether o protects t from deletion.
+func (o LeaseOptions) protected(t plain.Target) bool {
+	return o.Protected != nil && o.Protected(t)
+}
+
+// deleted reports a deleted lease.
+func (o LeaseOptions) deleted(id string, own bool) {
+	if o.Deleted != nil {
+		o.Deleted(id, own)
+	}
 }
 
 // Lease is a held apply lease.
 type Lease struct {
+	o      LeaseOptions
 	c      Client
 	id     string
 	holder string
@@ -84,32 +116,33 @@ type leaseInfo struct {
 
 // describe is a lease's description.
 func describe(holder string, until time.Time) string {
-	return fmt.Sprintf("%s v1 holder=%s until=%s", plain.LeasePrefix, holder, until.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+	return fmt.Sprintf("%s v1 holder=%s until=%s", plain.LeasePrefix, holder, until.UTC().Format(plain.LeaseTimeLayout))
 }
 
-// parse reads a lease target. A description that does not parse (a lease
-// written by hand, or by a future version) expires ttl after its last
-// update, so that it can never block applies for good.
-func parse(t plain.Target, ttl time.Duration) leaseInfo {
-	li := leaseInfo{t: t}
-	for _, f := range strings.Fields(strings.TrimPrefix(t.Description, plain.LeasePrefix)) {
-		switch {
-		case strings.HasPrefix(f, "holder="):
-			li.holder = strings.TrimPrefix(f, "holder=")
-		case strings.HasPrefix(f, "until="):
-			li.until, _ = time.Parse(time.RFC3339, strings.TrimPrefix(f, "until="))
-		}
+// leaseKind sorts what a listing shows.
+type leaseKind int
+
+const (
+	notLease leaseKind = iota // anything else: never deleted, never blocks
+	tooFar                    // a lease but for its end: not honoured, never deleted
+	isLease
+)
+
+// parse reads t as a lease at now. It is one only if everything says so
+// (plain.ParseLease: the lease URL, disabled, the exact description) and
+// its end is no further ahead than ttl plus half a ttl of clock skew: a
+// plainsync run never writes a later one, so a lease "until 2099" is a
+// forgery or a mistake, and honouring it would stop every apply for good.
+func parse(t plain.Target, now time.Time, ttl time.Duration) (leaseInfo, leaseKind) {
+	holder, until, ok := plain.ParseLease(t)
+	if !ok {
+		return leaseInfo{}, notLease
 	}
-	if li.until.IsZero() {
-		last := t.UpdatedAt
-		if last.IsZero() {
-			last = t.CreatedAt
-		}
-		if !last.IsZero() {
-			li.until = last.Add(ttl)
-		}
+	li := leaseInfo{t: t, holder: holder, until: until}
+	if until.After(now.Add(ttl + ttl/2)) {
+		return li, tooFar
 	}
-	return li
+	return li, isLease
 }
 
 // stale reports whether a lease has expired, allowing for clocks that
@@ -147,6 +180,21 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 	if o.EventType == "" {
 		return nil, errors.New("apply lease: no event type for the lease target")
 	}
+	if o.NotHonoured != nil {
+		// Once per target, however many looks see it.
+		seen := map[string]bool{}
+		var mu sync.Mutex
+		report := o.NotHonoured
+		o.NotHonoured = func(id string, until time.Time) {
+			mu.Lock()
+			first := !seen[id]
+			seen[id] = true
+			mu.Unlock()
+			if first {
+				report(id, until)
+			}
+		}
+	}
 	created := false
 	l, err := acquire(ctx, c, o, &created)
 	if err != nil && created {
@@ -173,8 +221,14 @@ func acquire(ctx context.Context, c Client, o LeaseOptions, created *bool) (*Lea
 		for _, li := range v.stale {
 			// Its holder died without releasing it. A failed delete is no
 			// reason to stop, and an expired lease blocks no one: the next
-			// look tries again, and so does Release.
-			_ = c.DeleteWebhookTarget(ctx, li.t.ID)
+			// look tries again, and so does Release. One an ignore: rule
+			// covers is left alone.
+			if o.protected(li.t) {
+				continue
+			}
+			if c.DeleteWebhookTarget(ctx, li.t.ID) == nil {
+				o.deleted(li.t.ID, false)
+			}
 		}
 		if len(v.mine) > 0 || len(v.others) == 0 {
 			// Mutations run to the end even after Ctrl-C (their outcome
@@ -239,8 +293,15 @@ func look(ctx context.Context, c Client, o LeaseOptions) (leaseView, error) {
 		return leaseView{}, fmt.Errorf("apply lease: list leases: %w", err)
 	}
 	var v leaseView
+	now := o.Now()
 	for _, t := range ts {
-		li := parse(t, o.TTL)
+		li, kind := parse(t, now, o.TTL)
+		if kind == tooFar && o.NotHonoured != nil {
+			o.NotHonoured(t.ID, li.until)
+		}
+		if kind != isLease {
+			continue
+		}
 		switch {
 		case li.holder == o.Holder:
 			v.mine = append(v.mine, li)
@@ -278,6 +339,10 @@ func tryCreate(ctx context.Context, c Client, o LeaseOptions) (*Lease, bool, err
 		Enabled:     false,
 	}
 	t, err := c.CreateWebhookTarget(ctx, in)
+	if err != nil && !errors.Is(err, plain.ErrOutcomeUnknown) && o.Refused != nil && o.Refused(err) {
+		// Plain applied nothing (a MutationError), so nothing is left.
+		return nil, false, fmt.Errorf("%w: %w", ErrRefused, err)
+	}
 	if err != nil && !errors.Is(err, plain.ErrOutcomeUnknown) {
 		return nil, false, fmt.Errorf("apply lease: create the lease target: %w", err)
 	}
@@ -303,8 +368,12 @@ func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target
 	}
 	var live []leaseInfo
 	var mine []string
+	now := o.Now()
 	for _, x := range all {
-		li := parse(x, o.TTL)
+		li, kind := parse(x, now, o.TTL)
+		if kind != isLease {
+			continue
+		}
 		if li.holder == o.Holder {
 			mine = append(mine, x.ID)
 		}
@@ -323,16 +392,20 @@ func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target
 		// finds the lease among this holder's, and when AcquireLease
 		// gives up.
 		for _, id := range mine {
-			_ = c.DeleteWebhookTarget(ctx, id)
+			if c.DeleteWebhookTarget(ctx, id) == nil {
+				o.deleted(id, true)
+			}
 		}
 		return nil, false, nil
 	}
-	l := &Lease{c: c, id: live[0].t.ID, holder: o.Holder, ttl: o.TTL, retry: o.Retry, now: o.Now}
+	l := &Lease{o: o, c: c, id: live[0].t.ID, holder: o.Holder, ttl: o.TTL, retry: o.Retry, now: o.Now}
 	for _, id := range mine {
 		if id != l.id {
 			// A second lease of this holder (an earlier create that
 			// landed late); Release retries it if this fails.
-			_ = c.DeleteWebhookTarget(ctx, id)
+			if c.DeleteWebhookTarget(ctx, id) == nil {
+				o.deleted(id, true)
+			}
 		}
 	}
 	return l, true, nil
@@ -390,7 +463,8 @@ func (l *Lease) Release(ctx context.Context) error {
 
 // release deletes the lease as Release says.
 func (l *Lease) release(ctx context.Context) error {
-	o := LeaseOptions{Holder: l.holder, TTL: l.ttl, Retry: l.retry, Now: l.now}
+	o := l.o
+	o.Holder, o.TTL, o.Retry, o.Now = l.holder, l.ttl, l.retry, l.now
 	_, left, err := removeLeases(ctx, l.c, o, func(li leaseInfo) bool {
 		return li.t.ID == l.id || li.holder == l.holder || li.stale(l.now(), l.ttl)
 	}, l.id)
@@ -405,7 +479,9 @@ func (l *Lease) release(ctx context.Context) error {
 const releaseAttempts = 5
 
 // removeLeases deletes every lease that want picks, plus the targets ids
-// names (leases already known). A round deletes each, then lists the
+// names (this run's own leases, already known). Only leases are picked
+// (parse), never one o protects; each lease deleted is reported to
+// o.Deleted. A round deletes each, then lists the
 // leases to see which are left: a delete whose outcome is unknown may have
 // worked, and one that failed is tried again in the next round, after a
 // pause that starts at o.Retry and doubles. It returns the ids it deleted
@@ -433,6 +509,17 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 		}
 		return out
 	}
+	// owner remembers whose each lease was, for o.Deleted.
+	owner := map[string]bool{}
+	for _, id := range ids {
+		owner[id] = true
+	}
+	report := func(del []string) []string {
+		for _, id := range del {
+			o.deleted(id, owner[id])
+		}
+		return del
+	}
 	listed := false
 	pause := o.Retry
 	var last error
@@ -455,7 +542,7 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 			}
 		}
 		if listed && len(pending) == 0 {
-			return gone(), nil, nil
+			return report(gone()), nil, nil
 		}
 		if ts, err := c.ListLeases(ctx); err != nil {
 			last, failed = err, true
@@ -463,7 +550,7 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 			// Only what the listing still shows is left.
 			pending, listed = pick(ts, o, want, ids), true
 			if len(pending) == 0 {
-				return gone(), nil, nil
+				return report(gone()), nil, nil
 			}
 		}
 		if round >= releaseAttempts {
@@ -480,14 +567,21 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 	if last == nil {
 		last = errors.New("still listed after every attempt")
 	}
-	return gone(), pending, last
+	return report(gone()), pending, last
 }
 
 // pick returns the ids of the leases in ts that want picks or ids names.
+// A target that is not a lease (parse), or one whose end is further ahead
+// than a lease's can be, or one o protects, is never picked.
 func pick(ts []plain.Target, o LeaseOptions, want func(leaseInfo) bool, ids []string) []string {
 	var out []string
+	now := o.Now()
 	for _, t := range ts {
-		if want(parse(t, o.TTL)) || slices.Contains(ids, t.ID) {
+		li, kind := parse(t, now, o.TTL)
+		if kind != isLease || o.protected(t) {
+			continue
+		}
+		if want(li) || slices.Contains(ids, t.ID) {
 			out = append(out, t.ID)
 		}
 	}
@@ -496,23 +590,19 @@ func pick(ts []plain.Target, o LeaseOptions, want func(leaseInfo) bool, ids []st
 
 // RemoveExpired deletes the expired leases among leases (as a snapshot
 // listed them; expired by DefaultTTL and now), retrying as Release does
-// with a first pause of retry (0 means DefaultRetry).
+// with a first pause of retry (0 means DefaultRetry). Only leases are
+// deleted (see parse), never a target protected names (nil: none).
 // It sends nothing when none has expired; the listing is read again
 // before any delete. It returns the ids it removed and, on failure, those
 // left with the error.
-func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now time.Time, retry time.Duration) (removed, left []string, err error) {
-	var expired []string
-	for _, t := range leases {
-		if parse(t, DefaultTTL).stale(now, DefaultTTL) {
-			expired = append(expired, t.ID)
-		}
-	}
+func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now time.Time, retry time.Duration, protected func(plain.Target) bool) (removed, left []string, err error) {
+	expired := Expired(leases, now, protected)
 	if len(expired) == 0 {
 		return nil, nil, nil
 	}
 	// The listing is checked again before any delete: a lease its holder
 	// renewed since the snapshot is not expired any more.
-	o := LeaseOptions{TTL: DefaultTTL, Retry: retry, Now: func() time.Time { return now }}
+	o := LeaseOptions{TTL: DefaultTTL, Retry: retry, Now: func() time.Time { return now }, Protected: protected}
 	removed, left, err = removeLeases(ctx, c, o, func(li leaseInfo) bool {
 		return slices.Contains(expired, li.t.ID) && li.stale(now, DefaultTTL)
 	})
@@ -520,6 +610,33 @@ func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now tim
 		left = expired // the listing failed throughout
 	}
 	return removed, left, err
+}
+
+// Expired returns the ids of the expired leases among targets (by
+// DefaultTTL and now) that protected (nil: none) does not name: what
+// RemoveExpired would delete. Targets that are not leases are never in it.
+func Expired(targets []plain.Target, now time.Time, protected func(plain.Target) bool) []string {
+	var out []string
+	for _, t := range targets {
+		li, kind := parse(t, now, DefaultTTL)
+		if kind == isLease && li.stale(now, DefaultTTL) && (protected == nil || !protected(t)) {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
+// NotHonoured returns the targets among targets that would be leases but
+// for an end further ahead than any lease can have (DefaultTTL plus half
+// of it): AcquireLease does not honour them.
+func NotHonoured(targets []plain.Target, now time.Time) []plain.Target {
+	var out []plain.Target
+	for _, t := range targets {
+		if _, kind := parse(t, now, DefaultTTL); kind == tooFar {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // NewHolder returns a random holder id.

@@ -121,7 +121,7 @@ func TestTakeoverRemovesTheStaleLeaseEvenWhenItsDeleteFails(t *testing.T) {
 // while waiting, not when giving up, not on release.
 func TestALiveLeaseOfAnotherHolderIsNeverDeleted(t *testing.T) {
 	f := newFakePlain()
-	busy := f.addLease("busy", time.Now().Add(time.Hour))
+	busy := f.addLease("busy", time.Now().Add(time.Minute))
 	if _, err := AcquireLease(context.Background(), f, opts(10*time.Millisecond)); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("err = %v", err)
 	}
@@ -135,7 +135,7 @@ func TestALiveLeaseOfAnotherHolderIsNeverDeleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := f2.addLease("contender", time.Now().Add(time.Hour))
+	other := f2.addLease("contender", time.Now().Add(time.Minute))
 	if err := l.Release(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -214,10 +214,10 @@ func TestGivingUpDeletesItsOwnLateLease(t *testing.T) {
 func TestRemoveExpired(t *testing.T) {
 	f := newFakePlain()
 	dead := f.addLease("dead", time.Now().Add(-time.Hour))
-	busy := f.addLease("busy", time.Now().Add(time.Hour))
+	busy := f.addLease("busy", time.Now().Add(time.Minute))
 	snap, _ := f.ListLeases(context.Background())
 	f.fault = faultsFor("delete", fail)
-	removed, left, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond)
+	removed, left, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond, nil)
 	if err != nil || !slices.Equal(removed, []string{dead}) || len(left) != 0 {
 		t.Fatalf("removed %v, left %v, err %v", removed, left, err)
 	}
@@ -226,16 +226,16 @@ func TestRemoveExpired(t *testing.T) {
 	}
 	f.deletes, f.lists = 0, 0
 	snap, _ = f.ListLeases(context.Background())
-	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond); err != nil || removed != nil || f.deletes != 0 || f.lists != 1 {
+	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond, nil); err != nil || removed != nil || f.deletes != 0 || f.lists != 1 {
 		t.Fatalf("with nothing expired: removed %v, err %v, %d deletes, %d lists", removed, err, f.deletes, f.lists-1)
 	}
 	// A lease renewed since the snapshot is not expired any more.
 	f.fault = nil
 	renewed := f.addLease("renewed", time.Now().Add(-time.Hour))
 	snap, _ = f.ListLeases(context.Background())
-	desc := describe("renewed", time.Now().Add(time.Hour))
+	desc := describe("renewed", time.Now().Add(time.Minute))
 	f.UpdateWebhookTarget(context.Background(), plain.UpdateInput{ID: renewed, Description: &desc})
-	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond); err != nil || removed != nil {
+	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond, nil); err != nil || removed != nil {
 		t.Fatalf("renewed lease: removed %v, err %v", removed, err)
 	}
 	if ids := f.leaseIDs(); !slices.Contains(ids, renewed) {
@@ -245,7 +245,7 @@ func TestRemoveExpired(t *testing.T) {
 	gone := f.addLease("gone", time.Now().Add(-time.Hour))
 	f.fault = func(string) fate { return fail }
 	snap, _ = f.ListLeases(context.Background())
-	if _, left, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond); err == nil || !slices.Equal(left, []string{gone}) {
+	if _, left, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond, nil); err == nil || !slices.Equal(left, []string{gone}) {
 		t.Fatalf("under failing deletes: left %v, err %v", left, err)
 	}
 }

@@ -242,11 +242,14 @@ func TestStaleLeaseIsTakenOver(t *testing.T) {
 	f := newFakePlain()
 	dead := describe("dead-holder", time.Now().Add(-time.Hour))
 	f.CreateWebhookTarget(context.Background(), plain.CreateInput{URL: LeaseURL, Description: dead, EventTypes: []string{"x"}})
-	// A hand-made lease without a time expires TTL after its last update.
-	f.mu.Lock()
-	f.targets = append(f.targets, plain.Target{ID: "wht_hand", Description: plain.LeasePrefix, UpdatedAt: time.Now().Add(-time.Hour)})
-	f.mu.Unlock()
-	l, err := AcquireLease(context.Background(), f, opts(0))
+	var deleted []string
+	o := opts(0)
+	o.Deleted = func(id string, own bool) {
+		if !own {
+			deleted = append(deleted, id)
+		}
+	}
+	l, err := AcquireLease(context.Background(), f, o)
 	if err != nil {
 		t.Fatalf("stale leases blocked the apply: %v", err)
 	}
@@ -255,6 +258,149 @@ func TestStaleLeaseIsTakenOver(t *testing.T) {
 	if len(ls) != 1 || ls[0].ID != l.ID() {
 		t.Fatalf("stale leases not removed: %+v", ls)
 	}
+	if !slices.Equal(deleted, []string{"wht_001"}) {
+		t.Fatalf("deleted leases reported: %v, want wht_001", deleted)
+	}
+}
+
+// lookalikes are targets that resemble a lease in some ways but not all:
+// none is a lease, so none may block an apply or be deleted by one.
+func lookalikes(now time.Time) []plain.Target {
+	expired := describe("old", now.Add(-time.Hour))
+	return []plain.Target{
+		// Enabled, at a production receiver: the case of the issue.
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7A", URL: "https://hooks.example.com/prod", Description: "plainsync-lease v1 holder=old until=2021-01-01T00:00:00.000Z", Enabled: true},
+		// The lease URL, but enabled.
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7B", URL: LeaseURL, Description: expired, Enabled: true},
+		// Disabled, but another URL.
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7C", URL: "https://plainsync.invalid/lease2", Description: expired},
+		// The prefix alone, or a description that only starts like one.
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7D", URL: LeaseURL, Description: plain.LeasePrefix, UpdatedAt: now.Add(-time.Hour)},
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7E", URL: LeaseURL, Description: expired + " extra"},
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7F", URL: LeaseURL, Description: "plainsync-lease v2 holder=old until=2021-01-01T00:00:00.000Z"},
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7G", URL: LeaseURL, Description: "plainsync-lease v1 holder=old until=2021-01-01T00:00:00Z"},
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR7H", URL: LeaseURL, Description: "plainsync-lease v1 holder=o/d until=2021-01-01T00:00:00.000Z"},
+	}
+}
+
+func TestOnlyWhatIsALeaseInEveryRespectIsTreatedAsOne(t *testing.T) {
+	now := time.Now()
+	for _, lt := range lookalikes(now) {
+		if _, _, ok := plain.ParseLease(lt); ok {
+			t.Errorf("%s (%q, %s, enabled %v) parsed as a lease", lt.ID, lt.Description, lt.URL, lt.Enabled)
+		}
+	}
+	f := newFakePlain()
+	f.targets = append(f.targets, lookalikes(now)...)
+	o := opts(0) // no waiting: a lookalike that blocked would time out
+	var deleted []string
+	o.Deleted = func(id string, own bool) { deleted = append(deleted, id) }
+	l, err := AcquireLease(context.Background(), f, o)
+	if err != nil {
+		t.Fatalf("a lookalike blocked the apply: %v", err)
+	}
+	if err := l.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(deleted, []string{l.ID()}) {
+		t.Errorf("deleted %v, want only the run's own lease %s", deleted, l.ID())
+	}
+	if _, _, err := RemoveExpired(context.Background(), f, lookalikes(now), now, time.Millisecond, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.targets) != len(lookalikes(now)) {
+		t.Fatalf("lookalikes deleted: %d of %d left", len(f.targets), len(lookalikes(now)))
+	}
+}
+
+// A lease "held until 2099" is not honoured: the apply goes on, says so
+// once naming it, and leaves it alone.
+func TestALeaseEndingImpossiblyFarAheadIsNotHonoured(t *testing.T) {
+	f := newFakePlain()
+	forged := f.addLease("forger", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC))
+	// Just within TTL plus skew: an honest lease of a clock running ahead.
+	ahead := f.addLease("ahead", time.Now().Add(DefaultTTL+DefaultTTL/2-time.Second))
+	var reported []string
+	o := opts(30 * time.Millisecond)
+	o.NotHonoured = func(id string, until time.Time) {
+		reported = append(reported, id+" "+until.Format(time.RFC3339))
+	}
+	_, err := AcquireLease(context.Background(), f, o)
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "ahead") {
+		t.Fatalf("the lease within TTL plus skew is honoured: %v", err)
+	}
+	if !slices.Equal(reported, []string{forged + " 2099-01-01T00:00:00Z"}) {
+		t.Fatalf("reported %v, want the forged lease once", reported)
+	}
+	f.DeleteWebhookTarget(context.Background(), ahead)
+	reported = nil
+	l, err := AcquireLease(context.Background(), f, o)
+	if err != nil {
+		t.Fatalf("a lease until 2099 blocked the apply: %v", err)
+	}
+	if err := l.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ids := f.leaseIDs(); !slices.Equal(ids, []string{forged}) {
+		t.Fatalf("leases = %v, want the forged one left alone", ids)
+	}
+	if len(reported) != 1 {
+		t.Fatalf("reported %d times, want once", len(reported))
+	}
+}
+
+// Plain refusing the lease target is ErrRefused at once (no waiting), and
+// leaves nothing behind.
+func TestARefusedLeaseIsErrRefused(t *testing.T) {
+	refusal := errors.New("url: not a valid host (VALIDATION)")
+	f := refusingCreates{newFakePlain(), refusal}
+	o := opts(10 * time.Second)
+	o.Refused = func(err error) bool { return errors.Is(err, refusal) }
+	start := time.Now()
+	_, err := AcquireLease(context.Background(), f, o)
+	if !errors.Is(err, ErrRefused) || !errors.Is(err, refusal) {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("a refusal waited for the timeout")
+	}
+	// Without the classifier it is an ordinary failure.
+	o.Refused = nil
+	if _, err := AcquireLease(context.Background(), f, o); err == nil || errors.Is(err, ErrRefused) {
+		t.Fatalf("unclassified: %v", err)
+	}
+}
+
+// A protected (ignored) expired lease is never deleted.
+func TestAProtectedExpiredLeaseIsLeftAlone(t *testing.T) {
+	f := newFakePlain()
+	kept := f.addLease("kept", time.Now().Add(-time.Hour))
+	o := opts(0)
+	o.Protected = func(t plain.Target) bool { return t.ID == kept }
+	l, err := AcquireLease(context.Background(), f, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := f.ListLeases(context.Background())
+	if removed, _, err := RemoveExpired(context.Background(), f, snap, time.Now(), time.Millisecond, o.Protected); err != nil || removed != nil {
+		t.Fatalf("removed %v, err %v", removed, err)
+	}
+	if ids := f.leaseIDs(); !slices.Equal(ids, []string{kept}) {
+		t.Fatalf("leases = %v, want the protected one kept", ids)
+	}
+}
+
+// refusingCreates answers every create with err, applying nothing.
+type refusingCreates struct {
+	*fakePlain
+	err error
+}
+
+func (f refusingCreates) CreateWebhookTarget(context.Context, plain.CreateInput) (plain.Target, error) {
+	return plain.Target{}, f.err
 }
 
 func TestLeaseIsRenewedWhileHeld(t *testing.T) {

@@ -7,6 +7,7 @@ package plain
 
 import (
 	"errors"
+	"regexp"
 	"sort"
 	"time"
 )
@@ -69,11 +70,54 @@ type Snapshot struct {
 // reserved: a desired-state file cannot use it as a name.
 const LeasePrefix = "plainsync-lease"
 
-// IsLease reports whether a target's description marks it as an apply
-// lease.
+// IsLease reports whether a description starts with the reserved lease
+// prefix. It says nothing about whether a target is a lease (see
+// ParseLease): a desired-state file simply may not use such a name.
 func IsLease(description string) bool {
 	return description == LeasePrefix || len(description) > len(LeasePrefix) &&
 		description[:len(LeasePrefix)] == LeasePrefix && description[len(LeasePrefix)] == ' '
+}
+
+// LeaseURL is where a lease target points. It is disabled, so Plain never
+// delivers to it, and .invalid never resolves (RFC 2606) should it ever be
+// enabled by hand.
+const LeaseURL = "https://plainsync.invalid/lease"
+
+// LeaseTTL is how long a lease stays valid without renewal; LeaseSkew is
+// how far the clocks of two runs may disagree. A lease ending more than
+// LeaseTTL+LeaseSkew from now was not written by a plainsync that renews
+// it (a forged or hand-edited target): internal/lock does not honour it.
+const (
+	LeaseTTL  = 2 * time.Minute
+	LeaseSkew = LeaseTTL / 2
+)
+
+// LeaseTimeLayout is the layout of a lease's until= time.
+const LeaseTimeLayout = "2006-01-02T15:04:05.000Z"
+
+// leaseDescription is the exact description of a lease: the prefix, "v1",
+// a holder of 1-64 letters, digits, '.', '_' or '-', and an until= time in
+// LeaseTimeLayout (UTC, milliseconds).
+var leaseDescription = regexp.MustCompile(`^plainsync-lease v1 holder=([A-Za-z0-9._-]{1,64}) until=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)$`)
+
+// ParseLease reads t as an apply lease. It is one only if everything about
+// it says so: the exact LeaseURL, disabled, and the exact description
+// format. Anything else (an enabled target, another URL, a description
+// that merely starts like a lease) is an ordinary target that plainsync
+// never deletes as a lease and that never blocks an apply.
+func ParseLease(t Target) (holder string, until time.Time, ok bool) {
+	if t.URL != LeaseURL || t.Enabled {
+		return "", time.Time{}, false
+	}
+	m := leaseDescription.FindStringSubmatch(t.Description)
+	if m == nil {
+		return "", time.Time{}, false
+	}
+	until, err := time.Parse(LeaseTimeLayout, m[2])
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return m[1], until, true
 }
 
 // MaxTargets is Plain's documented ceiling of webhook targets per

@@ -39,6 +39,13 @@
 //
 // # Plain's documented rules
 //
+// Config.RefuseInvalidHosts (--refuse-invalid-hosts, off by default) makes
+// create and update refuse a URL whose host is in the reserved .invalid
+// domain with a VALIDATION error on url: a stand-in for a service that
+// checks its targets' hosts, for testing clients (plainsync's apply lease
+// points at such a host) against it. Whether Plain checks hosts is not
+// documented, so it is an option, not the default.
+//
 // A workspace holds at most 25 targets (Config.MaxTargets, --max-targets):
 // the 26th createWebhookTarget answers a MutationError with type VALIDATION,
 // code "too_many_webhook_targets" (Plain's error-codes reference: "The

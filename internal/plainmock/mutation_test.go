@@ -287,3 +287,34 @@ func TestConfigWorkspaceAndKeys(t *testing.T) {
 		t.Errorf("workspace = %v", r.data("myWorkspace"))
 	}
 }
+
+// With RefuseInvalidHosts (--refuse-invalid-hosts), a URL whose host is in
+// the reserved .invalid domain is a VALIDATION error on url, for create
+// and update alike; without it, it is an ordinary URL.
+func TestRefuseInvalidHosts(t *testing.T) {
+	m := newMock(t, Config{RefuseInvalidHosts: true})
+	for _, u := range []string{"https://plainsync.invalid/lease", "https://INVALID./x", "https://a.b.invalid:8443/x"} {
+		r := mustOK(t, m.gql(createDoc, map[string]any{"input": createInput(u, "lease", "thread.thread_created")}))
+		if got := fieldErrors(t, r, "createWebhookTarget"); got["url"] != "VALIDATION" {
+			t.Errorf("%s: field errors %v, want url VALIDATION", u, got)
+		}
+	}
+	if len(m.srv.Targets()) != 0 {
+		t.Fatal("a refused create stored a target")
+	}
+	r := mustOK(t, m.gql(createDoc, map[string]any{"input": createInput("https://invalid.example.com/x", "ok", "thread.thread_created")}))
+	id, _ := r.data("createWebhookTarget.webhookTarget.id").(string)
+	if id == "" {
+		t.Fatalf("a host merely containing \"invalid\" was refused: %s", r.Raw)
+	}
+	r = mustOK(t, m.gql(updateDoc, map[string]any{"input": map[string]any{"webhookTargetId": id, "url": map[string]any{"value": "https://x.invalid/"}}}))
+	if got := fieldErrors(t, r, "updateWebhookTarget"); got["url"] != "VALIDATION" {
+		t.Errorf("update: field errors %v, want url VALIDATION", got)
+	}
+
+	plainMock := newMock(t, Config{})
+	r = mustOK(t, plainMock.gql(createDoc, map[string]any{"input": createInput("https://plainsync.invalid/lease", "lease", "thread.thread_created")}))
+	if r.data("createWebhookTarget.webhookTarget.id") == nil {
+		t.Fatalf("without the option a .invalid host was refused: %s", r.Raw)
+	}
+}

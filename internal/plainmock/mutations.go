@@ -88,6 +88,22 @@ func checkURL(raw string) *fieldProblem {
 	return nil
 }
 
+// checkURL is checkURL plus, with Config.RefuseInvalidHosts, a refusal
+// of hosts in the reserved .invalid domain.
+func (s *Server) checkURL(raw string) *fieldProblem {
+	if p := checkURL(raw); p != nil {
+		return p
+	}
+	if !s.refuseInvalid {
+		return nil
+	}
+	u, _ := url.Parse(raw)
+	if h := strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")); h == "invalid" || strings.HasSuffix(h, ".invalid") {
+		return &fieldProblem{"url", "url must point at a host that can receive webhooks.", "VALIDATION"}
+	}
+	return nil
+}
+
 func checkDescription(d string) *fieldProblem {
 	if strings.TrimSpace(d) == "" {
 		return &fieldProblem{"description", "description must not be empty.", "REQUIRED"}
@@ -146,7 +162,7 @@ func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError
 	input, _ := args["input"].(map[string]any)
 	var probs []fieldProblem
 	rawURL, _ := asString(input["url"])
-	if p := checkURL(rawURL); p != nil {
+	if p := s.checkURL(rawURL); p != nil {
 		probs = append(probs, *p)
 	}
 	desc, _ := asString(input["description"])
@@ -208,7 +224,7 @@ func (s *Server) resolveUpdate(args map[string]any, oc *opCtx) (any, *fieldError
 	var probs []fieldProblem
 	if v, ok := wrapped(input, "url"); ok {
 		t.URL, _ = asString(v)
-		if p := checkURL(t.URL); p != nil {
+		if p := s.checkURL(t.URL); p != nil {
 			probs = append(probs, *p)
 		}
 	}

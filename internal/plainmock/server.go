@@ -67,6 +67,13 @@ type Config struct {
 	Now             func() time.Time // nil = time.Now
 	// Delivery configures the real deliveries POST /mock/v1/events makes.
 	Delivery DeliveryConfig
+
+	// RefuseInvalidHosts makes create and update refuse a URL whose host
+	// is in the reserved .invalid domain (RFC 2606) with a VALIDATION
+	// error on url, as a service that checks its targets' hosts would;
+	// plainsync's apply lease points there. Off by default: whether Plain
+	// checks hosts is not documented either way.
+	RefuseInvalidHosts bool
 }
 
 // WorkspaceKey grants an API key permissions on one workspace.
@@ -90,6 +97,8 @@ type Server struct {
 	now        func() time.Time
 	statePath  string
 	maxTargets int // <= 0: no limit
+	// refuseInvalid is Config.RefuseInvalidHosts.
+	refuseInvalid bool
 
 	// mu guards the workspaces below; operations run under it so that
 	// every request sees and leaves a consistent state.
@@ -180,6 +189,7 @@ func New(cfg Config) (*Server, error) {
 		rng:     rand.New(rand.NewPCG(seed, 0xfa17)),
 		windows: map[string]*rateWindow{},
 	}
+	s.refuseInvalid = cfg.RefuseInvalidHosts
 
 	s.primary = newWorkspace(plain.Workspace{})
 	filled := false
