@@ -21,7 +21,7 @@ func TestProtectedTargetNeedsAllowDestroy(t *testing.T) {
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	m := startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"}, Targets: live}, "--verbose")
-	yaml := "version: 1\nprune: true\nprotect:\n  - name: \"billing-*\"\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"
+	yaml := "version: 1\nworkspace: " + teamsWorkspace + "\nprune: true\nprotect:\n  - name: \"billing-*\"\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"
 	for _, name := range []string{"crm-sync", "support-a", "support-b", "ops"} {
 		yaml += hook(name, "https://"+name+".example.com/", "[thread.thread_created]")
 	}
@@ -69,7 +69,7 @@ func TestActionPolicyAndAllowDestroyInputs(t *testing.T) {
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	m := startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"}, Targets: live}, "--verbose")
-	yaml := "version: 1\nprune: true\nprotect:\n  - name: \"billing*\"\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"
+	yaml := "version: 1\nworkspace: " + teamsWorkspace + "\nprune: true\nprotect:\n  - name: \"billing*\"\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"
 	for _, name := range []string{"crm-sync", "support-a", "support-b", "ops"} {
 		yaml += hook(name, "https://"+name+".example.com/", "[thread.thread_created]")
 	}
@@ -89,7 +89,7 @@ func TestActionPolicyAndAllowDestroyInputs(t *testing.T) {
 	}
 	r := run("validate", "PLAINSYNC_POLICY_PATHS=policy")
 	wantCode(t, r, 1)
-	wantContains(t, r.stderr, `plainsync.yaml:17:5: webhook "ops" violates policy rule no-ops: no ops`)
+	wantContains(t, r.stderr, `plainsync.yaml:18:5: webhook "ops" violates policy rule no-ops: no ops`)
 
 	r = run("apply", "PLAINSYNC_ALLOW_DESTROY=billing")
 	wantCode(t, r, 1)
