@@ -50,14 +50,60 @@ var mdIcons = map[diff.Action]string{
 	diff.ActionUnmanaged: "❔",
 }
 
-// code renders s as inline code that survives table cells and HTML
-// blocks: <code> with HTML escaping, and pipes escaped so that they do not
-// split the cell.
-func code(s string) string {
+// Live text (names, ids, URLs, descriptions, workspace names, file paths
+// of saved plans) is only ever text in the Markdown: GitHub renders
+// Markdown inside <code>…</code> in a paragraph or table cell, so a name
+// like "[click](https://…)" or "@someone" would become a link or a
+// mention. It goes into code spans (span, cellSpan), where CommonMark
+// reads nothing but the text and GitHub resolves no mention or reference;
+// inside an HTML block (a <details> summary), where Markdown is not
+// parsed, into HTML-escaped <code> (htmlCode).
+
+// span renders s as a code span: a backtick string longer than any run of
+// backticks inside opens and closes it (CommonMark 0.31 §6.1), and one
+// space pads text that starts or ends with a backtick or has a space at
+// both ends, since the parser strips one such space from each side.
+func span(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	f := strings.Repeat("`", longestRun(s, '`')+1)
+	if s[0] == '`' || s[len(s)-1] == '`' || (s[0] == ' ' && s[len(s)-1] == ' ' && strings.Trim(s, " ") != "") {
+		s = " " + s + " "
+	}
+	return f + s + f
+}
+
+// cellSpan is span for a table cell: GFM splits a row at every pipe not
+// escaped with a backslash, even inside a code span, and turns "\|" back
+// into "|" before reading the cell (GFM spec, tables extension).
+func cellSpan(s string) string {
+	return strings.ReplaceAll(span(s), "|", `\|`)
+}
+
+// htmlCode renders s as <code> for an HTML block, where Markdown is not
+// parsed: HTML escaping keeps it text, and the cell escaper keeps it on
+// its line (a blank line would end the block).
+func htmlCode(s string) string {
 	if s == "" {
 		return ""
 	}
 	return "<code>" + cellEscaper.Replace(s) + "</code>"
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c byte) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }
 
 // mdEscaper neutralises HTML in Markdown text. Quotes are left alone: they
@@ -70,16 +116,7 @@ var cellEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|
 
 // fence returns a code fence longer than any backtick run in body.
 func fence(body string) string {
-	longest, run := 0, 0
-	for _, r := range body {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
+	return strings.Repeat("`", max(3, longestRun(body, '`')+1))
 }
 
 // markdown builds the comment within limit bytes (0: unlimited).
@@ -87,7 +124,7 @@ func markdown(m *diff.Plan, limit int) string {
 	var head strings.Builder
 	fmt.Fprintf(&head, "### plainsync plan for %s\n\n", mdHeader(m))
 	fmt.Fprintf(&head, "**%s**\n\n", Summary(m))
-	if line := scopeLine(m, func(g string) string { return code(bare(g)) }); line != "" {
+	if line := scopeLine(m, span); line != "" {
 		head.WriteString(line + "\n\n")
 	}
 	if !m.HasChanges() {
@@ -96,7 +133,7 @@ func markdown(m *diff.Plan, limit int) string {
 	shown := displayOrder(m.Changes)
 	if names := deletedNames(shown); len(names) > 0 {
 		for i, n := range names {
-			names[i] = code(n)
+			names[i] = span(n)
 		}
 		fmt.Fprintf(&head, "> [!CAUTION]\n> **This plan deletes %s:** %s. A deleted target stops receiving events at once, and its id and delivery history are gone for good.\n\n",
 			plural(len(names), "webhook target"), strings.Join(names, ", "))
@@ -104,7 +141,7 @@ func markdown(m *diff.Plan, limit int) string {
 	if len(m.Warnings) > 0 {
 		head.WriteString("> [!WARNING]\n")
 		for _, w := range m.Warnings {
-			fmt.Fprintf(&head, "> %s\n", mdEscaper.Replace(inert.Text(w.String())))
+			fmt.Fprintf(&head, "> %s\n", span(inert.Text(w.String())))
 		}
 		head.WriteString("\n")
 	}
@@ -116,11 +153,11 @@ func markdown(m *diff.Plan, limit int) string {
 	rows := make([]string, len(shown))
 	details := make([]string, len(shown))
 	for i, ch := range shown {
-		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, code(ch.Name), code(ch.TargetID), fieldNames(ch))
+		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, cellSpan(ch.Name), cellSpan(ch.TargetID), fieldNames(ch))
 		body := strings.Join(diffLines(ch), "\n")
 		f := fence(body)
 		details[i] = fmt.Sprintf("<details><summary>%s %s %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n",
-			mdIcons[ch.Action], ch.Action, code(ch.Name), f, body, f)
+			mdIcons[ch.Action], ch.Action, htmlCode(ch.Name), f, body, f)
 	}
 	if limit <= 0 {
 		return head.String() + tableHead + strings.Join(rows, "") + "\n" + strings.Join(details, "")
@@ -191,11 +228,11 @@ func mdHeader(m *diff.Plan) string {
 	if file == "" {
 		file = "(no file)"
 	}
-	ws := code(m.Workspace.ID)
+	ws := span(m.Workspace.ID)
 	if m.Workspace.Name != "" {
-		ws = mdEscaper.Replace(m.Workspace.Name) + " (" + ws + ")"
+		ws = span(m.Workspace.Name) + " (" + ws + ")"
 	}
-	return code(file) + " → " + ws
+	return span(file) + " → " + ws
 }
 
 // diffLines renders a change for a ```diff block, where + and - lines are
