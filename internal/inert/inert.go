@@ -58,7 +58,11 @@ func Text(s string) string {
 // line.
 const legacyPrefix = "##["
 
-// breakLegacy writes the second '#' of every "##[" as \x23.
+// BreakLegacy writes the second '#' of every "##[" as \x23, for documents
+// that keep their line breaks and are escaped otherwise (Markdown for a
+// step summary or a comment).
+func BreakLegacy(s string) string { return breakLegacy(s) }
+
 func breakLegacy(s string) string {
 	if !strings.Contains(s, legacyPrefix) {
 		return s

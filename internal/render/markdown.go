@@ -75,6 +75,10 @@ func span(s string) string {
 	return f + s + f
 }
 
+// CodeSpan renders untrusted text as an inline code span for Markdown
+// outside this package (comment headings, step summaries): see span.
+func CodeSpan(s string) string { return span(inert.Text(s)) }
+
 // cellSpan is span for a table cell: GFM splits a row at every pipe not
 // escaped with a backslash, even inside a code span, and turns "\|" back
 // into "|" before reading the cell (GFM spec, tables extension).
