@@ -78,7 +78,7 @@ func TestEchoesEveryEncoding(t *testing.T) {
 // Cut pieces count: an echo split across messages or cut short still
 // gives a window away.
 func TestEchoesPieces(t *testing.T) {
-	piece := echoSecret[7:7+EchoWindow]
+	piece := echoSecret[7 : 7+EchoWindow]
 	for _, s := range []string{piece, strings.ToUpper(piece), url.QueryEscape(piece), base64.StdEncoding.EncodeToString([]byte("..." + piece))} {
 		if !Echoes("x "+s+" y", echoSecret) {
 			t.Errorf("piece %q not found", s)
