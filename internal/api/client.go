@@ -61,9 +61,14 @@ type Options struct {
 	Debug io.Writer
 
 	// Mask, when set, hides the caller's secrets (interpolated ${VAR}
-	// values) in the excerpts of server bodies that errors quote. It runs
-	// before an excerpt is cut, so that no fragment of a secret survives.
+	// values) in the server text errors show: GraphQL error messages,
+	// codes and paths, mutation errors. A body that is not GraphQL is
+	// never shown, only described.
 	Mask func(string) string
+	// Untrusted, when set, is used instead of Mask: it also withholds
+	// server text that gives a secret away in an encoding masking cannot
+	// undo (secret.Masker.Untrusted).
+	Untrusted func(string) string
 
 	// HTTPClient is an optional base client; only its Transport is used,
 	// wrapped by the client's own RoundTripper. Its Timeout is ignored
@@ -121,6 +126,7 @@ func New(o Options) (*Client, error) {
 		maxRLWait:   o.MaxRateLimitWait,
 		debug:       o.Debug,
 		mask:        o.Mask,
+		untrusted:   o.Untrusted,
 		clock:       realClock{},
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {

@@ -456,6 +456,7 @@ func (c *Client) CreateWebhookTarget(ctx context.Context, in plain.CreateInput) 
 	if err := c.run(ctx, "CreateWebhookTarget", docCreateWebhookTarget, map[string]any{"input": input}, true, &resp); err != nil {
 		return plain.Target{}, err
 	}
+	c.tr.scrubMutation(resp.CreateWebhookTarget.Error)
 	t, err := resp.CreateWebhookTarget.result("CreateWebhookTarget", true)
 	return t, redactErr(err, c.tr.key)
 }
@@ -487,6 +488,7 @@ func (c *Client) UpdateWebhookTarget(ctx context.Context, in plain.UpdateInput) 
 	if err := c.run(ctx, "UpdateWebhookTarget", docUpdateWebhookTarget, map[string]any{"input": input}, true, &resp); err != nil {
 		return plain.Target{}, err
 	}
+	c.tr.scrubMutation(resp.UpdateWebhookTarget.Error)
 	t, err := resp.UpdateWebhookTarget.result("UpdateWebhookTarget", true)
 	return t, redactErr(err, c.tr.key)
 }
@@ -503,6 +505,7 @@ func (c *Client) DeleteWebhookTarget(ctx context.Context, id string) error {
 	if err := c.run(ctx, "DeleteWebhookTarget", docDeleteWebhookTarget, vars, true, &resp); err != nil {
 		return err
 	}
+	c.tr.scrubMutation(resp.DeleteWebhookTarget.Error)
 	_, err := resp.DeleteWebhookTarget.result("DeleteWebhookTarget", false)
 	return redactErr(err, c.tr.key)
 }
