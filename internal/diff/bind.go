@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"sort"
 	"strings"
 )
@@ -214,5 +215,5 @@ func MarshalSigned(p *Plan, key string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("save plan: encode JSON: %w", err)
 	}
-	return append(out, '\n'), nil
+	return append(inert.JSON(out), '\n'), nil
 }
