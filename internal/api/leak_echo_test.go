@@ -106,3 +106,33 @@ func TestSecretsNeverLeakThroughEchoes(t *testing.T) {
 		t.Errorf("debug output of responses: %q", resp)
 	}
 }
+
+// TestDeliveryMessagesAreScrubbed: what Plain recorded of a receiver's
+// answer is server text: an echo of a secret in it is withheld.
+func TestDeliveryMessagesAreScrubbed(t *testing.T) {
+	const value = "Zq9+sec/ret=Value!42"
+	masker := &secret.Masker{}
+	masker.Add("CRM_TOKEN", value)
+	echo := base64.StdEncoding.EncodeToString([]byte("GET /?k=" + value))
+	fs := newFakeServer(t, func(_ int, _ gqlRequest, w http.ResponseWriter, _ *http.Request) {
+		node := attemptJSON(2) // an error result
+		node["result"] = map[string]any{"__typename": "WebhookDeliveryAttemptErrorResult", "errorCode": "TIMEOUT", "errorMessage": "receiver said " + echo}
+		plainNode := attemptJSON(3)
+		plainNode["result"] = map[string]any{"__typename": "WebhookDeliveryAttemptRejectedResult", "rejectedMessage": "blocked host " + value}
+		writeJSON(w, 200, map[string]any{"data": map[string]any{"webhookDeliveryAttempts": map[string]any{
+			"edges": []any{map[string]any{"node": node}, map[string]any{"node": plainNode}}, "pageInfo": map[string]any{"hasNextPage": false},
+		}}})
+	})
+	o := fastOptions(fs.URL)
+	o.Mask, o.Untrusted = masker.Mask, masker.Untrusted
+	got, err := newClient(t, o).ListDeliveryAttempts(context.Background(), "whTarget_01HD4400VTDJQ646V6RY37SR7K", DeliveryFilter{})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%d attempts, %v", len(got), err)
+	}
+	if got[0].Message != secret.Withheld || got[0].ErrorCode != "TIMEOUT" {
+		t.Errorf("echoed message = %q (%s)", got[0].Message, got[0].ErrorCode)
+	}
+	if got[1].Message != "blocked host ${CRM_TOKEN}" {
+		t.Errorf("plain message = %q", got[1].Message)
+	}
+}

@@ -639,7 +639,10 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
 			}
-			out = append(out, e.Node.attempt())
+			at := e.Node.attempt()
+			// Plain's record of what a receiver said is server text too.
+			at.Message, at.ErrorCode = c.tr.scrub(at.Message), c.tr.scrub(at.ErrorCode)
+			out = append(out, at)
 		}
 		if f.Limit > 0 && len(out) >= f.Limit {
 			return out, nil
