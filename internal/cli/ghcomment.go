@@ -59,7 +59,7 @@ func (f *Factory) finishActions(command string, code int, cmdErr error) int {
 		}
 	}
 	if err := a.SetOutput(ghactions.OutputExitCode, strconv.Itoa(code)); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(err.Error())))
 		if code == 0 {
 			code = 1
 		}
