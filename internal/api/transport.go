@@ -147,7 +147,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if gerr != nil {
 			t.scrubErrors(gerr)
 		}
-		desc := &HTTPError{Status: r.status, ContentType: t.scrub(mediaType(r.header.Get("Content-Type"))), Size: len(r.body)}
+		desc := &HTTPError{Status: r.status, ContentType: mediaType(r.header.Get("Content-Type")), Size: len(r.body)}
+		if t.scrub(desc.ContentType) != desc.ContentType {
+			desc.ContentType = "" // even the media type echoes a secret
+		}
 		rateLimited := r.status == http.StatusTooManyRequests || (gerr != nil && gerr.HasCode(CodeRateLimited))
 		var wait time.Duration
 		if rateLimited {
