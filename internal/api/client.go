@@ -196,7 +196,9 @@ func (c *Client) run(ctx context.Context, op, doc string, vars map[string]any, m
 		// decoding data into out: the server answered with an unexpected
 		// shape. A mutation got that far on the server, so its effect is
 		// unknown.
-		err = fmt.Errorf("unexpected response shape: %w", err)
+		// A decoding error may quote a value of the body (a number
+		// literal): server text, scrubbed like the rest.
+		err = &redactedError{msg: "unexpected response shape: " + c.tr.scrub(err.Error()), err: err}
 		if mutation {
 			err = &outcomeUnknownError{cause: err}
 		}
