@@ -110,12 +110,8 @@ func longestRun(s string, c byte) int {
 	return longest
 }
 
-// mdEscaper neutralises HTML in Markdown text. Quotes are left alone: they
-// are harmless outside attributes and &#34; would only clutter the raw
-// comment.
-var mdEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// cellEscaper also keeps a table cell on one line and in one column.
+// cellEscaper HTML-escapes text for <code> in an HTML block and keeps it
+// on one line (a pipe as &#124;, harmless there).
 var cellEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "\n", " ", "\r", " ")
 
 // fence returns a code fence longer than any backtick run in body.
