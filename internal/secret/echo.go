@@ -39,24 +39,41 @@ func Echoes(s string, values ...string) bool {
 	if len(grams) == 0 && len(short) == 0 {
 		return false
 	}
+	// A reading decoded from base64 or hex is mostly noise: there only
+	// windows count, not secrets shorter than one, which noise would
+	// match by chance.
+	type reading struct {
+		text  string
+		noisy bool
+	}
 	seen := map[string]bool{}
-	level := []string{s}
+	level := []reading{{text: s}}
 	for depth := 0; depth < 4 && len(level) > 0; depth++ {
-		var next []string
-		for _, v := range level {
-			if seen[v] {
+		var next []reading
+		for _, r := range level {
+			if seen[r.text] {
 				continue
 			}
-			seen[v] = true
-			if matches(strings.ToLower(v), grams, short) {
+			seen[r.text] = true
+			sh := short
+			if r.noisy {
+				sh = nil
+			}
+			if matches(strings.ToLower(r.text), grams, sh) {
 				return true
 			}
 			if depth == 3 {
 				continue
 			}
-			for _, d := range decodings(v) {
-				if d != v && !seen[d] {
-					next = append(next, d)
+			texts, binary := decodings(r.text)
+			for _, d := range texts {
+				if d != r.text && !seen[d] {
+					next = append(next, reading{text: d, noisy: r.noisy})
+				}
+			}
+			for _, d := range binary {
+				if !seen[d] {
+					next = append(next, reading{text: d, noisy: true})
 				}
 			}
 		}
@@ -99,12 +116,12 @@ func matches(s string, grams map[string]bool, short []string) bool {
 	return false
 }
 
-// decodings returns s decoded each way an echo may have encoded it.
-func decodings(s string) []string {
-	out := []string{percentDecode(s), html.UnescapeString(s), backslashDecode(s)}
-	out = append(out, base64Readings(s)...)
-	out = append(out, hexReadings(s)...)
-	return out
+// decodings returns s decoded each way an echo may have encoded it: as
+// text (escapes undone) and as binary readings (base64, hex).
+func decodings(s string) (texts, binary []string) {
+	texts = []string{percentDecode(s), html.UnescapeString(s), backslashDecode(s)}
+	binary = append(base64Readings(s), hexReadings(s)...)
+	return texts, binary
 }
 
 // percentDecode decodes every %XX escape, whatever the case of its
