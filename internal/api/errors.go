@@ -308,6 +308,16 @@ func (t *transport) scrub(s string) string {
 	return s
 }
 
+// withholdEcho is scrub for server text the caller masks and redacts
+// itself (delivery attempts' messages): s unchanged, or the withheld note
+// when it echoes a secret in a form masking cannot undo.
+func (t *transport) withholdEcho(s string) string {
+	if t.scrub(s) == secret.Withheld {
+		return secret.Withheld
+	}
+	return s
+}
+
 // scrubErrors scrubs every message, code and path element of g in place.
 func (t *transport) scrubErrors(g *GraphQLError) {
 	for i := range g.Errors {

@@ -641,7 +641,7 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 			}
 			at := e.Node.attempt()
 			// Plain's record of what a receiver said is server text too.
-			at.Message, at.ErrorCode = c.tr.scrub(at.Message), c.tr.scrub(at.ErrorCode)
+			at.Message, at.ErrorCode = c.tr.withholdEcho(at.Message), c.tr.withholdEcho(at.ErrorCode)
 			out = append(out, at)
 		}
 		if f.Limit > 0 && len(out) >= f.Limit {

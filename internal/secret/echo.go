@@ -82,12 +82,18 @@ func Echoes(s string, values ...string) bool {
 	return false
 }
 
+// publicPrefix starts every Plain API key ("Authorization: Bearer
+// plainApiKey_…", Plain's API docs): it gives nothing away, and a message
+// naming "apiKey" must not read as an echo of the key.
+const publicPrefix = "plainapikey_"
+
 // pieces returns the lower-cased windows of the values of EchoWindow bytes
-// or more, and the lower-cased values shorter than that.
+// or more, and the lower-cased values shorter than that. A value's public
+// prefix is left out: only windows of its secret part count.
 func pieces(values []string) (grams map[string]bool, short []string) {
 	grams = map[string]bool{}
 	for _, v := range values {
-		v = strings.ToLower(v)
+		v = strings.TrimPrefix(strings.ToLower(v), publicPrefix)
 		if v == "" {
 			continue
 		}

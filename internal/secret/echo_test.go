@@ -137,3 +137,15 @@ func TestUntrusted(t *testing.T) {
 		t.Errorf("nil masker: %q", got)
 	}
 }
+
+// Plain's key prefix is public: a message naming an "apiKey" is no echo,
+// while a piece of the key's secret part is.
+func TestEchoesSkipsThePublicKeyPrefix(t *testing.T) {
+	const key = "plainApiKey_Xk9QzR7vLm2P"
+	if Echoes("Invalid plainApiKey_ header; apiKey missing", key) {
+		t.Error("the public prefix counts as an echo")
+	}
+	if !Echoes("got key_xk9qzr7v", key) {
+		t.Error("a piece of the secret part is not found")
+	}
+}
