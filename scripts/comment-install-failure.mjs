@@ -169,8 +169,18 @@ function marker(key) {
 
 // ---- The comment's body. ----
 
+// code1 is a code span, like the Go side's: GitHub renders Markdown inside
+// <code>…</code> in a heading, so a path like "[x](https://…).yaml" would
+// be a link. The fence is longer than any backtick run inside; one space
+// pads text the parser would otherwise trim or merge into the fence.
 function code1(s) {
-  return "<code>" + s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;") + "</code>";
+  s = s.replace(/[\r\n]/g, " ").replaceAll("##[", "#\\x23[");
+  if (s === "") return "";
+  let longest = 0;
+  for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const f = "`".repeat(longest + 1);
+  if (s.startsWith("`") || s.endsWith("`") || (s.startsWith(" ") && s.endsWith(" ") && s.trim() !== "")) s = " " + s + " ";
+  return f + s + f;
 }
 
 function codeBlock(text) {

@@ -61,9 +61,14 @@ type Options struct {
 	Debug io.Writer
 
 	// Mask, when set, hides the caller's secrets (interpolated ${VAR}
-	// values) in the excerpts of server bodies that errors quote. It runs
-	// before an excerpt is cut, so that no fragment of a secret survives.
+	// values) in the server text errors show: GraphQL error messages,
+	// codes and paths, mutation errors. A body that is not GraphQL is
+	// never shown, only described.
 	Mask func(string) string
+	// Untrusted, when set, is used instead of Mask: it also withholds
+	// server text that gives a secret away in an encoding masking cannot
+	// undo (secret.Masker.Untrusted).
+	Untrusted func(string) string
 
 	// HTTPClient is an optional base client; only its Transport is used,
 	// wrapped by the client's own RoundTripper. Its Timeout is ignored
@@ -145,6 +150,7 @@ func New(o Options) (*Client, error) {
 		maxRLWait:   o.MaxRateLimitWait,
 		debug:       o.Debug,
 		mask:        o.Mask,
+		untrusted:   o.Untrusted,
 		clock:       realClock{},
 	}
 	if o.HTTPClient != nil && o.HTTPClient.Transport != nil {
@@ -221,7 +227,9 @@ func (c *Client) run(ctx context.Context, op, doc string, vars map[string]any, m
 		// decoding data into out: the server answered with an unexpected
 		// shape. A mutation got that far on the server, so its effect is
 		// unknown.
-		err = fmt.Errorf("unexpected response shape: %w", err)
+		// A decoding error may quote a value of the body (a number
+		// literal): server text, scrubbed like the rest.
+		err = &redactedError{msg: "unexpected response shape: " + c.tr.scrub(err.Error()), err: err}
 		if mutation {
 			err = &outcomeUnknownError{cause: err}
 		}

@@ -3,9 +3,12 @@ package api
 import (
 	"errors"
 	"fmt"
+	"mime"
+	"net/http"
 	"regexp"
 	"strings"
-	"unicode"
+
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // Sentinels for errors.Is; the typed errors below match them.
@@ -154,11 +157,16 @@ func (e *GraphQLError) retryable() bool {
 
 // HTTPError is a response whose body was not GraphQL JSON (for example a
 // load balancer's HTML error page), a redirect, or JSON without data or
-// errors. Excerpt is sanitised and short.
+// errors. Such a body is described, never quoted: it was written by
+// whoever answered (a proxy that echoes the request, secrets and all, in
+// any encoding), and nothing in it was meant for the user.
 type HTTPError struct {
-	Status  int
-	Reason  string // what was wrong; "" means "unexpected non-JSON response"
-	Excerpt string
+	Status int
+	Reason string // what was wrong; "" means "unexpected non-JSON response"
+	// ContentType is the response's media type when it is a plain
+	// "type/subtype" token, else "".
+	ContentType string
+	Size        int // body length in bytes
 }
 
 func (e *HTTPError) Error() string {
@@ -166,11 +174,35 @@ func (e *HTTPError) Error() string {
 	if reason == "" {
 		reason = "unexpected non-JSON response"
 	}
-	msg := fmt.Sprintf("%s (HTTP %d)", reason, e.Status)
-	if e.Excerpt != "" {
-		msg += ": " + e.Excerpt
+	status := fmt.Sprintf("HTTP %d", e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		status += " " + t
+	}
+	msg := fmt.Sprintf("%s (%s)", reason, status)
+	switch {
+	case e.Size == 0:
+		msg += ", empty body"
+	default:
+		kind := e.ContentType
+		if kind == "" {
+			kind = "untyped"
+		}
+		msg += fmt.Sprintf(", %s body of %d bytes, not shown", kind, e.Size)
 	}
 	return msg
+}
+
+// mediaTypeRe is a media type fit to show: two short tokens.
+var mediaTypeRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]{0,39}/[a-z0-9][a-z0-9.+-]{0,39}$`)
+
+// mediaType is the media type of a Content-Type header, or "" when it is
+// missing or not a plain token pair.
+func mediaType(header string) string {
+	mt, _, err := mime.ParseMediaType(header)
+	if err != nil || !mediaTypeRe.MatchString(mt) {
+		return ""
+	}
+	return mt
 }
 
 // Is matches the auth sentinels when a proxy answered 401/403/429 in HTML.
@@ -258,29 +290,56 @@ func redactErr(err error, key string) error {
 	return &redactedError{msg: hidden, err: err}
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
-
-// excerpt turns an arbitrary body into a short, printable, secret-free
-// snippet fit for an error message. Secrets are hidden before the cut: a
-// value cut in half no longer matches anything that could mask it later.
-// mask (nil: none) hides the caller's other secrets, such as ${VAR} values
-// a server echoes back.
-func excerpt(body []byte, key string, mask func(string) string, max int) string {
-	s := string(body)
-	s = tagRe.ReplaceAllString(s, " ")
-	s = strings.Map(func(r rune) rune {
-		if r == unicode.ReplacementChar || unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	s = hideKey(s, key, "***")
-	if mask != nil {
-		s = mask(s)
+// scrub makes text a server wrote fit for an error message: the API key
+// and the caller's secrets are masked, and text that still gives one away
+// in any encoding (percent-encoded, HTML entities, base64, case-folded,
+// cut) is withheld whole.
+func (t *transport) scrub(s string) string {
+	s = hideKey(s, t.key, "***")
+	if t.key != "" && secret.Echoes(s, t.key) {
+		return secret.Withheld
 	}
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
+	switch {
+	case t.untrusted != nil:
+		return t.untrusted(s)
+	case t.mask != nil:
+		return t.mask(s)
 	}
 	return s
+}
+
+// withholdEcho is scrub for server text the caller masks and redacts
+// itself (delivery attempts' messages): s unchanged, or the withheld note
+// when it echoes a secret in a form masking cannot undo.
+func (t *transport) withholdEcho(s string) string {
+	if t.scrub(s) == secret.Withheld {
+		return secret.Withheld
+	}
+	return s
+}
+
+// scrubErrors scrubs every message, code and path element of g in place.
+func (t *transport) scrubErrors(g *GraphQLError) {
+	for i := range g.Errors {
+		it := &g.Errors[i]
+		it.Message = t.scrub(it.Message)
+		it.Code = t.scrub(it.Code)
+		for j, el := range it.Path {
+			if s, ok := el.(string); ok {
+				it.Path[j] = t.scrub(s)
+			}
+		}
+	}
+}
+
+// scrubMutation scrubs the text of a mutation's business error.
+func (t *transport) scrubMutation(e *MutationError) {
+	if e == nil {
+		return
+	}
+	e.Type, e.Code, e.Message = t.scrub(e.Type), t.scrub(e.Code), t.scrub(e.Message)
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		f.Field, f.Message, f.Type = t.scrub(f.Field), t.scrub(f.Message), t.scrub(f.Type)
+	}
 }

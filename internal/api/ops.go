@@ -460,6 +460,7 @@ func (c *Client) CreateWebhookTarget(ctx context.Context, in plain.CreateInput) 
 	if err := c.run(ctx, "CreateWebhookTarget", docCreateWebhookTarget, map[string]any{"input": input}, true, &resp); err != nil {
 		return plain.Target{}, err
 	}
+	c.tr.scrubMutation(resp.CreateWebhookTarget.Error)
 	t, err := resp.CreateWebhookTarget.result("CreateWebhookTarget", true)
 	return t, redactErr(err, c.tr.key)
 }
@@ -491,6 +492,7 @@ func (c *Client) UpdateWebhookTarget(ctx context.Context, in plain.UpdateInput) 
 	if err := c.run(ctx, "UpdateWebhookTarget", docUpdateWebhookTarget, map[string]any{"input": input}, true, &resp); err != nil {
 		return plain.Target{}, err
 	}
+	c.tr.scrubMutation(resp.UpdateWebhookTarget.Error)
 	t, err := resp.UpdateWebhookTarget.result("UpdateWebhookTarget", true)
 	return t, redactErr(err, c.tr.key)
 }
@@ -507,6 +509,7 @@ func (c *Client) DeleteWebhookTarget(ctx context.Context, id string) error {
 	if err := c.run(ctx, "DeleteWebhookTarget", docDeleteWebhookTarget, vars, true, &resp); err != nil {
 		return err
 	}
+	c.tr.scrubMutation(resp.DeleteWebhookTarget.Error)
 	_, err := resp.DeleteWebhookTarget.result("DeleteWebhookTarget", false)
 	return redactErr(err, c.tr.key)
 }
@@ -649,7 +652,10 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 			if f.Limit > 0 && len(out) >= f.Limit {
 				break
 			}
-			out = append(out, e.Node.attempt())
+			at := e.Node.attempt()
+			// Plain's record of what a receiver said is server text too.
+			at.Message, at.ErrorCode = c.tr.withholdEcho(at.Message), c.tr.withholdEcho(at.ErrorCode)
+			out = append(out, at)
 		}
 		if f.Limit > 0 && len(out) >= f.Limit {
 			return out, nil

@@ -18,15 +18,11 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/loopback"
-	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // maxBody bounds how much of a response is read: 250 targets are a few
 // hundred kilobytes, so anything near this is not a Plain answer.
 const maxBody = 32 << 20
-
-// excerptLen is the longest body excerpt put in an error message.
-const excerptLen = 200
 
 // infoKey carries a *reqInfo from Client.run to the transport through the
 // request's context: the transport needs to know whether it may retry.
@@ -57,8 +53,11 @@ type transport struct {
 
 	debug   io.Writer
 	debugMu sync.Mutex
-	// mask hides the caller's secrets in body excerpts; nil hides only key.
-	mask func(string) string
+	// mask hides the caller's secrets in server text errors show;
+	// untrusted, when set, also withholds text that echoes one in any
+	// encoding. Neither set: only key is hidden.
+	mask      func(string) string
+	untrusted func(string) string
 
 	clock clock
 	sent  atomic.Int64
@@ -150,6 +149,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// queued in the limiter, wait for the reset together instead of
 		// each collecting a 429 of its own.
 		gerr, noData, jsonErr := decodeErrors(r.status, r.body)
+		if gerr != nil {
+			t.scrubErrors(gerr)
+		}
+		desc := &HTTPError{Status: r.status, ContentType: mediaType(r.header.Get("Content-Type")), Size: len(r.body)}
+		if t.scrub(desc.ContentType) != desc.ContentType {
+			desc.ContentType = "" // even the media type echoes a secret
+		}
 		rateLimited := r.status == http.StatusTooManyRequests || (gerr != nil && gerr.HasCode(CodeRateLimited))
 		var wait time.Duration
 		if rateLimited {
@@ -160,13 +166,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if r.status >= 300 && r.status < 400 {
 			// Following a redirect would re-send the Authorization header to
 			// wherever it points.
-			return nil, &HTTPError{Status: r.status, Reason: "unexpected redirect", Excerpt: secret.RedactURL(r.header.Get("Location"))}
+			// Where it points is the server's text: not shown.
+			desc.Reason = "unexpected redirect"
+			return nil, desc
 		}
 
 		if rateLimited {
 			var rlErr error = gerr
 			if gerr == nil {
-				rlErr = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
+				rlErr = desc
 			}
 			if wait > t.maxRLWait-rlWaited {
 				return nil, fmt.Errorf("%w (Plain asked to wait %s; waited %s of at most %s)", rlErr, roundDur(wait), roundDur(rlWaited), roundDur(t.maxRLWait))
@@ -181,13 +189,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		err = nil
 		switch {
 		case jsonErr != nil:
-			err = &HTTPError{Status: r.status, Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
+			err = desc
 		case gerr != nil:
 			err = gerr
 		case noData:
-			err = &HTTPError{Status: r.status, Reason: "response has neither data nor errors", Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
+			desc.Reason = "response has neither data nor errors"
+			err = desc
 		case r.status < 200 || r.status > 299:
-			err = &HTTPError{Status: r.status, Reason: "unexpected response", Excerpt: excerpt(r.body, t.key, t.mask, excerptLen)}
+			desc.Reason = "unexpected response"
+			err = desc
 		}
 		if err == nil {
 			return &http.Response{

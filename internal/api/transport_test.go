@@ -154,11 +154,11 @@ func TestStatusHandling(t *testing.T) {
 		},
 		{
 			name: "502 html retried and excerpted", status: 502, body: html502, ctype: "text/html",
-			wantText: []string{"non-JSON", "HTTP 502", "502 Bad Gateway"}, wantHits: 3, notInText: []string{"<", ">", "style"},
+			wantText: []string{"non-JSON", "HTTP 502 Bad Gateway", "text/html body"}, wantHits: 3, notInText: []string{"<", ">", "style"},
 		},
 		{
 			name: "200 not json", status: 200, body: "Service temporarily unavailable", ctype: "text/plain",
-			wantText: []string{"non-JSON", "HTTP 200", "Service temporarily unavailable"}, wantHits: 3,
+			wantText: []string{"non-JSON", "HTTP 200", "text/plain body of 31 bytes"}, wantHits: 3, notInText: []string{"Service"},
 		},
 		{
 			name: "200 json without data", status: 200, body: `{"hello":"world"}`,
@@ -170,11 +170,11 @@ func TestStatusHandling(t *testing.T) {
 		},
 		{
 			name: "404 text not retried", status: 404, body: "no such route", ctype: "text/plain",
-			wantText: []string{"HTTP 404", "no such route"}, wantHits: 1,
+			wantText: []string{"HTTP 404 Not Found", "text/plain body of 13 bytes"}, wantHits: 1, notInText: []string{"route"},
 		},
 		{
 			name: "302 never followed", status: 302, body: "", ctype: "text/plain",
-			wantText: []string{"redirect", "HTTP 302"}, wantHits: 1,
+			wantText: []string{"redirect", "HTTP 302"}, wantHits: 1, notInText: []string{"elsewhere", "steal"},
 		},
 	}
 	for _, tt := range tests {
@@ -233,32 +233,31 @@ func TestStatusHandling(t *testing.T) {
 	}
 }
 
-func TestExcerptIsShortAndSanitised(t *testing.T) {
-	body := []byte("<html><body><h1>Error</h1>" + strings.Repeat("x", 500) + " key " + testKey + "\x00\x07</body></html>")
-	got := excerpt(body, testKey, nil, 200)
-	if n := len([]rune(got)); n > 201 { // 200 runes plus the ellipsis
-		t.Errorf("excerpt has %d runes", n)
-	}
-	if strings.ContainsAny(got, "<>\x00\x07") {
-		t.Errorf("excerpt not sanitised: %q", got)
-	}
-	if !strings.HasPrefix(got, "Error x") {
-		t.Errorf("excerpt = %q", got)
-	}
-	if got := excerpt([]byte("token "+testKey), testKey, nil, 200); strings.Contains(got, testKey) || got != "token ***" {
-		t.Errorf("key not redacted: %q", got)
-	}
-}
-
-func TestExcerptMasksBeforeItCuts(t *testing.T) {
-	const secret = "tok_SENTINEL_xyz0123456789"
-	mask := func(s string) string { return strings.ReplaceAll(s, secret, "${TOK}") }
-	// The secret straddles the cut: masking after cutting would leave a
-	// prefix ("tok_SENTINEL_x…") that no longer matches the value.
-	body := []byte(strings.Repeat("a", 190) + " " + secret + " tail")
-	got := excerpt(body, testKey, mask, 200)
-	if strings.Contains(got, "SENTINEL") || !strings.Contains(got, "${TOK}") {
-		t.Errorf("excerpt = %q", got)
+// TestBodiesAreDescribedNeverQuoted: a body that is not GraphQL is the
+// text of whoever answered; an error names its status, type and size only.
+func TestBodiesAreDescribedNeverQuoted(t *testing.T) {
+	for _, tt := range []struct {
+		ctype, want string
+		body        string
+	}{
+		{"text/html; charset=utf-8", "unexpected non-JSON response (HTTP 400 Bad Request), text/html body of 26 bytes, not shown", "<h1>proxy said SECRET</h1>"},
+		{"", "unexpected non-JSON response (HTTP 400 Bad Request), untyped body of 6 bytes, not shown", "SECRET"},
+		{"text/SECRET\r\n::error::x; a=b", "unexpected non-JSON response (HTTP 400 Bad Request), untyped body of 6 bytes, not shown", "SECRET"},
+		{"text/plain", "unexpected non-JSON response (HTTP 400 Bad Request), empty body", ""},
+	} {
+		fs := newFakeServer(t, func(_ int, _ gqlRequest, w http.ResponseWriter, _ *http.Request) {
+			w.Header()["Content-Type"] = nil // no sniffing
+			if tt.ctype != "" {
+				w.Header()["Content-Type"] = []string{tt.ctype}
+			}
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(tt.body))
+		})
+		o := fastOptions(fs.URL)
+		_, err := newClient(t, o).Workspace(context.Background())
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("Content-Type %q: error %v, want it to hold %q", tt.ctype, err, tt.want)
+		}
 	}
 }
 

@@ -42,14 +42,23 @@ func (f *Factory) actions() *ghactions.Actions {
 // start with "::"), and -o markdown, which the action saves for PR
 // comments (its text is escaped like every other renderer's). It returns the function that ends the pause and
 // flushes and gives the raw streams back, to run once the command is
-// done. Outside Actions it does nothing.
+// done. Outside Actions only the line guards apply.
 func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
-	if !f.actions().Enabled() {
-		return func() {}
-	}
+	// The Actions glue keeps the raw stderr: its own commands must work.
+	enabled := f.actions().Enabled()
 	rawOut, rawErr := f.IO.Out, f.IO.ErrOut
 	outGuard, errGuard := inert.LineGuard(rawOut), inert.LineGuard(rawErr)
 	f.IO.Out, f.IO.ErrOut = outGuard, errGuard
+	if !enabled {
+		// Output teed into a job log by a wrapper that does not set
+		// GITHUB_ACTIONS is parsed all the same: the line guards stay.
+		return func() {
+			for _, w := range []io.Writer{outGuard, errGuard} {
+				_ = w.(inert.Flusher).Flush()
+			}
+			f.IO.Out, f.IO.ErrOut = rawOut, rawErr
+		}
+	}
 	var stop *inert.StopCommands
 	var stopGuard io.Writer
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {

@@ -152,7 +152,7 @@ func TestActionsPlanMasksFirstThenOutputsAndSummary(t *testing.T) {
 	if r.exitcode != "0" || !strings.Contains(r.planMarkdown, "**Plan: 2 to create") || !strings.Contains(r.planJSON, `"formatVersion": 1`) {
 		t.Fatalf("exitcode %q, plan-markdown:\n%s\nplan-json:\n%s", r.exitcode, r.planMarkdown, r.planJSON)
 	}
-	for _, s := range []string{"### plainsync plan for <code>", "**Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged, 0 unmanaged.**", "token=${TOKEN}"} {
+	for _, s := range []string{"### plainsync plan for `", "**Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged, 0 unmanaged.**", "token=${TOKEN}"} {
 		if !strings.Contains(r.summary, s) {
 			t.Errorf("summary lacks %q:\n%s", s, r.summary)
 		}
@@ -261,7 +261,7 @@ func TestActionsDriftOutputsAndReport(t *testing.T) {
 	if r.code != 2 || r.outputs != outputs("has-changes", "true", "creates", "0", "updates", "1", "deletes", "0", "drift", "true") {
 		t.Fatalf("drift: exit %d, outputs:\n%s", r.code, r.outputs)
 	}
-	if !strings.Contains(r.summary, "**Drift: 1 drifted, 0 missing, 0 unmanaged.**") || !strings.Contains(r.summary, "| 🔄 | drifted | <code>ops</code>") {
+	if !strings.Contains(r.summary, "**Drift: 1 drifted, 0 missing, 0 unmanaged.**") || !strings.Contains(r.summary, "| 🔄 | drifted | `ops`") {
 		t.Fatalf("drift summary:\n%s", r.summary)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/render"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func (f *Factory) finishActions(command string, code int, cmdErr error) int {
 		}
 	}
 	if err := a.SetOutput(ghactions.OutputExitCode, strconv.Itoa(code)); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.Secrets.Mask(err.Error()))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(err.Error())))
 		if code == 0 {
 			code = 1
 		}
@@ -235,7 +236,7 @@ func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactio
 		errs = append(errs, "Error: "+secret.RedactURLsInText(f.Secrets.Mask(cmdErr.Error())))
 	}
 	if len(errs) > 0 {
-		b.WriteString(codeBlock(f.Secrets.Mask(strings.Join(errs, "\n"))))
+		b.WriteString(codeBlock(inert.Lines(f.Secrets.Mask(strings.Join(errs, "\n")))))
 		b.WriteString("\n")
 	}
 	for _, p := range append(append([]string(nil), fr.parts...), r.step.parts...) {
@@ -263,10 +264,10 @@ func short7(sha string) string {
 	return sha
 }
 
-// code1 is inline code for a comment, HTML-escaped.
-func code1(s string) string {
-	return "<code>" + strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s) + "</code>"
-}
+// code1 is inline code for a comment: a code span, since GitHub renders
+// Markdown inside <code>…</code> in a heading (a file named
+// "[x](https://…).yaml" would be a link).
+func code1(s string) string { return render.CodeSpan(s) }
 
 // forkWithoutKey says why plan cannot run here, or "": inside Actions, on
 // a pull request from a fork, GitHub gives the workflow none of the

@@ -121,6 +121,7 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		RateLimit: rf.rateLimit,
 		Debug:     debug,
 		Mask:      f.Secrets.Mask,
+		Untrusted: f.Secrets.Untrusted,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Plain: %w", err)

@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	testKey   = "plainApiKey_cliSECRET"
+	testKey   = "plainApiKey_cliK3yZ9wQx"
 	testToken = "tok-SECRET-123"
 )
 

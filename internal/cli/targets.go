@@ -129,7 +129,7 @@ func writeJSON(f *Factory, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f.IO.Out, f.Secrets.Mask(string(data)))
+	_, err = fmt.Fprintln(f.IO.Out, string(inert.JSON([]byte(f.Secrets.Mask(string(data))))))
 	return err
 }
 

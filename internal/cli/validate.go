@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"slices"
 	"sort"
 	"strings"
@@ -145,9 +146,11 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 				Severity: string(p.Severity), Message: masker.Mask(p.Message),
 			})
 		}
-		enc := json.NewEncoder(f.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		data, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return fmt.Errorf("writing JSON: %w", err)
+		}
+		if _, err := f.IO.Out.Write(append(inert.JSON(data), '\n')); err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
 	} else {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,7 +38,9 @@ func MarshalSaved(p *Plan) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("save plan: encode JSON: %w", err)
 	}
-	return append(data, '\n'), nil
+	// No line of the file holds "##[", a workflow command to a runner
+	// that prints it; the values decode the same.
+	return append(inert.JSON(data), '\n'), nil
 }
 
 // MaxSavedSize is the largest saved plan apply reads. A plan of 25 targets

@@ -374,7 +374,7 @@ func TestBinaryInsideActions(t *testing.T) {
 	if want := heredocs("has-changes", "true", "creates", "3", "updates", "0", "deletes", "0", "plan-file", filepath.Join(dir, "plan.json")); outputs != want {
 		t.Fatalf("$GITHUB_OUTPUT:\n%s\nwant:\n%s", outputs, want)
 	}
-	wantContains(t, summary, "### plainsync plan for <code>plainsync.yaml</code>", "**Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged, 0 unmanaged.**", "token=${CRM_TOKEN}")
+	wantContains(t, summary, "### plainsync plan for `plainsync.yaml`", "**Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged, 0 unmanaged.**", "token=${CRM_TOKEN}")
 
 	g = newGHAFiles(t)
 	r = m.runGHA(dir, g, "apply", "plan.json", "--auto-approve")
@@ -409,7 +409,7 @@ func TestBinaryInsideActions(t *testing.T) {
 	if want := heredocs("has-changes", "true", "creates", "0", "updates", "1", "deletes", "0", "drift", "true"); outputs != want {
 		t.Fatalf("drifted $GITHUB_OUTPUT:\n%s\nwant:\n%s", outputs, want)
 	}
-	wantContains(t, summary, "**Drift: 1 drifted, 0 missing, 0 unmanaged.**", "<code>ops-alerts</code>")
+	wantContains(t, summary, "**Drift: 1 drifted, 0 missing, 0 unmanaged.**", "`ops-alerts`")
 
 	// Validation problems become annotations on the file's lines.
 	bad := workdir(t, strings.Replace(desiredYAML, "https://ops.example.com/plain", "http://ops.example.com/plain", 1))

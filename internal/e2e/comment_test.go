@@ -244,8 +244,8 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	if len(c) != 1 || c[prodMarker] == "" {
 		t.Fatalf("comments %v, want one with %s", markers(c), prodMarker)
 	}
-	wantContains(t, c[prodMarker], "#### plainsync plan for <code>workspaces/prod.yaml</code>: changes to review",
-		"**Plan: 3 to create", "token=${CRM_TOKEN}", "<sub>plainsync plan for <code>abcdef1</code> · [run](https://github.com/acme/config/actions/runs/4242)</sub>")
+	wantContains(t, c[prodMarker], "#### plainsync plan for `workspaces/prod.yaml`: changes to review",
+		"**Plan: 3 to create", "token=${CRM_TOKEN}", "<sub>plainsync plan for `abcdef1` · [run](https://github.com/acme/config/actions/runs/4242)</sub>")
 	if code, _ := outputValue(outputs, "exitcode"); code != "0" {
 		t.Fatalf("exitcode %q", code)
 	}
@@ -270,7 +270,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	wantContains(t, r.stderr, ",file=workspaces/prod.yaml,line=")
 	c = gh.bodies(7)
 	body := c[prodMarker]
-	wantContains(t, body, "#### ❌ plainsync plan for <code>workspaces/prod.yaml</code> failed", "no longer applies", "thread.no_such_event", "exit code 1")
+	wantContains(t, body, "#### ❌ plainsync plan for `workspaces/prod.yaml` failed", "no longer applies", "thread.no_such_event", "exit code 1")
 	if strings.Contains(body, "**Plan:") || strings.Contains(body, "ops2.example.com") {
 		t.Fatalf("the failed plan's comment still shows the old plan:\n%s", body)
 	}
@@ -318,7 +318,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 	wantCode(t, r, 0)
 	c = gh.bodies(7)
 	applyBody := c["<!-- plainsync-comment apply workspaces/staging.yaml -->"]
-	wantContains(t, applyBody, "#### plainsync apply for <code>workspaces/staging.yaml</code>: applied", "Apply complete: 2 created", "<code>mergeSH</code>")
+	wantContains(t, applyBody, "#### plainsync apply for `workspaces/staging.yaml`: applied", "Apply complete: 2 created", "`mergeSH`")
 	if len(c) != 3 {
 		t.Fatalf("comments after apply %v", markers(c))
 	}
@@ -374,11 +374,11 @@ func TestActionCommentShowsEveryDelete(t *testing.T) {
 		t.Fatalf("comment of %d characters", len([]rune(body)))
 	}
 	wantContains(t, body, "**Plan: 25 to create, 0 to update, 5 to delete",
-		"> **This plan deletes 5 webhook targets:** <code>old-0</code>, <code>old-1</code>, <code>old-2</code>, <code>old-3</code>, <code>old-4</code>.")
+		"> **This plan deletes 5 webhook targets:** `old-0`, `old-1`, `old-2`, `old-3`, `old-4`.")
 	firstCreate := strings.Index(body, "| ➕ | create |")
 	firstCreateDetails := strings.Index(body, "<details><summary>➕ create")
 	for i := 0; i < 5; i++ {
-		row := strings.Index(body, fmt.Sprintf("| ❌ | delete | <code>old-%d</code> |", i))
+		row := strings.Index(body, fmt.Sprintf("| ❌ | delete | `old-%d` |", i))
 		d := strings.Index(body, fmt.Sprintf("<details><summary>❌ delete <code>old-%d</code></summary>", i))
 		if row < 0 || row > firstCreate || d < 0 || (firstCreateDetails >= 0 && d > firstCreateDetails) {
 			t.Fatalf("delete old-%d: row at %d, details at %d; first create row %d, details %d", i, row, d, firstCreate, firstCreateDetails)
@@ -439,8 +439,8 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 	if len(c) != 2 {
 		t.Fatalf("comments %v, want one per file", markers(c))
 	}
-	wantContains(t, c[supportMarker], "#### plainsync plan for <code>teams/support.yaml</code>: changes to review", "support-crm")
-	wantContains(t, c[billingMarker], "#### plainsync plan for <code>teams/billing.yaml</code>: changes to review", "billing-invoices")
+	wantContains(t, c[supportMarker], "#### plainsync plan for `teams/support.yaml`: changes to review", "support-crm")
+	wantContains(t, c[billingMarker], "#### plainsync plan for `teams/billing.yaml`: changes to review", "billing-invoices")
 	if strings.Contains(c[supportMarker], "billing-invoices") || strings.Contains(c[billingMarker], "support-crm") {
 		t.Fatalf("a file's comment shows the other file's plan:\n%s\n---\n%s", c[supportMarker], c[billingMarker])
 	}
@@ -455,8 +455,8 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 	if len(c) != 2 {
 		t.Fatalf("comments %v after the failure", markers(c))
 	}
-	wantContains(t, c[billingMarker], "#### ❌ plainsync plan for <code>teams/billing.yaml</code> failed", "thread.no_such_event")
-	wantContains(t, c[supportMarker], "#### plainsync plan for <code>teams/support.yaml</code>: changes to review",
+	wantContains(t, c[billingMarker], "#### ❌ plainsync plan for `teams/billing.yaml` failed", "thread.no_such_event")
+	wantContains(t, c[supportMarker], "#### plainsync plan for `teams/support.yaml`: changes to review",
 		"This step failed on another of its files (exit code 1)", "support-crm")
 	if strings.Contains(c[supportMarker], "thread.no_such_event") {
 		t.Fatalf("support's comment shows billing's error:\n%s", c[supportMarker])
@@ -468,8 +468,8 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 	r, _ = step("plan", "").run()
 	wantCode(t, r, 1)
 	c = gh.bodies(12)
-	wantContains(t, c[billingMarker], "#### ❌ plainsync plan for <code>teams/billing.yaml</code> failed", "teams/billing.yaml:")
-	wantContains(t, c[supportMarker], "#### ❌ plainsync plan for <code>teams/support.yaml</code> failed", "was not reached", "another of its files")
+	wantContains(t, c[billingMarker], "#### ❌ plainsync plan for `teams/billing.yaml` failed", "teams/billing.yaml:")
+	wantContains(t, c[supportMarker], "#### ❌ plainsync plan for `teams/support.yaml` failed", "was not reached", "another of its files")
 	if strings.Contains(c[supportMarker], "**Plan:") || strings.Contains(c[supportMarker], "billing.yaml:") {
 		t.Fatalf("support's comment shows a stale plan or billing's error:\n%s", c[supportMarker])
 	}
@@ -509,7 +509,7 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 	if len(c) != 4 {
 		t.Fatalf("comments %v with a comment-key", markers(c))
 	}
-	wantContains(t, c[keyed], "#### plainsync plan for <code>staging · teams/support.yaml</code>")
+	wantContains(t, c[keyed], "#### plainsync plan for `staging · teams/support.yaml`")
 
 	// apply: each file's result in its own apply comment.
 	r, _ = step("apply", "--auto-approve").run()
@@ -517,7 +517,7 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 	c = gh.bodies(12)
 	for _, name := range []string{"support", "billing"} {
 		body := c["<!-- plainsync-comment apply teams/"+name+".yaml -->"]
-		wantContains(t, body, "#### plainsync apply for <code>teams/"+name+".yaml</code>: applied", "Apply complete: 1 created")
+		wantContains(t, body, "#### plainsync apply for `teams/"+name+".yaml`: applied", "Apply complete: 1 created")
 	}
 }
 
@@ -547,13 +547,13 @@ func TestActionCommentForASavedPlan(t *testing.T) {
 	r, _ = step("push", "apply", "--auto-approve plan.json").run()
 	wantCode(t, r, 0)
 	c := gh.bodies(14)
-	wantContains(t, c[applyMarker], "#### plainsync apply for <code>prod/plainsync.yaml</code>: applied", "Apply complete: 3 created")
+	wantContains(t, c[applyMarker], "#### plainsync apply for `prod/plainsync.yaml`: applied", "Apply complete: 3 created")
 
 	// Applied once, the plan is stale: the same comment says it was refused.
 	r, _ = step("push", "apply", "--auto-approve plan.json").run()
 	wantCode(t, r, 1)
 	c = gh.bodies(14)
-	wantContains(t, c[applyMarker], "#### ❌ plainsync apply for <code>prod/plainsync.yaml</code> failed", "refusing to apply a stale plan")
+	wantContains(t, c[applyMarker], "#### ❌ plainsync apply for `prod/plainsync.yaml` failed", "refusing to apply a stale plan")
 	if len(c) != 2 {
 		t.Fatalf("comments %v", markers(c))
 	}
@@ -716,7 +716,7 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 		}
 	}
 	prodMarker := "<!-- plainsync-comment plan workspaces/prod.yaml -->"
-	oldPlan := prodMarker + "\n#### plainsync plan for <code>workspaces/prod.yaml</code>: changes to review\n\n**Plan: 3 to create, 0 to update, 0 to delete.**\n"
+	oldPlan := prodMarker + "\n#### plainsync plan for `workspaces/prod.yaml`: changes to review\n\n**Plan: 3 to create, 0 to update, 0 to delete.**\n"
 	// The others come first, so that only the marker at the start of a
 	// bot's comment can tell the prod plan's comment from them.
 	otherBodies := map[int]string{}
@@ -750,9 +750,9 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 	wantCode(t, r, 0)
 	wantContains(t, r.stderr, "Pull-request comment on #7 for workspaces/prod.yaml: updated")
 	body := gh.comment(t, 7, prodID).Body
-	wantContains(t, body, prodMarker+"\n#### ❌ plainsync plan for <code>workspaces/prod.yaml</code> failed\n",
+	wantContains(t, body, prodMarker+"\n#### ❌ plainsync plan for `workspaces/prod.yaml` failed\n",
 		"could not be installed", "no longer applies", "```\n"+installErr+"\n```\n",
-		"<sub>plainsync plan for <code>abcdef1</code> · [run](https://github.com/acme/config/actions/runs/4242) · install failed</sub>")
+		"<sub>plainsync plan for `abcdef1` · [run](https://github.com/acme/config/actions/runs/4242) · install failed</sub>")
 	if strings.Contains(body, "**Plan:") {
 		t.Fatalf("the comment still shows the old plan:\n%s", body)
 	}
@@ -769,7 +769,7 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 	for _, f := range []string{"Legacy.YML", "prod.yaml", "staging.yaml"} {
 		m := "<!-- plainsync-comment plan workspaces/" + f + " -->"
 		cs := gh.withMarker(7, m)
-		if len(cs) != 1 || !strings.Contains(cs[0].Body, "<code>workspaces/"+f+"</code> failed") {
+		if len(cs) != 1 || !strings.Contains(cs[0].Body, "`workspaces/"+f+"` failed") {
 			t.Fatalf("%d comments with %s: %v", len(cs), m, cs)
 		}
 	}
@@ -789,7 +789,7 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 	if keyed != "<!-- plainsync-comment plan _b_team_/b_ a--b _ workspaces/prod.yaml -->" {
 		t.Fatalf("plainsync's marker is %q", keyed)
 	}
-	if cs := gh.withMarker(7, keyed); len(cs) != 1 || !strings.Contains(cs[0].Body, "(<code>&lt;b&gt;team&lt;/b&gt; a---b é</code>) failed") {
+	if cs := gh.withMarker(7, keyed); len(cs) != 1 || !strings.Contains(cs[0].Body, "(`<b>team</b> a---b é`) failed") {
 		t.Fatalf("comments with %s: %v", keyed, cs)
 	}
 	delete(inputs, "comment-key")
@@ -824,7 +824,7 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 	inputs["args"] = "--auto-approve"
 	r = commentStep(t, workspace, inputs, installErr, push...)
 	wantCode(t, r, 0)
-	if cs := gh.withMarker(12, "<!-- plainsync-comment apply workspaces/prod.yaml -->"); len(cs) != 1 || !strings.Contains(cs[0].Body, "<code>mergeSH</code>") {
+	if cs := gh.withMarker(12, "<!-- plainsync-comment apply workspaces/prod.yaml -->"); len(cs) != 1 || !strings.Contains(cs[0].Body, "`mergeSH`") {
 		t.Fatalf("push comments %v", cs)
 	}
 

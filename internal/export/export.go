@@ -589,7 +589,9 @@ func yamlQuoted(s string) string {
 		}
 		out.WriteRune(r)
 	}
-	return out.String()
+	// A "##[" anywhere in a line is a workflow command of the runner's
+	// legacy syntax; \x23 is YAML's escape of the second '#'.
+	return strings.ReplaceAll(out.String(), "##[", `#\x23[`)
 }
 
 // quoteComment renders s on one comment line.

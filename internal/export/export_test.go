@@ -149,8 +149,11 @@ func FuzzTemplateURL(f *testing.F) {
 }
 
 func TestYAMLStringRoundTrips(t *testing.T) {
-	for _, s := range []string{"crm-sync", "yes", "No", "null", "~", "123", "a: b", "#x", "x #y", "  pad ", "é\u2028\"\\", "*", "thread.*", "-x", "[a]", "{", "@x", "`x", "!x", "&x", "%x", "'x", "\"x", "|", ">"} {
+	for _, s := range []string{"crm-sync", "yes", "No", "null", "~", "123", "a: b", "#x", "x #y", "  pad ", "é\u2028\"\\", "*", "thread.*", "-x", "[a]", "{", "@x", "`x", "!x", "&x", "%x", "'x", "\"x", "|", ">", "a ##[error]b", "###[add-mask]x", "\\##[x"} {
 		doc := "v: " + yamlString(s) + "\n"
+		if strings.Contains(doc, "##[") {
+			t.Errorf("%q is written with a legacy workflow command: %s", s, doc)
+		}
 		var got map[string]any
 		if err := yaml.Unmarshal([]byte(doc), &got); err != nil {
 			t.Errorf("%q: %v (%s)", s, err, doc)

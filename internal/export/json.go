@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 
 	"gopkg.in/yaml.v3"
 )
@@ -22,7 +23,7 @@ func (ex *File) JSON() ([]byte, error) {
 		return nil, fmt.Errorf("export as JSON: %w", err)
 	}
 	b.WriteByte('\n')
-	return b.Bytes(), nil
+	return inert.JSON(b.Bytes()), nil
 }
 
 // writeJSON writes n as JSON. Only what Build writes occurs: mappings,

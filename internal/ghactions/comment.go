@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"os"
 	"regexp"
 	"strings"
@@ -118,6 +119,7 @@ func (a *Actions) UpsertComment(ctx context.Context, gh *GitHub, repo string, n 
 	if a != nil {
 		body = a.secrets.Mask(body)
 	}
+	body = inert.BreakLegacy(body)
 	body = fitComment(marker + "\n" + body)
 	comments, err := gh.ListComments(ctx, repo, n)
 	if err != nil {

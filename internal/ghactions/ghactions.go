@@ -19,6 +19,7 @@ package ghactions
 import (
 	"errors"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"io"
 	"os"
 	"path/filepath"
@@ -201,7 +202,7 @@ func (a *Actions) AddStepSummary(markdown string) error {
 	// go-githubactions adds one line break; end each block with a blank
 	// line as well so that the next append starts a new Markdown block
 	// rather than continuing this one's paragraph or table.
-	markdown = strings.TrimRight(secret.RedactURLsInText(a.secrets.Mask(markdown)), "\n") + "\n"
+	markdown = strings.TrimRight(inert.BreakLegacy(secret.RedactURLsInText(a.secrets.Mask(markdown))), "\n") + "\n"
 	if err := guard(func() { a.gha.AddStepSummary(markdown) }); err != nil {
 		return fmt.Errorf("GitHub Actions: write step summary: %w", err)
 	}
@@ -231,7 +232,7 @@ func (a *Actions) Annotate(p spec.Problem) error {
 		}
 	}
 	gha := a.gha.WithFieldsMap(fields)
-	msg := secret.RedactURLsInText(a.secrets.Mask(p.Message))
+	msg := inert.Lines(secret.RedactURLsInText(a.secrets.Mask(p.Message)))
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	err := guard(func() {
@@ -265,7 +266,7 @@ func (a *Actions) Message(level Level, msg string) error {
 		return nil
 	}
 	gha := a.gha.WithFieldsMap(map[string]string{"title": "plainsync"})
-	msg = a.secrets.Mask(msg)
+	msg = inert.Lines(a.secrets.Mask(msg))
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	err := guard(func() {

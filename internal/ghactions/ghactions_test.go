@@ -236,3 +236,35 @@ func TestOutputsAreDistinctAndNamed(t *testing.T) {
 		t.Fatalf("%d outputs, want 9", len(seen))
 	}
 }
+
+// TestLegacyCommandsNeverReachTheRunner covers the runner's old syntax,
+// "##[command]" anywhere in a line, in every place live or file text
+// reaches: annotations, run messages, the step summary.
+func TestLegacyCommandsNeverReachTheRunner(t *testing.T) {
+	e := newEnv(t)
+	var w bytes.Buffer
+	a := New(&w, e.lookup, secrets())
+	const evil = "live ##[add-mask]delete and ##[error]forged\n::error::x ##[set-output name=has-changes;]false"
+	if err := a.Annotate(spec.Problem{Pos: spec.Pos{File: "f.yaml", Line: 2, Col: 3}, Severity: spec.SeverityWarning, Message: evil}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Message(LevelError, evil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddStepSummary("### plan\n" + evil); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"stderr": w.String(), "summary": read(t, e.summary)} {
+		if strings.Contains(out, "##[") {
+			t.Errorf("%s carries a legacy workflow command:\n%s", name, out)
+		}
+		if !strings.Contains(out, `#\x23[add-mask]`) {
+			t.Errorf("%s does not show the text escaped:\n%s", name, out)
+		}
+	}
+	for _, line := range strings.Split(w.String(), "\n") {
+		if line != "" && !strings.HasPrefix(line, "::warning ") && !strings.HasPrefix(line, "::error ") {
+			t.Errorf("stderr line %q is not plainsync's own command", line)
+		}
+	}
+}

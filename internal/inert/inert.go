@@ -3,12 +3,16 @@
 // others: printed raw, a control character can rewrite a terminal (ESC
 // sequences, CR), and a line starting with "::" becomes a GitHub Actions
 // workflow command (forged annotations, ::add-mask::, ::stop-commands::).
+// The runner also obeys the legacy syntax "##[command]…" anywhere in a
+// line (actions/runner ActionCommand.TryParse looks for "##[" at any
+// index), so "##[" is broken up wherever it occurs.
 // Every renderer passes such text through Text, or its whole output through
-// Lines; inside Actions the CLI also wraps its output in the runner's
-// stop-commands mechanism (StopCommands).
+// Lines; JSON documents go through JSON; inside Actions the CLI also wraps
+// its output in the runner's stop-commands mechanism (StopCommands).
 package inert
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -23,8 +27,8 @@ import (
 // invisible formatting character (bidirectional overrides, zero-width
 // characters, line and paragraph separators) and every invalid UTF-8 byte
 // escaped as \xNN or \uNNNN, and with a leading "::" (after blanks)
-// escaped, so that s can neither move the cursor nor start a workflow
-// command wherever it is printed. Printable text, including non-ASCII
+// escaped and every "##[" written "#\x23[", so that s can neither move the
+// cursor nor start a workflow command wherever it is printed. Printable text, including non-ASCII
 // letters, is unchanged.
 func Text(s string) string {
 	if isPlain(s) {
@@ -47,7 +51,34 @@ func Text(s string) string {
 		}
 		i += n
 	}
-	return guardLine(b.String())
+	return guardLine(breakLegacy(b.String()))
+}
+
+// legacyPrefix starts a workflow command of the old syntax anywhere in a
+// line.
+const legacyPrefix = "##["
+
+// BreakLegacy writes the second '#' of every "##[" as \x23, for documents
+// that keep their line breaks and are escaped otherwise (Markdown for a
+// step summary or a comment).
+func BreakLegacy(s string) string { return breakLegacy(s) }
+
+func breakLegacy(s string) string {
+	if !strings.Contains(s, legacyPrefix) {
+		return s
+	}
+	return strings.ReplaceAll(s, legacyPrefix, `#\x23[`)
+}
+
+// JSON returns a JSON document with every '#' written as the escape
+// \u0023: the document decodes to the same values, but no line of it can
+// hold "##[". A '#' occurs in JSON only inside strings, where \u0023 is a
+// valid escape, and never after an odd run of backslashes.
+func JSON(doc []byte) []byte {
+	if !bytes.Contains(doc, []byte("#")) {
+		return doc
+	}
+	return bytes.ReplaceAll(doc, []byte("#"), []byte(`\u0023`))
 }
 
 // isPlain reports whether s needs no escaping at all (the common case).
@@ -58,7 +89,7 @@ func isPlain(s string) bool {
 			return false
 		}
 	}
-	return !startsCommand(s)
+	return !startsCommand(s) && !strings.Contains(s, legacyPrefix)
 }
 
 func needsEscape(r rune) bool {
@@ -97,11 +128,12 @@ func Lines(s string) string {
 }
 
 // LineGuard returns a writer that passes everything through to w except
-// that a line starting with "::" gets its first ':' escaped. It is the
-// last line of defence on a stream the runner parses: text escaped with
-// Text never starts a command, but output is also assembled from pieces.
-// Writes may split lines anywhere; the guard keeps enough state to see
-// each line's start.
+// that a line starting with "::" gets its first ':' escaped and every
+// "##[" anywhere is written "#\x23[". It is the last line of defence on a
+// stream the runner parses: text escaped with Text never starts a
+// command, but output is also assembled from pieces. Writes may split
+// lines anywhere; the guard keeps enough state to see each line's start
+// and holds back a trailing run of '#' until the next byte decides it.
 func LineGuard(w io.Writer) io.Writer { return &lineGuard{w: w, atStart: true} }
 
 type lineGuard struct {
@@ -109,6 +141,7 @@ type lineGuard struct {
 	w       io.Writer
 	atStart bool
 	pending []byte // the start of the current line, held until it is decided
+	hashes  int    // a run of '#' held back: a following '[' makes it a command
 }
 
 func (g *lineGuard) Write(p []byte) (int, error) {
@@ -117,20 +150,24 @@ func (g *lineGuard) Write(p []byte) (int, error) {
 	var out []byte
 	for _, c := range p {
 		if !g.atStart {
-			out = append(out, c)
+			out = g.emit(out, c)
 			if c == '\n' {
 				g.atStart = true
 			}
 			continue
 		}
 		g.pending = append(g.pending, c)
+		var line []byte
 		switch decided, escaped := g.decide(); {
 		case decided && escaped:
-			out = append(out, []byte(guardLine(string(g.pending)))...)
+			line = []byte(guardLine(string(g.pending)))
 		case decided:
-			out = append(out, g.pending...)
+			line = g.pending
 		default:
 			continue
+		}
+		for _, d := range line {
+			out = g.emit(out, d)
 		}
 		g.pending = g.pending[:0]
 		g.atStart = c == '\n'
@@ -139,6 +176,22 @@ func (g *lineGuard) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// emit appends c to out, holding back '#' runs and breaking "##[".
+func (g *lineGuard) emit(out []byte, c byte) []byte {
+	if c == '#' {
+		g.hashes++
+		return out
+	}
+	if g.hashes > 0 {
+		out = append(out, bytes.Repeat([]byte("#"), g.hashes)...)
+		if c == '[' && g.hashes >= 2 {
+			out = append(out[:len(out)-1], `\x23`...)
+		}
+		g.hashes = 0
+	}
+	return append(out, c)
 }
 
 // decide says whether the pending line start is long enough to know if it
@@ -157,16 +210,20 @@ func (g *lineGuard) decide() (decided, command bool) {
 	}
 }
 
-// Flush writes a held line start (blanks or a single ':') that no newline
-// followed.
+// Flush writes a held line start (blanks or a single ':') or run of '#'
+// that no newline followed.
 func (g *lineGuard) Flush() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if len(g.pending) == 0 {
+	out := append([]byte(nil), g.pending...)
+	if g.hashes > 0 {
+		out = append(bytes.Repeat([]byte("#"), g.hashes), out...)
+	}
+	g.pending, g.hashes = g.pending[:0], 0
+	if len(out) == 0 {
 		return nil
 	}
-	_, err := g.w.Write(g.pending)
-	g.pending = g.pending[:0]
+	_, err := g.w.Write(out)
 	return err
 }
 

@@ -2,6 +2,7 @@ package inert
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,64 @@ func TestStopCommands(t *testing.T) {
 	}
 	if strings.Count(b.String(), s.Token()) != 2 {
 		t.Fatal("token not used exactly twice")
+	}
+}
+
+func TestTextBreaksLegacyCommands(t *testing.T) {
+	for in, want := range map[string]string{
+		"innocent ##[error]FORGED":   `innocent #\x23[error]FORGED`,
+		"##[add-mask]delete":         `#\x23[add-mask]delete`,
+		"x ###[set-output name=a;]b": `x ##\x23[set-output name=a;]b`,
+		"# heading [link]":           "# heading [link]",
+		"##not a command":            "##not a command",
+	} {
+		got := Text(in)
+		if got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+		if strings.Contains(got, "##[") {
+			t.Errorf("Text(%q) keeps a legacy command: %q", in, got)
+		}
+	}
+	if got := Lines("ok\nsee ##[error]x\n::error::y"); strings.Contains(got, "##[") || strings.Contains(got, "\n::") {
+		t.Errorf("Lines keeps a command: %q", got)
+	}
+}
+
+func TestJSONEscapesHash(t *testing.T) {
+	in := []byte(`{"d": "a ##[error]b \\#x", "e": "\\\\##["}`)
+	got := JSON(in)
+	if bytes.Contains(got, []byte("##[")) || bytes.Contains(got, []byte("#")) {
+		t.Fatalf("JSON kept a '#': %s", got)
+	}
+	var a, b map[string]string
+	if err := json.Unmarshal([]byte(`{"d": "a ##[error]b", "e": "\\\\##["}`), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(JSON([]byte(`{"d": "a ##[error]b", "e": "\\\\##["}`)), &b); err != nil {
+		t.Fatal(err)
+	}
+	if a["d"] != b["d"] || a["e"] != b["e"] {
+		t.Fatalf("JSON changed the values: %q vs %q", a, b)
+	}
+}
+
+func TestLineGuardBreaksLegacyCommands(t *testing.T) {
+	in := "plan ##[error]forged\n##[add-mask]x\nok # fine\n#\n###[set-output]y\nend ##"
+	want := "plan #\\x23[error]forged\n#\\x23[add-mask]x\nok # fine\n#\n##\\x23[set-output]y\nend ##"
+	for _, chunk := range []int{1, 2, 3, 5, len(in)} {
+		var b bytes.Buffer
+		g := LineGuard(&b)
+		for i := 0; i < len(in); i += chunk {
+			if _, err := g.Write([]byte(in[i:min(i+chunk, len(in))])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := g.(Flusher).Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Errorf("chunks of %d: got %q, want %q", chunk, b.String(), want)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func TestMarkdownShowsEveryDeleteFirstAndInFull(t *testing.T) {
 	if len(out) > MaxMarkdown {
 		t.Fatalf("%d bytes, over GitHub's limit", len(out))
 	}
-	banner := strings.Index(out, "> [!CAUTION]\n> **This plan deletes 5 webhook targets:** <code>old-0</code>, <code>old-1</code>, <code>old-2</code>, <code>old-3</code>, <code>old-4</code>.")
+	banner := strings.Index(out, "> [!CAUTION]\n> **This plan deletes 5 webhook targets:** `old-0`, `old-1`, `old-2`, `old-3`, `old-4`.")
 	table := strings.Index(out, "| --- |")
 	if banner < 0 || table < 0 || banner > table {
 		t.Fatalf("no delete banner above the table:\n%s", out[:min(len(out), 2000)])
@@ -43,7 +43,7 @@ func TestMarkdownShowsEveryDeleteFirstAndInFull(t *testing.T) {
 	// The table starts with the five deletes, then the creates.
 	rows := strings.Split(out[table:], "\n")[1:]
 	for i := 0; i < 5; i++ {
-		if !strings.HasPrefix(rows[i], fmt.Sprintf("| ❌ | delete | <code>old-%d</code> |", i)) {
+		if !strings.HasPrefix(rows[i], fmt.Sprintf("| ❌ | delete | `old-%d` |", i)) {
 			t.Fatalf("table row %d is %q, want delete old-%d", i, rows[i], i)
 		}
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"io"
 	"strings"
 
@@ -89,7 +90,7 @@ func driftMarkdown(m *diff.Plan, limit int) string {
 	if len(m.Warnings) > 0 {
 		b.WriteString("> [!WARNING]\n")
 		for _, w := range m.Warnings {
-			fmt.Fprintf(&b, "> %s\n", mdEscaper.Replace(w.String()))
+			fmt.Fprintf(&b, "> %s\n", span(inert.Text(w.String())))
 		}
 		b.WriteString("\n")
 	}
@@ -107,7 +108,7 @@ func driftMarkdown(m *diff.Plan, limit int) string {
 		case ch.Action == diff.ActionUnmanaged:
 			details = "not in the file; kept, since prune is off"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], driftKind(ch), code(ch.Name), code(ch.TargetID), details)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], driftKind(ch), cellSpan(ch.Name), cellSpan(ch.TargetID), details)
 	}
 	b.WriteString("\n")
 	// Details go last and only while they fit, so that a huge report
@@ -118,7 +119,7 @@ func driftMarkdown(m *diff.Plan, limit int) string {
 		body := strings.Join(diffLines(ch), "\n")
 		f := fence(body)
 		d := fmt.Sprintf("<details><summary>%s %s %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n",
-			mdIcons[ch.Action], driftKind(ch), code(ch.Name), f, body, f)
+			mdIcons[ch.Action], driftKind(ch), htmlCode(ch.Name), f, body, f)
 		if b.Len()+len(d) > limit-reserve {
 			break
 		}

@@ -34,13 +34,13 @@ func TestDriftMarkdownGolden(t *testing.T) {
 func TestDriftMarkdownContent(t *testing.T) {
 	out := render(t, DriftMarkdown, fixture())
 	for _, want := range []string{
-		"### plainsync drift for <code>plainsync.yaml</code> → Acme (<code>w_01</code>)",
+		"### plainsync drift for `plainsync.yaml` → `Acme` (`w_01`)",
 		"**Drift: 1 drifted, 1 missing, 1 unmanaged.**",
-		"| 🔄 | drifted | <code>ingest</code> | <code>wht_2</code> | description, url, events, version, enabled |",
-		"| ➕ | missing | <code>crm-sync</code> |  | in the file, not in Plain |",
-		"| ❌ | unmanaged | <code>old-hook</code> | <code>wht_3</code> | not in the file; prune would delete it |",
+		"| 🔄 | drifted | `ingest` | `wht_2` | description, url, events, version, enabled |",
+		"| ➕ | missing | `crm-sync` |  | in the file, not in Plain |",
+		"| ❌ | unmanaged | `old-hook` | `wht_3` | not in the file; prune would delete it |",
 		"- version: 2025-08-06\n+ version: 2026-05-06",
-		"> plainsync.yaml:4:19: warning: webhook version",
+		"> `plainsync.yaml:4:19: warning: webhook version",
 		"${CRM_TOKEN}",
 	} {
 		if !strings.Contains(out, want) {

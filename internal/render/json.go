@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/plainsync/plainsync/internal/inert"
 	"io"
 
 	"github.com/plainsync/plainsync/internal/diff"
@@ -132,7 +133,7 @@ func writeJSON(w io.Writer, v any) error {
 	if err != nil {
 		return fmt.Errorf("render JSON: %w", err)
 	}
-	data = append(data, '\n')
+	data = append(inert.JSON(data), '\n')
 	if _, err := w.Write(data); err != nil {
 		return fmt.Errorf("render JSON: %w", err)
 	}

@@ -51,36 +51,73 @@ var mdIcons = map[diff.Action]string{
 	diff.ActionUnmanaged: "❔",
 }
 
-// code renders s as inline code that survives table cells and HTML
-// blocks: <code> with HTML escaping, and pipes escaped so that they do not
-// split the cell.
-func code(s string) string {
+// Live text (names, ids, URLs, descriptions, workspace names, file paths
+// of saved plans) is only ever text in the Markdown: GitHub renders
+// Markdown inside <code>…</code> in a paragraph or table cell, so a name
+// like "[click](https://…)" or "@someone" would become a link or a
+// mention. It goes into code spans (span, cellSpan), where CommonMark
+// reads nothing but the text and GitHub resolves no mention or reference;
+// inside an HTML block (a <details> summary), where Markdown is not
+// parsed, into HTML-escaped <code> (htmlCode).
+
+// span renders s as a code span: a backtick string longer than any run of
+// backticks inside opens and closes it (CommonMark 0.31 §6.1), and one
+// space pads text that starts or ends with a backtick or has a space at
+// both ends, since the parser strips one such space from each side.
+func span(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	f := strings.Repeat("`", longestRun(s, '`')+1)
+	if s[0] == '`' || s[len(s)-1] == '`' || (s[0] == ' ' && s[len(s)-1] == ' ' && strings.Trim(s, " ") != "") {
+		s = " " + s + " "
+	}
+	return f + s + f
+}
+
+// CodeSpan renders untrusted text as an inline code span for Markdown
+// outside this package (comment headings, step summaries): see span.
+func CodeSpan(s string) string { return span(inert.Text(s)) }
+
+// cellSpan is span for a table cell: GFM splits a row at every pipe not
+// escaped with a backslash, even inside a code span, and turns "\|" back
+// into "|" before reading the cell (GFM spec, tables extension).
+func cellSpan(s string) string {
+	return strings.ReplaceAll(span(s), "|", `\|`)
+}
+
+// htmlCode renders s as <code> for an HTML block, where Markdown is not
+// parsed: HTML escaping keeps it text, and the cell escaper keeps it on
+// its line (a blank line would end the block).
+func htmlCode(s string) string {
 	if s == "" {
 		return ""
 	}
 	return "<code>" + cellEscaper.Replace(s) + "</code>"
 }
 
-// mdEscaper neutralises HTML in Markdown text. Quotes are left alone: they
-// are harmless outside attributes and &#34; would only clutter the raw
-// comment.
-var mdEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// cellEscaper also keeps a table cell on one line and in one column.
-var cellEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "\n", " ", "\r", " ")
-
-// fence returns a code fence longer than any backtick run in body.
-func fence(body string) string {
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c byte) int {
 	longest, run := 0, 0
-	for _, r := range body {
-		if r == '`' {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
 			run++
 			longest = max(longest, run)
 		} else {
 			run = 0
 		}
 	}
-	return strings.Repeat("`", max(3, longest+1))
+	return longest
+}
+
+// cellEscaper HTML-escapes text for <code> in an HTML block and keeps it
+// on one line (a pipe as &#124;, harmless there).
+var cellEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "\n", " ", "\r", " ")
+
+// fence returns a code fence longer than any backtick run in body.
+func fence(body string) string {
+	return strings.Repeat("`", max(3, longestRun(body, '`')+1))
 }
 
 // markdown builds the comment within limit bytes (0: unlimited).
@@ -88,7 +125,7 @@ func markdown(m *diff.Plan, limit int) string {
 	var head strings.Builder
 	fmt.Fprintf(&head, "### plainsync plan for %s\n\n", mdHeader(m))
 	fmt.Fprintf(&head, "**%s**\n\n", Summary(m))
-	if line := scopeLine(m, func(g string) string { return code(bare(g)) }); line != "" {
+	if line := scopeLine(m, span); line != "" {
 		head.WriteString(line + "\n\n")
 	}
 	if !m.HasChanges() {
@@ -97,14 +134,14 @@ func markdown(m *diff.Plan, limit int) string {
 	shown := displayOrder(m.Changes)
 	if names := protectedNames(shown); len(names) > 0 {
 		for i, n := range names {
-			names[i] = code(n)
+			names[i] = span(n)
 		}
-		fmt.Fprintf(&head, "> [!IMPORTANT]\n> **This plan deletes or re-points %s that the file protects:** %s. apply refuses it unless <code>--allow-destroy NAME</code> names each one; <code>--force</code> does not override protection.\n\n",
+		fmt.Fprintf(&head, "> [!IMPORTANT]\n> **This plan deletes or re-points %s that the file protects:** %s. apply refuses it unless `--allow-destroy NAME` names each one; `--force` does not override protection.\n\n",
 			plural(len(names), "webhook target"), strings.Join(names, ", "))
 	}
 	if names := deletedNames(shown); len(names) > 0 {
 		for i, n := range names {
-			names[i] = code(n)
+			names[i] = span(n)
 		}
 		fmt.Fprintf(&head, "> [!CAUTION]\n> **This plan deletes %s:** %s. A deleted target stops receiving events at once, and its id and delivery history are gone for good.\n\n",
 			plural(len(names), "webhook target"), strings.Join(names, ", "))
@@ -112,7 +149,7 @@ func markdown(m *diff.Plan, limit int) string {
 	if len(m.Warnings) > 0 {
 		head.WriteString("> [!WARNING]\n")
 		for _, w := range m.Warnings {
-			fmt.Fprintf(&head, "> %s\n", mdEscaper.Replace(inert.Text(w.String())))
+			fmt.Fprintf(&head, "> %s\n", span(inert.Text(w.String())))
 		}
 		head.WriteString("\n")
 	}
@@ -124,11 +161,11 @@ func markdown(m *diff.Plan, limit int) string {
 	rows := make([]string, len(shown))
 	details := make([]string, len(shown))
 	for i, ch := range shown {
-		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, code(ch.Name), code(ch.TargetID), fieldNames(ch))
+		rows[i] = fmt.Sprintf("| %s | %s | %s | %s | %s |\n", mdIcons[ch.Action], ch.Action, cellSpan(ch.Name), cellSpan(ch.TargetID), fieldNames(ch))
 		body := strings.Join(diffLines(ch), "\n")
 		f := fence(body)
 		details[i] = fmt.Sprintf("<details><summary>%s %s %s</summary>\n\n%sdiff\n%s\n%s\n\n</details>\n\n",
-			mdIcons[ch.Action], ch.Action, code(ch.Name), f, body, f)
+			mdIcons[ch.Action], ch.Action, htmlCode(ch.Name), f, body, f)
 	}
 	if limit <= 0 {
 		return head.String() + tableHead + strings.Join(rows, "") + "\n" + strings.Join(details, "")
@@ -199,11 +236,11 @@ func mdHeader(m *diff.Plan) string {
 	if file == "" {
 		file = "(no file)"
 	}
-	ws := code(m.Workspace.ID)
+	ws := span(m.Workspace.ID)
 	if m.Workspace.Name != "" {
-		ws = mdEscaper.Replace(m.Workspace.Name) + " (" + ws + ")"
+		ws = span(m.Workspace.Name) + " (" + ws + ")"
 	}
-	return code(file) + " → " + ws
+	return span(file) + " → " + ws
 }
 
 // diffLines renders a change for a ```diff block, where + and - lines are

@@ -28,7 +28,7 @@ func protectedPlan() *diff.Plan {
 
 func TestMarkdownShowsProtectedFirst(t *testing.T) {
 	out := render(t, Markdown, protectedPlan())
-	banner := strings.Index(out, "> [!IMPORTANT]\n> **This plan deletes or re-points 2 webhook targets that the file protects:** <code>billing-events</code>, <code>billing-ledger</code>.")
+	banner := strings.Index(out, "> [!IMPORTANT]\n> **This plan deletes or re-points 2 webhook targets that the file protects:** `billing-events`, `billing-ledger`.")
 	caution := strings.Index(out, "> [!CAUTION]")
 	if banner < 0 || caution < 0 || banner > caution {
 		t.Fatalf("no protection banner first:\n%s", out[:min(len(out), 1500)])
@@ -38,9 +38,9 @@ func TestMarkdownShowsProtectedFirst(t *testing.T) {
 	}
 	table := strings.Index(out, "| --- |")
 	rows := strings.Split(out[table:], "\n")[1:]
-	if !strings.HasPrefix(rows[0], "| ❌ | delete | <code>billing-events</code> |") || !strings.Contains(rows[0], "🔒 protected: whole target") ||
-		!strings.HasPrefix(rows[1], "| 🔄 | update | <code>billing-ledger</code> |") || !strings.Contains(rows[1], "🔒 protected: url") ||
-		!strings.HasPrefix(rows[2], "| ❌ | delete | <code>old-0</code>") {
+	if !strings.HasPrefix(rows[0], "| ❌ | delete | `billing-events` |") || !strings.Contains(rows[0], "🔒 protected: whole target") ||
+		!strings.HasPrefix(rows[1], "| 🔄 | update | `billing-ledger` |") || !strings.Contains(rows[1], "🔒 protected: url") ||
+		!strings.HasPrefix(rows[2], "| ❌ | delete | `old-0`") {
 		t.Errorf("protected rows not first:\n%s", strings.Join(rows[:4], "\n"))
 	}
 	// Protected details are kept like deletes', before any create's.

@@ -272,7 +272,7 @@ func TestMarkdownDetails(t *testing.T) {
 	out := render(t, Markdown, fixture())
 	for _, want := range []string{
 		"**" + Summary(fixture()) + "**",
-		"| 🔄 | update | <code>ingest</code> | <code>wht_2</code> | description, url, events, version, enabled |",
+		"| 🔄 | update | `ingest` | `wht_2` | description, url, events, version, enabled |",
 		"<details><summary>➕ create <code>crm-sync</code></summary>",
 		"```diff\n+ description: crm-sync\n",
 		"- url: https://hooks.example.com/plain/v1/ingest?token=${CRM_TOKEN}&region=eu\n+ url: https://hooks.example.com/plain/v2/",
@@ -521,7 +521,7 @@ func TestScopeLine(t *testing.T) {
 	if err := Markdown(&md, p); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(md.String(), "\n\nScope: <code>support-*</code>, <code>ops\\x1b</code> (3 live targets outside it are left alone)\n\n") {
+	if !strings.Contains(md.String(), "\n\nScope: `support-*`, `ops\\x1b` (3 live targets outside it are left alone)\n\n") {
 		t.Errorf("markdown plan:\n%s", md.String())
 	}
 	if ScopeLine(&diff.Plan{}) != "" {
