@@ -43,4 +43,3 @@ func TestDriftIssueMarkdown(t *testing.T) {
 		t.Errorf("%d bytes", len(out))
 	}
 }
-
