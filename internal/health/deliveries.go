@@ -21,15 +21,21 @@ type Query struct {
 	// Since bounds the window; zero is all history.
 	Since time.Time
 	// Limit caps the listing (0: no cap); Matched still counts every match.
+	// It caps events and attempts alike.
 	Limit int
+	// Now, when set, ends each target's trend (see NewTrend).
+	Now time.Time
 }
 
 // Listing is the deliveries command's report (its -o json shape).
-// Attempts are newest first and capped by Query.Limit; Matched counts them
-// before the cap. Health has one entry per target listed.
+// Events (one per target and event, with its outcome) and Attempts are
+// newest first and capped by Query.Limit; EventsMatched and Matched count
+// them before the cap. Health has one entry per target listed.
 type Listing struct {
 	FormatVersion int            `json:"formatVersion"`
 	Since         *time.Time     `json:"since,omitempty"`
+	EventsMatched int            `json:"eventsMatched"`
+	Events        []EventRow     `json:"events"`
 	Matched       int            `json:"matched"`
 	Attempts      []DeliveryRow  `json:"attempts"`
 	Health        []TargetHealth `json:"health"`
@@ -38,7 +44,7 @@ type Listing struct {
 // List reads the delivery attempts of ts (in their order) that q selects,
 // with each target's health. redact hides URL secrets in Plain's texts.
 func List(ctx context.Context, c Lister, ts []plain.Target, q Query, redact func(string) string) (*Listing, error) {
-	l := &Listing{FormatVersion: 1, Attempts: []DeliveryRow{}, Health: []TargetHealth{}}
+	l := &Listing{FormatVersion: 1, Events: []EventRow{}, Attempts: []DeliveryRow{}, Health: []TargetHealth{}}
 	if !q.Since.IsZero() {
 		utc := q.Since.UTC()
 		l.Since = &utc
@@ -63,12 +69,25 @@ func List(ctx context.Context, c Lister, ts []plain.Target, q Query, redact func
 			as = kept
 		}
 		name := TargetLabel(t)
-		l.Health = append(l.Health, Summarize(t.ID, name, as, truncated, redact))
+		th := Summarize(t.ID, name, as, truncated, redact)
+		if !q.Now.IsZero() {
+			th.Trend = NewTrend(as, q.Since, q.Now)
+		}
+		l.Health = append(l.Health, th)
+		rows := make([]DeliveryRow, 0, len(as))
 		for _, a := range as {
+			row := NewDeliveryRow(a, name, redact)
+			rows = append(rows, row)
 			if q.Status == "" || a.Result == q.Status {
-				l.Attempts = append(l.Attempts, NewDeliveryRow(a, name, redact))
+				l.Attempts = append(l.Attempts, row)
 			}
 		}
+		l.Events = append(l.Events, GroupEvents(rows)...)
+	}
+	sort.SliceStable(l.Events, func(i, j int) bool { return l.Events[i].LastAttemptAt.After(l.Events[j].LastAttemptAt) })
+	l.EventsMatched = len(l.Events)
+	if q.Limit > 0 && len(l.Events) > q.Limit {
+		l.Events = l.Events[:q.Limit]
 	}
 	sort.SliceStable(l.Attempts, func(i, j int) bool {
 		a, b := l.Attempts[i], l.Attempts[j]

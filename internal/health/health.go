@@ -78,6 +78,17 @@ type TargetHealth struct {
 	LastFailure *DeliveryRow `json:"lastFailure,omitempty"`
 	// Truncated: only the newest attempts were counted.
 	Truncated bool `json:"truncated,omitempty"`
+	// EventCounts count the events the attempts belong to, by outcome
+	// (see GroupEvents): a receiver that failed twice then succeeded has
+	// 3 attempts, 1 successful, and 1 event delivered.
+	EventCounts
+	// LastSuccessAt is the newest successful attempt's time, if any.
+	LastSuccessAt *time.Time `json:"lastSuccessAt,omitempty"`
+	// Trend buckets the attempts over the window (see NewTrend).
+	Trend *Trend `json:"trend,omitempty"`
+	// Silent is set by drift's --max-silence check: an enabled target
+	// subscribed to events had no successful delivery for that long.
+	Silent bool `json:"silent,omitempty"`
 	// Healthy is set by drift's check: no attempts, or a rate at or above
 	// the minimum.
 	Healthy *bool `json:"healthy,omitempty"`
@@ -86,9 +97,15 @@ type TargetHealth struct {
 // Summarize computes a target's health from its attempts (newest first).
 func Summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, redact func(string) string) TargetHealth {
 	h := TargetHealth{TargetID: id, Name: name, Attempts: len(as), Truncated: truncated}
+	rows := make([]DeliveryRow, 0, len(as))
 	for _, a := range as {
+		rows = append(rows, NewDeliveryRow(a, name, redact))
 		if a.Result == plain.ResultSuccessfulResponse {
 			h.Successful++
+			if h.LastSuccessAt == nil || a.AttemptedAt.After(*h.LastSuccessAt) {
+				at := a.AttemptedAt.UTC()
+				h.LastSuccessAt = &at
+			}
 		} else if h.LastFailure == nil {
 			row := NewDeliveryRow(a, name, redact)
 			h.LastFailure = &row
@@ -98,6 +115,7 @@ func Summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, reda
 		r := float64(h.Successful) / float64(h.Attempts)
 		h.SuccessRate = &r
 	}
+	h.EventCounts = CountEvents(GroupEvents(rows))
 	return h
 }
 
@@ -161,12 +179,22 @@ func URLRedactor(ts []plain.Target, mask func(string) string) func(string) strin
 	}
 }
 
-// WriteTable prints per-target health.
+// WriteTable prints per-target health: attempts and their success rate,
+// the events they belong to and how many were delivered, a sparkline of
+// the trend when there is one, and the last failure.
 func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
+	trend := false
+	for _, h := range hs {
+		trend = trend || h.Trend != nil
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	head := "TARGET\tATTEMPTS\tSUCCESS\tLAST FAILURE"
+	head := "TARGET\tATTEMPTS\tSUCCESS\tEVENTS DELIVERED"
+	if trend {
+		head += "\tTREND"
+	}
+	head += "\tLAST FAILURE"
 	if minRate != nil {
-		head = "\tTARGET\tATTEMPTS\tSUCCESS\tLAST FAILURE"
+		head = "\t" + head
 	}
 	fmt.Fprintln(tw, head)
 	for _, h := range hs {
@@ -178,18 +206,26 @@ func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
 		if h.Truncated {
 			attempts += "+"
 		}
+		events := fmt.Sprintf("%d/%d", h.Delivered, h.Events)
 		last := "-"
 		if h.LastFailure != nil {
 			last = fmt.Sprintf("%s %s %s", FormatTime(h.LastFailure.AttemptedAt), h.LastFailure.Result, h.LastFailure.Detail())
 		}
 		if minRate != nil {
 			mark := "ok"
-			if h.Healthy != nil && !*h.Healthy {
+			switch {
+			case h.Healthy != nil && !*h.Healthy:
 				mark = "LOW"
+			case h.Silent:
+				mark = "SILENT"
 			}
 			fmt.Fprintf(tw, "%s\t", mark)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert.Text(h.Name), attempts, rate, inert.Text(strings.TrimSpace(last)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", inert.Text(h.Name), attempts, rate, events)
+		if trend {
+			fmt.Fprintf(tw, "%s\t", h.Trend.Sparkline())
+		}
+		fmt.Fprintf(tw, "%s\n", inert.Text(strings.TrimSpace(last)))
 	}
 	return tw.Flush()
 }
