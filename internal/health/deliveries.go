@@ -16,7 +16,8 @@ type Query struct {
 	// It narrows the listing and the health summary.
 	Event string
 	// Status is a plain.Result* value; "" is every result. It narrows only
-	// the listing, so that the success rate stays meaningful.
+	// the listing (attempts with that result, events with such an
+	// attempt), so that the success rate stays meaningful.
 	Status string
 	// Since bounds the window; zero is all history.
 	Since time.Time
@@ -54,6 +55,7 @@ func List(ctx context.Context, c Lister, ts []plain.Target, q Query, redact func
 	if q.Event != "" && !glob.IsGlob(q.Event) {
 		serverEvents = []string{q.Event}
 	}
+	var read [][]plain.DeliveryAttempt // per target, for the trends
 	for _, t := range ts {
 		as, truncated, err := FetchAttempts(ctx, c, t.ID, serverEvents, q.Since)
 		if err != nil {
@@ -69,20 +71,42 @@ func List(ctx context.Context, c Lister, ts []plain.Target, q Query, redact func
 			as = kept
 		}
 		name := TargetLabel(t)
-		th := Summarize(t.ID, name, as, truncated, redact)
-		if !q.Now.IsZero() {
-			th.Trend = NewTrend(as, q.Since, q.Now)
-		}
-		l.Health = append(l.Health, th)
+		l.Health = append(l.Health, Summarize(t.ID, name, as, truncated, redact))
+		read = append(read, as)
 		rows := make([]DeliveryRow, 0, len(as))
+		withStatus := map[string]bool{} // events with an attempt of q.Status
 		for _, a := range as {
 			row := NewDeliveryRow(a, name, redact)
 			rows = append(rows, row)
 			if q.Status == "" || a.Result == q.Status {
 				l.Attempts = append(l.Attempts, row)
+				withStatus[a.PublicEventID] = true
 			}
 		}
-		l.Events = append(l.Events, GroupEvents(rows)...)
+		for _, e := range GroupEvents(rows) {
+			if withStatus[e.EventID] {
+				l.Events = append(l.Events, e)
+			}
+		}
+	}
+	if !q.Now.IsZero() {
+		// One time axis for every target: the window, or from the oldest
+		// attempt read.
+		since := q.Since
+		if since.IsZero() {
+			for _, as := range read {
+				for _, a := range as {
+					if since.IsZero() || a.AttemptedAt.Before(since) {
+						since = a.AttemptedAt
+					}
+				}
+			}
+		}
+		if !since.IsZero() {
+			for i, as := range read {
+				l.Health[i].Trend = NewTrend(as, since, q.Now)
+			}
+		}
 	}
 	sort.SliceStable(l.Events, func(i, j int) bool { return l.Events[i].LastAttemptAt.After(l.Events[j].LastAttemptAt) })
 	l.EventsMatched = len(l.Events)
