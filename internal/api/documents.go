@@ -150,5 +150,8 @@ func Documents() map[string]string {
 		"UpdateWebhookTarget":  docUpdateWebhookTarget,
 		"DeleteWebhookTarget":  docDeleteWebhookTarget,
 		"ListDeliveryAttempts": docListDeliveryAttempts,
+		// events.go
+		"PublicEventRequestBody": docPublicEventRequestBody,
+		"WorkspaceHmac":          docWorkspaceHmac,
 	}
 }
