@@ -24,6 +24,8 @@ var enumFlags = map[string]map[string][]string{
 	"targets":    {"output": {"table", "json"}},
 	"events":     {"output": {"table", "json"}},
 	"deliveries": {"output": {"table", "json"}, "status": health.ResultKinds},
+	"event":      {"output": {"table", "json"}},
+	"replay":     {"output": {"text", "json"}},
 	"export":     {"output": {"yaml", "json"}, "name-from": {export.NameFromDescription, export.NameFromID}},
 	"version":    {"output": {"text", "json"}},
 }
