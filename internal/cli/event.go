@@ -90,7 +90,7 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 	}
 	addRemoteFlags(cmd, &rf)
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json (the body is never in JSON; use --out)")
+	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	fl.BoolVar(&opts.body, "body", false, "also show the body Plain delivered (terminal only; see --out)")
 	fl.StringVar(&opts.out, "out", "", "write the exact body Plain delivered to `FILE` (mode 0600); implies --body")
