@@ -228,7 +228,11 @@ func (r *Result) OK() bool { return r.Status >= 200 && r.Status < 300 }
 // user did not point it).
 func Send(ctx context.Context, client *http.Client, u *url.URL, d *Delivery, secret string) (*Result, error) {
 	if client == nil {
-		client = &http.Client{Timeout: Timeout}
+		// Go asks for gzip by default; Plain's deliveries carry no
+		// Accept-Encoding, and neither does a replay.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DisableCompression = true
+		client = &http.Client{Timeout: Timeout, Transport: tr}
 	}
 	c := *client
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -159,6 +159,9 @@ func TestSend(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, got.Header.Get(k), v)
 		}
 	}
+	if got.Header.Get("Accept-Encoding") != "" {
+		t.Errorf("Accept-Encoding %q: Plain sends none", got.Header.Get("Accept-Encoding"))
+	}
 	if got.URL.User != nil || got.URL.Path != "/in" {
 		t.Errorf("request URL %s", got.URL)
 	}
