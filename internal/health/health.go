@@ -239,7 +239,10 @@ type Report struct {
 	Since          time.Time      `json:"since"`
 	MinSuccessRate float64        `json:"minSuccessRate"`
 	Unhealthy      int            `json:"unhealthy"`
-	Targets        []TargetHealth `json:"targets"`
+	// MaxSilence and Silent are set by MarkSilent (--max-silence).
+	MaxSilence string         `json:"maxSilence,omitempty"`
+	Silent     int            `json:"silent"`
+	Targets    []TargetHealth `json:"targets"`
 }
 
 // Lister reads delivery attempts; *api.Client satisfies it.
@@ -263,6 +266,7 @@ func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Dur
 			return nil, fmt.Errorf("delivery health of %q: %w", ch.Name, err)
 		}
 		th := Summarize(ch.TargetID, ch.Name, as, truncated, redact)
+		th.Trend = NewTrend(as, since, now)
 		healthy := th.SuccessRate == nil || *th.SuccessRate >= minRate
 		th.Healthy = &healthy
 		if !healthy {
@@ -274,8 +278,9 @@ func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Dur
 	return r, nil
 }
 
-// AnyUnhealthy reports whether any target is below the minimum; nil-safe.
-func (r *Report) AnyUnhealthy() bool { return r != nil && r.Unhealthy > 0 }
+// AnyUnhealthy reports whether any target is below the minimum, or
+// silent for longer than --max-silence allows; nil-safe.
+func (r *Report) AnyUnhealthy() bool { return r != nil && (r.Unhealthy > 0 || r.Silent > 0) }
 
 // WriteText prints the report after the drift text; nil-safe.
 func (r *Report) WriteText(w io.Writer) error {
@@ -292,7 +297,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if r.Unhealthy > 0 {
 		fmt.Fprintf(w, "%d target(s) below the minimum success rate.\n", r.Unhealthy)
-	} else {
+	}
+	if r.Silent > 0 {
+		fmt.Fprintf(w, "%d target(s) without a successful delivery for %s or longer (SILENT).\n", r.Silent, r.MaxSilence)
+	}
+	if r.Unhealthy == 0 && r.Silent == 0 {
 		fmt.Fprintln(w, "All targets healthy (targets without attempts in the window count as healthy).")
 	}
 	return nil
