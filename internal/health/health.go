@@ -235,10 +235,10 @@ func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05
 
 // Report is drift's delivery-health finding for one file.
 type Report struct {
-	Window         string         `json:"window"`
-	Since          time.Time      `json:"since"`
-	MinSuccessRate float64        `json:"minSuccessRate"`
-	Unhealthy      int            `json:"unhealthy"`
+	Window         string    `json:"window"`
+	Since          time.Time `json:"since"`
+	MinSuccessRate float64   `json:"minSuccessRate"`
+	Unhealthy      int       `json:"unhealthy"`
 	// MaxSilence and Silent are set by MarkSilent (--max-silence).
 	MaxSilence string         `json:"maxSilence,omitempty"`
 	Silent     int            `json:"silent"`
