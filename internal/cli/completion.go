@@ -20,7 +20,7 @@ import (
 var enumFlags = map[string]map[string][]string{
 	"validate":   {"output": {"text", "json"}},
 	"plan":       {"output": {"text", "json", "markdown"}},
-	"drift":      {"output": {"text", "json"}},
+	"drift":      {"output": {"text", "json", "markdown"}},
 	"targets":    {"output": {"table", "json"}},
 	"events":     {"output": {"table", "json"}},
 	"deliveries": {"output": {"table", "json"}, "status": health.ResultKinds},
