@@ -110,7 +110,6 @@ func TestDriftHealthTrendAndSilence(t *testing.T) {
 	wantExit(t, runDrift(t, e, "--max-silence", "2h"), 0)
 }
 
-
 // Inside Actions the step summary gets the health report with its chart
 // (on the real clock: the seeded attempts are long past, so crm-sync is
 // silent).
