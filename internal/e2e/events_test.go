@@ -390,3 +390,71 @@ webhooks:
 	}
 	checkHeaders(t, d)
 }
+
+// drift's health over time: buckets in JSON, a Mermaid chart in Markdown,
+// --max-silence for a target whose last success is too old.
+func TestDriftHealthOverTime(t *testing.T) {
+	const target = "whTarget_01HD4400VTDJQ646V6RY37SR7K"
+	now := time.Now().UTC()
+	attempt := func(i int, ago time.Duration, ok bool) plain.DeliveryAttempt {
+		a := plain.DeliveryAttempt{ID: fmt.Sprintf("whAttempt_01HD450N6X782MDTDBMS6Z14%02d", i), WebhookTargetID: target,
+			PublicEventID: fmt.Sprintf("pEv_01HD450JT0RPBT7RRKS1ZQJY%02d", i), EventType: "thread.thread_created",
+			AttemptedAt: now.Add(-ago).Truncate(time.Second), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200}
+		if !ok {
+			a.Result, a.HTTPStatusCode = plain.ResultFailedResponse, 500
+		}
+		return a
+	}
+	m := startMock(t, &mockState{
+		Workspace: plain.Workspace{ID: "w_01HD44FEFZ8ZNP7Q5QRXRCTWV5", Name: "Trend"},
+		Targets: []plain.Target{{ID: target, Description: "crm-sync", URL: "https://crm.example.com/hook", EventTypes: []string{"thread.thread_created"},
+			Version: "2026-02-27", Enabled: true}},
+		DeliveryAttempts: []plain.DeliveryAttempt{attempt(1, 3*time.Hour, true), attempt(2, 90*time.Minute, false), attempt(3, 70*time.Minute, false)},
+	})
+	dir := workdir(t, `version: 1
+webhooks:
+  - name: crm-sync
+    url: https://crm.example.com/hook
+    events: [thread.thread_created]
+    webhookVersion: "2026-02-27"
+`)
+	r := m.run(dir, "drift", "--health-window", "6h", "--min-success-rate", "0.3", "-o", "json")
+	wantCode(t, r, 0)
+	var doc struct {
+		InSync bool `json:"inSync"`
+		Health struct {
+			Targets []struct {
+				Trend struct {
+					Width   string `json:"width"`
+					Buckets []struct {
+						Attempts, Successful int
+					} `json:"buckets"`
+				} `json:"trend"`
+			} `json:"targets"`
+		} `json:"health"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if !doc.InSync || len(doc.Health.Targets) != 1 {
+		t.Fatalf("drift json %s", r.stdout)
+	}
+	tr := doc.Health.Targets[0].Trend
+	attempts, ok := 0, 0
+	for _, b := range tr.Buckets {
+		attempts += b.Attempts
+		ok += b.Successful
+	}
+	if tr.Width != "1h" || len(tr.Buckets) != 7 || attempts != 3 || ok != 1 {
+		t.Errorf("trend %+v", tr)
+	}
+
+	r = m.run(dir, "drift", "--health-window", "6h", "--min-success-rate", "0.3", "-o", "markdown")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, "#### Delivery health (last 6h0m0s", "| T1 | <code>crm-sync</code> | 3 | 33.3% |", "```mermaid\nxychart-beta\n", "    line [")
+
+	r = m.run(dir, "drift", "--max-silence", "2h")
+	wantCode(t, r, 2)
+	wantContains(t, r.stdout, "SILENT  crm-sync", "1 target(s) without a successful delivery for 2h0m0s or longer (SILENT).")
+	wantCode(t, m.run(dir, "drift", "--max-silence", "4h"), 0)
+}
