@@ -82,7 +82,7 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("emit: %v %s", err, errOut)
 	}
-	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pe_\w{26}, pe_\w{26}\): 2 deliveries\n$`).MatchString(out) {
+	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pEv_\w{26}, pEv_\w{26}\): 2 deliveries\n$`).MatchString(out) {
 		t.Errorf("emit printed %q", out)
 	}
 	// The first delivery is refused once (--fail-first 1) and retried.
@@ -179,7 +179,7 @@ func TestEmitJSONOutput(t *testing.T) {
 	defer stop()
 	t.Setenv("PLAIN_API_KEY", "k_emit")
 	out, _, err := runCmd(t, "emit", "customer.customer_created", "--url", url, "-o", "json", "--payload", `{"customer": {"fullName": "Grace"}}`)
-	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pe_\w{26}"\],"deliveries":0\}\n$`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pEv_\w{26}"\],"deliveries":0\}\n$`).MatchString(out) {
 		t.Errorf("emit -o json: %q %v", out, err)
 	}
 }
@@ -257,7 +257,7 @@ func TestEmitEveryKeepsAStream(t *testing.T) {
 	if n := strings.Count(log.String(), "received customer.customer_created "); n < 2 {
 		t.Fatalf("%d events in the stream, want at least 2:\n%s", n, log.String())
 	}
-	if strings.Contains(log.String(), "pe_") && strings.Count(log.String(), "attempt 1 ") < 2 {
+	if strings.Contains(log.String(), "pEv_") && strings.Count(log.String(), "attempt 1 ") < 2 {
 		t.Errorf("stream deliveries are not first attempts of new events:\n%s", log.String())
 	}
 }

@@ -221,5 +221,8 @@ func Documents() map[string]string {
 		"DeleteWebhookTarget":   docDeleteWebhookTarget,
 		"ListDeliveryAttempts":  docListDeliveryAttempts,
 		"DeliveryAttemptsBatch": docAttemptsBatch[MaxAttemptAliases],
+		// events.go
+		"PublicEventRequestBody": docPublicEventRequestBody,
+		"WorkspaceHmac":          docWorkspaceHmac,
 	}
 }

@@ -20,10 +20,12 @@ import (
 var enumFlags = map[string]map[string][]string{
 	"validate":   {"output": {"text", "json"}},
 	"plan":       {"output": {"text", "json", "markdown"}},
-	"drift":      {"output": {"text", "json"}},
+	"drift":      {"output": {"text", "json", "markdown"}},
 	"targets":    {"output": {"table", "json"}},
 	"events":     {"output": {"table", "json"}},
 	"deliveries": {"output": {"table", "json"}, "status": health.ResultKinds},
+	"event":      {"output": {"table", "json"}},
+	"replay":     {"output": {"text", "json"}},
 	"export":     {"output": {"yaml", "json"}, "name-from": {export.NameFromDescription, export.NameFromID}},
 	"version":    {"output": {"text", "json"}},
 }

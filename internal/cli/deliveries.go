@@ -17,54 +17,74 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(newDeliveriesCmd) }
+func init() { register(func(f *Factory) *cobra.Command { return NewCmdDeliveries(f, nil) }) }
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
 // summary still counts every attempt in the selection.
 const defaultDeliveryLimit = 20
 
-// deliveriesOptions are what the deliveries command needs: where it
+// DeliveriesOptions are what the deliveries command needs: where it
 // writes, how it reaches Plain, its clock, and the flag values.
-type deliveriesOptions struct {
+type DeliveriesOptions struct {
+	ctx     context.Context
 	f       *Factory
 	connect func() (PlainClient, error)
 	target  string // id or description; "" is every target
 	output  string
 	query   health.Query
 	since   time.Duration
+	// attempts lists attempts instead of events (--attempts).
+	attempts bool
 }
 
-func newDeliveriesCmd(f *Factory) *cobra.Command {
-	return newDeliveriesCmdWith(f, deliveriesRun)
-}
-
-// newDeliveriesCmdWith binds the flags to deliveriesOptions and checks the
-// rules flags alone decide; runF does the work (tests capture it).
-func newDeliveriesCmdWith(f *Factory, runF func(context.Context, *deliveriesOptions) error) *cobra.Command {
+// NewCmdDeliveries binds the flags to DeliveriesOptions and checks the
+// rules flags alone decide; runF does the work (nil: deliveriesRun; tests
+// capture it).
+func NewCmdDeliveries(f *Factory, runF func(*DeliveriesOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = deliveriesRun
+	}
 	var (
 		rf     remoteFlags
 		keyEnv string
 	)
-	opts := &deliveriesOptions{f: f}
+	opts := &DeliveriesOptions{f: f}
 	opts.connect = func() (PlainClient, error) { return f.connect(&rf, keyEnv) }
 	cmd := &cobra.Command{
 		Use:   "deliveries [TARGET]",
-		Short: "Show webhook delivery attempts and each target's delivery health",
-		Long: `deliveries lists Plain's attempts to deliver events to one target (TARGET is
-an id or a description) or to every target, newest first, followed by each
-target's health: attempts, share of successful responses, and the last
-failure with its HTTP status or error.
+		Short: "Show webhook deliveries by event (or by attempt) and each target's delivery health",
+		Long: `deliveries lists the events Plain delivered, or tried to deliver, to one
+target (TARGET is an id or a description) or to every target, newest first:
+one line per event and target with its first and last attempt, the number
+of attempts, and its outcome:
+
+  delivered   an attempt got a 2xx answer (after N attempts)
+  retrying    no success yet; the next attempt is due at the time shown,
+              from Plain's retry schedule (10s, 30s, 5m, 30m, 1h, 3h, 6h,
+              12h, then 1 day four times)
+  failed      retries exhausted, or a result Plain does not retry
+
+with the last failure's reason. --attempts lists every attempt instead.
+Then each target's health: attempts and their share of successful
+responses, events and how many were delivered, a trend (one mark per hour,
+or per day beyond 48h: ▁ none succeeded … █ all did, · no attempts), and
+the last failure with its HTTP status or error.
+
+Attempts are counted within what is read: --since (or the newest 5000
+attempts per target) can hide an event's earliest attempts.
 
 --event (an exact type or a glob such as thread.*) and --since narrow both
-the listing and the health summary; --status narrows only the listing, so
-the success rate stays meaningful. --limit caps the listing (0: no cap).
+the listing and the health summary; --status narrows only the listing
+(attempts with that result, events with such an attempt), so the success
+rate stays meaningful. --limit caps the listing (0: no cap).
 
 Results: ` + strings.Join(health.ResultKinds, ", ") + `.
 Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 		Example: `  plainsync deliveries
   plainsync deliveries crm-sync --since 24h
   plainsync deliveries --status failed_response --event 'thread.*' --limit 50
-  plainsync deliveries wht_01J8Z… -o json`,
+  plainsync deliveries crm-sync --attempts
+  plainsync deliveries whTarget_01HD4400VTDJQ646V6RY37SR7K -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outputFormat(opts.output, "table", "json"); err != nil {
@@ -84,7 +104,8 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 			if len(args) == 1 {
 				opts.target = args[0]
 			}
-			return runF(cmd.Context(), opts)
+			opts.ctx = cmd.Context()
+			return runF(opts)
 		},
 	}
 	addRemoteFlags(cmd, &rf)
@@ -94,14 +115,18 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 	fl.StringVar(&opts.query.Status, "status", "", "list only attempts with this result: "+strings.Join(health.ResultKinds, ", "))
 	fl.StringVar(&opts.query.Event, "event", "", "only attempts for event types matching `GLOB` (thread.*, an exact type, *)")
 	fl.DurationVar(&opts.since, "since", 0, "only attempts in this window back from now, e.g. 24h or 30m (default: all)")
-	fl.IntVar(&opts.query.Limit, "limit", defaultDeliveryLimit, "list at most `N` attempts, newest first (0: all)")
+	fl.IntVar(&opts.query.Limit, "limit", defaultDeliveryLimit, "list at most `N` events (or attempts), newest first (0: all)")
+	fl.BoolVar(&opts.attempts, "attempts", false, "list every delivery attempt instead of one line per event")
 	return cmd
 }
 
 // deliveriesRun reads the targets, picks the one asked for, and prints
 // health.List's report.
-func deliveriesRun(ctx context.Context, opts *deliveriesOptions) error {
-	f := opts.f
+func deliveriesRun(opts *DeliveriesOptions) error {
+	f, ctx := opts.f, opts.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c, err := opts.connect()
 	if err != nil {
 		return err
@@ -120,8 +145,9 @@ func deliveriesRun(ctx context.Context, opts *deliveriesOptions) error {
 		ts = []plain.Target{t}
 	}
 	q := opts.query
+	q.Now = f.now()
 	if opts.since > 0 {
-		q.Since = f.now().Add(-opts.since)
+		q.Since = q.Now.Add(-opts.since)
 	}
 	rep, err := health.List(ctx, c, ts, q, redact)
 	if err != nil {
@@ -130,7 +156,37 @@ func deliveriesRun(ctx context.Context, opts *deliveriesOptions) error {
 	if opts.output == "json" {
 		return writeJSON(f, rep)
 	}
+	if !opts.attempts {
+		return writeDeliveryEvents(f.IO.Out, rep, len(ts))
+	}
 	return writeDeliveriesTable(f.IO.Out, rep, len(ts))
+}
+
+// writeDeliveryEvents is the default text view: one line per event and
+// target, then the health table.
+func writeDeliveryEvents(w io.Writer, rep *health.Listing, targets int) error {
+	window := ""
+	if rep.Since != nil {
+		window = " since " + health.FormatTime(*rep.Since)
+	}
+	if targets == 0 {
+		fmt.Fprintln(w, "No webhook targets.")
+		return nil
+	}
+	if len(rep.Events) == 0 {
+		fmt.Fprintf(w, "No delivered or attempted events match%s.\n", window)
+	} else {
+		shown := ""
+		if len(rep.Events) < rep.EventsMatched {
+			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Events), rep.EventsMatched)
+		}
+		fmt.Fprintf(w, "Events%s (newest first%s; --attempts lists every attempt):\n", window, shown)
+		if err := health.WriteEvents(w, rep.Events); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nHealth%s:\n", window)
+	return health.WriteTable(w, rep.Health, nil)
 }
 
 func writeDeliveriesTable(w io.Writer, rep *health.Listing, targets int) error {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"strings"
@@ -108,7 +107,7 @@ func TestDeliveriesAllTargetsNewestFirstWithHealth(t *testing.T) {
 		t.Fatalf("ops health: %+v", ops)
 	}
 
-	r := runRead(t, e, nil, nil, "deliveries")
+	r := runRead(t, e, nil, nil, "deliveries", "--attempts")
 	wantExit(t, r, 0)
 	for _, want := range []string{
 		"Delivery attempts (newest first):",
@@ -176,7 +175,7 @@ func TestDeliveriesFilters(t *testing.T) {
 	if !strings.Contains(r.out, "2 of 5 shown, raise --limit for more") {
 		t.Fatalf("no truncation note:\n%s", r.out)
 	}
-	r = runRead(t, e, nil, nil, "deliveries", "--status", "rejected", "--event", "customer.*")
+	r = runRead(t, e, nil, nil, "deliveries", "--attempts", "--status", "rejected", "--event", "customer.*")
 	wantExit(t, r, 0)
 	if !strings.Contains(r.out, "No delivery attempts match.") {
 		t.Fatalf("empty listing:\n%s", r.out)
@@ -213,17 +212,18 @@ func TestDeliveriesEmptyWorkspace(t *testing.T) {
 	}
 }
 
-// Flags map to deliveriesOptions, and flag-only mistakes are refused,
+// Flags map to DeliveriesOptions, and flag-only mistakes are refused,
 // with no Plain involved.
 func TestDeliveriesFlagsToOptions(t *testing.T) {
 	cases := []struct {
 		args    []string
-		want    deliveriesOptions
+		want    DeliveriesOptions
 		wantErr string
 	}{
-		{args: nil, want: deliveriesOptions{output: "table", query: health.Query{Limit: defaultDeliveryLimit}}},
+		{args: nil, want: DeliveriesOptions{output: "table", query: health.Query{Limit: defaultDeliveryLimit}}},
 		{args: []string{"crm", "--status", " Failed_Response ", "--event", "thread.*", "--since", "24h", "--limit", "0", "-o", "json"},
-			want: deliveriesOptions{target: "crm", output: "json", since: 24 * time.Hour, query: health.Query{Status: "failed_response", Event: "thread.*"}}},
+			want: DeliveriesOptions{target: "crm", output: "json", since: 24 * time.Hour, query: health.Query{Status: "failed_response", Event: "thread.*"}}},
+		{args: []string{"--attempts"}, want: DeliveriesOptions{output: "table", attempts: true, query: health.Query{Limit: defaultDeliveryLimit}}},
 		{args: []string{"--status", "nope"}, wantErr: `unknown --status "nope"`},
 		{args: []string{"--limit", "-1"}, wantErr: "--limit must not be negative"},
 		{args: []string{"--since", "-1h"}, wantErr: "--since must not be negative"},
@@ -231,8 +231,8 @@ func TestDeliveriesFlagsToOptions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		f, _, _ := testFactory(nil)
-		var got *deliveriesOptions
-		cmd := newDeliveriesCmdWith(f, func(_ context.Context, o *deliveriesOptions) error { got = o; return nil })
+		var got *DeliveriesOptions
+		cmd := NewCmdDeliveries(f, func(o *DeliveriesOptions) error { got = o; return nil })
 		cmd.SetArgs(tc.args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)
@@ -246,8 +246,68 @@ func TestDeliveriesFlagsToOptions(t *testing.T) {
 		if err != nil || got == nil {
 			t.Fatalf("%v: err %v", tc.args, err)
 		}
-		if got.target != tc.want.target || got.output != tc.want.output || got.since != tc.want.since || got.query != tc.want.query {
+		if got.target != tc.want.target || got.output != tc.want.output || got.since != tc.want.since || got.query != tc.want.query || got.attempts != tc.want.attempts {
 			t.Errorf("%v: options %+v, want %+v", tc.args, *got, tc.want)
+		}
+	}
+}
+
+// The default view is one line per event with its outcome; JSON carries
+// events (with outcome) beside attempts, and health counts events
+// delivered beside attempts, with a trend.
+func TestDeliveriesEventsView(t *testing.T) {
+	e := newRemoteEnv(t, testYAML)
+	crm := e.mock.PutTarget(plain.Target{Description: "crm-sync", URL: "https://crm.example.com/hook", EventTypes: []string{"thread.thread_created"}, Enabled: true})
+	const ev = "pEv_01HD450JT0RPBT7RRKS1ZQJYBA"
+	at := func(d time.Duration) time.Time { return testNow.Add(-time.Hour + d) }
+	e.mock.AddDeliveryAttempts(
+		plain.DeliveryAttempt{ID: "whAttempt_01HD450N6X782MDTDBMS6Z14D1", WebhookTargetID: crm.ID, PublicEventID: ev, EventType: "thread.thread_created", AttemptedAt: at(0), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+		plain.DeliveryAttempt{ID: "whAttempt_01HD450N6X782MDTDBMS6Z14D2", WebhookTargetID: crm.ID, PublicEventID: ev, EventType: "thread.thread_created", AttemptedAt: at(10 * time.Second), Result: plain.ResultFailedResponse, HTTPStatusCode: 503},
+		plain.DeliveryAttempt{ID: "whAttempt_01HD450N6X782MDTDBMS6Z14D3", WebhookTargetID: crm.ID, PublicEventID: ev, EventType: "thread.thread_created", AttemptedAt: at(40 * time.Second), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200},
+	)
+	r := runRead(t, e, nil, nil, "deliveries", "-o", "json", "--since", "6h")
+	wantExit(t, r, 0)
+	var d struct {
+		EventsMatched int `json:"eventsMatched"`
+		Events        []struct {
+			EventID        string `json:"eventId"`
+			Outcome        string `json:"outcome"`
+			Attempts       int    `json:"attempts"`
+			DeliveredAfter int    `json:"deliveredAfter"`
+			LastFailure    struct {
+				HTTPStatusCode int `json:"httpStatusCode"`
+			} `json:"lastFailure"`
+		} `json:"events"`
+		Attempts []json.RawMessage `json:"attempts"`
+		Health   []struct {
+			Attempts        int `json:"attempts"`
+			Events          int `json:"events"`
+			EventsDelivered int `json:"eventsDelivered"`
+			Trend           struct {
+				Width   string `json:"width"`
+				Buckets []struct {
+					Attempts, Successful int
+				} `json:"buckets"`
+			} `json:"trend"`
+		} `json:"health"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &d); err != nil {
+		t.Fatalf("%v\n%s", err, r.out)
+	}
+	if d.EventsMatched != 1 || len(d.Events) != 1 || d.Events[0].EventID != ev || d.Events[0].Outcome != "delivered" ||
+		d.Events[0].Attempts != 3 || d.Events[0].DeliveredAfter != 3 || d.Events[0].LastFailure.HTTPStatusCode != 503 || len(d.Attempts) != 3 {
+		t.Fatalf("events %+v, %d attempts", d.Events, len(d.Attempts))
+	}
+	h := d.Health[0]
+	if h.Attempts != 3 || h.Events != 1 || h.EventsDelivered != 1 || h.Trend.Width != "1h" || len(h.Trend.Buckets) != 7 ||
+		h.Trend.Buckets[5].Attempts != 3 || h.Trend.Buckets[5].Successful != 1 {
+		t.Fatalf("health %+v", h)
+	}
+	r = runRead(t, e, nil, nil, "deliveries", "crm-sync")
+	wantExit(t, r, 0)
+	for _, want := range []string{ev, "delivered after 3 attempts", "failed_response HTTP 503", "EVENTS DELIVERED", "1/1", "33.3%"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("text lacks %q:\n%s", want, r.out)
 		}
 	}
 }

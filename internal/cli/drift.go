@@ -1,34 +1,54 @@
 package cli
 
 import (
+	"context"
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/render"
 )
 
-func init() { register(newDriftCmd) }
+func init() { register(func(f *Factory) *cobra.Command { return NewCmdDrift(f, nil) }) }
 
-func newDriftCmd(f *Factory) *cobra.Command {
-	var (
-		files  []string
-		rf     remoteFlags
-		prune  bool
-		output string
-		health healthFlags
-		issue  bool
-	)
+// DriftOptions are the drift command's inputs.
+type DriftOptions struct {
+	ctx    context.Context
+	f      *Factory
+	files  []string
+	rf     remoteFlags
+	prune  bool
+	output string
+	health healthFlags
+	// issue is --github-issue: keep one drift issue per workspace.
+	issue bool
+}
+
+// NewCmdDrift binds the flags to DriftOptions and checks what flags alone
+// decide; runF does the work (nil: driftRun; tests capture it).
+func NewCmdDrift(f *Factory, runF func(*DriftOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = driftRun
+	}
+	opts := &DriftOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "drift [-f FILE]...",
 		Short: "Check whether the live workspace still matches the file (for cron jobs)",
 		Long: `drift is plan in check mode: it never writes. It reports every drifted field
 of a managed target, targets in the file that are missing from Plain, and
 unmanaged live targets. Unmanaged targets count as drift only with prune,
-where apply would delete them.
+where apply would delete them. Live targets left on a webhook version Plain
+marks deprecated are warned about.
 
 With --health-window, drift also reads each managed target's delivery
 attempts in that window and reports targets whose share of successful
-deliveries is below --min-success-rate (targets without attempts pass).
+deliveries is below --min-success-rate (targets without attempts pass),
+with the events delivered and a trend per target (hourly buckets up to 48h,
+daily beyond: a sparkline in text, buckets in JSON, a Mermaid chart in
+Markdown and the step summary). --max-silence flags an enabled target
+subscribed to events that had no successful delivery for that long (on its
+own it reads that window and sets no minimum success rate).
 
 With --github-issue (in GitHub Actions), drift keeps one issue per
 workspace in $GITHUB_REPOSITORY, labelled plainsync-drift and found again
@@ -38,80 +58,105 @@ comment once the workspace is in sync. A run that fails leaves it open. It
 uses $PLAINSYNC_GITHUB_TOKEN or $GITHUB_TOKEN (permissions: issues: write)
 and $GITHUB_API_URL.
 
-Exit codes: 0 in sync (and healthy), 2 drift or any target below the
-minimum success rate, 1 error.`,
+Exit codes: 0 in sync (and healthy), 2 drift, any target below the
+minimum success rate or silent, 1 error.`,
 		Example: `  plainsync drift
   plainsync drift -f prod.yaml -o json
-  plainsync drift --health-window 24h --min-success-rate 0.95`,
+  plainsync drift --health-window 24h --min-success-rate 0.95
+  plainsync drift --health-window 7d --max-silence 6h -o markdown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(output, "text", "json"); err != nil {
+			if err := outputFormat(opts.output, "text", "json", "markdown"); err != nil {
 				return err
 			}
-			if err := health.validate(cmd); err != nil {
+			if err := opts.health.validate(cmd); err != nil {
 				return err
 			}
-			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
-			if err != nil {
-				return err
-			}
-			reports, err := health.checkAll(cmd.Context(), f, plans, rf.workspaces) // nils unless --health-window
-			if err != nil {
-				return err
-			}
-			drifted, unhealthy := false, false
-			for i, pl := range plans {
-				if pl.err != nil {
-					if err := f.reportFailure(pl, output, len(plans)); err != nil {
-						return err
-					}
-					continue
-				}
-				hr := reports[i]
-				if output == "json" {
-					err = driftJSON(f, pl.plan, hr)
-				} else if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
-					err = hr.WriteText(f.IO.Out)
-				}
-				if err != nil {
-					return err
-				}
-				drifted = drifted || pl.plan.HasChanges()
-				unhealthy = unhealthy || hr.AnyUnhealthy()
-				if err := f.summarizePlan(pl.plan, true, len(plans)); err != nil {
-					return err
-				}
-				f.report.done(pl.plan.File)
-			}
-			if issue {
-				if err := f.syncDriftIssues(cmd.Context(), plans, reports); err != nil {
-					return err
-				}
-			}
-			// Outputs sum over every file: with one missing they would
-			// understate the drift, so a failure writes none.
-			if len(failedPlans(plans)) > 0 {
-				return &ExitError{Code: 1}
-			}
-			if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
-				return err
-			}
-			if err := f.writePlanFiles(plans); err != nil {
-				return err
-			}
-			if drifted || unhealthy {
-				return &ExitError{Code: 2}
-			}
-			return nil
+			opts.ctx = cmd.Context()
+			return runF(opts)
 		},
 	}
-	addFileFlag(cmd, &files)
-	addRemoteFlags(cmd, &rf)
-	addWorkspacesFlag(cmd, &rf)
-	addPolicyFlag(cmd, &rf.policy)
-	cmd.Flags().BoolVar(&prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	addHealthFlags(cmd, &health)
-	cmd.Flags().BoolVar(&issue, "github-issue", false, "keep one GitHub issue per workspace with the drift report: opened on drift, updated, closed when in sync (needs issues: write)")
+	addFileFlag(cmd, &opts.files)
+	addRemoteFlags(cmd, &opts.rf)
+	addWorkspacesFlag(cmd, &opts.rf)
+	addPolicyFlag(cmd, &opts.rf.policy)
+	cmd.Flags().BoolVar(&opts.prune, "prune", false, "treat unmanaged, non-ignored live targets as drift")
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json or markdown")
+	addHealthFlags(cmd, &opts.health)
+	cmd.Flags().BoolVar(&opts.issue, "github-issue", false, "keep one GitHub issue per workspace with the drift report: opened on drift, updated, closed when in sync (needs issues: write)")
 	return cmd
+}
+
+// driftRun plans every file in check mode, runs the health check, and
+// reports each file.
+func driftRun(opts *DriftOptions) error {
+	f, ctx, output := opts.f, opts.ctx, opts.output
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	plans, err := planFiles(ctx, f, opts.files, &opts.rf, opts.prune)
+	if err != nil {
+		return err
+	}
+	reports, err := opts.health.checkAll(ctx, f, plans, opts.rf.workspaces) // nils unless --health-window or --max-silence
+	if err != nil {
+		return err
+	}
+	drifted, unhealthy := false, false
+	for i, pl := range plans {
+		if pl.err != nil {
+			if err := f.reportFailure(pl, output, len(plans)); err != nil {
+				return err
+			}
+			continue
+		}
+		hr := reports[i]
+		switch output {
+		case "json":
+			err = driftJSON(f, pl.plan, hr)
+		case "markdown":
+			if err = render.DriftMarkdown(f.IO.Out, pl.plan); err == nil && hr != nil {
+				_, err = io.WriteString(f.IO.Out, "\n"+hr.Markdown())
+			}
+		default:
+			if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
+				err = hr.WriteText(f.IO.Out)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		drifted = drifted || pl.plan.HasChanges()
+		unhealthy = unhealthy || hr.AnyUnhealthy()
+		if err := f.summarizePlan(pl.plan, true, len(plans)); err != nil {
+			return err
+		}
+		if hr != nil {
+			// Counts, names and a chart only: never a body or a URL.
+			if err := f.summarizeFile(pl.plan.File, hr.Markdown()); err != nil {
+				return err
+			}
+		}
+		f.report.done(pl.plan.File)
+	}
+	if opts.issue {
+		if err := f.syncDriftIssues(ctx, plans, reports); err != nil {
+			return err
+		}
+	}
+	// Outputs sum over every file: with one missing they would understate
+	// the drift, so a failure writes none.
+	if len(failedPlans(plans)) > 0 {
+		return &ExitError{Code: 1}
+	}
+	if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
+		return err
+	}
+	if err := f.writePlanFiles(plans); err != nil {
+		return err
+	}
+	if drifted || unhealthy {
+		return &ExitError{Code: 2}
+	}
+	return nil
 }

@@ -38,7 +38,7 @@ func unhealthyEnv(t *testing.T) *remoteEnv {
 	return e
 }
 
-func driftRun(t *testing.T, e *remoteEnv, args ...string) readRun {
+func runDrift(t *testing.T, e *remoteEnv, args ...string) readRun {
 	t.Helper()
 	full := append([]string{"drift", "-f", e.dir + "/plainsync.yaml"}, args...)
 	return runRead(t, e, nil, nil, full...)
@@ -47,9 +47,9 @@ func driftRun(t *testing.T, e *remoteEnv, args ...string) readRun {
 func TestDriftHealthUnhealthyExitsTwo(t *testing.T) {
 	e := unhealthyEnv(t)
 	// Without the flags drift ignores deliveries.
-	wantExit(t, driftRun(t, e), 0)
+	wantExit(t, runDrift(t, e), 0)
 
-	r := driftRun(t, e, "--health-window", "24h")
+	r := runDrift(t, e, "--health-window", "24h")
 	wantExit(t, r, 2)
 	for _, want := range []string{
 		"Delivery health (last 24h0m0s, since 2026-11-19 12:00:00Z; minimum success rate 95.0%):",
@@ -62,18 +62,18 @@ func TestDriftHealthUnhealthyExitsTwo(t *testing.T) {
 		}
 	}
 	// A lower bar passes.
-	r = driftRun(t, e, "--health-window", "24h", "--min-success-rate", "0.25")
+	r = runDrift(t, e, "--health-window", "24h", "--min-success-rate", "0.25")
 	wantExit(t, r, 0)
 	if !strings.Contains(r.out, "All targets healthy") {
 		t.Fatalf("%s", r.out)
 	}
 	// A window without attempts for crm-sync is healthy.
-	wantExit(t, driftRun(t, e, "--health-window", "30m"), 0)
+	wantExit(t, runDrift(t, e, "--health-window", "30m"), 0)
 }
 
 func TestDriftHealthJSON(t *testing.T) {
 	e := unhealthyEnv(t)
-	r := driftRun(t, e, "--health-window", "24h", "-o", "json")
+	r := runDrift(t, e, "--health-window", "24h", "-o", "json")
 	wantExit(t, r, 2)
 	var doc struct {
 		FormatVersion int  `json:"formatVersion"`
@@ -104,7 +104,7 @@ func TestDriftHealthJSON(t *testing.T) {
 		t.Fatalf("crm-sync: %+v", c)
 	}
 	// Without the flags the JSON has no health member.
-	r = driftRun(t, e, "-o", "json")
+	r = runDrift(t, e, "-o", "json")
 	wantExit(t, r, 0)
 	if strings.Contains(r.out, `"health"`) {
 		t.Fatalf("health without --health-window:\n%s", r.out)
@@ -121,7 +121,7 @@ func TestDriftHealthFlagValidation(t *testing.T) {
 		{[]string{"--health-window", "24h", "--min-success-rate", "95"}, "between 0 and 1"},
 		{[]string{"--health-window", "-1h"}, "must not be negative"},
 	} {
-		r := driftRun(t, e, tc.args...)
+		r := runDrift(t, e, tc.args...)
 		wantExit(t, r, 1)
 		if !strings.Contains(r.errOut, tc.want) {
 			t.Errorf("%v: stderr %q lacks %q", tc.args, r.errOut, tc.want)

@@ -17,6 +17,9 @@ import (
 type healthFlags struct {
 	window  time.Duration
 	minRate float64
+	// maxSilence flags targets without a successful delivery for that
+	// long (--max-silence).
+	maxSilence time.Duration
 }
 
 const defaultMinSuccessRate = 0.95
@@ -25,6 +28,7 @@ func addHealthFlags(cmd *cobra.Command, h *healthFlags) {
 	fl := cmd.Flags()
 	fl.DurationVar(&h.window, "health-window", 0, "also check managed targets' delivery attempts in this window (e.g. 24h); unhealthy targets exit 2")
 	fl.Float64Var(&h.minRate, "min-success-rate", defaultMinSuccessRate, "with --health-window: the lowest healthy share of successful deliveries, 0..1")
+	fl.DurationVar(&h.maxSilence, "max-silence", 0, "flag enabled, subscribed targets without a successful delivery for this long (e.g. 6h); they exit 2")
 }
 
 // validate checks the flags before anything touches the network.
@@ -35,6 +39,9 @@ func (h *healthFlags) validate(cmd *cobra.Command) error {
 	if h.minRate < 0 || h.minRate > 1 {
 		return fmt.Errorf("--min-success-rate must be between 0 and 1 (0.95 means 95%%), got %v", h.minRate)
 	}
+	if h.maxSilence < 0 {
+		return fmt.Errorf("--max-silence must not be negative, got %s", h.maxSilence)
+	}
 	if h.window == 0 && cmd.Flags().Changed("min-success-rate") {
 		return fmt.Errorf("--min-success-rate needs --health-window (e.g. --health-window 24h)")
 	}
@@ -44,11 +51,23 @@ func (h *healthFlags) validate(cmd *cobra.Command) error {
 // check runs the delivery-health check for one planned file; nil when the
 // check is off.
 func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*health.Report, error) {
-	if h == nil || h.window == 0 {
+	if h == nil || h.window == 0 && h.maxSilence == 0 {
 		return nil, nil
 	}
+	window, minRate := h.window, h.minRate
+	if window == 0 { // --max-silence alone: its window, no minimum rate
+		window, minRate = h.maxSilence, 0
+	}
 	redact := health.URLRedactor(pl.live.Targets, f.Secrets.Mask)
-	return health.Check(ctx, pl.client, pl.plan.Changes, h.window, h.minRate, f.now(), redact)
+	now := f.now()
+	r, err := health.Check(ctx, pl.client, pl.plan.Changes, window, minRate, now, redact)
+	if err != nil {
+		return nil, err
+	}
+	if err := health.MarkSilent(ctx, pl.client, r, pl.plan.Changes, h.maxSilence, now); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // checkAll runs check for every planned file, several workspaces at once

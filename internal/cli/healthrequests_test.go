@@ -42,7 +42,7 @@ func TestHealthOverTwentyTargetsInAtMostThreeRequests(t *testing.T) {
 	e.mock.AddDeliveryAttempts(as...)
 
 	before := e.mock.RequestCount()
-	r := driftRun(t, e, "--health-window", "24h", "--min-success-rate", "0.4")
+	r := runDrift(t, e, "--health-window", "24h", "--min-success-rate", "0.4")
 	wantExit(t, r, 0)
 	if n := e.mock.RequestCount() - before; n > 3 {
 		t.Errorf("drift --health-window over 20 targets made %d requests, want at most 3", n)

@@ -99,6 +99,7 @@ func Compute(d *spec.Desired, live *plain.Snapshot, o Options) (*Plan, []spec.Pr
 	if c.checkLimit(changes, prune); len(c.errs) > 0 {
 		return nil, c.problems()
 	}
+	c.warnDeprecatedLive(changes)
 	var scope []string
 	for _, g := range d.Scope {
 		scope = append(scope, g.Value)

@@ -515,7 +515,7 @@ func TestHardenHostileTextStaysInert(t *testing.T) {
 	m := startMock(t, seed, "--simulate-deliveries", "2")
 	dir := workdir(t, manyHooks(1))
 	for _, args := range [][]string{
-		{"plan", "-o", "markdown", "--prune"}, {"plan"}, {"drift"}, {"targets"}, {"targets", "wht_evil1"}, {"deliveries"},
+		{"plan", "-o", "markdown", "--prune"}, {"plan"}, {"drift"}, {"targets"}, {"targets", "wht_evil1"}, {"deliveries"}, {"deliveries", "--attempts"},
 	} {
 		r := m.run(dir, args...)
 		noCommandLines(t, fmt.Sprint(args), r.stdout)

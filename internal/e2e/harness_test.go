@@ -55,6 +55,8 @@ type mockState struct {
 	Workspace plain.Workspace     `json:"workspace"`
 	Keys      map[string][]string `json:"keys,omitempty"`
 	Targets   []plain.Target      `json:"targets"`
+	// DeliveryAttempts seed plain-mock's attempt history.
+	DeliveryAttempts []plain.DeliveryAttempt `json:"deliveryAttempts,omitempty"`
 }
 
 type mock struct {

@@ -163,7 +163,7 @@ func TestDeliveriesOfSimulatedTraffic(t *testing.T) {
 		t.Fatalf("health: %+v", d.Health)
 	}
 
-	r := m.run(t.TempDir(), "deliveries")
+	r := m.run(t.TempDir(), "deliveries", "--attempts")
 	wantCode(t, r, 0)
 	wantContains(t, r.stdout, "Delivery attempts (newest first; 20 of 60 shown", "Health:", "TARGET", "SUCCESS", "LAST FAILURE", "analytics", "ops-alerts")
 }

@@ -400,7 +400,7 @@ webhooks:
 			t.Errorf("attempt %d: event %s status %d", i, a.PublicEventID, a.HTTPStatusCode)
 		}
 	}
-	text := m.run(t.TempDir(), "deliveries", "flaky-hook")
+	text := m.run(t.TempDir(), "deliveries", "flaky-hook", "--attempts")
 	wantCode(t, text, 0)
 	wantContains(t, text.stdout, "flaky-hook", "failed_response", "HTTP 500", "successful_response")
 

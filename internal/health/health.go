@@ -104,6 +104,17 @@ type TargetHealth struct {
 	LastFailure *DeliveryRow `json:"lastFailure,omitempty"`
 	// Truncated: only the newest attempts were counted.
 	Truncated bool `json:"truncated,omitempty"`
+	// EventCounts count the events the attempts belong to, by outcome
+	// (see GroupEvents): a receiver that failed twice then succeeded has
+	// 3 attempts, 1 successful, and 1 event delivered.
+	EventCounts
+	// LastSuccessAt is the newest successful attempt's time, if any.
+	LastSuccessAt *time.Time `json:"lastSuccessAt,omitempty"`
+	// Trend buckets the attempts over the window (see NewTrend).
+	Trend *Trend `json:"trend,omitempty"`
+	// Silent is set by drift's --max-silence check: an enabled target
+	// subscribed to events had no successful delivery for that long.
+	Silent bool `json:"silent,omitempty"`
 	// Healthy is set by drift's check: no attempts, or a rate at or above
 	// the minimum.
 	Healthy *bool `json:"healthy,omitempty"`
@@ -112,9 +123,15 @@ type TargetHealth struct {
 // Summarize computes a target's health from its attempts (newest first).
 func Summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, redact func(string) string) TargetHealth {
 	h := TargetHealth{TargetID: id, Name: name, Attempts: len(as), Truncated: truncated}
+	rows := make([]DeliveryRow, 0, len(as))
 	for _, a := range as {
+		rows = append(rows, NewDeliveryRow(a, name, redact))
 		if a.Result == plain.ResultSuccessfulResponse {
 			h.Successful++
+			if h.LastSuccessAt == nil || a.AttemptedAt.After(*h.LastSuccessAt) {
+				at := a.AttemptedAt.UTC()
+				h.LastSuccessAt = &at
+			}
 		} else if h.LastFailure == nil {
 			row := NewDeliveryRow(a, name, redact)
 			h.LastFailure = &row
@@ -124,6 +141,7 @@ func Summarize(id, name string, as []plain.DeliveryAttempt, truncated bool, reda
 		r := float64(h.Successful) / float64(h.Attempts)
 		h.SuccessRate = &r
 	}
+	h.EventCounts = CountEvents(GroupEvents(rows))
 	return h
 }
 
@@ -187,12 +205,22 @@ func URLRedactor(ts []plain.Target, mask func(string) string) func(string) strin
 	}
 }
 
-// WriteTable prints per-target health.
+// WriteTable prints per-target health: attempts and their success rate,
+// the events they belong to and how many were delivered, a sparkline of
+// the trend when there is one, and the last failure.
 func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
+	trend := false
+	for _, h := range hs {
+		trend = trend || h.Trend != nil
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	head := "TARGET\tATTEMPTS\tSUCCESS\tLAST FAILURE"
+	head := "TARGET\tATTEMPTS\tSUCCESS\tEVENTS DELIVERED"
+	if trend {
+		head += "\tTREND"
+	}
+	head += "\tLAST FAILURE"
 	if minRate != nil {
-		head = "\tTARGET\tATTEMPTS\tSUCCESS\tLAST FAILURE"
+		head = "\t" + head
 	}
 	fmt.Fprintln(tw, head)
 	for _, h := range hs {
@@ -204,18 +232,26 @@ func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
 		if h.Truncated {
 			attempts += "+"
 		}
+		events := fmt.Sprintf("%d/%d", h.Delivered, h.Events)
 		last := "-"
 		if h.LastFailure != nil {
 			last = fmt.Sprintf("%s %s %s", FormatTime(h.LastFailure.AttemptedAt), h.LastFailure.Result, h.LastFailure.Detail())
 		}
 		if minRate != nil {
 			mark := "ok"
-			if h.Healthy != nil && !*h.Healthy {
+			switch {
+			case h.Healthy != nil && !*h.Healthy:
 				mark = "LOW"
+			case h.Silent:
+				mark = "SILENT"
 			}
 			fmt.Fprintf(tw, "%s\t", mark)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", inert.Text(h.Name), attempts, rate, inert.Text(strings.TrimSpace(last)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", inert.Text(h.Name), attempts, rate, events)
+		if trend {
+			fmt.Fprintf(tw, "%s\t", h.Trend.Sparkline())
+		}
+		fmt.Fprintf(tw, "%s\n", inert.Text(strings.TrimSpace(last)))
 	}
 	return tw.Flush()
 }
@@ -225,11 +261,14 @@ func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05
 
 // Report is drift's delivery-health finding for one file.
 type Report struct {
-	Window         string         `json:"window"`
-	Since          time.Time      `json:"since"`
-	MinSuccessRate float64        `json:"minSuccessRate"`
-	Unhealthy      int            `json:"unhealthy"`
-	Targets        []TargetHealth `json:"targets"`
+	Window         string    `json:"window"`
+	Since          time.Time `json:"since"`
+	MinSuccessRate float64   `json:"minSuccessRate"`
+	Unhealthy      int       `json:"unhealthy"`
+	// MaxSilence and Silent are set by MarkSilent (--max-silence).
+	MaxSilence string         `json:"maxSilence,omitempty"`
+	Silent     int            `json:"silent"`
+	Targets    []TargetHealth `json:"targets"`
 }
 
 // Lister reads delivery attempts of many targets at once; *api.Client
@@ -261,6 +300,7 @@ func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Dur
 	for _, ch := range checked {
 		got := fetched[ch.TargetID]
 		th := Summarize(ch.TargetID, ch.Name, got.Attempts, got.Truncated, redact)
+		th.Trend = NewTrend(got.Attempts, since, now)
 		healthy := th.SuccessRate == nil || *th.SuccessRate >= minRate
 		th.Healthy = &healthy
 		if !healthy {
@@ -272,8 +312,9 @@ func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Dur
 	return r, nil
 }
 
-// AnyUnhealthy reports whether any target is below the minimum; nil-safe.
-func (r *Report) AnyUnhealthy() bool { return r != nil && r.Unhealthy > 0 }
+// AnyUnhealthy reports whether any target is below the minimum, or
+// silent for longer than --max-silence allows; nil-safe.
+func (r *Report) AnyUnhealthy() bool { return r != nil && (r.Unhealthy > 0 || r.Silent > 0) }
 
 // WriteText prints the report after the drift text; nil-safe.
 func (r *Report) WriteText(w io.Writer) error {
@@ -290,7 +331,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if r.Unhealthy > 0 {
 		fmt.Fprintf(w, "%d target(s) below the minimum success rate.\n", r.Unhealthy)
-	} else {
+	}
+	if r.Silent > 0 {
+		fmt.Fprintf(w, "%d target(s) without a successful delivery for %s or longer (SILENT).\n", r.Silent, r.MaxSilence)
+	}
+	if r.Unhealthy == 0 && r.Silent == 0 {
 		fmt.Fprintln(w, "All targets healthy (targets without attempts in the window count as healthy).")
 	}
 	return nil

@@ -42,7 +42,7 @@ func (s *Server) fillAttempt(a plain.DeliveryAttempt) plain.DeliveryAttempt {
 		a.ID = "wda_" + s.ids.next(now)
 	}
 	if a.PublicEventID == "" {
-		a.PublicEventID = "pe_" + s.ids.next(now)
+		a.PublicEventID = "pEv_" + s.ids.next(now)
 	}
 	if a.AttemptedAt.IsZero() {
 		a.AttemptedAt = now

@@ -153,7 +153,7 @@ func (s *Server) Emit(wsID string, req EmitRequest) (EmitResult, error) {
 	events := make([]deliver.Event, count)
 	for i := range events {
 		events[i] = deliver.Event{
-			ID: "pe_" + s.ids.next(now), Type: req.EventType, WorkspaceID: wsInfo.ID,
+			ID: "pEv_" + s.ids.next(now), Type: req.EventType, WorkspaceID: wsInfo.ID,
 			Timestamp: now, Overrides: req.Payload,
 		}
 	}

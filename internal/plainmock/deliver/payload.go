@@ -23,7 +23,7 @@ var ErrNoPayload = errors.New("the webhook version's schema has no payload for t
 // The same Event (same ID) goes to every subscribed target, on every
 // attempt; only webhookMetadata differs.
 type Event struct {
-	ID          string    // "pe_" + ULID; the body's id and Plain-Event-Id
+	ID          string    // "pEv_" + ULID; the body's id and Plain-Event-Id
 	Type        string    // e.g. thread.thread_created
 	WorkspaceID string    // the body's workspaceId and Plain-Workspace-Id
 	Timestamp   time.Time // when it happened; the body's timestamp

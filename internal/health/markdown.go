@@ -1,0 +1,71 @@
+package health
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/plainsync/plainsync/internal/inert"
+)
+
+// mdCell makes untrusted text one inert Markdown table cell: control
+// characters escaped, HTML neutralised, pipes and line breaks unable to
+// split the cell, inside <code> so that Markdown syntax stays literal.
+func mdCell(s string) string {
+	if s == "" {
+		return ""
+	}
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "`", "&#96;", "\n", " ", "\r", " ")
+	return "<code>" + r.Replace(inert.Text(s)) + "</code>"
+}
+
+// Markdown is the report for a step summary or an issue: a table of
+// targets, numbered T1, T2, … in the order of the chart's lines, then a
+// Mermaid chart of success per bucket (see Mermaid) that names targets
+// only by those numbers. "" for a nil report.
+func (r *Report) Markdown() string {
+	if r == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Delivery health (last %s, minimum success rate %.1f%%", r.Window, r.MinSuccessRate*100)
+	if r.MaxSilence != "" {
+		fmt.Fprintf(&b, ", silent after %s", r.MaxSilence)
+	}
+	b.WriteString(")\n\n")
+	if len(r.Targets) == 0 {
+		b.WriteString("No managed targets in Plain to check.\n")
+		return b.String()
+	}
+	switch {
+	case r.Unhealthy > 0 || r.Silent > 0:
+		fmt.Fprintf(&b, "**%d target(s) below the minimum success rate, %d silent.**\n\n", r.Unhealthy, r.Silent)
+	default:
+		b.WriteString("**All targets healthy.**\n\n")
+	}
+	b.WriteString("| | target | attempts | success | events delivered | trend | status |\n| --- | --- | ---: | ---: | ---: | --- | --- |\n")
+	n := 0
+	for _, h := range r.Targets {
+		label := ""
+		if h.Trend != nil && len(h.Trend.Buckets) > 0 {
+			n++
+			label = fmt.Sprintf("T%d", n)
+		}
+		rate := "-"
+		if h.SuccessRate != nil {
+			rate = fmt.Sprintf("%.1f%%", *h.SuccessRate*100)
+		}
+		status := "ok"
+		switch {
+		case h.Healthy != nil && !*h.Healthy:
+			status = "**LOW**"
+		case h.Silent:
+			status = "**SILENT**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %d/%d | %s | %s |\n", label, mdCell(h.Name), h.Attempts, rate, h.Delivered, h.Events, h.Trend.Sparkline(), status)
+	}
+	if chart := Mermaid(r.Targets); chart != "" {
+		b.WriteString("\nSuccess per bucket; the chart's lines follow T1, T2, … in order.\n\n")
+		b.WriteString(chart)
+	}
+	return b.String()
+}
