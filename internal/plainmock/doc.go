@@ -5,10 +5,9 @@
 // # What it serves
 //
 // POST /graphql/v1; GET /healthz answers "ok". Every request is parsed and
-// validated with gqlparser against Plain's full schema (schema.graphql, a
-// byte-identical copy of ../shared/plain/schema.graphql, checked by
-// TestEmbeddedSchemaIsPlainsVerbatim), so validation errors are the ones
-// Plain's schema gives. What executes is the webhook surface:
+// validated with gqlparser against Plain's full schema (verbatim, from the
+// repository's copy in internal/plainschema), so validation errors are the
+// ones Plain's schema gives. What executes is the webhook surface:
 //
 //   - queries webhookTargets, webhookTarget, webhookVersions,
 //     subscriptionEventTypes, webhookDeliveryAttempts, myWorkspace,
