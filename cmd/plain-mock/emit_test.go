@@ -82,7 +82,7 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("emit: %v %s", err, errOut)
 	}
-	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pe_\w{26}, pe_\w{26}\): 2 deliveries\n$`).MatchString(out) {
+	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pEv_[0-9A-HJKMNP-TV-Z]{26}, pEv_[0-9A-HJKMNP-TV-Z]{26}\): 2 deliveries\n$`).MatchString(out) {
 		t.Errorf("emit printed %q", out)
 	}
 	// The first delivery is refused once (--fail-first 1) and retried.
@@ -123,7 +123,7 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 		t.Fatalf("run: %v %s", err, errOut)
 	}
 	raw, _ := os.ReadFile(state)
-	if !strings.Contains(string(raw), `"hmacSecret": "whsec-cmd-test"`) || strings.Count(string(raw), `"wda_`) != 3 {
+	if !strings.Contains(string(raw), `"hmacSecret": "whsec-cmd-test"`) || strings.Count(string(raw), `"whAttempt_`) != 3 {
 		t.Errorf("state file lacks the secret or the 3 attempts:\n%s", raw)
 	}
 }
@@ -179,7 +179,7 @@ func TestEmitJSONOutput(t *testing.T) {
 	defer stop()
 	t.Setenv("PLAIN_API_KEY", "k_emit")
 	out, _, err := runCmd(t, "emit", "customer.customer_created", "--url", url, "-o", "json", "--payload", `{"customer": {"fullName": "Grace"}}`)
-	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pe_\w{26}"\],"deliveries":0\}\n$`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pEv_[0-9A-HJKMNP-TV-Z]{26}"\],"deliveries":0\}\n$`).MatchString(out) {
 		t.Errorf("emit -o json: %q %v", out, err)
 	}
 }
@@ -257,7 +257,7 @@ func TestEmitEveryKeepsAStream(t *testing.T) {
 	if n := strings.Count(log.String(), "received customer.customer_created "); n < 2 {
 		t.Fatalf("%d events in the stream, want at least 2:\n%s", n, log.String())
 	}
-	if strings.Contains(log.String(), "pe_") && strings.Count(log.String(), "attempt 1 ") < 2 {
+	if strings.Contains(log.String(), "pEv_") && strings.Count(log.String(), "attempt 1 ") < 2 {
 		t.Errorf("stream deliveries are not first attempts of new events:\n%s", log.String())
 	}
 }
@@ -265,12 +265,12 @@ func TestEmitEveryKeepsAStream(t *testing.T) {
 func TestReceiveRejectsBadSignaturesAndQuotesHostileHeaders(t *testing.T) {
 	t.Setenv("RECEIVER_SECRET", "right-secret")
 	hook, log := startReceive(t, "--secret-env", "RECEIVER_SECRET")
-	body := `{"id":"pe_x"}`
+	body := `{"id":"pEv_0000000000000000000000000X"}`
 	for _, sig := range []string{deliver.Sign([]byte(body), "right-secret"), deliver.Sign([]byte(body), "wrong-secret")} {
 		req, _ := http.NewRequest(http.MethodPost, hook+"hook", strings.NewReader(body))
 		req.Header.Set("Plain-Request-Signature", sig)
 		req.Header.Set("Plain-Event-Type", "thread.thread_created\u202egnp.exe") // a right-to-left override
-		req.Header.Set("Plain-Event-Id", "pe_1")
+		req.Header.Set("Plain-Event-Id", "pEv_00000000000000000000000001")
 		req.Header.Set("Plain-Webhook-Delivery-Attempt-Number", "1")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -64,7 +64,7 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 		Example: `  plainsync deliveries
   plainsync deliveries crm-sync --since 24h
   plainsync deliveries --status failed_response --event 'thread.*' --limit 50
-  plainsync deliveries wht_01J8Z… -o json`,
+  plainsync deliveries whTarget_01HD44… -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := outputFormat(opts.output, "table", "json"); err != nil {

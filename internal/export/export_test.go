@@ -171,8 +171,8 @@ func TestExportLeavesOutShortPasswords(t *testing.T) {
 		Versions:   []plain.WebhookVersion{{Version: "2026-05-06", IsLatest: true}},
 		EventTypes: []plain.EventType{{EventType: "thread.thread_created"}},
 		Targets: []plain.Target{
-			{ID: "wht_1", Description: "short", URL: "https://alice:pw@hooks.example.com/p", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
-			{ID: "wht_2", Description: "long", URL: "https://alice:longer-password@hooks.example.com/q", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "whTarget_00000000000000000000000001", Description: "short", URL: "https://alice:pw@hooks.example.com/p", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "whTarget_00000000000000000000000002", Description: "long", URL: "https://alice:longer-password@hooks.example.com/q", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
 		},
 	}
 	f, err := Build(snap, Options{NameFrom: NameFromDescription})
@@ -180,7 +180,7 @@ func TestExportLeavesOutShortPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(f.YAML)
-	if strings.Contains(out, "name: short") || !strings.Contains(out, `"short" (wht_1): its Basic-auth password is shorter than 8 characters`) ||
+	if strings.Contains(out, "name: short") || !strings.Contains(out, `"short" (whTarget_00000000000000000000000001): its Basic-auth password is shorter than 8 characters`) ||
 		!strings.Contains(out, `url: "https://alice:${LONG_PASSWORD}@hooks.example.com/q"`) || strings.Contains(out, "pw@") {
 		t.Fatalf("export:\n%s", out)
 	}

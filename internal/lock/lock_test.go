@@ -90,7 +90,7 @@ func (f *fakePlain) CreateWebhookTarget(_ context.Context, in plain.CreateInput)
 		return plain.Target{}, errUnknown
 	}
 	f.seq++
-	t := plain.Target{ID: fmt.Sprintf("wht_%03d", f.seq), URL: in.URL, Description: in.Description,
+	t := plain.Target{ID: fmt.Sprintf("whTarget_%026d", f.seq), URL: in.URL, Description: in.Description,
 		EventTypes: in.EventTypes, Enabled: in.Enabled, CreatedAt: f.base.Add(time.Duration(f.seq) * time.Millisecond)}
 	t.UpdatedAt = t.CreatedAt
 	if fa == lateFate {
@@ -244,7 +244,7 @@ func TestStaleLeaseIsTakenOver(t *testing.T) {
 	f.CreateWebhookTarget(context.Background(), plain.CreateInput{URL: LeaseURL, Description: dead, EventTypes: []string{"x"}})
 	// A hand-made lease without a time expires TTL after its last update.
 	f.mu.Lock()
-	f.targets = append(f.targets, plain.Target{ID: "wht_hand", Description: plain.LeasePrefix, UpdatedAt: time.Now().Add(-time.Hour)})
+	f.targets = append(f.targets, plain.Target{ID: "whTarget_0000000000000000000000HAND", Description: plain.LeasePrefix, UpdatedAt: time.Now().Add(-time.Hour)})
 	f.mu.Unlock()
 	l, err := AcquireLease(context.Background(), f, opts(0))
 	if err != nil {

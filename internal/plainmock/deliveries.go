@@ -39,10 +39,10 @@ func resultKindList() string { return strings.Join(resultOrder, ", ") }
 func (s *Server) fillAttempt(a plain.DeliveryAttempt) plain.DeliveryAttempt {
 	now := s.nowMS()
 	if a.ID == "" {
-		a.ID = "wda_" + s.ids.next(now)
+		a.ID = s.ids.id(plain.AttemptIDPrefix, now)
 	}
 	if a.PublicEventID == "" {
-		a.PublicEventID = "pe_" + s.ids.next(now)
+		a.PublicEventID = s.ids.id(plain.EventIDPrefix, now)
 	}
 	if a.AttemptedAt.IsZero() {
 		a.AttemptedAt = now

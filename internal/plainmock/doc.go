@@ -84,7 +84,9 @@
 // AddDeliveryAttemptsIn, SimulateDeliveriesIn) take a workspace id, "" for
 // the primary; the ones without In act on the primary.
 //
-// Targets get "wht_" + ULID ids and millisecond DateTimes; create without a
+// Ids have Plain's shape: targets get whTarget_, delivery attempts
+// whAttempt_ and events pEv_, each followed by a monotonic ULID
+// (github.com/oklog/ulid/v2); DateTimes have milliseconds; create without a
 // version gets the latest; update changes only the fields given (and writes
 // nothing when they equal the current values). Listings are Relay
 // connections with opaque base64 cursors, 25 per page by default, at most
@@ -106,7 +108,7 @@
 //	 "hmac": {"hmacSecret": "…", "createdAt": "…", "updatedAt": "…"},
 //	 "targets": [{"url": "https://…", "description": "crm-sync",
 //	              "eventTypes": ["thread.thread_created"], "version": "2026-05-06", "enabled": true}],
-//	 "deliveryAttempts": [{"webhookTargetId": "wht_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}],
+//	 "deliveryAttempts": [{"webhookTargetId": "whTarget_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}],
 //	 "workspaces": [{"workspace": {"id": "w_eu", "name": "EU"}, "keys": {…}, "targets": […], "deliveryAttempts": […],
 //	                 "eventTypes": [{"eventType": "…", "description": "…"}], "webhookVersions": [{"version": "…", "isLatest": true}]}]}
 //

@@ -105,7 +105,7 @@ func waitIdle(t *testing.T, e *Engine) {
 }
 
 func testTarget(url, version string) Target {
-	return Target{ID: "wht_01KBTARGET0000000000000000", WorkspaceID: "w_01KBWSPACE0000000000000000", URL: url, Version: version, Enabled: true}
+	return Target{ID: "whTarget_01KBTARGET0000000000000000", WorkspaceID: "w_01KBWSPACE0000000000000000", URL: url, Version: version, Enabled: true}
 }
 
 func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
@@ -134,7 +134,7 @@ func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
 		"Content-Type":                             "application/json",
 		"User-Agent":                               "Plain-Webhooks/1.0 (plain.com; help@plain.com)",
 		"Plain-Workspace-Id":                       ev.WorkspaceID,
-		"Plain-Webhook-Target-Id":                  "wht_01KBTARGET0000000000000000",
+		"Plain-Webhook-Target-Id":                  "whTarget_01KBTARGET0000000000000000",
 		"Plain-Webhook-Delivery-Attempt-Id":        first.ID,
 		"Plain-Webhook-Delivery-Attempt-Number":    "1",
 		"Plain-Webhook-Delivery-Attempt-Timestamp": isoMillis(first.AttemptedAt),

@@ -51,11 +51,11 @@ var (
 )
 
 func testEvent(typ string) Event {
-	return Event{ID: "pe_01KBEVENT00000000000000000", Type: typ, WorkspaceID: "w_01KBWSPACE0000000000000000", Timestamp: testTime}
+	return Event{ID: "pEv_01KBEVENT00000000000000000", Type: typ, WorkspaceID: "w_01KBWSPACE0000000000000000", Timestamp: testTime}
 }
 
 func testMeta(version string) Metadata {
-	return Metadata{TargetID: "wht_01KBTARGET0000000000000000", Version: version, AttemptID: "wda_01KBATTEMPT000000000000000", AttemptNumber: 1, AttemptAt: testTime.Add(time.Second)}
+	return Metadata{TargetID: "whTarget_01KBTARGET0000000000000000", Version: version, AttemptID: "whAttempt_01KBATTEMPT000000000000000", AttemptNumber: 1, AttemptAt: testTime.Add(time.Second)}
 }
 
 func TestEveryEventTypeValidatesForEveryVersion(t *testing.T) {
@@ -152,12 +152,12 @@ func TestSameEventSamePayloadOnEveryAttempt(t *testing.T) {
 	}
 	m1 := testMeta("2026-04-21")
 	m2 := m1
-	m2.AttemptNumber, m2.AttemptID, m2.AttemptAt = 2, "wda_01KBATTEMPT00000000000000B", testTime.Add(time.Minute)
+	m2.AttemptNumber, m2.AttemptID, m2.AttemptAt = 2, "whAttempt_01KBATTEMPT00000000000000B", testTime.Add(time.Minute)
 	if a, b := payloadOf(m1), payloadOf(m2); a != b {
 		t.Errorf("payload changed between attempts:\n%s\n%s", a, b)
 	}
 	other := testEvent("customer.customer_updated")
-	other.ID = "pe_01KBEVENT0000000000000000B"
+	other.ID = "pEv_01KBEVENT0000000000000000B"
 	body, _ := Body(other, m1)
 	if strings.Contains(string(body), payloadOf(m1)) {
 		t.Error("two events got the same payload ids")
