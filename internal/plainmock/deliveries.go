@@ -105,7 +105,7 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, oc *opCtx) (any, *
 	}
 	all := oc.ws.attempts[targetID] // already newest first
 	if wantTypes == nil && wantStatus == "" {
-		return paginateSeq("WebhookDeliveryAttempt", "wda", pageSource{
+		return paginateSeq("WebhookDeliveryAttempt", "attempt", pageSource{
 			n:    len(all),
 			key:  func(i int) string { return attemptKey(all[i]) },
 			node: func(i int) obj { return attemptObj(all[i]) },
@@ -125,7 +125,7 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, oc *opCtx) (any, *
 	for i, a := range list {
 		items[i] = pageItem{key: attemptKey(a), node: attemptObj(a)}
 	}
-	return paginate("WebhookDeliveryAttempt", "wda", items, pa)
+	return paginate("WebhookDeliveryAttempt", "attempt", items, pa)
 }
 
 // SimulateDeliveries is SimulateDeliveriesIn for every workspace.

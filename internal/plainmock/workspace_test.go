@@ -312,7 +312,7 @@ func TestListingCostIsPerPage(t *testing.T) {
 			srv.primary.targets.put(plain.Target{ID: fmt.Sprintf("whTarget_%026d", i), CreatedAt: base.Add(time.Duration(i) * time.Millisecond)})
 		}
 		mid := srv.primary.targets.order[n/2].key()
-		args := map[string]any{"first": 10, "after": encodeCursor("wht", mid)}
+		args := map[string]any{"first": 10, "after": encodeCursor("target", mid)}
 		oc := &opCtx{ws: srv.primary, perms: map[string]bool{plain.PermRead: true}}
 		return testing.AllocsPerRun(20, func() {
 			v, ferr := srv.resolveTargets(args, oc)

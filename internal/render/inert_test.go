@@ -20,7 +20,7 @@ func hostilePlan() *diff.Plan {
 		ch := &p.Changes[i]
 		ch.Name = "::error::" + evil
 		if ch.TargetID != "" {
-			ch.TargetID = "wht\n::notice::id"
+			ch.TargetID = "whTarget_\n::notice::id"
 		}
 		for _, st := range []*diff.TargetState{ch.Before, ch.After} {
 			if st != nil {
