@@ -82,7 +82,7 @@ func TestEmitReachesTheReceiverSignedAndRetried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("emit: %v %s", err, errOut)
 	}
-	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pEv_\w{26}, pEv_\w{26}\): 2 deliveries\n$`).MatchString(out) {
+	if !regexp.MustCompile(`^emitted 2 thread\.thread_created events \(pEv_[0-9A-HJKMNP-TV-Z]{26}, pEv_[0-9A-HJKMNP-TV-Z]{26}\): 2 deliveries\n$`).MatchString(out) {
 		t.Errorf("emit printed %q", out)
 	}
 	// The first delivery is refused once (--fail-first 1) and retried.
@@ -179,7 +179,7 @@ func TestEmitJSONOutput(t *testing.T) {
 	defer stop()
 	t.Setenv("PLAIN_API_KEY", "k_emit")
 	out, _, err := runCmd(t, "emit", "customer.customer_created", "--url", url, "-o", "json", "--payload", `{"customer": {"fullName": "Grace"}}`)
-	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pEv_\w{26}"\],"deliveries":0\}\n$`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`^\{"eventIds":\["pEv_[0-9A-HJKMNP-TV-Z]{26}"\],"deliveries":0\}\n$`).MatchString(out) {
 		t.Errorf("emit -o json: %q %v", out, err)
 	}
 }

@@ -1,28 +1,20 @@
 package api
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/plainsync/plainsync/internal/plainschema"
 )
 
-// plainSchemaPath is Plain's published schema, kept beside the repository
-// (never copied into it).
-var plainSchemaPath = filepath.Join("..", "..", "..", "shared", "plain", "schema.graphql")
-
+// TestDocumentsValidateAgainstPlainSchema: every document plainsync sends
+// is valid against Plain's published schema (the repository's copy in
+// internal/plainschema).
 func TestDocumentsValidateAgainstPlainSchema(t *testing.T) {
-	src, err := os.ReadFile(plainSchemaPath)
-	if os.IsNotExist(err) {
-		t.Skipf("Plain's schema not found at %s (../shared/plain/schema.graphql beside the repo); skipping document validation", plainSchemaPath)
-	}
-	if err != nil {
-		t.Fatalf("read schema: %v", err)
-	}
-	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: string(src)})
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: plainschema.GraphQL})
 	if gerr != nil {
 		t.Fatalf("load Plain schema: %v", gerr)
 	}

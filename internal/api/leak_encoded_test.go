@@ -37,7 +37,7 @@ func TestAPIKeyNeverLeaksEncoded(t *testing.T) {
 			o.Debug = &debug
 			c := newClient(t, o)
 			_, qErr := c.Workspace(context.Background())
-			mErr := c.DeleteWebhookTarget(context.Background(), "wht_1")
+			mErr := c.DeleteWebhookTarget(context.Background(), "whTarget_00000000000000000000000001")
 			for _, err := range []error{qErr, mErr} {
 				if err == nil {
 					t.Fatal("want an error")

@@ -64,7 +64,7 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 			c := newClient(t, o)
 			ctx := context.Background()
 			_, qErr := c.Workspace(ctx)
-			mErr := c.DeleteWebhookTarget(ctx, "wht_1")
+			mErr := c.DeleteWebhookTarget(ctx, "whTarget_00000000000000000000000001")
 			for _, err := range []error{qErr, mErr} {
 				if err == nil {
 					t.Fatalf("want an error")

@@ -316,8 +316,8 @@ func TestMockDeliveryAttempts(t *testing.T) {
 		seeded[i].EventType = "thread.thread_created"
 		seeded[i].DurationInMilliseconds = 100 + i
 		seeded[i].AttemptedAt = base.Add(-time.Duration(i) * time.Minute) // newest first
-		seeded[i].ID = fmt.Sprintf("wda_%d", i)
-		seeded[i].PublicEventID = fmt.Sprintf("pe_%d", i)
+		seeded[i].ID = fmt.Sprintf("whAttempt_%026d", i)
+		seeded[i].PublicEventID = fmt.Sprintf("pEv_%026d", i)
 	}
 	srv.AddDeliveryAttempts(seeded...)
 	c := mockClient(t, hs, nil)

@@ -16,7 +16,7 @@ import (
 
 func wireTargetJSON(i int) map[string]any {
 	return map[string]any{
-		"id":                 fmt.Sprintf("wht_%03d", i),
+		"id":                 fmt.Sprintf("whTarget_%026d", i),
 		"url":                fmt.Sprintf("https://h%d.example/hook", i),
 		"description":        fmt.Sprintf("target-%d", i),
 		"eventSubscriptions": []any{map[string]any{"eventType": "thread.thread_created"}, map[string]any{"eventType": "customer.customer_created"}},
@@ -73,7 +73,7 @@ func TestListWebhookTargetsPaginates(t *testing.T) {
 		seen[tg.ID]++
 	}
 	for i := range n {
-		if id := fmt.Sprintf("wht_%03d", i); seen[id] != 1 {
+		if id := fmt.Sprintf("whTarget_%026d", i); seen[id] != 1 {
 			t.Errorf("%s returned %d times", id, seen[id])
 		}
 	}
@@ -81,7 +81,7 @@ func TestListWebhookTargetsPaginates(t *testing.T) {
 		t.Errorf("%d requests, want 3 pages", fs.hits())
 	}
 	want := plain.Target{
-		ID: "wht_000", URL: "https://h0.example/hook", Description: "target-0",
+		ID: "whTarget_00000000000000000000000000", URL: "https://h0.example/hook", Description: "target-0",
 		EventTypes: []string{"customer.customer_created", "thread.thread_created"},
 		Version:    "2026-05-06", Enabled: true,
 		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 123e6, time.UTC),
@@ -123,7 +123,7 @@ func TestPaginationMustMakeProgress(t *testing.T) {
 		{"repeated targets", func(int) []any { return []any{map[string]any{"node": wireTargetJSON(1)}} }, func(c *Client) error { _, err := c.ListWebhookTargets(context.Background()); return err }, "webhookTargets"},
 		{"empty version pages", func(int) []any { return []any{} }, func(c *Client) error { _, err := c.WebhookVersions(context.Background()); return err }, "webhookVersions"},
 		{"empty delivery pages", func(int) []any { return []any{} }, func(c *Client) error {
-			_, err := c.ListDeliveryAttempts(context.Background(), "wht_1", DeliveryFilter{})
+			_, err := c.ListDeliveryAttempts(context.Background(), "whTarget_00000000000000000000000001", DeliveryFilter{})
 			return err
 		}, "webhookDeliveryAttempts"},
 	} {
@@ -237,7 +237,7 @@ func TestSmallQueries(t *testing.T) {
 		case "WebhookVersions":
 			data = map[string]any{"webhookVersions": pageOf(t, 3, req.Variables, versionJSON)}
 		case "GetWebhookTarget":
-			if req.Variables["id"] == "wht_007" {
+			if req.Variables["id"] == "whTarget_00000000000000000000000007" {
 				data = map[string]any{"webhookTarget": wireTargetJSON(7)}
 			} else {
 				data = map[string]any{"webhookTarget": nil}
@@ -259,11 +259,11 @@ func TestSmallQueries(t *testing.T) {
 	if err != nil || len(vs) != 3 || !vs[0].IsLatest || !vs[1].IsDeprecated {
 		t.Errorf("WebhookVersions = %v, %v", vs, err)
 	}
-	tg, err := c.GetWebhookTarget(ctx, "wht_007")
-	if err != nil || tg == nil || tg.ID != "wht_007" || tg.Enabled {
+	tg, err := c.GetWebhookTarget(ctx, "whTarget_00000000000000000000000007")
+	if err != nil || tg == nil || tg.ID != "whTarget_00000000000000000000000007" || tg.Enabled {
 		t.Errorf("GetWebhookTarget(found) = %+v, %v", tg, err)
 	}
-	tg, err = c.GetWebhookTarget(ctx, "wht_missing")
+	tg, err = c.GetWebhookTarget(ctx, "whTarget_01HD4400VTDJQ646V6RY37SR10")
 	if err != nil || tg != nil {
 		t.Errorf("GetWebhookTarget(missing) = %+v, %v; want nil, nil", tg, err)
 	}
@@ -299,7 +299,7 @@ func TestCreateSendsInput(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
-			if !reflect.DeepEqual(got.EventTypes, []string{"a.y", "b.x"}) || got.ID != "wht_1" {
+			if !reflect.DeepEqual(got.EventTypes, []string{"a.y", "b.x"}) || got.ID != "whTarget_00000000000000000000000001" {
 				t.Errorf("target = %+v", got)
 			}
 			req := fs.requests()[0]
@@ -322,14 +322,14 @@ func TestUpdateSendsOnlySetFields(t *testing.T) {
 	}{
 		{
 			name: "url only",
-			in:   plain.UpdateInput{ID: "wht_1", URL: &url},
-			want: map[string]any{"webhookTargetId": "wht_1", "url": map[string]any{"value": url}},
+			in:   plain.UpdateInput{ID: "whTarget_00000000000000000000000001", URL: &url},
+			want: map[string]any{"webhookTargetId": "whTarget_00000000000000000000000001", "url": map[string]any{"value": url}},
 		},
 		{
 			name: "everything",
-			in:   plain.UpdateInput{ID: "wht_1", URL: &url, Description: &desc, EventTypes: []string{"z.z", "a.a"}, Version: &ver, Enabled: &off},
+			in:   plain.UpdateInput{ID: "whTarget_00000000000000000000000001", URL: &url, Description: &desc, EventTypes: []string{"z.z", "a.a"}, Version: &ver, Enabled: &off},
 			want: map[string]any{
-				"webhookTargetId": "wht_1",
+				"webhookTargetId": "whTarget_00000000000000000000000001",
 				"url":             map[string]any{"value": url},
 				"description":     map[string]any{"value": desc},
 				"eventSubscriptions": []any{
@@ -341,8 +341,8 @@ func TestUpdateSendsOnlySetFields(t *testing.T) {
 		},
 		{
 			name: "empty event list is a change",
-			in:   plain.UpdateInput{ID: "wht_1", EventTypes: []string{}},
-			want: map[string]any{"webhookTargetId": "wht_1", "eventSubscriptions": []any{}},
+			in:   plain.UpdateInput{ID: "whTarget_00000000000000000000000001", EventTypes: []string{}},
+			want: map[string]any{"webhookTargetId": "whTarget_00000000000000000000000001", "eventSubscriptions": []any{}},
 		},
 	}
 	for _, tt := range tests {
@@ -354,7 +354,7 @@ func TestUpdateSendsOnlySetFields(t *testing.T) {
 			})
 			c := newClient(t, fastOptions(fs.URL))
 			got, err := c.UpdateWebhookTarget(context.Background(), tt.in)
-			if err != nil || got.ID != "wht_001" {
+			if err != nil || got.ID != "whTarget_00000000000000000000000001" {
 				t.Fatalf("Update = %+v, %v", got, err)
 			}
 			if in := fs.requests()[0].Variables["input"]; !reflect.DeepEqual(in, tt.want) {
@@ -397,7 +397,7 @@ func TestMutationErrorsRenderEveryField(t *testing.T) {
 	if errors.Is(err, plain.ErrOutcomeUnknown) {
 		t.Errorf("a mutation error means nothing was applied, not outcome unknown")
 	}
-	err = c.DeleteWebhookTarget(context.Background(), "wht_1")
+	err = c.DeleteWebhookTarget(context.Background(), "whTarget_00000000000000000000000001")
 	if !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "Missing permission") {
 		t.Errorf("delete err = %v, want forbidden", err)
 	}
@@ -411,10 +411,10 @@ func TestDeleteSendsID(t *testing.T) {
 		writeJSON(w, 200, map[string]any{"data": map[string]any{"deleteWebhookTarget": map[string]any{"error": nil}}})
 	})
 	c := newClient(t, fastOptions(fs.URL))
-	if err := c.DeleteWebhookTarget(context.Background(), "wht_9"); err != nil {
+	if err := c.DeleteWebhookTarget(context.Background(), "whTarget_00000000000000000000000009"); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	want := map[string]any{"webhookTargetId": "wht_9"}
+	want := map[string]any{"webhookTargetId": "whTarget_00000000000000000000000009"}
 	if got := fs.requests()[0].Variables["input"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("input = %#v", got)
 	}
@@ -432,10 +432,13 @@ func TestEmptyIDsRejectedWithoutRequest(t *testing.T) {
 		c.DeleteWebhookTarget(ctx, ""),
 		func() error { _, err := c.ListDeliveryAttempts(ctx, "", DeliveryFilter{}); return err }(),
 		func() error {
-			_, err := c.ListDeliveryAttempts(ctx, "wht_1", DeliveryFilter{ResultStatus: "great"})
+			_, err := c.ListDeliveryAttempts(ctx, "whTarget_00000000000000000000000001", DeliveryFilter{ResultStatus: "great"})
 			return err
 		}(),
-		func() error { _, err := c.ListDeliveryAttempts(ctx, "wht_1", DeliveryFilter{Limit: -1}); return err }(),
+		func() error {
+			_, err := c.ListDeliveryAttempts(ctx, "whTarget_00000000000000000000000001", DeliveryFilter{Limit: -1})
+			return err
+		}(),
 	}
 	for i, err := range errs {
 		if err == nil {
@@ -453,7 +456,7 @@ func attemptJSON(i int) map[string]any {
 		{"__typename": "WebhookDeliveryAttemptSchemaValidationFailedResult", "errorMessage": "bad payload"},
 	}
 	return map[string]any{
-		"id": fmt.Sprintf("wda_%03d", i), "webhookTargetId": "wht_1", "publicEventId": fmt.Sprintf("ev_%d", i),
+		"id": fmt.Sprintf("whAttempt_%026d", i), "webhookTargetId": "whTarget_00000000000000000000000001", "publicEventId": fmt.Sprintf("ev_%d", i),
 		"publicEventEventType": "thread.thread_created", "attemptedAt": map[string]any{"iso8601": "2026-05-01T00:00:00Z"},
 		"durationInMilliseconds": 10 + i, "result": results[i%len(results)],
 	}
@@ -463,7 +466,7 @@ func TestListDeliveryAttempts(t *testing.T) {
 	const n = 230
 	fs := newFakeServer(t, func(_ int, req gqlRequest, w http.ResponseWriter, r *http.Request) {
 		vars := req.Variables
-		if vars["targetId"] != "wht_1" {
+		if vars["targetId"] != "whTarget_00000000000000000000000001" {
 			t.Errorf("targetId = %v", vars["targetId"])
 		}
 		first := int(vars["first"].(float64))
@@ -483,7 +486,7 @@ func TestListDeliveryAttempts(t *testing.T) {
 	c := newClient(t, fastOptions(fs.URL))
 	ctx := context.Background()
 
-	all, err := c.ListDeliveryAttempts(ctx, "wht_1", DeliveryFilter{})
+	all, err := c.ListDeliveryAttempts(ctx, "whTarget_00000000000000000000000001", DeliveryFilter{})
 	if err != nil || len(all) != n {
 		t.Fatalf("all attempts: %d, %v", len(all), err)
 	}
@@ -495,7 +498,7 @@ func TestListDeliveryAttempts(t *testing.T) {
 		{Result: plain.ResultSchemaValidationFailed, Message: "bad payload"},
 	}
 	for i, w := range want {
-		w.ID, w.WebhookTargetID, w.PublicEventID = fmt.Sprintf("wda_%03d", i), "wht_1", fmt.Sprintf("ev_%d", i)
+		w.ID, w.WebhookTargetID, w.PublicEventID = fmt.Sprintf("whAttempt_%026d", i), "whTarget_00000000000000000000000001", fmt.Sprintf("ev_%d", i)
 		w.EventType, w.AttemptedAt, w.DurationInMilliseconds = "thread.thread_created", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), 10+i
 		if !reflect.DeepEqual(all[i], w) {
 			t.Errorf("attempt %d = %+v\nwant %+v", i, all[i], w)
@@ -506,7 +509,7 @@ func TestListDeliveryAttempts(t *testing.T) {
 	}
 
 	before := fs.hits()
-	some, err := c.ListDeliveryAttempts(ctx, "wht_1", DeliveryFilter{Limit: 130, ResultStatus: "failed_response", EventTypes: []string{"thread.thread_created"}})
+	some, err := c.ListDeliveryAttempts(ctx, "whTarget_00000000000000000000000001", DeliveryFilter{Limit: 130, ResultStatus: "failed_response", EventTypes: []string{"thread.thread_created"}})
 	if err != nil || len(some) != 130 {
 		t.Fatalf("limited: %d, %v", len(some), err)
 	}

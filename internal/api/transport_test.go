@@ -297,7 +297,7 @@ func TestNoRetriesWhenDisabled(t *testing.T) {
 	}
 }
 
-const createOK = `{"data":{"createWebhookTarget":{"webhookTarget":{"id":"wht_1","url":"https://a.example/h","description":"d","eventSubscriptions":[{"eventType":"b.x"},{"eventType":"a.y"},{"eventType":"b.x"}],"version":"2026-05-06","isEnabled":true,"createdAt":{"iso8601":"2026-01-02T03:04:05.000Z"},"updatedAt":{"iso8601":"2026-01-02T03:04:05.000Z"}},"error":null}}}`
+const createOK = `{"data":{"createWebhookTarget":{"webhookTarget":{"id":"whTarget_00000000000000000000000001","url":"https://a.example/h","description":"d","eventSubscriptions":[{"eventType":"b.x"},{"eventType":"a.y"},{"eventType":"b.x"}],"version":"2026-05-06","isEnabled":true,"createdAt":{"iso8601":"2026-01-02T03:04:05.000Z"},"updatedAt":{"iso8601":"2026-01-02T03:04:05.000Z"}},"error":null}}}`
 
 var createIn = plain.CreateInput{URL: "https://a.example/h", Description: "d", EventTypes: []string{"b.x", "a.y"}, Enabled: true}
 
@@ -386,7 +386,7 @@ func TestMutationRetryRules(t *testing.T) {
 				t.Errorf("server saw %d requests, want %d", fs.hits(), tt.wantHits)
 			}
 			if tt.wantOK {
-				if err != nil || got.ID != "wht_1" {
+				if err != nil || got.ID != "whTarget_00000000000000000000000001" {
 					t.Fatalf("Create = %+v, %v; want success", got, err)
 				}
 				return
@@ -480,7 +480,7 @@ func TestTimeouts(t *testing.T) {
 		o := fastOptions(fs.URL)
 		o.Timeout = 30 * time.Millisecond
 		c := newClient(t, o)
-		err := c.DeleteWebhookTarget(context.Background(), "wht_1")
+		err := c.DeleteWebhookTarget(context.Background(), "whTarget_00000000000000000000000001")
 		if !errors.Is(err, plain.ErrOutcomeUnknown) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v, want outcome unknown wrapping the timeout", err)
 		}
@@ -495,7 +495,7 @@ func TestTimeouts(t *testing.T) {
 			<-r.Context().Done()
 		})
 		c := newClient(t, fastOptions(fs.URL))
-		err := c.DeleteWebhookTarget(ctx, "wht_1")
+		err := c.DeleteWebhookTarget(ctx, "whTarget_00000000000000000000000001")
 		if !errors.Is(err, plain.ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want outcome unknown wrapping context.Canceled", err)
 		}
@@ -505,7 +505,7 @@ func TestTimeouts(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		c := newClient(t, fastOptions(fs.URL))
-		err := c.DeleteWebhookTarget(ctx, "wht_1")
+		err := c.DeleteWebhookTarget(ctx, "whTarget_00000000000000000000000001")
 		if !errors.Is(err, context.Canceled) || errors.Is(err, plain.ErrOutcomeUnknown) {
 			t.Fatalf("err = %v, want context.Canceled only", err)
 		}

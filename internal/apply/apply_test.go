@@ -48,7 +48,7 @@ func state(t plain.Target) diff.TargetState {
 
 func liveTarget(i int) plain.Target {
 	return plain.Target{
-		ID: fmt.Sprintf("wht_%d", i), Description: fmt.Sprintf("live-%d", i),
+		ID: fmt.Sprintf("whTarget_%026d", i), Description: fmt.Sprintf("live-%d", i),
 		URL: fmt.Sprintf("https://live%d.example.com/hook", i), EventTypes: []string{"thread.thread_created"},
 		Version: testVersion, Enabled: true,
 	}
@@ -74,8 +74,8 @@ func mixedPlan(nc, nu, nd int) ([]plain.Target, *diff.Plan) {
 	changes := slices.Concat(deletes, updates, creates)
 	// Entries that must never be sent.
 	changes = append(changes,
-		diff.Change{Action: diff.ActionNoop, Name: "same", TargetID: "wht_noop"},
-		diff.Change{Action: diff.ActionUnmanaged, Name: "manual", TargetID: "wht_manual"},
+		diff.Change{Action: diff.ActionNoop, Name: "same", TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR11"},
+		diff.Change{Action: diff.ActionUnmanaged, Name: "manual", TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR0Z"},
 	)
 	return live, &diff.Plan{FormatVersion: diff.FormatVersion, Changes: changes, LiveCount: len(live), Prune: nd > 0}
 }
@@ -102,7 +102,7 @@ func TestExecuteAppliesEveryChange(t *testing.T) {
 	if len(r.Events) != 6 {
 		t.Fatalf("%d events, want 6 (no-op and unmanaged entries must not be reported)", len(r.Events))
 	}
-	if f.count("delete:wht_noop")+f.count("delete:wht_manual")+f.count("update:wht_noop")+f.count("update:wht_manual") != 0 {
+	if f.count("delete:whTarget_01HD4400VTDJQ646V6RY37SR11")+f.count("delete:whTarget_01HD4400VTDJQ646V6RY37SR0Z")+f.count("update:whTarget_01HD4400VTDJQ646V6RY37SR11")+f.count("update:whTarget_01HD4400VTDJQ646V6RY37SR0Z") != 0 {
 		t.Fatalf("no-op or unmanaged entry was sent: %v", f.calls)
 	}
 	got := f.live()
@@ -127,8 +127,8 @@ func TestExecuteAppliesEveryChange(t *testing.T) {
 		if ev.TargetID == "" {
 			t.Errorf("%s %s: no target id", ev.Change.Action, ev.Change.Name)
 		}
-		if ev.Change.Action == diff.ActionCreate && !strings.HasPrefix(ev.TargetID, "wht_1") {
-			t.Errorf("create %s reports id %q, want the new target's id", ev.Change.Name, ev.TargetID)
+		if ev.Change.Action == diff.ActionCreate && ev.TargetID <= fmt.Sprintf("whTarget_%026d", 100) {
+			t.Errorf("create %s reports id %q, want the new target's id (the fake's start at 101)", ev.Change.Name, ev.TargetID)
 		}
 	}
 }
@@ -269,7 +269,7 @@ func TestFailedCreateSkipsEveryDelete(t *testing.T) {
 func TestFailedUpdateSkipsEveryDelete(t *testing.T) {
 	live, p := mixedPlan(0, 2, 1)
 	f := newFake(live...)
-	f.inject("update:wht_0", faultErr)
+	f.inject("update:whTarget_00000000000000000000000000", faultErr)
 	r := Execute(context.Background(), p, f, Options{})
 	if f.countOp("delete") != 0 {
 		t.Fatalf("delete sent after a failed update: %v", f.calls)
@@ -278,7 +278,7 @@ func TestFailedUpdateSkipsEveryDelete(t *testing.T) {
 		t.Fatalf("counts = %+v", r)
 	}
 	ev := r.Events[slices.IndexFunc(r.Events, func(e Event) bool { return e.Outcome == OutcomeFailed })]
-	if ev.TargetID != "wht_0" || !strings.Contains(ev.Err.Error(), `update webhook target "live-0" (wht_0)`) {
+	if ev.TargetID != "whTarget_00000000000000000000000000" || !strings.Contains(ev.Err.Error(), `update webhook target "live-0" (whTarget_00000000000000000000000000)`) {
 		t.Fatalf("failed update event = %+v", ev)
 	}
 }
@@ -286,7 +286,7 @@ func TestFailedUpdateSkipsEveryDelete(t *testing.T) {
 func TestFailedDeleteDoesNotStopOtherDeletes(t *testing.T) {
 	live, p := mixedPlan(0, 0, 3)
 	f := newFake(live...)
-	f.inject("delete:wht_1", faultErr)
+	f.inject("delete:whTarget_00000000000000000000000001", faultErr)
 	r := Execute(context.Background(), p, f, Options{Parallelism: 1})
 	if r.Deleted != 2 || r.Failed != 1 {
 		t.Fatalf("counts = %+v", r)
@@ -297,7 +297,7 @@ func TestCreateOutcomeUnknownAdoptsLandedTarget(t *testing.T) {
 	_, p := mixedPlan(1, 0, 0)
 	// A target with the same description but another URL must not be
 	// taken for the lost create.
-	decoy := plain.Target{ID: "wht_decoy", Description: "new-0", URL: "https://elsewhere.example.com"}
+	decoy := plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0R", Description: "new-0", URL: "https://elsewhere.example.com"}
 	f := newFake(decoy)
 	f.inject("create:new-0", faultDrop)
 	r := Execute(context.Background(), p, f, Options{})
@@ -316,7 +316,7 @@ func TestCreateOutcomeUnknownAdoptsLandedTarget(t *testing.T) {
 		t.Fatalf("event = %+v", ev)
 	}
 	lv := f.live()
-	if len(lv) != 2 || ev.TargetID != lv[1].ID || ev.TargetID == "wht_decoy" {
+	if len(lv) != 2 || ev.TargetID != lv[1].ID || ev.TargetID == "whTarget_01HD4400VTDJQ646V6RY37SR0R" {
 		t.Fatalf("adopted %q; live = %+v", ev.TargetID, lv)
 	}
 }
@@ -409,7 +409,7 @@ func TestCreateOutcomeUnknownListFails(t *testing.T) {
 
 func TestCreateOutcomeUnknownAmbiguousIsNotAdopted(t *testing.T) {
 	_, p := mixedPlan(1, 0, 0)
-	dup := plain.Target{ID: "wht_dup", Description: "new-0", URL: "https://created0.example.com/hook"}
+	dup := plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0S", Description: "new-0", URL: "https://created0.example.com/hook"}
 	f := newFake(dup)
 	f.inject("create:new-0", faultDrop)
 	r := Execute(context.Background(), p, f, Options{})
@@ -417,7 +417,7 @@ func TestCreateOutcomeUnknownAmbiguousIsNotAdopted(t *testing.T) {
 		t.Fatalf("result = %+v", r)
 	}
 	msg := r.Events[0].Err.Error()
-	if !strings.Contains(msg, "2 live targets have this description and URL") || !strings.Contains(msg, "wht_dup") {
+	if !strings.Contains(msg, "2 live targets have this description and URL") || !strings.Contains(msg, "whTarget_01HD4400VTDJQ646V6RY37SR0S") {
 		t.Fatalf("error %q does not name the duplicates", msg)
 	}
 	if f.count("create:new-0") != 1 {
@@ -444,14 +444,14 @@ func TestUpdateOutcomeUnknown(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			live, p := mixedPlan(0, 1, 0)
 			f := newFake(live...)
-			f.inject("update:wht_0", tc.faults...)
+			f.inject("update:whTarget_00000000000000000000000000", tc.faults...)
 			f.listErr = tc.listErr
 			r := Execute(context.Background(), p, f, Options{})
 			ev := r.Events[0]
 			if ev.Outcome != tc.wantOutcome {
 				t.Fatalf("outcome = %s (err %v), want %s", ev.Outcome, ev.Err, tc.wantOutcome)
 			}
-			if n := f.count("update:wht_0"); n != tc.wantSends {
+			if n := f.count("update:whTarget_00000000000000000000000000"); n != tc.wantSends {
 				t.Fatalf("update sent %d times, want %d", n, tc.wantSends)
 			}
 			if f.count("list") == 0 {
@@ -467,10 +467,10 @@ func TestUpdateOutcomeUnknown(t *testing.T) {
 func TestUpdateOutcomeUnknownTargetGone(t *testing.T) {
 	live, p := mixedPlan(0, 1, 0)
 	f := newFake(live...)
-	f.inject("update:wht_0", faultLost)
+	f.inject("update:whTarget_00000000000000000000000000", faultLost)
 	f.targets = nil // deleted behind our back
 	r := Execute(context.Background(), p, f, Options{})
-	if r.Failed != 1 || !strings.Contains(r.Events[0].Err.Error(), "wht_0 no longer exists") {
+	if r.Failed != 1 || !strings.Contains(r.Events[0].Err.Error(), "whTarget_00000000000000000000000000 no longer exists") {
 		t.Fatalf("result = %+v", r.Events)
 	}
 }
@@ -492,14 +492,14 @@ func TestDeleteOutcomeUnknown(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			live, p := mixedPlan(0, 0, 1)
 			f := newFake(live...)
-			f.inject("delete:wht_0", tc.faults...)
+			f.inject("delete:whTarget_00000000000000000000000000", tc.faults...)
 			f.listErr = tc.listErr
 			r := Execute(context.Background(), p, f, Options{})
 			ev := r.Events[0]
 			if ev.Outcome != tc.wantOutcome {
 				t.Fatalf("outcome = %s (err %v), want %s", ev.Outcome, ev.Err, tc.wantOutcome)
 			}
-			if n := f.count("delete:wht_0"); n != tc.wantSends {
+			if n := f.count("delete:whTarget_00000000000000000000000000"); n != tc.wantSends {
 				t.Fatalf("delete sent %d times, want %d", n, tc.wantSends)
 			}
 			if f.count("list") == 0 {
@@ -515,7 +515,7 @@ func TestDeleteOutcomeUnknown(t *testing.T) {
 func TestDeleteRetryNotFoundIsDeleted(t *testing.T) {
 	live, p := mixedPlan(0, 0, 1)
 	f := newFake(live...)
-	f.inject("delete:wht_0", faultLost)
+	f.inject("delete:whTarget_00000000000000000000000000", faultLost)
 	// Between the re-read and the retry, the first attempt lands.
 	var once sync.Once
 	f.hook = func(_ context.Context, op string) {
@@ -528,20 +528,20 @@ func TestDeleteRetryNotFoundIsDeleted(t *testing.T) {
 		}
 	}
 	r := Execute(context.Background(), p, f, Options{})
-	if r.Events[0].Outcome != OutcomeDeleted || f.count("delete:wht_0") != 2 || f.count("list") != 2 {
+	if r.Events[0].Outcome != OutcomeDeleted || f.count("delete:whTarget_00000000000000000000000000") != 2 || f.count("list") != 2 {
 		t.Fatalf("event %+v, calls %v", r.Events[0], f.calls)
 	}
 }
 
 func TestUpdateInputSendsOnlyChangedFields(t *testing.T) {
 	after := diff.TargetState{Description: "new-name", URL: "https://u", EventTypes: []string{"a", "b"}, Version: "v2", Enabled: false}
-	ch := diff.Change{Action: diff.ActionUpdate, Name: "n", TargetID: "wht_1", After: &after,
+	ch := diff.Change{Action: diff.ActionUpdate, Name: "n", TargetID: "whTarget_00000000000000000000000001", After: &after,
 		Fields: []diff.FieldChange{{Field: diff.FieldEvents, Added: []string{"b"}}, {Field: diff.FieldEnabled}}}
 	in, err := updateInput(ch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.ID != "wht_1" || in.URL != nil || in.Description != nil || in.Version != nil {
+	if in.ID != "whTarget_00000000000000000000000001" || in.URL != nil || in.Description != nil || in.Version != nil {
 		t.Fatalf("unchanged fields would be sent: %+v", in)
 	}
 	if !slices.Equal(in.EventTypes, []string{"a", "b"}) {
@@ -553,12 +553,12 @@ func TestUpdateInputSendsOnlyChangedFields(t *testing.T) {
 
 	// Removing every event sends an empty list, not "unchanged".
 	after.EventTypes = nil
-	in, err = updateInput(diff.Change{TargetID: "wht_1", After: &after, Fields: []diff.FieldChange{{Field: diff.FieldEvents}}})
+	in, err = updateInput(diff.Change{TargetID: "whTarget_00000000000000000000000001", After: &after, Fields: []diff.FieldChange{{Field: diff.FieldEvents}}})
 	if err != nil || in.EventTypes == nil || len(in.EventTypes) != 0 {
 		t.Fatalf("events = %#v, err %v", in.EventTypes, err)
 	}
 
-	all := diff.Change{TargetID: "wht_1", After: &after, Fields: []diff.FieldChange{
+	all := diff.Change{TargetID: "whTarget_00000000000000000000000001", After: &after, Fields: []diff.FieldChange{
 		{Field: diff.FieldDescription}, {Field: diff.FieldURL}, {Field: diff.FieldVersion}}}
 	in, err = updateInput(all)
 	if err != nil || *in.Description != "new-name" || *in.URL != "https://u" || *in.Version != "v2" {
@@ -571,12 +571,12 @@ func TestMalformedChangesFailOrSkip(t *testing.T) {
 	p := &diff.Plan{Changes: []diff.Change{
 		{Action: diff.ActionCreate, Name: "no-after"},
 		{Action: diff.ActionUpdate, Name: "no-id", After: &ok, Fields: []diff.FieldChange{{Field: diff.FieldURL}}},
-		{Action: diff.ActionUpdate, Name: "no-after", TargetID: "wht_1", Fields: []diff.FieldChange{{Field: diff.FieldURL}}},
-		{Action: diff.ActionUpdate, Name: "bad-field", TargetID: "wht_1", After: &ok, Fields: []diff.FieldChange{{Field: "colour"}}},
-		{Action: diff.ActionUpdate, Name: "no-fields", TargetID: "wht_1", After: &ok},
+		{Action: diff.ActionUpdate, Name: "no-after", TargetID: "whTarget_00000000000000000000000001", Fields: []diff.FieldChange{{Field: diff.FieldURL}}},
+		{Action: diff.ActionUpdate, Name: "bad-field", TargetID: "whTarget_00000000000000000000000001", After: &ok, Fields: []diff.FieldChange{{Field: "colour"}}},
+		{Action: diff.ActionUpdate, Name: "no-fields", TargetID: "whTarget_00000000000000000000000001", After: &ok},
 		{Action: diff.ActionDelete, Name: "no-id"},
 	}}
-	f := newFake(plain.Target{ID: "wht_1", Description: "x", URL: "https://x"})
+	f := newFake(plain.Target{ID: "whTarget_00000000000000000000000001", Description: "x", URL: "https://x"})
 	r := Execute(context.Background(), p, f, Options{Parallelism: 1})
 	if len(f.calls) != 0 {
 		t.Fatalf("malformed changes were sent: %v", f.calls)
@@ -739,7 +739,7 @@ func (w writerFunc) Write(b []byte) (int, error) { w(append([]byte(nil), b...));
 // what a lost create made: adopting it would report the new target as
 // created while the update then renames it away, leaving none.
 func TestCreateOutcomeUnknownNeverAdoptsATargetThePlanKnows(t *testing.T) {
-	old := plain.Target{ID: "wht_old", Description: "crm", URL: "https://crm.example.com/hook",
+	old := plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR13", Description: "crm", URL: "https://crm.example.com/hook",
 		EventTypes: []string{"thread.thread_created"}, Version: testVersion, Enabled: true}
 	before := state(old)
 	after := state(old)

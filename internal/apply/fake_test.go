@@ -194,7 +194,7 @@ func (f *fakeClient) CreateWebhookTarget(ctx context.Context, in plain.CreateInp
 	}
 	f.nextID++
 	t := plain.Target{
-		ID:          fmt.Sprintf("wht_%d", f.nextID),
+		ID:          fmt.Sprintf("whTarget_%026d", f.nextID),
 		URL:         in.URL,
 		Description: in.Description,
 		EventTypes:  plain.SortedUnique(in.EventTypes),

@@ -161,7 +161,7 @@ func progressLine(ev Event, m *secret.Masker) string {
 
 // ProgressPrinter returns an Options.Progress callback that writes one
 // masked line per finished change to w, e.g.
-// `[2/5] + created "crm-sync" (wht_1) in 0.3s`. Names, ids and errors are
+// `[2/5] + created "crm-sync" (whTarget_00000000000000000000000001) in 0.3s`. Names, ids and errors are
 // all masked, because any of them can carry a secret.
 func ProgressPrinter(w io.Writer, masker *secret.Masker) func(Event) {
 	return func(ev Event) {

@@ -13,12 +13,12 @@ import (
 )
 
 func TestOperationsListsMutationsInPhaseOrder(t *testing.T) {
-	old := plain.Target{ID: "wht_old", Description: "old", URL: "https://old.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
-	upd := plain.Target{ID: "wht_upd", Description: "upd", URL: "https://upd.example.com", EventTypes: []string{"a", "b"}, Version: "2025-08-06", Enabled: true}
+	old := plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR13", Description: "old", URL: "https://old.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
+	upd := plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR17", Description: "upd", URL: "https://upd.example.com", EventTypes: []string{"a", "b"}, Version: "2025-08-06", Enabled: true}
 	before, after := state(upd), state(upd)
 	after.EventTypes = []string{"b", "c"}
 	after.Enabled = false
-	update := diff.Change{Action: diff.ActionUpdate, Name: "upd", TargetID: "wht_upd", Before: &before, After: &after,
+	update := diff.Change{Action: diff.ActionUpdate, Name: "upd", TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR17", Before: &before, After: &after,
 		Fields: []diff.FieldChange{{Field: diff.FieldEvents, Added: []string{"c"}, Removed: []string{"a"}}, {Field: diff.FieldEnabled}}}
 	noVersion := createChange("plain-default", "https://d.example.com", "a")
 	noVersion.After.Version = ""
@@ -27,14 +27,14 @@ func TestOperationsListsMutationsInPhaseOrder(t *testing.T) {
 		update,
 		createChange("crm-sync", "https://crm.example.com/hooks", "thread.thread_created", "customer.customer_created"),
 		noVersion,
-		{Action: diff.ActionNoop, Name: "same", TargetID: "wht_same"},
-		{Action: diff.ActionUnmanaged, Name: "manual", TargetID: "wht_manual"},
+		{Action: diff.ActionNoop, Name: "same", TargetID: "whTarget_0000000000000000000000SAME"},
+		{Action: diff.ActionUnmanaged, Name: "manual", TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR0Z"},
 	}}
 	want := []string{
 		`createWebhookTarget(description: "crm-sync", url: "https://crm.example.com/hooks", eventSubscriptions: ["thread.thread_created", "customer.customer_created"], version: "2026-05-06", isEnabled: true)`,
 		`createWebhookTarget(description: "plain-default", url: "https://d.example.com", eventSubscriptions: ["a"], isEnabled: true)`,
-		`updateWebhookTarget(webhookTargetId: "wht_upd", eventSubscriptions: ["b", "c"], isEnabled: false) # "upd"`,
-		`deleteWebhookTarget(webhookTargetId: "wht_old") # "old"`,
+		`updateWebhookTarget(webhookTargetId: "whTarget_01HD4400VTDJQ646V6RY37SR17", eventSubscriptions: ["b", "c"], isEnabled: false) # "upd"`,
+		`deleteWebhookTarget(webhookTargetId: "whTarget_01HD4400VTDJQ646V6RY37SR13") # "old"`,
 	}
 	got := Operations(p)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -49,8 +49,8 @@ func TestOperationsMarksChangesThatWouldNotBeSent(t *testing.T) {
 	ok := diff.TargetState{Description: "x", URL: "https://x"}
 	p := &diff.Plan{Changes: []diff.Change{
 		{Action: diff.ActionCreate, Name: "no-after"},
-		{Action: diff.ActionUpdate, Name: "bad", TargetID: "wht_1", After: &ok, Fields: []diff.FieldChange{{Field: "colour"}}},
-		{Action: diff.ActionUpdate, Name: "empty", TargetID: "wht_1", After: &ok},
+		{Action: diff.ActionUpdate, Name: "bad", TargetID: "whTarget_00000000000000000000000001", After: &ok, Fields: []diff.FieldChange{{Field: "colour"}}},
+		{Action: diff.ActionUpdate, Name: "empty", TargetID: "whTarget_00000000000000000000000001", After: &ok},
 	}}
 	got := Operations(p)
 	want := []string{
@@ -65,24 +65,24 @@ func TestOperationsMarksChangesThatWouldNotBeSent(t *testing.T) {
 
 func TestProgressPrinterLines(t *testing.T) {
 	ch := createChange("crm-sync", "https://crm.example.com")
-	up := diff.Change{Action: diff.ActionUpdate, Name: "ops", TargetID: "wht_2"}
-	del := diff.Change{Action: diff.ActionDelete, Name: "old", TargetID: "wht_3"}
+	up := diff.Change{Action: diff.ActionUpdate, Name: "ops", TargetID: "whTarget_00000000000000000000000002"}
+	del := diff.Change{Action: diff.ActionDelete, Name: "old", TargetID: "whTarget_00000000000000000000000003"}
 	for _, tc := range []struct {
 		ev   Event
 		want string
 	}{
-		{Event{Index: 2, Total: 5, Change: ch, Outcome: OutcomeCreated, TargetID: "wht_1", Elapsed: 300 * time.Millisecond},
-			`[2/5] + created "crm-sync" (wht_1) in 0.3s`},
-		{Event{Index: 1, Total: 5, Change: ch, Outcome: OutcomeAdopted, TargetID: "wht_1", Elapsed: 2 * time.Second},
-			`[1/5] + adopted "crm-sync" (wht_1) in 2.0s: the create's response was lost, and the target was found in live state`},
-		{Event{Index: 3, Total: 5, Change: up, Outcome: OutcomeUpdated, TargetID: "wht_2", Elapsed: 1250 * time.Millisecond},
-			`[3/5] ~ updated "ops" (wht_2) in 1.2s`},
-		{Event{Index: 4, Total: 5, Change: del, Outcome: OutcomeDeleted, TargetID: "wht_3", Elapsed: 100 * time.Millisecond},
-			`[4/5] - deleted "old" (wht_3) in 0.1s`},
+		{Event{Index: 2, Total: 5, Change: ch, Outcome: OutcomeCreated, TargetID: "whTarget_00000000000000000000000001", Elapsed: 300 * time.Millisecond},
+			`[2/5] + created "crm-sync" (whTarget_00000000000000000000000001) in 0.3s`},
+		{Event{Index: 1, Total: 5, Change: ch, Outcome: OutcomeAdopted, TargetID: "whTarget_00000000000000000000000001", Elapsed: 2 * time.Second},
+			`[1/5] + adopted "crm-sync" (whTarget_00000000000000000000000001) in 2.0s: the create's response was lost, and the target was found in live state`},
+		{Event{Index: 3, Total: 5, Change: up, Outcome: OutcomeUpdated, TargetID: "whTarget_00000000000000000000000002", Elapsed: 1250 * time.Millisecond},
+			`[3/5] ~ updated "ops" (whTarget_00000000000000000000000002) in 1.2s`},
+		{Event{Index: 4, Total: 5, Change: del, Outcome: OutcomeDeleted, TargetID: "whTarget_00000000000000000000000003", Elapsed: 100 * time.Millisecond},
+			`[4/5] - deleted "old" (whTarget_00000000000000000000000003) in 0.1s`},
 		{Event{Index: 5, Total: 5, Change: ch, Outcome: OutcomeFailed, Err: errors.New("VALIDATION: bad url"), Elapsed: 400 * time.Millisecond},
 			`[5/5] ! create "crm-sync" failed after 0.4s: VALIDATION: bad url`},
-		{Event{Index: 5, Total: 5, Change: del, Outcome: OutcomeSkipped, TargetID: "wht_3", Err: skip("1 earlier create or update did not succeed")},
-			`[5/5] . delete "old" (wht_3) skipped: 1 earlier create or update did not succeed`},
+		{Event{Index: 5, Total: 5, Change: del, Outcome: OutcomeSkipped, TargetID: "whTarget_00000000000000000000000003", Err: skip("1 earlier create or update did not succeed")},
+			`[5/5] . delete "old" (whTarget_00000000000000000000000003) skipped: 1 earlier create or update did not succeed`},
 	} {
 		var b strings.Builder
 		ProgressPrinter(&b, nil)(tc.ev)
@@ -138,8 +138,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	var m secret.Masker
 	m.Add("CRM_TOKEN", token)
 	url := "https://crm.example.com/hook?token=" + token
-	upd := plain.Target{ID: "wht_1", Description: "ops", URL: "https://ops.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
-	del := plain.Target{ID: "wht_2", Description: "gone", URL: "https://gone.example.com/?k=" + token}
+	upd := plain.Target{ID: "whTarget_00000000000000000000000001", Description: "ops", URL: "https://ops.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
+	del := plain.Target{ID: "whTarget_00000000000000000000000002", Description: "gone", URL: "https://gone.example.com/?k=" + token}
 	p := &diff.Plan{Secrets: &m, LiveCount: 2, Changes: []diff.Change{
 		createChange("crm-ok", url, "a"),
 		createChange("crm-bad", url, "a"),
@@ -149,8 +149,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	f := newFake(upd, del)
 	// The fake's failures quote the input, URL and all, as servers do.
 	f.inject("create:crm-bad", faultErr)
-	f.inject("update:wht_1", faultErr)
-	f.errText["update:wht_1"] = "VALIDATION: url " + url + " is not reachable"
+	f.inject("update:whTarget_00000000000000000000000001", faultErr)
+	f.errText["update:whTarget_00000000000000000000000001"] = "VALIDATION: url " + url + " is not reachable"
 
 	var out strings.Builder
 	r := Execute(context.Background(), p, f, Options{Progress: ProgressPrinter(&out, &m)})
@@ -193,11 +193,11 @@ func BenchmarkExecute(b *testing.B) {
 func TestLiteralURLTokensRedacted(t *testing.T) {
 	const slackTok = "XXXXslackLITERALtoken123"
 	url := "https://hooks.slack.com/services/T0/B0/" + slackTok
-	upd := plain.Target{ID: "wht_1", Description: "ops", URL: "https://ops.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
+	upd := plain.Target{ID: "whTarget_00000000000000000000000001", Description: "ops", URL: "https://ops.example.com", EventTypes: []string{"a"}, Version: testVersion, Enabled: true}
 	p := &diff.Plan{Secrets: &secret.Masker{}, LiveCount: 1, Changes: []diff.Change{createChange("slack", url, "a"), updateChange(upd, url)}}
 	f := newFake(upd)
-	f.inject("update:wht_1", faultErr)
-	f.errText["update:wht_1"] = "VALIDATION: url " + url + " is not reachable"
+	f.inject("update:whTarget_00000000000000000000000001", faultErr)
+	f.errText["update:whTarget_00000000000000000000000001"] = "VALIDATION: url " + url + " is not reachable"
 	var out strings.Builder
 	r := Execute(context.Background(), p, f, Options{Progress: ProgressPrinter(&out, p.Secrets)})
 	RenderResult(&out, r, p.Secrets)

@@ -23,7 +23,7 @@ func guardPlan(live, del, upd int) *diff.Plan {
 		case i < del+upd:
 			a = diff.ActionUpdate
 		}
-		p.Changes = append(p.Changes, diff.Change{Action: a, Name: fmt.Sprintf("t%d", i), TargetID: fmt.Sprintf("wht_%d", i)})
+		p.Changes = append(p.Changes, diff.Change{Action: a, Name: fmt.Sprintf("t%d", i), TargetID: fmt.Sprintf("whTarget_%026d", i)})
 	}
 	return p
 }
@@ -110,7 +110,7 @@ func TestCheckSafetyThresholds(t *testing.T) {
 func TestCheckSafetyCountsManagedOnly(t *testing.T) {
 	p := deletePlan(2, 1)
 	p.Scope = []string{"t*"}
-	p.Changes = append(p.Changes, diff.Change{Action: diff.ActionUnmanaged, Ignored: true, Name: "kept", TargetID: "wht_k"})
+	p.Changes = append(p.Changes, diff.Change{Action: diff.ActionUnmanaged, Ignored: true, Name: "kept", TargetID: "whTarget_0000000000000000000000000K"})
 	p.OutOfScope = 10
 	p.Changes[1].Action = diff.ActionDelete
 	err := CheckSafety(p, defaults)

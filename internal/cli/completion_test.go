@@ -107,8 +107,8 @@ func TestCompleteTargetsAndEvents(t *testing.T) {
 	if got := complete(t, nil, "targets", ""); len(got) != 0 {
 		t.Errorf("targets completion without a key or a file = %q", got)
 	}
-	os.WriteFile("plainsync.yaml", []byte("version: 1\nwebhooks:\n  - name: from-file\n    id: wht_01FILE\n    url: https://${HOST}/\n    events: [\"*\"]\n"), 0o644)
-	if got := complete(t, nil, "targets", ""); strings.Join(got, ",") != "from-file,wht_01FILE" {
+	os.WriteFile("plainsync.yaml", []byte("version: 1\nwebhooks:\n  - name: from-file\n    id: whTarget_01HD4400VTDJQ646V6RY37SR06\n    url: https://${HOST}/\n    events: [\"*\"]\n"), 0o644)
+	if got := complete(t, nil, "targets", ""); strings.Join(got, ",") != "from-file,whTarget_01HD4400VTDJQ646V6RY37SR06" {
 		t.Errorf("targets completion from the file = %q", got)
 	}
 	// Event types: the snapshot without a key, the live catalog with one.

@@ -21,12 +21,12 @@ func seedDeliveries(t *testing.T, e *remoteEnv) (crm, ops plain.Target) {
 		EventTypes: []string{"thread.note_created"}, Enabled: true})
 	at := func(d time.Duration) time.Time { return testNow.Add(-d) }
 	e.mock.AddDeliveryAttempts(
-		plain.DeliveryAttempt{ID: "wda_1", WebhookTargetID: crm.ID, EventType: "thread.thread_created", AttemptedAt: at(1 * time.Hour), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200, DurationInMilliseconds: 120},
-		plain.DeliveryAttempt{ID: "wda_2", WebhookTargetID: crm.ID, EventType: "customer.customer_created", AttemptedAt: at(2 * time.Hour), Result: plain.ResultFailedResponse, HTTPStatusCode: 502, DurationInMilliseconds: 900},
-		plain.DeliveryAttempt{ID: "wda_3", WebhookTargetID: crm.ID, EventType: "thread.thread_created", AttemptedAt: at(3 * time.Hour), Result: plain.ResultError, ErrorCode: "ECONNREFUSED",
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000001", WebhookTargetID: crm.ID, EventType: "thread.thread_created", AttemptedAt: at(1 * time.Hour), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200, DurationInMilliseconds: 120},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000002", WebhookTargetID: crm.ID, EventType: "customer.customer_created", AttemptedAt: at(2 * time.Hour), Result: plain.ResultFailedResponse, HTTPStatusCode: 502, DurationInMilliseconds: 900},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000003", WebhookTargetID: crm.ID, EventType: "thread.thread_created", AttemptedAt: at(3 * time.Hour), Result: plain.ResultError, ErrorCode: "ECONNREFUSED",
 			Message: "Could not connect to https://crm.example.com/hook?token=" + testToken + ".", DurationInMilliseconds: 5},
-		plain.DeliveryAttempt{ID: "wda_4", WebhookTargetID: crm.ID, EventType: "thread.thread_created", AttemptedAt: at(30 * time.Hour), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 204, DurationInMilliseconds: 80},
-		plain.DeliveryAttempt{ID: "wda_5", WebhookTargetID: ops.ID, EventType: "thread.note_created", AttemptedAt: at(90 * time.Minute), Result: plain.ResultRejected, Message: "The webhook target URL resolves to a private IP address."},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000004", WebhookTargetID: crm.ID, EventType: "thread.thread_created", AttemptedAt: at(30 * time.Hour), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 204, DurationInMilliseconds: 80},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000005", WebhookTargetID: ops.ID, EventType: "thread.note_created", AttemptedAt: at(90 * time.Minute), Result: plain.ResultRejected, Message: "The webhook target URL resolves to a private IP address."},
 	)
 	return crm, ops
 }
@@ -83,7 +83,7 @@ func TestDeliveriesAllTargetsNewestFirstWithHealth(t *testing.T) {
 	e := newRemoteEnv(t, testYAML)
 	seedDeliveries(t, e)
 	d := deliveriesJSONRun(t, e)
-	if got := ids(d); got != "wda_1,wda_5,wda_2,wda_3,wda_4" {
+	if got := ids(d); got != "whAttempt_00000000000000000000000001,whAttempt_00000000000000000000000005,whAttempt_00000000000000000000000002,whAttempt_00000000000000000000000003,whAttempt_00000000000000000000000004" {
 		t.Fatalf("order %s", got)
 	}
 	if d.Since != nil || d.Matched != 5 {
@@ -100,7 +100,7 @@ func TestDeliveriesAllTargetsNewestFirstWithHealth(t *testing.T) {
 	}
 	crm, ops := d.Health[0], d.Health[1]
 	if crm.Name != "crm-sync" || crm.Attempts != 4 || crm.Successful != 2 || crm.SuccessRate == nil || *crm.SuccessRate != 0.5 ||
-		crm.LastFailure == nil || crm.LastFailure.ID != "wda_2" {
+		crm.LastFailure == nil || crm.LastFailure.ID != "whAttempt_00000000000000000000000002" {
 		t.Fatalf("crm health: %+v", crm)
 	}
 	if ops.Attempts != 1 || *ops.SuccessRate != 0 || ops.LastFailure.Result != plain.ResultRejected {
@@ -130,7 +130,7 @@ func TestDeliveriesFilters(t *testing.T) {
 	crm, _ := seedDeliveries(t, e)
 
 	d := deliveriesJSONRun(t, e, "--since", "24h")
-	if ids(d) != "wda_1,wda_5,wda_2,wda_3" || d.Since == nil || !d.Since.Equal(testNow.Add(-24*time.Hour)) {
+	if ids(d) != "whAttempt_00000000000000000000000001,whAttempt_00000000000000000000000005,whAttempt_00000000000000000000000002,whAttempt_00000000000000000000000003" || d.Since == nil || !d.Since.Equal(testNow.Add(-24*time.Hour)) {
 		t.Fatalf("--since: %s since %v", ids(d), d.Since)
 	}
 	if h := d.Health[0]; h.Attempts != 3 || h.Successful != 1 {
@@ -139,35 +139,35 @@ func TestDeliveriesFilters(t *testing.T) {
 
 	// --status narrows the listing, not the health figures.
 	d = deliveriesJSONRun(t, e, "--status", "error")
-	if ids(d) != "wda_3" || d.Health[0].Attempts != 4 {
+	if ids(d) != "whAttempt_00000000000000000000000003" || d.Health[0].Attempts != 4 {
 		t.Fatalf("--status: %s %+v", ids(d), d.Health)
 	}
 	d = deliveriesJSONRun(t, e, "--status", "FAILED_RESPONSE")
-	if ids(d) != "wda_2" {
+	if ids(d) != "whAttempt_00000000000000000000000002" {
 		t.Fatalf("--status upper case: %s", ids(d))
 	}
 
 	// --event takes globs (matched here) and exact types (filtered by Plain).
 	d = deliveriesJSONRun(t, e, "--event", "thread.*")
-	if ids(d) != "wda_1,wda_5,wda_3,wda_4" || d.Health[0].Attempts != 3 {
+	if ids(d) != "whAttempt_00000000000000000000000001,whAttempt_00000000000000000000000005,whAttempt_00000000000000000000000003,whAttempt_00000000000000000000000004" || d.Health[0].Attempts != 3 {
 		t.Fatalf("--event glob: %s %+v", ids(d), d.Health)
 	}
 	d = deliveriesJSONRun(t, e, "--event", "customer.customer_created")
-	if ids(d) != "wda_2" || d.Health[1].Attempts != 0 || d.Health[1].SuccessRate != nil {
+	if ids(d) != "whAttempt_00000000000000000000000002" || d.Health[1].Attempts != 0 || d.Health[1].SuccessRate != nil {
 		t.Fatalf("--event exact: %s %+v", ids(d), d.Health)
 	}
 
 	// One target, by description or id.
 	for _, ref := range []string{"crm-sync", crm.ID} {
 		d = deliveriesJSONRun(t, e, ref)
-		if ids(d) != "wda_1,wda_2,wda_3,wda_4" || len(d.Health) != 1 {
+		if ids(d) != "whAttempt_00000000000000000000000001,whAttempt_00000000000000000000000002,whAttempt_00000000000000000000000003,whAttempt_00000000000000000000000004" || len(d.Health) != 1 {
 			t.Fatalf("target %s: %s", ref, ids(d))
 		}
 	}
 
 	// --limit caps the listing and says so.
 	d = deliveriesJSONRun(t, e, "--limit", "2")
-	if ids(d) != "wda_1,wda_5" || d.Matched != 5 || d.Health[0].Attempts != 4 {
+	if ids(d) != "whAttempt_00000000000000000000000001,whAttempt_00000000000000000000000005" || d.Matched != 5 || d.Health[0].Attempts != 4 {
 		t.Fatalf("--limit: %s matched %d", ids(d), d.Matched)
 	}
 	r := runRead(t, e, nil, nil, "deliveries", "--limit", "2")

@@ -40,19 +40,19 @@ func TestApplyWithNothingToDoRemovesAnExpiredLease(t *testing.T) {
 	if code, out, errOut := e.run("", false, "apply", "--auto-approve"); code != 0 {
 		t.Fatalf("first apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	putLease(e, "wht_dead", "dead", time.Now().Add(-time.Hour))
-	putLease(e, "wht_busy", "busy", time.Now().Add(time.Minute))
+	putLease(e, "whTarget_0000000000000000000000DEAD", "dead", time.Now().Add(-time.Hour))
+	putLease(e, "whTarget_01HD4400VTDJQ646V6RY37SR0P", "busy", time.Now().Add(time.Minute))
 
 	for _, args := range [][]string{{"plan", "--prune"}, {"apply", "--auto-approve", "--dry-run", "--prune"}, {"drift", "--prune"}} {
 		code, out, errOut := e.run("", false, args...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errOut)
 		}
-		if strings.Contains(out+errOut, "wht_busy") || strings.Contains(out+errOut, plain.LeasePrefix) {
+		if strings.Contains(out+errOut, "whTarget_01HD4400VTDJQ646V6RY37SR0P") || strings.Contains(out+errOut, plain.LeasePrefix) {
 			t.Errorf("%v shows the lease:\n%s\n%s", args, out, errOut)
 		}
 		// plan and --dry-run say which expired lease apply would remove.
-		if note := "apply will remove 1 expired apply lease(s) of workspace w_01MXCKWRKSPACE000000000000 (wht_dead)"; (args[0] == "drift") == strings.Contains(errOut, note) {
+		if note := "apply will remove 1 expired apply lease(s) of workspace w_01MXCKWRKSPACE000000000000 (whTarget_0000000000000000000000DEAD)"; (args[0] == "drift") == strings.Contains(errOut, note) {
 			t.Errorf("%v: the note on expired leases is wrong:\n%s", args, errOut)
 		}
 		if ids := leasesIn(e); len(ids) != 2 {
@@ -64,11 +64,11 @@ func TestApplyWithNothingToDoRemovesAnExpiredLease(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "0 to delete") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "Removed 1 expired apply lease(s)") || !strings.Contains(errOut, "wht_dead") || strings.Contains(errOut, "wht_busy") {
+	if !strings.Contains(errOut, "Removed 1 expired apply lease(s)") || !strings.Contains(errOut, "whTarget_0000000000000000000000DEAD") || strings.Contains(errOut, "whTarget_01HD4400VTDJQ646V6RY37SR0P") {
 		t.Errorf("apply did not say what it removed:\n%s", errOut)
 	}
-	if ids := leasesIn(e); len(ids) != 1 || ids[0] != "wht_busy" {
-		t.Fatalf("leases after apply: %v, want only the live wht_busy", ids)
+	if ids := leasesIn(e); len(ids) != 1 || ids[0] != "whTarget_01HD4400VTDJQ646V6RY37SR0P" {
+		t.Fatalf("leases after apply: %v, want only the live whTarget_01HD4400VTDJQ646V6RY37SR0P", ids)
 	}
 	if n := len(e.mock.Targets()); n != 3 {
 		t.Fatalf("%d targets, want the 2 managed ones and the live lease", n)
@@ -79,7 +79,7 @@ func TestApplyWithNothingToDoRemovesAnExpiredLease(t *testing.T) {
 // and leaves none when done.
 func TestApplyWithChangesRemovesAnExpiredLease(t *testing.T) {
 	e := newRemoteEnv(t, testYAML)
-	putLease(e, "wht_dead", "dead", time.Now().Add(-time.Hour))
+	putLease(e, "whTarget_0000000000000000000000DEAD", "dead", time.Now().Add(-time.Hour))
 	code, out, errOut := e.run("", false, "apply", "--auto-approve")
 	if code != 0 {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
@@ -96,7 +96,7 @@ func TestApplyWithChangesRemovesAnExpiredLease(t *testing.T) {
 // nothing; anything else is refused before any request.
 func TestLockFlag(t *testing.T) {
 	e := newRemoteEnv(t, testYAML)
-	putLease(e, "wht_dead", "dead", time.Now().Add(-time.Hour))
+	putLease(e, "whTarget_0000000000000000000000DEAD", "dead", time.Now().Add(-time.Hour))
 	code, _, errOut := e.run("", false, "apply", "--auto-approve", "--lock", "local")
 	if code != 0 || strings.Contains(errOut, "apply lease") || strings.Contains(errOut, "Removed") {
 		t.Fatalf("--lock local: exit %d\n%s", code, errOut)

@@ -39,7 +39,7 @@ purpose: only with stdout on a terminal and never inside GitHub Actions, so
 that a CI log or a piped file never gets one.`,
 		Example: `  plainsync targets
   plainsync targets crm-sync
-  plainsync targets wht_01J8Z… -o json
+  plainsync targets whTarget_01HD44… -o json
   plainsync targets crm-sync --show-secrets`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -137,7 +137,7 @@ func TestWorkspacesArePlannedConcurrentlyInFileOrder(t *testing.T) {
 // ids of new targets.
 var (
 	elapsedRE = regexp.MustCompile(`in [0-9.]+m?s\b`)
-	idRE      = regexp.MustCompile(`wht_[0-9A-Za-z]+`)
+	idRE      = regexp.MustCompile(`whTarget_[0-9A-HJKMNP-TV-Z]{26}`)
 )
 
 // Apply creates in every workspace at once, keeps each workspace's phases
@@ -158,7 +158,7 @@ func TestWorkspacesAreAppliedConcurrentlyInFileOrder(t *testing.T) {
 		if p := w.peak.Load(); (par == "1") != (p == 1) {
 			t.Errorf("parallelism %s: peak of %d requests at once", par, p)
 		}
-		outputs[par] = idRE.ReplaceAllString(elapsedRE.ReplaceAllString(strings.ReplaceAll(out, w.dir, "DIR"), "in T"), "wht_ID")
+		outputs[par] = idRE.ReplaceAllString(elapsedRE.ReplaceAllString(strings.ReplaceAll(out, w.dir, "DIR"), "in T"), "TARGET_ID")
 		if strings.Count(out, "Do you want to apply") > 0 || strings.Count(out, "Applying ") != 4 {
 			t.Fatalf("parallelism %s: want four sections and no prompt:\n%s", par, out)
 		}

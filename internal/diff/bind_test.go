@@ -18,9 +18,9 @@ func boundFixture(t testing.TB) (*Plan, []byte) {
 	d.Secrets.Add("CRM_TOKEN", "tok-SECRET-123")
 	d.Digest = "sha256:0123"
 	live := snapshot(
-		target("wht_1", "crm", "https://crm.example/old", "thread.email_sent"),
-		target("wht_2", "same", "https://same.example/h", "thread.email_sent"),
-		target("wht_3", "stray", "https://s.example/h"),
+		target("whTarget_00000000000000000000000001", "crm", "https://crm.example/old", "thread.email_sent"),
+		target("whTarget_00000000000000000000000002", "same", "https://same.example/h", "thread.email_sent"),
+		target("whTarget_00000000000000000000000003", "stray", "https://s.example/h"),
 	)
 	live.Targets[1].Version = ""
 	p, probs := Compute(d, live, Options{})
@@ -83,14 +83,14 @@ func TestCompareSavedNamesEachEdit(t *testing.T) {
 		},
 		"no-op turned into delete": {
 			func(m map[string]any) { changeAt(m, "no-op")["action"] = "delete" },
-			[]string{`(delete "same", wht_2): action differs from what the file and Plain imply (no-op "same", wht_2)`},
+			[]string{`(delete "same", whTarget_00000000000000000000000002): action differs from what the file and Plain imply (no-op "same", whTarget_00000000000000000000000002)`},
 		},
 		"target ids swapped": {
 			func(m map[string]any) {
 				u, n := changeAt(m, "update"), changeAt(m, "no-op")
 				u["targetId"], n["targetId"] = n["targetId"], u["targetId"]
 			},
-			[]string{`(update "crm", wht_2): targetId differs`, `(no-op "same", wht_1): targetId differs`},
+			[]string{`(update "crm", whTarget_00000000000000000000000002): targetId differs`, `(no-op "same", whTarget_00000000000000000000000001): targetId differs`},
 		},
 		"change dropped": {
 			func(m map[string]any) { m["changes"] = m["changes"].([]any)[1:] },
@@ -98,9 +98,9 @@ func TestCompareSavedNamesEachEdit(t *testing.T) {
 		},
 		"change added": {
 			func(m map[string]any) {
-				m["changes"] = append(m["changes"].([]any), map[string]any{"action": "delete", "name": "x", "targetId": "wht_9"})
+				m["changes"] = append(m["changes"].([]any), map[string]any{"action": "delete", "name": "x", "targetId": "whTarget_00000000000000000000000009"})
 			},
-			[]string{`change 5 (delete "x", wht_9) is not in the plan`},
+			[]string{`change 5 (delete "x", whTarget_00000000000000000000000009) is not in the plan`},
 		},
 		"live count": {
 			func(m map[string]any) { m["liveCount"] = 99.0 },
@@ -168,7 +168,7 @@ func FuzzReadSaved(f *testing.F) {
 	f.Add(data)
 	f.Add([]byte(`{"formatVersion":1}`))
 	f.Add(bytes.Replace(data, []byte(`"no-op"`), []byte(`"delete"`), 1))
-	f.Add(bytes.Replace(data, []byte(`wht_1`), []byte(`wht_2`), 1))
+	f.Add(bytes.Replace(data, []byte(`whTarget_00000000000000000000000001`), []byte(`whTarget_00000000000000000000000002`), 1))
 	f.Add(bytes.Replace(data, []byte(`"action"`), []byte(`"Action"`), 1))
 	want, err := MarshalSaved(fresh)
 	if err != nil {

@@ -64,55 +64,55 @@ func TestComputeMatching(t *testing.T) {
 		{
 			name: "description equals name: no-op",
 			d:    desired(webhook(5, "a", "https://a.example/h", ev)),
-			live: snapshot(target("wht_1", "a", "https://a.example/h", ev)),
-			want: []brief{{ActionNoop, "a", "wht_1", MatchedByDescription, false}},
+			live: snapshot(target("whTarget_00000000000000000000000001", "a", "https://a.example/h", ev)),
+			want: []brief{{ActionNoop, "a", "whTarget_00000000000000000000000001", MatchedByDescription, false}},
 		},
 		{
 			name: "id pin wins over description",
 			d: desired(
-				pinned(webhook(5, "new-name", "https://a.example/h", ev), "wht_2"),
+				pinned(webhook(5, "new-name", "https://a.example/h", ev), "whTarget_00000000000000000000000002"),
 			),
 			live: snapshot(
-				target("wht_1", "new-name", "https://other.example/h", ev),
-				target("wht_2", "old-name", "https://a.example/h", ev),
+				target("whTarget_00000000000000000000000001", "new-name", "https://other.example/h", ev),
+				target("whTarget_00000000000000000000000002", "old-name", "https://a.example/h", ev),
 			),
 			want: []brief{
-				{ActionUpdate, "new-name", "wht_2", MatchedByID, false},
-				{ActionUnmanaged, "new-name", "wht_1", "", false},
+				{ActionUpdate, "new-name", "whTarget_00000000000000000000000002", MatchedByID, false},
+				{ActionUnmanaged, "new-name", "whTarget_00000000000000000000000001", "", false},
 			},
 		},
 		{
 			name: "pinned target taken out of the description candidates",
 			d: desired(
-				pinned(webhook(5, "a", "https://a.example/h", ev), "wht_1"),
+				pinned(webhook(5, "a", "https://a.example/h", ev), "whTarget_00000000000000000000000001"),
 				webhook(15, "dup", "https://b.example/h", ev),
 			),
 			live: snapshot(
-				target("wht_1", "dup", "https://a.example/h", ev),
-				target("wht_2", "dup", "https://b.example/h", ev),
+				target("whTarget_00000000000000000000000001", "dup", "https://a.example/h", ev),
+				target("whTarget_00000000000000000000000002", "dup", "https://b.example/h", ev),
 			),
 			want: []brief{
-				{ActionUpdate, "a", "wht_1", MatchedByID, false},
-				{ActionNoop, "dup", "wht_2", MatchedByDescription, false},
+				{ActionUpdate, "a", "whTarget_00000000000000000000000001", MatchedByID, false},
+				{ActionNoop, "dup", "whTarget_00000000000000000000000002", MatchedByDescription, false},
 			},
 		},
 		{
 			name: "same URL, one unmatched live target: rename",
 			d:    desired(webhook(5, "renamed", "https://a.example/h", ev)),
-			live: snapshot(target("wht_1", "old", "https://a.example/h", ev)),
-			want: []brief{{ActionUpdate, "renamed", "wht_1", MatchedByURL, false}},
+			live: snapshot(target("whTarget_00000000000000000000000001", "old", "https://a.example/h", ev)),
+			want: []brief{{ActionUpdate, "renamed", "whTarget_00000000000000000000000001", MatchedByURL, false}},
 		},
 		{
 			name: "same URL on two live targets: create, both unmanaged",
 			d:    desired(webhook(5, "renamed", "https://a.example/h", ev)),
 			live: snapshot(
-				target("wht_1", "old1", "https://a.example/h", ev),
-				target("wht_2", "old2", "https://a.example/h", ev),
+				target("whTarget_00000000000000000000000001", "old1", "https://a.example/h", ev),
+				target("whTarget_00000000000000000000000002", "old2", "https://a.example/h", ev),
 			),
 			want: []brief{
 				{ActionCreate, "renamed", "", "", false},
-				{ActionUnmanaged, "old1", "wht_1", "", false},
-				{ActionUnmanaged, "old2", "wht_2", "", false},
+				{ActionUnmanaged, "old1", "whTarget_00000000000000000000000001", "", false},
+				{ActionUnmanaged, "old2", "whTarget_00000000000000000000000002", "", false},
 			},
 		},
 		{
@@ -122,10 +122,10 @@ func TestComputeMatching(t *testing.T) {
 				d.Ignore = []spec.IgnoreRule{{Name: "manual-*", Pos: pos(3, 5)}}
 				return d
 			}(),
-			live: snapshot(target("wht_1", "manual-1", "https://a.example/h", ev)),
+			live: snapshot(target("whTarget_00000000000000000000000001", "manual-1", "https://a.example/h", ev)),
 			want: []brief{
 				{ActionCreate, "renamed", "", "", false},
-				{ActionUnmanaged, "manual-1", "wht_1", "", true},
+				{ActionUnmanaged, "manual-1", "whTarget_00000000000000000000000001", "", true},
 			},
 		},
 		{
@@ -134,10 +134,10 @@ func TestComputeMatching(t *testing.T) {
 				webhook(5, "a", "https://shared.example/h", ev),
 				webhook(15, "b", "https://b.example/h", ev),
 			),
-			live: snapshot(target("wht_1", "b", "https://shared.example/h", ev)),
+			live: snapshot(target("whTarget_00000000000000000000000001", "b", "https://shared.example/h", ev)),
 			want: []brief{
 				{ActionCreate, "a", "", "", false},
-				{ActionUpdate, "b", "wht_1", MatchedByDescription, false},
+				{ActionUpdate, "b", "whTarget_00000000000000000000000001", MatchedByDescription, false},
 			},
 		},
 		{
@@ -146,24 +146,24 @@ func TestComputeMatching(t *testing.T) {
 				webhook(5, "a", "https://shared.example/h", ev),
 				webhook(15, "b", "https://shared.example/h", ev),
 			),
-			live: snapshot(target("wht_1", "old", "https://shared.example/h", ev)),
+			live: snapshot(target("whTarget_00000000000000000000000001", "old", "https://shared.example/h", ev)),
 			want: []brief{
 				{ActionCreate, "b", "", "", false},
-				{ActionUpdate, "a", "wht_1", MatchedByURL, false},
+				{ActionUpdate, "a", "whTarget_00000000000000000000000001", MatchedByURL, false},
 			},
 		},
 		{
 			name: "unmatched live target is unmanaged without prune",
 			d:    desired(),
-			live: snapshot(target("wht_1", "stray", "https://s.example/h", ev)),
-			want: []brief{{ActionUnmanaged, "stray", "wht_1", "", false}},
+			live: snapshot(target("whTarget_00000000000000000000000001", "stray", "https://s.example/h", ev)),
+			want: []brief{{ActionUnmanaged, "stray", "whTarget_00000000000000000000000001", "", false}},
 		},
 		{
 			name:  "unmatched live target is deleted with prune",
 			d:     desired(),
-			live:  snapshot(target("wht_1", "stray", "https://s.example/h", ev)),
+			live:  snapshot(target("whTarget_00000000000000000000000001", "stray", "https://s.example/h", ev)),
 			prune: true,
-			want:  []brief{{ActionDelete, "stray", "wht_1", "", false}},
+			want:  []brief{{ActionDelete, "stray", "whTarget_00000000000000000000000001", "", false}},
 		},
 		{
 			name: "ignored by URL glob (star crosses slashes) survives prune",
@@ -173,13 +173,13 @@ func TestComputeMatching(t *testing.T) {
 				return d
 			}(),
 			live: snapshot(
-				target("wht_1", "tunnel", "https://abc.ngrok-free.app/deep/path?x=1", ev),
-				target("wht_2", "stray", "https://s.example/h", ev),
+				target("whTarget_00000000000000000000000001", "tunnel", "https://abc.ngrok-free.app/deep/path?x=1", ev),
+				target("whTarget_00000000000000000000000002", "stray", "https://s.example/h", ev),
 			),
 			prune: true,
 			want: []brief{
-				{ActionDelete, "stray", "wht_2", "", false},
-				{ActionUnmanaged, "tunnel", "wht_1", "", true},
+				{ActionDelete, "stray", "whTarget_00000000000000000000000002", "", false},
+				{ActionUnmanaged, "tunnel", "whTarget_00000000000000000000000001", "", true},
 			},
 		},
 		{
@@ -195,21 +195,21 @@ func TestComputeMatching(t *testing.T) {
 				return d
 			}(),
 			live: snapshot(
-				target("wht_5", "keep-me", "https://k.example/h", ev),
-				target("wht_4", "noop", "https://n.example/h", ev),
-				target("wht_3", "upd", "https://u.example/h", ev),
-				target("wht_2", "b-del", "https://d2.example/h", ev),
-				target("wht_1", "a-del", "https://d1.example/h", ev),
+				target("whTarget_00000000000000000000000005", "keep-me", "https://k.example/h", ev),
+				target("whTarget_00000000000000000000000004", "noop", "https://n.example/h", ev),
+				target("whTarget_00000000000000000000000003", "upd", "https://u.example/h", ev),
+				target("whTarget_00000000000000000000000002", "b-del", "https://d2.example/h", ev),
+				target("whTarget_00000000000000000000000001", "a-del", "https://d1.example/h", ev),
 			),
 			prune: true,
 			want: []brief{
 				{ActionCreate, "a-create", "", "", false},
 				{ActionCreate, "z-create", "", "", false},
-				{ActionUpdate, "upd", "wht_3", MatchedByDescription, false},
-				{ActionDelete, "a-del", "wht_1", "", false},
-				{ActionDelete, "b-del", "wht_2", "", false},
-				{ActionNoop, "noop", "wht_4", MatchedByDescription, false},
-				{ActionUnmanaged, "keep-me", "wht_5", "", true},
+				{ActionUpdate, "upd", "whTarget_00000000000000000000000003", MatchedByDescription, false},
+				{ActionDelete, "a-del", "whTarget_00000000000000000000000001", "", false},
+				{ActionDelete, "b-del", "whTarget_00000000000000000000000002", "", false},
+				{ActionNoop, "noop", "whTarget_00000000000000000000000004", MatchedByDescription, false},
+				{ActionUnmanaged, "keep-me", "whTarget_00000000000000000000000005", "", true},
 			},
 		},
 	}
@@ -236,22 +236,22 @@ func TestComputeErrors(t *testing.T) {
 			name: "pinned id missing",
 			d: func() *spec.Desired {
 				w := webhook(5, "a", "https://a.example/h", ev)
-				w.ID = text("wht_gone", 10, 9)
+				w.ID = text("whTarget_01HD4400VTDJQ646V6RY37SR0X", 10, 9)
 				return desired(w)
 			},
-			live:    snapshot(target("wht_1", "a", "https://a.example/h", ev)),
+			live:    snapshot(target("whTarget_00000000000000000000000001", "a", "https://a.example/h", ev)),
 			wantPos: pos(10, 9),
-			want:    []string{"wht_gone", "does not exist", "w_1"},
+			want:    []string{"whTarget_01HD4400VTDJQ646V6RY37SR0X", "does not exist", "w_1"},
 		},
 		{
 			name: "two live targets with the name",
 			d:    func() *spec.Desired { return desired(webhook(5, "dup", "https://a.example/h", ev)) },
 			live: snapshot(
-				target("wht_2", "dup", "https://a.example/h", ev),
-				target("wht_1", "dup", "https://b.example/h", ev),
+				target("whTarget_00000000000000000000000002", "dup", "https://a.example/h", ev),
+				target("whTarget_00000000000000000000000001", "dup", "https://b.example/h", ev),
 			),
 			wantPos: pos(5, 11),
-			want:    []string{"wht_1, wht_2", `"dup"`, "pin one with id"},
+			want:    []string{"whTarget_00000000000000000000000001, whTarget_00000000000000000000000002", `"dup"`, "pin one with id"},
 		},
 		{
 			name:    "unknown exact event type with a suggestion",
@@ -343,14 +343,14 @@ func TestComputeNoSuggestionForDistantTypes(t *testing.T) {
 }
 
 func TestComputeFieldChanges(t *testing.T) {
-	live := target("wht_1", "old", "https://old.example/h", "thread.email_sent", "thread.thread_created")
+	live := target("whTarget_00000000000000000000000001", "old", "https://old.example/h", "thread.email_sent", "thread.thread_created")
 	live.Enabled = true
 	w := webhook(5, "new", "https://old.example/h", "thread.thread_created", "customer.*")
 	w.Enabled = false
 	w.WebhookVersion = text("2026-05-06", 9, 21)
 	// Renamed via URL rule, so the description changes; then flip the URL
 	// via a pin to exercise every field at once.
-	w.ID = text("wht_1", 10, 9)
+	w.ID = text("whTarget_00000000000000000000000001", 10, 9)
 	w.URL = text("https://new.example/h", 6, 10)
 	p := mustCompute(t, desired(w), snapshot(live), Options{})
 	if len(p.Changes) != 1 {
@@ -373,7 +373,7 @@ func TestComputeFieldChanges(t *testing.T) {
 	if !reflect.DeepEqual(ch.EventPatterns, []string{"thread.thread_created", "customer.*"}) {
 		t.Errorf("EventPatterns = %v", ch.EventPatterns)
 	}
-	if ch.After.ID != "wht_1" || ch.Before.ID != "wht_1" {
+	if ch.After.ID != "whTarget_00000000000000000000000001" || ch.Before.ID != "whTarget_00000000000000000000000001" {
 		t.Errorf("before/after ids: %q %q", ch.Before.ID, ch.After.ID)
 	}
 }
@@ -382,13 +382,16 @@ func TestComputeEachFieldAlone(t *testing.T) {
 	base := func() (spec.Webhook, plain.Target) {
 		w := webhook(5, "a", "https://a.example/h", "thread.thread_created")
 		w.WebhookVersion = text("2025-08-06", 9, 21)
-		return w, target("wht_1", "a", "https://a.example/h", "thread.thread_created")
+		return w, target("whTarget_00000000000000000000000001", "a", "https://a.example/h", "thread.thread_created")
 	}
 	cases := []struct {
 		field  string
 		mutate func(*spec.Webhook, *plain.Target)
 	}{
-		{FieldDescription, func(w *spec.Webhook, l *plain.Target) { w.ID = text("wht_1", 10, 9); l.Description = "other" }},
+		{FieldDescription, func(w *spec.Webhook, l *plain.Target) {
+			w.ID = text("whTarget_00000000000000000000000001", 10, 9)
+			l.Description = "other"
+		}},
 		{FieldURL, func(w *spec.Webhook, l *plain.Target) { l.URL = "https://b.example/h" }},
 		{FieldEvents, func(w *spec.Webhook, l *plain.Target) { l.EventTypes = []string{"thread.email_sent"} }},
 		{FieldVersion, func(w *spec.Webhook, l *plain.Target) { l.Version = "2025-07-30" }},
@@ -410,7 +413,7 @@ func TestComputeEachFieldAlone(t *testing.T) {
 func TestComputeEventsCompareAsSets(t *testing.T) {
 	// Order, duplicates and globs in the file against an unsorted live list.
 	w := webhook(5, "a", "https://a.example/h", "thread.email_*", "thread.thread_created", "thread.email_sent", "thread.email_sent")
-	l := target("wht_1", "a", "https://a.example/h", "thread.thread_created", "thread.email_sent", "thread.email_received")
+	l := target("whTarget_00000000000000000000000001", "a", "https://a.example/h", "thread.thread_created", "thread.email_sent", "thread.email_received")
 	p := mustCompute(t, desired(w), snapshot(l), Options{})
 	if ch := p.Changes[0]; ch.Action != ActionNoop {
 		t.Fatalf("want no-op, got %s %+v", ch.Action, ch.Fields)
@@ -437,7 +440,7 @@ func TestComputeVersionRules(t *testing.T) {
 		}
 	})
 	t.Run("update without version leaves the live one alone", func(t *testing.T) {
-		l := target("wht_1", "a", "https://a.example/h", ev)
+		l := target("whTarget_00000000000000000000000001", "a", "https://a.example/h", ev)
 		l.Version = "2024-09-18"
 		p := mustCompute(t, desired(webhook(5, "a", "https://a.example/h", ev)), snapshot(l), Options{})
 		ch := p.Changes[0]
@@ -478,7 +481,7 @@ func TestComputePlanMetadata(t *testing.T) {
 	d.Secrets.Add("TOKEN", "s3cr3t")
 	d.APIKeyEnv = "PLAIN_API_KEY_PROD"
 	d.Prune = true
-	live := snapshot(target("wht_1", "x", "https://x.example/h"), target("wht_2", "y", "https://y.example/h"))
+	live := snapshot(target("whTarget_00000000000000000000000001", "x", "https://x.example/h"), target("whTarget_00000000000000000000000002", "y", "https://y.example/h"))
 	p := mustCompute(t, d, live, Options{})
 	if p.FormatVersion != FormatVersion || p.File != "plainsync.yaml" || p.Workspace != live.Workspace {
 		t.Errorf("header: %+v", p)
@@ -507,7 +510,7 @@ func TestComputeMatchingWorkspaceGuardPasses(t *testing.T) {
 }
 
 func TestComputeIsPure(t *testing.T) {
-	l := target("wht_1", "a", "https://a.example/h", "thread.thread_created", "thread.email_sent")
+	l := target("whTarget_00000000000000000000000001", "a", "https://a.example/h", "thread.thread_created", "thread.email_sent")
 	live := snapshot(l)
 	before := fmt.Sprintf("%#v", live.Targets)
 	p := mustCompute(t, desired(webhook(5, "a", "https://a.example/h", "thread.*")), live, Options{})
@@ -527,16 +530,16 @@ func BenchmarkCompute(b *testing.B) {
 		ws = append(ws, webhook(5+i*10, name, url, "thread.*", "customer.customer_created"))
 		switch i % 4 {
 		case 0: // no-op
-			ts = append(ts, target(fmt.Sprintf("wht_%d", i), name, url, "thread.email_received", "thread.email_sent", "thread.thread_created", "thread.thread_status_transitioned", "customer.customer_created"))
+			ts = append(ts, target(fmt.Sprintf("whTarget_%026d", i), name, url, "thread.email_received", "thread.email_sent", "thread.thread_created", "thread.thread_status_transitioned", "customer.customer_created"))
 		case 1: // update events
-			ts = append(ts, target(fmt.Sprintf("wht_%d", i), name, url, "thread.email_sent"))
+			ts = append(ts, target(fmt.Sprintf("whTarget_%026d", i), name, url, "thread.email_sent"))
 		case 2: // rename by URL
-			ts = append(ts, target(fmt.Sprintf("wht_%d", i), "old-"+name, url))
+			ts = append(ts, target(fmt.Sprintf("whTarget_%026d", i), "old-"+name, url))
 		case 3: // disable, plus an unmanaged live target (no creates: they
 			// would exceed Plain's 25 per workspace, which Compute refuses)
-			tg := target(fmt.Sprintf("wht_%d", i), name, url, "thread.email_received", "thread.email_sent", "thread.thread_created", "thread.thread_status_transitioned", "customer.customer_created")
+			tg := target(fmt.Sprintf("whTarget_%026d", i), name, url, "thread.email_received", "thread.email_sent", "thread.thread_created", "thread.thread_status_transitioned", "customer.customer_created")
 			tg.Enabled = false
-			ts = append(ts, tg, target(fmt.Sprintf("wht_s%d", i), "stray-"+name, url+"/stray"))
+			ts = append(ts, tg, target(fmt.Sprintf("whTarget_S%025d", i), "stray-"+name, url+"/stray"))
 		}
 	}
 	d := desired(ws...)
@@ -552,19 +555,19 @@ func BenchmarkCompute(b *testing.B) {
 // A webhook that names (or pins) a live target an ignore rule protects is a
 // contradiction in the file: an error, never a silent update.
 func TestMatchingAnIgnoredTargetIsAnError(t *testing.T) {
-	live := snapshot(target("wht_1", "manual-export", "https://m.example.com/x", "thread.thread_created"))
+	live := snapshot(target("whTarget_00000000000000000000000001", "manual-export", "https://m.example.com/x", "thread.thread_created"))
 	for _, tc := range []struct {
 		name string
 		pin  bool
 		want string
 	}{
-		{"by description", false, `plainsync.yaml:4:11: webhook "manual-export" matches live target wht_1 (by description), which the ignore rule at plainsync.yaml:2:5 protects`},
-		{"by id", true, `plainsync.yaml:9:9: webhook "manual-export" matches live target wht_1 (by id), which the ignore rule at plainsync.yaml:2:5 protects`},
+		{"by description", false, `plainsync.yaml:4:11: webhook "manual-export" matches live target whTarget_00000000000000000000000001 (by description), which the ignore rule at plainsync.yaml:2:5 protects`},
+		{"by id", true, `plainsync.yaml:9:9: webhook "manual-export" matches live target whTarget_00000000000000000000000001 (by id), which the ignore rule at plainsync.yaml:2:5 protects`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := webhook(4, "manual-export", "https://m.example.com/x", "thread.thread_created")
 			if tc.pin {
-				w.ID = text("wht_1", 9, 9)
+				w.ID = text("whTarget_00000000000000000000000001", 9, 9)
 			}
 			d := desired(w)
 			d.Ignore = []spec.IgnoreRule{{Name: "manual-*", Pos: pos(2, 5)}}

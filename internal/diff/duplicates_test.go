@@ -21,19 +21,19 @@ func TestExactDuplicatesAreRemovedKeepingTheOldest(t *testing.T) {
 	d := desired(webhook(5, "crm", "https://crm.example/h", "thread.email_sent"))
 	base := target("", "crm", "https://crm.example/h", "thread.email_sent")
 	a, b, c := base, base, base
-	a.ID, b.ID, c.ID = "wht_c", "wht_a", "wht_b"
+	a.ID, b.ID, c.ID = "whTarget_0000000000000000000000000C", "whTarget_0000000000000000000000000A", "whTarget_0000000000000000000000000B"
 	live := snapshot(aged(a, 1), aged(b, 3), aged(c, 2))
 	p := mustCompute(t, d, live, Options{})
 	got := map[string]Change{}
 	for _, ch := range p.Changes {
 		got[ch.TargetID] = ch
 	}
-	if ch := got["wht_c"]; ch.Action != ActionNoop {
+	if ch := got["whTarget_0000000000000000000000000C"]; ch.Action != ActionNoop {
 		t.Errorf("the oldest copy is not kept: %+v", ch)
 	}
-	for _, id := range []string{"wht_a", "wht_b"} {
-		if ch := got[id]; ch.Action != ActionDelete || ch.DuplicateOf != "wht_c" || ch.Before == nil {
-			t.Errorf("%s: %+v, want a delete as a duplicate of wht_c", id, ch)
+	for _, id := range []string{"whTarget_0000000000000000000000000A", "whTarget_0000000000000000000000000B"} {
+		if ch := got[id]; ch.Action != ActionDelete || ch.DuplicateOf != "whTarget_0000000000000000000000000C" || ch.Before == nil {
+			t.Errorf("%s: %+v, want a delete as a duplicate of whTarget_0000000000000000000000000C", id, ch)
 		}
 	}
 	if p.Prune {
@@ -59,21 +59,21 @@ func TestDuplicateRemovalRules(t *testing.T) {
 		error string
 	}{
 		{"no creation times: smallest id kept", desired(webhook(5, "crm", base.URL, "thread.email_sent")),
-			[]plain.Target{copyOf("wht_2", nil), copyOf("wht_1", nil)}, map[string]string{"wht_2": "wht_1"}, ""},
+			[]plain.Target{copyOf("whTarget_00000000000000000000000002", nil), copyOf("whTarget_00000000000000000000000001", nil)}, map[string]string{"whTarget_00000000000000000000000002": "whTarget_00000000000000000000000001"}, ""},
 		{"a pinned copy is kept", func() *spec.Desired {
 			w := webhook(5, "crm", base.URL, "thread.email_sent")
-			w.ID = text("wht_2", 6, 9)
+			w.ID = text("whTarget_00000000000000000000000002", 6, 9)
 			return desired(w)
-		}(), []plain.Target{aged(copyOf("wht_1", nil), 1), aged(copyOf("wht_2", nil), 2)}, map[string]string{"wht_1": "wht_2"}, ""},
+		}(), []plain.Target{aged(copyOf("whTarget_00000000000000000000000001", nil), 1), aged(copyOf("whTarget_00000000000000000000000002", nil), 2)}, map[string]string{"whTarget_00000000000000000000000001": "whTarget_00000000000000000000000002"}, ""},
 		{"copies that differ are not duplicates", desired(webhook(5, "crm", base.URL, "thread.email_sent")),
-			[]plain.Target{copyOf("wht_1", nil), copyOf("wht_2", func(x *plain.Target) { x.Enabled = false })}, nil, "2 live targets have the description"},
+			[]plain.Target{copyOf("whTarget_00000000000000000000000001", nil), copyOf("whTarget_00000000000000000000000002", func(x *plain.Target) { x.Enabled = false })}, nil, "2 live targets have the description"},
 		{"unmanaged copies are left alone", desired(webhook(5, "other", "https://o.example/h", "thread.email_sent")),
-			[]plain.Target{copyOf("wht_1", nil), copyOf("wht_2", nil)}, nil, ""},
+			[]plain.Target{copyOf("whTarget_00000000000000000000000001", nil), copyOf("whTarget_00000000000000000000000002", nil)}, nil, ""},
 		{"ignored copies are left alone", func() *spec.Desired {
 			d := desired(webhook(5, "crm", base.URL, "thread.email_sent"))
 			d.Ignore = []spec.IgnoreRule{{URL: "https://crm.example/*", Pos: pos(2, 5)}}
 			return d
-		}(), []plain.Target{copyOf("wht_1", nil), copyOf("wht_2", nil)}, nil, "2 live targets have the description"},
+		}(), []plain.Target{copyOf("whTarget_00000000000000000000000001", nil), copyOf("whTarget_00000000000000000000000002", nil)}, nil, "2 live targets have the description"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, probs := Compute(tc.file, snapshot(tc.live...), Options{})

@@ -41,8 +41,8 @@ func TestPlanNeverCarriesUndeclaredLiveTokens(t *testing.T) {
 		Versions:   []plain.WebhookVersion{{Version: "2026-05-06", IsLatest: true}},
 		EventTypes: []plain.EventType{{EventType: "thread.thread_created"}},
 		Targets: []plain.Target{
-			{ID: "wht_1", Description: "crm", URL: "https://crm.example.com/h?token=" + oldToken, EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
-			{ID: "wht_2", Description: "manual", URL: "https://m.example.com/h?key=" + manualToken, EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "whTarget_00000000000000000000000001", Description: "crm", URL: "https://crm.example.com/h?token=" + oldToken, EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "whTarget_00000000000000000000000002", Description: "manual", URL: "https://m.example.com/h?key=" + manualToken, EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
 		},
 	}
 	d := &spec.Desired{File: "f.yaml", Version: 1, Webhooks: []spec.Webhook{{
@@ -91,7 +91,7 @@ func TestLiveURLKeepsThePathAsWrittenSoSecretsStayMaskable(t *testing.T) {
 
 	d := desired(webhook(5, "crm", "https://crm.example.com/h/"+tok+"?sig=1", "thread.thread_created"))
 	d.Secrets.Add("CRM_TOKEN", tok)
-	p, problems := Compute(d, snapshot(target("wht_1", "crm", "https://crm.example.com/h/"+tok+"?sig=0", "thread.thread_created")), Options{})
+	p, problems := Compute(d, snapshot(target("whTarget_00000000000000000000000001", "crm", "https://crm.example.com/h/"+tok+"?sig=0", "thread.thread_created")), Options{})
 	if p == nil {
 		t.Fatalf("problems: %v", problems)
 	}
@@ -109,7 +109,7 @@ func TestLiveURLKeepsOnlyQueryValuesSpelledAsInTheFile(t *testing.T) {
 	d := desired(webhook(5, "crm", "https://crm.example.com/new?token="+tok, "thread.thread_created"))
 	d.Secrets.Add("CRM_TOKEN", tok)
 	live := "https://crm.example.com/old?token=" + url.QueryEscape(tok)
-	p, problems := Compute(d, snapshot(target("wht_1", "crm", live, "thread.thread_created")), Options{})
+	p, problems := Compute(d, snapshot(target("whTarget_00000000000000000000000001", "crm", live, "thread.thread_created")), Options{})
 	if p == nil {
 		t.Fatalf("problems: %v", problems)
 	}
@@ -128,7 +128,7 @@ func TestRotatedTokenIsASensitiveURLChange(t *testing.T) {
 	d := desired(webhook(5, "slack", "https://hooks.slack.com/services/T0/B0/"+newTok, "thread.thread_created"))
 	d.Webhooks[0].URL.Secret = true
 	d.Secrets.Add("SLACK_TOKEN", newTok)
-	p, problems := Compute(d, snapshot(target("wht_1", "slack", "https://hooks.slack.com/services/T0/B0/"+oldTok, "thread.thread_created")), Options{})
+	p, problems := Compute(d, snapshot(target("whTarget_00000000000000000000000001", "slack", "https://hooks.slack.com/services/T0/B0/"+oldTok, "thread.thread_created")), Options{})
 	if p == nil {
 		t.Fatalf("problems: %v", problems)
 	}
@@ -168,7 +168,7 @@ func TestRotatedTokenIsASensitiveURLChange(t *testing.T) {
 	}
 	// A host change is not a sensitive-only change.
 	d = desired(webhook(5, "slack", "https://hooks.slack.com/services/T0/B0/"+newTok, "thread.thread_created"))
-	p, _ = Compute(d, snapshot(target("wht_1", "slack", "https://other.example.com/services/T0/B0/"+newTok, "thread.thread_created")), Options{})
+	p, _ = Compute(d, snapshot(target("whTarget_00000000000000000000000001", "slack", "https://other.example.com/services/T0/B0/"+newTok, "thread.thread_created")), Options{})
 	if f := p.Changes[0].Fields[0]; f.OnlySecrets {
 		t.Errorf("host change marked secrets-only: %+v", f)
 	}

@@ -17,8 +17,8 @@ func TestComputeFromLoadedFile(t *testing.T) {
 		t.Fatalf("load: %v", probs)
 	}
 	live := snapshot(
-		target("wht_1", "old-ops", "https://ops.example.com/plain", "thread.email_sent"),
-		target("wht_2", "manual-x", "https://m.example.com/h"),
+		target("whTarget_00000000000000000000000001", "old-ops", "https://ops.example.com/plain", "thread.email_sent"),
+		target("whTarget_00000000000000000000000002", "manual-x", "https://m.example.com/h"),
 	)
 
 	_, probs = Compute(d, live, Options{})
@@ -43,8 +43,8 @@ func TestComputeFromLoadedFile(t *testing.T) {
 	got := briefs(p)
 	wantB := []brief{
 		{ActionCreate, "crm-sync", "", "", false},
-		{ActionUpdate, "renamed", "wht_1", MatchedByURL, false},
-		{ActionUnmanaged, "manual-x", "wht_2", "", true},
+		{ActionUpdate, "renamed", "whTarget_00000000000000000000000001", MatchedByURL, false},
+		{ActionUnmanaged, "manual-x", "whTarget_00000000000000000000000002", "", true},
 	}
 	if !reflect.DeepEqual(got, wantB) {
 		t.Fatalf("changes %+v, want %+v", got, wantB)

@@ -10,8 +10,8 @@ import (
 )
 
 func TestFingerprintStable(t *testing.T) {
-	a := target("wht_1", "a", "https://a.example/h", "thread.email_sent", "thread.thread_created")
-	b := target("wht_2", "b", "https://b.example/h", "customer.customer_created")
+	a := target("whTarget_00000000000000000000000001", "a", "https://a.example/h", "thread.email_sent", "thread.thread_created")
+	b := target("whTarget_00000000000000000000000002", "b", "https://b.example/h", "customer.customer_created")
 	b2 := b
 	b2.EventTypes = []string{"customer.customer_created", "customer.customer_created"}
 	a2 := a
@@ -36,23 +36,25 @@ func TestFingerprintStable(t *testing.T) {
 func TestFingerprintSensitive(t *testing.T) {
 	base := func() *plain.Snapshot {
 		return snapshot(
-			target("wht_1", "a", "https://a.example/h", "thread.email_sent"),
-			target("wht_2", "b", "https://b.example/h", "customer.customer_created"),
+			target("whTarget_00000000000000000000000001", "a", "https://a.example/h", "thread.email_sent"),
+			target("whTarget_00000000000000000000000002", "b", "https://b.example/h", "customer.customer_created"),
 		)
 	}
 	f0 := Fingerprint(base())
 	mutations := map[string]func(*plain.Snapshot){
 		"workspace":   func(s *plain.Snapshot) { s.Workspace.ID = "w_2" },
-		"id":          func(s *plain.Snapshot) { s.Targets[0].ID = "wht_9" },
+		"id":          func(s *plain.Snapshot) { s.Targets[0].ID = "whTarget_00000000000000000000000009" },
 		"url":         func(s *plain.Snapshot) { s.Targets[0].URL += "x" },
 		"description": func(s *plain.Snapshot) { s.Targets[1].Description = "c" },
 		"event added": func(s *plain.Snapshot) {
 			s.Targets[0].EventTypes = append(s.Targets[0].EventTypes, "thread.thread_created")
 		},
-		"event removed":  func(s *plain.Snapshot) { s.Targets[0].EventTypes = nil },
-		"version":        func(s *plain.Snapshot) { s.Targets[0].Version = "2026-05-06" },
-		"enabled":        func(s *plain.Snapshot) { s.Targets[1].Enabled = false },
-		"target added":   func(s *plain.Snapshot) { s.Targets = append(s.Targets, target("wht_3", "", "")) },
+		"event removed": func(s *plain.Snapshot) { s.Targets[0].EventTypes = nil },
+		"version":       func(s *plain.Snapshot) { s.Targets[0].Version = "2026-05-06" },
+		"enabled":       func(s *plain.Snapshot) { s.Targets[1].Enabled = false },
+		"target added": func(s *plain.Snapshot) {
+			s.Targets = append(s.Targets, target("whTarget_00000000000000000000000003", "", ""))
+		},
 		"target removed": func(s *plain.Snapshot) { s.Targets = s.Targets[:1] },
 		"field boundary": func(s *plain.Snapshot) {
 			// "a" + "https://…" must differ from "ah" + "ttps://…".
@@ -73,13 +75,13 @@ func TestFingerprintSensitive(t *testing.T) {
 func savedFixture(t *testing.T) *Plan {
 	t.Helper()
 	w := webhook(5, "crm ${literal}", "https://crm.example/h?token=tok-SECRET-123", "thread.*")
-	w.ID = text("wht_1", 10, 9)
+	w.ID = text("whTarget_00000000000000000000000001", 10, 9)
 	w.WebhookVersion = text("2024-09-18", 9, 21)
 	d := desired(w, webhook(15, "new", "https://new.example/h?k=tok-SECRET-123", "customer.customer_created"))
 	d.Secrets.Add("CRM_TOKEN", "tok-SECRET-123")
 	live := snapshot(
-		target("wht_1", "crm", "https://crm.example/old", "thread.email_sent", "customer.customer_deleted"),
-		target("wht_2", "stray", "https://s.example/h"),
+		target("whTarget_00000000000000000000000001", "crm", "https://crm.example/old", "thread.email_sent", "customer.customer_deleted"),
+		target("whTarget_00000000000000000000000002", "stray", "https://s.example/h"),
 	)
 	p := mustCompute(t, d, live, Options{Prune: true})
 	if len(p.Warnings) == 0 {

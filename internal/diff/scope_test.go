@@ -25,15 +25,15 @@ func TestComputeScope(t *testing.T) {
 	const ev = "thread.thread_created"
 	d := scoped(desired(webhook(5, "support-crm", "https://crm.example/h", ev)), "support-*")
 	live := snapshot(
-		target("wht_1", "support-crm", "https://crm.example/h", ev),
-		target("wht_2", "support-old", "https://old.example/h", ev),
-		target("wht_3", "billing-crm", "https://billing.example/h", ev),
-		target("wht_4", "manual", "https://crm.example/h", ev),
+		target("whTarget_00000000000000000000000001", "support-crm", "https://crm.example/h", ev),
+		target("whTarget_00000000000000000000000002", "support-old", "https://old.example/h", ev),
+		target("whTarget_00000000000000000000000003", "billing-crm", "https://billing.example/h", ev),
+		target("whTarget_00000000000000000000000004", "manual", "https://crm.example/h", ev),
 	)
 	p := mustCompute(t, d, live, Options{Prune: true})
 	want := []brief{
-		{ActionDelete, "support-old", "wht_2", "", false},
-		{ActionNoop, "support-crm", "wht_1", MatchedByDescription, false},
+		{ActionDelete, "support-old", "whTarget_00000000000000000000000002", "", false},
+		{ActionNoop, "support-crm", "whTarget_00000000000000000000000001", MatchedByDescription, false},
 	}
 	if got := briefs(p); !reflect.DeepEqual(got, want) {
 		t.Errorf("changes = %+v, want %+v", got, want)
@@ -51,7 +51,7 @@ func TestComputeScope(t *testing.T) {
 
 	// An id pin to another file's target is an error at the pin.
 	w := webhook(5, "support-crm", "https://crm.example/h", ev)
-	w.ID = text("wht_3", 9, 9)
+	w.ID = text("whTarget_00000000000000000000000003", 9, 9)
 	_, probs := Compute(scoped(desired(w), "support-*"), live, Options{})
 	if len(probs) != 1 || probs[0].Pos.Line != 9 || !strings.Contains(probs[0].Message, `is named "billing-crm", outside this file's scope (support-*)`) {
 		t.Errorf("problems = %v", probs)
@@ -62,9 +62,9 @@ func TestComputeWorkspaceLimit(t *testing.T) {
 	const ev = "thread.thread_created"
 	var targets []plain.Target
 	for i := range 24 {
-		targets = append(targets, target(fmt.Sprintf("wht_%02d", i), fmt.Sprintf("t%02d", i), fmt.Sprintf("https://x.example/%d", i), ev))
+		targets = append(targets, target(fmt.Sprintf("whTarget_%026d", i), fmt.Sprintf("t%02d", i), fmt.Sprintf("https://x.example/%d", i), ev))
 	}
-	targets = append(targets, target("wht_other", "other-team", "https://o.example/", ev))
+	targets = append(targets, target("whTarget_01HD4400VTDJQ646V6RY37SR14", "other-team", "https://o.example/", ev))
 	var ws []spec.Webhook
 	for i := range 22 {
 		ws = append(ws, webhook(5+i*5, fmt.Sprintf("t%02d", i), fmt.Sprintf("https://x.example/%d", i), ev))
@@ -79,7 +79,7 @@ func TestComputeWorkspaceLimit(t *testing.T) {
 		t.Fatalf("problems = %v", probs)
 	}
 	msg := probs[0].Message
-	for _, want := range []string{"would hold 27 webhook targets, 2 over Plain's limit of 25", `"t22" (wht_22)`, `"other-team" (wht_other)`, "--prune"} {
+	for _, want := range []string{"would hold 27 webhook targets, 2 over Plain's limit of 25", `"t22" (whTarget_00000000000000000000000022)`, `"other-team" (whTarget_01HD4400VTDJQ646V6RY37SR14)`, "--prune"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
@@ -99,14 +99,14 @@ func TestComputeAmbiguousRenameNote(t *testing.T) {
 	const ev = "thread.thread_created"
 	d := desired(webhook(5, "crm", "https://crm.example/h", ev))
 	p := mustCompute(t, d, snapshot(
-		target("wht_b", "crm (old)", "https://crm.example/h", ev),
-		target("wht_a", "crm copy", "https://crm.example/h", ev),
+		target("whTarget_0000000000000000000000000B", "crm (old)", "https://crm.example/h", ev),
+		target("whTarget_0000000000000000000000000A", "crm copy", "https://crm.example/h", ev),
 	), Options{})
 	if briefs(p)[0].Action != ActionCreate || len(p.Warnings) != 1 {
 		t.Fatalf("changes %+v warnings %v", briefs(p), p.Warnings)
 	}
 	w := p.Warnings[0]
-	if w.Pos != pos(6, 10) || !strings.Contains(w.Message, "2 unmanaged live targets (wht_a, wht_b) have its URL") || !strings.Contains(w.Message, "pin one with id:") {
+	if w.Pos != pos(6, 10) || !strings.Contains(w.Message, "2 unmanaged live targets (whTarget_0000000000000000000000000A, whTarget_0000000000000000000000000B) have its URL") || !strings.Contains(w.Message, "pin one with id:") {
 		t.Errorf("warning = %v", w)
 	}
 }
@@ -131,19 +131,19 @@ func TestCheckSharedLive(t *testing.T) {
 	a.File = "a.yaml"
 	b := scoped(desired(webhook(5, "billing-crm", "https://b/", ev)), "*-crm")
 	b.File = "b.yaml"
-	live := snapshot(target("wht_1", "billing-crm", "https://b/", ev))
+	live := snapshot(target("whTarget_00000000000000000000000001", "billing-crm", "https://b/", ev))
 	probs := CheckShared([]*spec.Desired{a, b}, []*plain.Snapshot{live, live})
 	// support-crm is declared in a and matched by b's *-crm: the offline rule.
 	if len(probs) != 1 || !strings.Contains(probs[0].Message, `"support-crm" is also in the scope of b.yaml`) {
 		t.Fatalf("problems = %v", probs)
 	}
 	b.Scope = []spec.Text{text("billing-*", 3, 9)}
-	live.Targets = append(live.Targets, target("wht_2", "support-billing-x", "https://c/", ev))
+	live.Targets = append(live.Targets, target("whTarget_00000000000000000000000002", "support-billing-x", "https://c/", ev))
 	a.Scope = []spec.Text{text("support-*", 3, 9)}
 	live.Targets[1].Description = "billing-support-x"
 	a.Scope = append(a.Scope, text("*-support-*", 3, 20))
 	probs = CheckShared([]*spec.Desired{a, b}, []*plain.Snapshot{live, live})
-	if len(probs) != 1 || !strings.Contains(probs[0].Message, `live target wht_2 ("billing-support-x") is in the scope of both a.yaml`) {
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, `live target whTarget_00000000000000000000000002 ("billing-support-x") is in the scope of both a.yaml`) {
 		t.Fatalf("problems = %v", probs)
 	}
 	// Other workspaces are never compared.
@@ -177,9 +177,9 @@ func TestCheckSharedLimit(t *testing.T) {
 func TestSavedScopedPlanEditsAreRefused(t *testing.T) {
 	const ev = "thread.thread_created"
 	live := snapshot(
-		target("wht_1", "support-crm", "https://crm.example/h", ev),
-		target("wht_2", "support-old", "https://old.example/h", ev),
-		target("wht_3", "billing-crm", "https://billing.example/h", ev),
+		target("whTarget_00000000000000000000000001", "support-crm", "https://crm.example/h", ev),
+		target("whTarget_00000000000000000000000002", "support-old", "https://old.example/h", ev),
+		target("whTarget_00000000000000000000000003", "billing-crm", "https://billing.example/h", ev),
 	)
 	d := scoped(desired(webhook(5, "support-crm", "https://crm.example/h", ev)), "support-*")
 	d.Digest = "sha256:0"
@@ -200,9 +200,9 @@ func TestSavedScopedPlanEditsAreRefused(t *testing.T) {
 	}
 	// An added delete of the other team's target.
 	edited := *p
-	edited.Changes = append(slices.Clone(p.Changes), Change{Action: ActionDelete, Name: "billing-crm", TargetID: "wht_3", Before: liveState(&live.Targets[2], "")})
+	edited.Changes = append(slices.Clone(p.Changes), Change{Action: ActionDelete, Name: "billing-crm", TargetID: "whTarget_00000000000000000000000003", Before: liveState(&live.Targets[2], "")})
 	edited.OutOfScope = 0
-	if err := CompareSaved(saved(&edited), p); err == nil || !strings.Contains(err.Error(), `(delete "billing-crm", wht_3) is not in the plan`) || !strings.Contains(err.Error(), "outOfScope differs") {
+	if err := CompareSaved(saved(&edited), p); err == nil || !strings.Contains(err.Error(), `(delete "billing-crm", whTarget_00000000000000000000000003) is not in the plan`) || !strings.Contains(err.Error(), "outOfScope differs") {
 		t.Errorf("err = %v", err)
 	}
 	// A miscounted scope.

@@ -354,7 +354,7 @@ func TestActionCommentShowsEveryDelete(t *testing.T) {
 	gh, ghURL := startGitHub(t)
 	st := ws()
 	for i := 0; i < 5; i++ {
-		st.Targets = append(st.Targets, plain.Target{ID: fmt.Sprintf("wht_01E2EOLD%016d", i), Description: fmt.Sprintf("old-%d", i),
+		st.Targets = append(st.Targets, plain.Target{ID: fmt.Sprintf("whTarget_01E2E01D%018d", i), Description: fmt.Sprintf("old-%d", i),
 			URL: fmt.Sprintf("https://old%d.example.com/h", i), EventTypes: []string{"thread.thread_created", "thread.email_received"},
 			Version: "2026-05-06", Enabled: true})
 	}

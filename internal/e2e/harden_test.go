@@ -107,9 +107,9 @@ func leaseCount(ts []plain.Target) int {
 func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 	seed := ws()
 	seed.Targets = []plain.Target{
-		{ID: "wht_01E2EOPS", Description: "ops-alerts", URL: "https://ops.example.com/plain",
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR05", Description: "ops-alerts", URL: "https://ops.example.com/plain",
 			EventTypes: []string{"thread.email_received", "thread.email_sent"}, Version: "2026-05-06", Enabled: false},
-		{ID: "wht_01E2EANALYTICS", Description: "analytics", URL: "https://analytics.example.com/old",
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR00", Description: "analytics", URL: "https://analytics.example.com/old",
 			EventTypes: []string{"thread.thread_created"}, Version: "2025-08-06", Enabled: true},
 	}
 	m := startMock(t, seed)
@@ -151,7 +151,7 @@ func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 		{"no-op turned into delete", func(p map[string]any) {
 			c := change(p, "no-op")
 			c["action"] = "delete"
-		}, []string{`(delete "ops-alerts", wht_01E2EOPS): action differs`}},
+		}, []string{`(delete "ops-alerts", whTarget_01HD4400VTDJQ646V6RY37SR05): action differs`}},
 		{"target ids swapped", func(p map[string]any) {
 			u, n := change(p, "update"), change(p, "no-op")
 			u["targetId"], n["targetId"] = n["targetId"], u["targetId"]
@@ -233,7 +233,7 @@ func TestHardenSecretsNeverLeakThroughCutExcerpts(t *testing.T) {
 // page) is cut off at a cap that names itself, quickly.
 func TestHardenEndlessPaginationIsCapped(t *testing.T) {
 	seed := ws()
-	seed.Targets = []plain.Target{{ID: "wht_seed", Description: "seed", URL: "https://seed.example.com/h",
+	seed.Targets = []plain.Target{{ID: "whTarget_0000000000000000000000SEED", Description: "seed", URL: "https://seed.example.com/h",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06"}}
 	m2 := startMock(t, seed)
 	mockURL := m2.url
@@ -270,7 +270,7 @@ func TestHardenEndlessPaginationIsCapped(t *testing.T) {
 		mu.Unlock()
 		var edges []string
 		for i := 0; i < 100; i++ {
-			edges = append(edges, fmt.Sprintf(`{"cursor":"c","node":{"id":"wht_%d_%d","url":"https://x.example.com/%d","description":"d%d_%d","eventSubscriptions":[],"version":"2026-05-06","isEnabled":true,"createdAt":{"iso8601":"2026-01-01T00:00:00Z"},"updatedAt":{"iso8601":"2026-01-01T00:00:00Z"}}}`, n, i, i, n, i))
+			edges = append(edges, fmt.Sprintf(`{"cursor":"c","node":{"id":"whTarget_%026d_%d","url":"https://x.example.com/%d","description":"d%d_%d","eventSubscriptions":[],"version":"2026-05-06","isEnabled":true,"createdAt":{"iso8601":"2026-01-01T00:00:00Z"},"updatedAt":{"iso8601":"2026-01-01T00:00:00Z"}}}`, n, i, i, n, i))
 		}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"data":{"webhookTargets":{"edges":[%s],"pageInfo":{"hasNextPage":true,"endCursor":"cur%d"}}}}`, strings.Join(edges, ","), n)
@@ -419,15 +419,15 @@ func TestHardenDuplicatesAreRemovedNotAWedge(t *testing.T) {
 		return plain.Target{ID: id, Description: "race-0", URL: "https://r0.example.com/x", EventTypes: []string{"thread.note_created"},
 			Version: "2026-05-06", Enabled: true, CreatedAt: time.Date(2026, 1, 1, 0, minute, 0, 0, time.UTC)}
 	}
-	seed.Targets = []plain.Target{mk("wht_b_newer", 5), mk("wht_a_oldest", 1), mk("wht_c_newest", 9)}
+	seed.Targets = []plain.Target{mk("whTarget_01HD4400VTDJQ646V6RY37SR0N", 5), mk("whTarget_01HD4400VTDJQ646V6RY37SR0M", 1), mk("whTarget_01HD4400VTDJQ646V6RY37SR0Q", 9)}
 	m := startMock(t, seed)
 	dir := workdir(t, manyHooks(1))
 	r := m.run(dir, "plan")
 	wantCode(t, r, 0)
-	wantContains(t, r.stdout, `remove duplicate "race-0" (wht_b_newer), an exact copy of wht_a_oldest`, "2 to delete")
+	wantContains(t, r.stdout, `remove duplicate "race-0" (whTarget_01HD4400VTDJQ646V6RY37SR0N), an exact copy of whTarget_01HD4400VTDJQ646V6RY37SR0M`, "2 to delete")
 	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
 	ts := m.targets()
-	if len(ts) != 1 || ts[0].ID != "wht_a_oldest" {
+	if len(ts) != 1 || ts[0].ID != "whTarget_01HD4400VTDJQ646V6RY37SR0M" {
 		t.Fatalf("live after apply: %+v", ts)
 	}
 }
@@ -436,7 +436,7 @@ func TestHardenDuplicatesAreRemovedNotAWedge(t *testing.T) {
 // and export, is never pruned as unmanaged, and is taken over once stale.
 func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 	seed := ws()
-	seed.Targets = []plain.Target{{ID: "wht_lease", Description: plain.LeasePrefix + " v1 holder=dead until=2026-01-01T00:00:00.000Z",
+	seed.Targets = []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0Y", Description: plain.LeasePrefix + " v1 holder=dead until=2026-01-01T00:00:00.000Z",
 		URL: "https://plainsync.invalid/lease", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06"}}
 	m := startMock(t, seed)
 	dir := workdir(t, manyHooks(1))
@@ -449,7 +449,7 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 			notes = 1
 			wantContains(t, r.stderr, "apply will remove 1 expired apply lease(s)")
 		}
-		if strings.Contains(r.all(), "plainsync-lease") || strings.Count(r.all(), "wht_lease") != notes {
+		if strings.Contains(r.all(), "plainsync-lease") || strings.Count(r.all(), "whTarget_01HD4400VTDJQ646V6RY37SR0Y") != notes {
 			t.Errorf("%v shows the lease:\n%s", args, r.all())
 		}
 	}
@@ -490,7 +490,7 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 func TestHardenApplyWaitsForAnotherRunsLease(t *testing.T) {
 	seed := ws()
 	until := time.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
-	seed.Targets = []plain.Target{{ID: "wht_lease", Description: plain.LeasePrefix + " v1 holder=busy-runner until=" + until,
+	seed.Targets = []plain.Target{{ID: "whTarget_0000000000000000000001EASE", Description: plain.LeasePrefix + " v1 holder=busy-runner until=" + until,
 		URL: "https://plainsync.invalid/lease", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06"}}
 	m := startMock(t, seed)
 	r := m.run(workdir(t, manyHooks(1)), "apply", "--auto-approve", "--lock-timeout", "2s")
@@ -509,13 +509,13 @@ func TestHardenHostileTextStaysInert(t *testing.T) {
 	const evil = "x\n::error file=a,line=1::forged\r\x1b[2K::add-mask::y\u202e"
 	seed := ws()
 	seed.Targets = []plain.Target{
-		{ID: "wht_evil1", Description: evil, URL: "https://e.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
-		{ID: "wht_evil2", Description: "::error::only", URL: "https://f.example.com/h?x=\n::warning::u", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0T", Description: evil, URL: "https://e.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0V", Description: "::error::only", URL: "https://f.example.com/h?x=\n::warning::u", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
 	}
 	m := startMock(t, seed, "--simulate-deliveries", "2")
 	dir := workdir(t, manyHooks(1))
 	for _, args := range [][]string{
-		{"plan", "-o", "markdown", "--prune"}, {"plan"}, {"drift"}, {"targets"}, {"targets", "wht_evil1"}, {"deliveries"}, {"deliveries", "--attempts"},
+		{"plan", "-o", "markdown", "--prune"}, {"plan"}, {"drift"}, {"targets"}, {"targets", "whTarget_000000000000000000000EV111"}, {"deliveries"}, {"deliveries", "--attempts"},
 	} {
 		r := m.run(dir, args...)
 		noCommandLines(t, fmt.Sprint(args), r.stdout)
@@ -544,7 +544,7 @@ func TestHardenHostileTextStaysInert(t *testing.T) {
 	if p.count("create")+p.count("update")+p.count("delete") != 0 {
 		t.Fatalf("the exported file does not plan to no changes: %+v", p.Changes)
 	}
-	if c := p.byName(t, evil); c.TargetID != "wht_evil1" || c.Action != "no-op" {
+	if c := p.byName(t, evil); c.TargetID != "whTarget_01HD4400VTDJQ646V6RY37SR0T" || c.Action != "no-op" {
 		t.Fatalf("the hostile description did not load back identically: %+v", c)
 	}
 }
@@ -643,7 +643,7 @@ func TestHardenOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
 func TestHardenFullWorkspaceStillApplies(t *testing.T) {
 	seed := ws()
 	for i := 0; i < 24; i++ {
-		seed.Targets = append(seed.Targets, plain.Target{ID: fmt.Sprintf("wht_full_%02d", i), Description: fmt.Sprintf("race-%d", i),
+		seed.Targets = append(seed.Targets, plain.Target{ID: fmt.Sprintf("whTarget_F%025d", i), Description: fmt.Sprintf("race-%d", i),
 			URL: fmt.Sprintf("https://r%d.example.com/x", i), EventTypes: []string{"thread.note_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	m := startMock(t, seed)

@@ -165,13 +165,13 @@ func TestRenameIsMatchedByURL(t *testing.T) {
 
 func TestIDPin(t *testing.T) {
 	st := ws()
-	st.Targets = []plain.Target{{ID: "wht_01J0000000000000000000PIN1", Description: "legacy name", URL: "https://old.example.com/x",
+	st.Targets = []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR09", Description: "legacy name", URL: "https://old.example.com/x",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}}
 	m := startMock(t, st)
 	dir := workdir(t, `version: 1
 webhooks:
   - name: pinned
-    id: wht_01J0000000000000000000PIN1
+    id: whTarget_01HD4400VTDJQ646V6RY37SR09
     url: https://new.example.com/x
     events: [thread.thread_created]
     webhookVersion: "2026-05-06"
@@ -185,19 +185,19 @@ webhooks:
 	missing := workdir(t, `version: 1
 webhooks:
   - name: pinned
-    id: wht_01J0000000000000000000NONE
+    id: whTarget_01HD4400VTDJQ646V6RY37SR08
     url: https://new.example.com/x
     events: [thread.thread_created]
     webhookVersion: "2026-05-06"
 `)
 	r := m.run(missing, "plan")
 	wantCode(t, r, 1)
-	wantContains(t, r.stderr, "plainsync.yaml:4:", "wht_01J0000000000000000000NONE")
+	wantContains(t, r.stderr, "plainsync.yaml:4:", "whTarget_01HD4400VTDJQ646V6RY37SR08")
 }
 
 func TestAmbiguousDescriptionIsAnError(t *testing.T) {
 	st := ws()
-	for _, id := range []string{"wht_01J00000000000000000000AA1", "wht_01J00000000000000000000AA2"} {
+	for _, id := range []string{"whTarget_01J00000000000000000000AA1", "whTarget_01J00000000000000000000AA2"} {
 		st.Targets = append(st.Targets, plain.Target{ID: id, Description: "crm-sync", URL: "https://crm.example.com/" + id,
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
@@ -205,7 +205,7 @@ func TestAmbiguousDescriptionIsAnError(t *testing.T) {
 	dir := workdir(t, desiredYAML)
 	r := m.run(dir, "apply", "--auto-approve")
 	wantCode(t, r, 1)
-	wantContains(t, r.stderr, "plainsync.yaml:5:", "wht_01J00000000000000000000AA1", "wht_01J00000000000000000000AA2")
+	wantContains(t, r.stderr, "plainsync.yaml:5:", "whTarget_01J00000000000000000000AA1", "whTarget_01J00000000000000000000AA2")
 	if n := len(m.targets()); n != 2 {
 		t.Fatalf("an ambiguous plan wrote to the workspace: %d targets", n)
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/plainschema"
 )
 
 // sdkDir is the npm package that pins Plain's TypeScript SDK; the receiver
@@ -217,12 +219,8 @@ func TestSDKBundlesTheSchemaPlainMockValidatesWith(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, err := os.ReadFile("../../../shared/plain/webhook-event-schema-2026-02-27.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(bundled, shared) {
-		t.Error("the SDK's bundled webhook-schema.json differs from ../shared/plain/webhook-event-schema-2026-02-27.json")
+	if !bytes.Equal(bundled, plainschema.Payload20260227) {
+		t.Error("the SDK's bundled webhook-schema.json differs from internal/plainschema/webhook-event-schema-2026-02-27.json")
 	}
 }
 

@@ -42,14 +42,14 @@ func sweepState() *mockState {
 		st.Targets = append(st.Targets, plain.Target{ID: id, Description: desc, URL: url,
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
-	add("wht_01J00000000000000000SLACK", "slack", "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/"+slackOld)
-	add("wht_01J0000000000000000DSCRD", "discord", "https://discord.com/api/webhooks/1234567890123456789/"+discordTok)
-	add("wht_01J00000000000000000TEAMS", "teams", "https://acme.webhook.office.com/webhookb2/"+teamsGUID+"@"+teamsGUID+"/IncomingWebhook/"+teamsTok+"/"+teamsGUID)
-	add("wht_01J0000000000000000ZAPIER", "zapier", "https://hooks.zapier.com/hooks/catch/123/"+zapierKey+"/?source=plain&v=2")
-	add("wht_01J0000000000000000INGEST", "ingest", "https://ingest.example.com/v1/plain/"+ingestTok)
-	add("wht_01J00000000000000000BASIC", "basic", "https://"+basicUser+":"+basicOld+"@basic.example.com/p")
-	add("wht_01J0000000000000000ACCESS", "access", "https://at.example.com/h?access_token="+accessTok+"&v=2")
-	add("wht_01J000000000000000000FRAG", "fragment", "https://frag.example.com/h#"+fragmentTok)
+	add("whTarget_01HD4400VTDJQ646V6RY37SR0B", "slack", "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/"+slackOld)
+	add("whTarget_0001J0000000000000000DSCRD", "discord", "https://discord.com/api/webhooks/1234567890123456789/"+discordTok)
+	add("whTarget_001J00000000000000000TEAMS", "teams", "https://acme.webhook.office.com/webhookb2/"+teamsGUID+"@"+teamsGUID+"/IncomingWebhook/"+teamsTok+"/"+teamsGUID)
+	add("whTarget_01HD4400VTDJQ646V6RY37SR0D", "zapier", "https://hooks.zapier.com/hooks/catch/123/"+zapierKey+"/?source=plain&v=2")
+	add("whTarget_01HD4400VTDJQ646V6RY37SR0C", "ingest", "https://ingest.example.com/v1/plain/"+ingestTok)
+	add("whTarget_01HD4400VTDJQ646V6RY37SR0A", "basic", "https://"+basicUser+":"+basicOld+"@basic.example.com/p")
+	add("whTarget_001J0000000000000000ACCESS", "access", "https://at.example.com/h?access_token="+accessTok+"&v=2")
+	add("whTarget_001J000000000000000000FRAG", "fragment", "https://frag.example.com/h#"+fragmentTok)
 	return st
 }
 
@@ -274,7 +274,7 @@ func runGHAEnv(t *testing.T, m *mock, dir string, g ghaFiles, env []string, args
 // masked "2" would garble ids, file names and timestamps).
 func TestZapierExportKeepsHarmlessQueryLiteral(t *testing.T) {
 	st := ws()
-	st.Targets = []plain.Target{{ID: "wht_01J2222222222222222ZAP22", Description: "zap-2", URL: "https://hooks.zapier.com/hooks/catch/123/abc/?source=plain&v=2",
+	st.Targets = []plain.Target{{ID: "whTarget_0001J2222222222222222ZAP22", Description: "zap-2", URL: "https://hooks.zapier.com/hooks/catch/123/abc/?source=plain&v=2",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}}
 	m := startMock(t, st)
 	dir := t.TempDir()

@@ -42,7 +42,7 @@ func (m *mock) requests() int { return strings.Count(m.stderr.String(), " op=") 
 func TestScopedFilesShareAWorkspace(t *testing.T) {
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
-		Targets: []plain.Target{{ID: "wht_01E2EMANUAL000000000000", Description: "manual-debug", URL: "https://debug.example.com/",
+		Targets: []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR04", Description: "manual-debug", URL: "https://debug.example.com/",
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}},
 	}, "--verbose")
 	dir := t.TempDir()
@@ -78,7 +78,7 @@ func TestScopedFilesShareAWorkspace(t *testing.T) {
 		for name, tg := range byDescription(t, m.targets()) {
 			now[name] = tg.ID
 		}
-		if len(now) != 4 || now["manual-debug"] != "wht_01E2EMANUAL000000000000" {
+		if len(now) != 4 || now["manual-debug"] != "whTarget_01HD4400VTDJQ646V6RY37SR04" {
 			t.Fatalf("round %d: live targets %v; want the three team targets and manual-debug", round, now)
 		}
 		if ids != nil && fmt.Sprint(now) != fmt.Sprint(ids) {
@@ -122,7 +122,7 @@ func TestScopedFilesShareAWorkspace(t *testing.T) {
 func TestGuardsProtectSmallWorkspaces(t *testing.T) {
 	var live []plain.Target
 	for i, name := range []string{"a", "b", "c"} {
-		live = append(live, plain.Target{ID: fmt.Sprintf("wht_01E2EGUARD00000000000000%d", i), Description: name, URL: "https://" + name + ".example.com/",
+		live = append(live, plain.Target{ID: fmt.Sprintf("whTarget_01E2E6VARD%016d", i), Description: name, URL: "https://" + name + ".example.com/",
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	m := startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"}, Targets: live}, "--verbose")
@@ -176,7 +176,7 @@ func TestWorkspaceLimit(t *testing.T) {
 
 	var live []plain.Target
 	for i := range 24 {
-		live = append(live, plain.Target{ID: fmt.Sprintf("wht_01E2ELIMIT0000000000000%02d", i), Description: fmt.Sprintf("kept-%02d", i),
+		live = append(live, plain.Target{ID: fmt.Sprintf("whTarget_01E2E11M1T%016d", i), Description: fmt.Sprintf("kept-%02d", i),
 			URL: fmt.Sprintf("https://k.example.com/%d", i), EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true})
 	}
 	m = startMock(t, &mockState{Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"}, Targets: live}, "--verbose")
@@ -188,7 +188,7 @@ func TestWorkspaceLimit(t *testing.T) {
 		r = m.run(dir, cmd...)
 		wantCode(t, r, 1)
 		wantContains(t, r.stderr, "plainsync.yaml:5:3: after this plan the workspace would hold 26 webhook targets, 1 over Plain's limit of 25 per workspace",
-			`unmanaged targets that --prune (or prune: true) would delete: "kept-01" (wht_01E2ELIMIT`)
+			`unmanaged targets that --prune (or prune: true) would delete: "kept-01" (whTarget_01E2E11M1T0000000000000001`)
 	}
 	if n := m.mutations(); n != 0 {
 		t.Fatalf("%d mutations sent", n)
@@ -199,7 +199,7 @@ func TestWorkspaceLimit(t *testing.T) {
 func TestExportOutputConvention(t *testing.T) {
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
-		Targets: []plain.Target{{ID: "wht_01E2EEXPORT0000000000000", Description: "support-crm", URL: "https://crm.example.com/hook",
+		Targets: []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR02", Description: "support-crm", URL: "https://crm.example.com/hook",
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}},
 	})
 	empty := t.TempDir()
@@ -263,7 +263,7 @@ func TestValidateWithoutSecretsBinary(t *testing.T) {
 func TestCompletionBinary(t *testing.T) {
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
-		Targets: []plain.Target{{ID: "wht_01E2ECOMPLETE00000000000", Description: "crm-sync", URL: "https://crm.example.com/hook",
+		Targets: []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR01", Description: "crm-sync", URL: "https://crm.example.com/hook",
 			EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}},
 	})
 	dir := t.TempDir()

@@ -1,12 +1,12 @@
 // Package eventtypes holds an offline snapshot of Plain's webhook event
 // types, so that validate can catch a typo'd event type without an API key.
-// The snapshot is generated from Plain's published payload schema
-// (../shared/plain/webhook-event-schema.json beside the repository) by
+// The snapshot is generated from Plain's published payload schema (the
+// repository's copy, internal/plainschema/webhook-event-schema.json) by
 // "go generate"; the live subscriptionEventTypes catalog stays the
 // authority at plan time.
 package eventtypes
 
-//go:generate go run ./gen -in ../../../shared/plain/webhook-event-schema.json -out snapshot.go
+//go:generate go run ./gen -in ../plainschema/webhook-event-schema.json -out snapshot.go
 
 import (
 	"slices"

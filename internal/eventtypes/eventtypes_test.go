@@ -6,19 +6,16 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/plainsync/plainsync/internal/plainschema"
 )
 
-const eventSchemaPath = "../../../shared/plain/webhook-event-schema.json"
-
 // TestSnapshotMatchesSchema proves snapshot.go is what "go generate" makes
-// from Plain's published schema today: a newer schema (or a hand edit)
-// fails here until the snapshot is regenerated.
+// from Plain's published schema (the repository's copy in
+// internal/plainschema): a newer schema (or a hand edit) fails here until
+// the snapshot is regenerated.
 func TestSnapshotMatchesSchema(t *testing.T) {
-	data, err := os.ReadFile(eventSchemaPath)
-	if err != nil {
-		t.Skipf("Plain's webhook event schema not found at %s (../shared/plain beside the repo): %v", eventSchemaPath, err)
-	}
-	version, types, err := Extract(data)
+	version, types, err := Extract(plainschema.PayloadLatest)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -174,8 +175,8 @@ func TestExportLeavesOutShortPasswords(t *testing.T) {
 		Versions:   []plain.WebhookVersion{{Version: "2026-05-06", IsLatest: true}},
 		EventTypes: []plain.EventType{{EventType: "thread.thread_created"}},
 		Targets: []plain.Target{
-			{ID: "wht_1", Description: "short", URL: "https://alice:pw@hooks.example.com/p", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
-			{ID: "wht_2", Description: "long", URL: "https://alice:longer-password@hooks.example.com/q", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "whTarget_00000000000000000000000001", Description: "short", URL: "https://alice:pw@hooks.example.com/p", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+			{ID: "whTarget_00000000000000000000000002", Description: "long", URL: "https://alice:longer-password@hooks.example.com/q", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
 		},
 	}
 	f, err := Build(snap, Options{NameFrom: NameFromDescription})
@@ -183,11 +184,70 @@ func TestExportLeavesOutShortPasswords(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(f.YAML)
-	if strings.Contains(out, "name: short") || !strings.Contains(out, `"short" (wht_1): its Basic-auth password is shorter than 8 characters`) ||
+	if strings.Contains(out, "name: short") || !strings.Contains(out, `"short" (whTarget_00000000000000000000000001): its Basic-auth password is shorter than 8 characters`) ||
 		!strings.Contains(out, `url: "https://alice:${LONG_PASSWORD}@hooks.example.com/q"`) || strings.Contains(out, "pw@") {
 		t.Fatalf("export:\n%s", out)
 	}
 	if err := f.Check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Real workspaces have ids of Plain's shape (whTarget_ and a ULID) and
+// often several targets with one description: each is pinned by its id,
+// and the file validates (issue 19: the pins used to be refused).
+func TestExportPinsPlainShapedIDsOfSharedDescriptions(t *testing.T) {
+	const (
+		crmA     = "whTarget_01HD4400VTDJQ646V6RY37SR7K"
+		crmB     = "whTarget_01HD4411Q0ZXJ0MKQ7TB4D2N1E"
+		nameless = "whTarget_01HD4420ZC4KDKV5R2YQ4X6ANM"
+		billing  = "whTarget_01HD4433S6JN5WTXE3Y2QFBDCR"
+	)
+	hook := func(id, desc, url string) plain.Target {
+		return plain.Target{ID: id, Description: desc, URL: url, EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}
+	}
+	snap := &plain.Snapshot{
+		Workspace:  plain.Workspace{ID: "w_01GST0W989ZNAW53X6XYHAY87P", Name: "Acme"},
+		Versions:   []plain.WebhookVersion{{Version: "2026-05-06", IsLatest: true}},
+		EventTypes: []plain.EventType{{EventType: "thread.thread_created"}, {EventType: "thread.email_sent"}},
+		Targets: []plain.Target{
+			hook(crmB, "crm-sync", "https://crm.example.com/b"),
+			hook(crmA, "crm-sync", "https://crm.example.com/a"),
+			hook(nameless, "", "https://misc.example.com/"),
+			hook(billing, "billing", "https://billing.example.com/"),
+		},
+	}
+	for _, nameFrom := range []string{NameFromDescription, NameFromID} {
+		f, err := Build(snap, Options{NameFrom: nameFrom})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Check(); err != nil {
+			t.Fatalf("--name-from %s: %v\n%s", nameFrom, err, f.YAML)
+		}
+		path := t.TempDir() + "/webhooks.yaml"
+		if err := os.WriteFile(path, f.YAML, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d, problems := spec.Load(path, func(string) (string, bool) { return "", false })
+		if spec.HasErrors(problems) {
+			t.Fatalf("--name-from %s: the written file does not load: %v\n%s", nameFrom, problems, f.YAML)
+		}
+		pins := map[string]string{}
+		for _, w := range d.Webhooks {
+			pins[w.ID.Value] = w.Name.Value
+		}
+		want := map[string]string{crmA: "crm-sync", crmB: "crm-sync-" + crmB, nameless: "unnamed-" + nameless}
+		if nameFrom == NameFromID {
+			want = map[string]string{crmA: crmA, crmB: crmB, nameless: nameless, billing: billing}
+		}
+		for id, name := range want {
+			if pins[id] != name {
+				t.Errorf("--name-from %s: %s is pinned as %q, want %q\n%s", nameFrom, id, pins[id], name, f.YAML)
+			}
+		}
+		if nameFrom == NameFromDescription && (len(pins) != 4 || pins[""] != "billing") {
+			t.Errorf("billing, with a unique description, should be matched by it unpinned: %v", pins)
+		}
 	}
 }

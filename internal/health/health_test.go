@@ -39,7 +39,7 @@ func TestFetchAttemptsStopsAtTheWindow(t *testing.T) {
 	tg := mock.PutTarget(plain.Target{Description: "busy", URL: "https://busy.example.com/", EventTypes: []string{"thread.chat_sent"}, Enabled: true})
 	var as []plain.DeliveryAttempt
 	for i := 0; i < 450; i++ {
-		as = append(as, plain.DeliveryAttempt{ID: fmt.Sprintf("wda_%04d", i), WebhookTargetID: tg.ID, EventType: "thread.chat_sent",
+		as = append(as, plain.DeliveryAttempt{ID: fmt.Sprintf("whAttempt_%026d", i), WebhookTargetID: tg.ID, EventType: "thread.chat_sent",
 			AttemptedAt: testNow.Add(-time.Duration(i) * time.Minute), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200})
 	}
 	mock.AddDeliveryAttempts(as...)
@@ -47,7 +47,7 @@ func TestFetchAttemptsStopsAtTheWindow(t *testing.T) {
 
 	before := mock.RequestCount()
 	got, truncated, err := FetchAttempts(ctx, c, tg.ID, nil, testNow.Add(-150*time.Minute+time.Second))
-	if err != nil || truncated || len(got) != 150 || got[0].ID != "wda_0000" || got[149].ID != "wda_0149" {
+	if err != nil || truncated || len(got) != 150 || got[0].ID != "whAttempt_00000000000000000000000000" || got[149].ID != "whAttempt_00000000000000000000000149" {
 		t.Fatalf("window: %d attempts, truncated %v, %v", len(got), truncated, err)
 	}
 	// Pages of 100, read once: the second reaches past the window.
@@ -98,24 +98,24 @@ func TestListFiltersSortsAndCaps(t *testing.T) {
 	b := mock.PutTarget(plain.Target{Description: "", URL: "https://b.example.com/", EventTypes: []string{"thread.chat_sent"}, Enabled: true})
 	at := func(m int) time.Time { return testNow.Add(-time.Duration(m) * time.Minute) }
 	mock.AddDeliveryAttempts(
-		plain.DeliveryAttempt{ID: "wda_1", WebhookTargetID: a.ID, EventType: "thread.chat_sent", AttemptedAt: at(1), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200},
-		plain.DeliveryAttempt{ID: "wda_2", WebhookTargetID: b.ID, EventType: "thread.chat_sent", AttemptedAt: at(2), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
-		plain.DeliveryAttempt{ID: "wda_3", WebhookTargetID: a.ID, EventType: "customer.customer_created", AttemptedAt: at(3), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
-		plain.DeliveryAttempt{ID: "wda_4", WebhookTargetID: b.ID, EventType: "thread.chat_sent", AttemptedAt: at(90), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000001", WebhookTargetID: a.ID, EventType: "thread.chat_sent", AttemptedAt: at(1), Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000002", WebhookTargetID: b.ID, EventType: "thread.chat_sent", AttemptedAt: at(2), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000003", WebhookTargetID: a.ID, EventType: "customer.customer_created", AttemptedAt: at(3), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000004", WebhookTargetID: b.ID, EventType: "thread.chat_sent", AttemptedAt: at(90), Result: plain.ResultFailedResponse, HTTPStatusCode: 500},
 	)
 	ts := []plain.Target{a, b}
 	l, err := List(context.Background(), c, ts, Query{Event: "thread.*", Status: plain.ResultFailedResponse, Since: at(60), Limit: 5}, func(s string) string { return s })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Matched != 1 || len(l.Attempts) != 1 || l.Attempts[0].ID != "wda_2" || l.Attempts[0].Target != b.ID {
+	if l.Matched != 1 || len(l.Attempts) != 1 || l.Attempts[0].ID != "whAttempt_00000000000000000000000002" || l.Attempts[0].Target != b.ID {
 		t.Fatalf("attempts %+v (matched %d)", l.Attempts, l.Matched)
 	}
 	if len(l.Health) != 2 || l.Health[0].Attempts != 1 || l.Health[1].Attempts != 1 || l.Since == nil {
 		t.Fatalf("health %+v", l.Health)
 	}
 	l, err = List(context.Background(), c, ts, Query{Limit: 2}, func(s string) string { return s })
-	if err != nil || l.Matched != 4 || len(l.Attempts) != 2 || l.Attempts[0].ID != "wda_1" || l.Attempts[1].ID != "wda_2" {
+	if err != nil || l.Matched != 4 || len(l.Attempts) != 2 || l.Attempts[0].ID != "whAttempt_00000000000000000000000001" || l.Attempts[1].ID != "whAttempt_00000000000000000000000002" {
 		t.Fatalf("capped listing %+v, %v", l, err)
 	}
 }

@@ -90,7 +90,7 @@ func (f *fakePlain) CreateWebhookTarget(_ context.Context, in plain.CreateInput)
 		return plain.Target{}, errUnknown
 	}
 	f.seq++
-	t := plain.Target{ID: fmt.Sprintf("wht_%03d", f.seq), URL: in.URL, Description: in.Description,
+	t := plain.Target{ID: fmt.Sprintf("whTarget_%026d", f.seq), URL: in.URL, Description: in.Description,
 		EventTypes: in.EventTypes, Enabled: in.Enabled, CreatedAt: f.base.Add(time.Duration(f.seq) * time.Millisecond)}
 	t.UpdatedAt = t.CreatedAt
 	if fa == lateFate {
@@ -258,8 +258,8 @@ func TestStaleLeaseIsTakenOver(t *testing.T) {
 	if len(ls) != 1 || ls[0].ID != l.ID() {
 		t.Fatalf("stale leases not removed: %+v", ls)
 	}
-	if !slices.Equal(deleted, []string{"wht_001"}) {
-		t.Fatalf("deleted leases reported: %v, want wht_001", deleted)
+	if !slices.Equal(deleted, []string{"whTarget_00000000000000000000000001"}) {
+		t.Fatalf("deleted leases reported: %v, want whTarget_00000000000000000000000001", deleted)
 	}
 }
 

@@ -39,10 +39,10 @@ func resultKindList() string { return strings.Join(resultOrder, ", ") }
 func (s *Server) fillAttempt(a plain.DeliveryAttempt) plain.DeliveryAttempt {
 	now := s.nowMS()
 	if a.ID == "" {
-		a.ID = "wda_" + s.ids.next(now)
+		a.ID = s.ids.id(plain.AttemptIDPrefix, now)
 	}
 	if a.PublicEventID == "" {
-		a.PublicEventID = "pEv_" + s.ids.next(now)
+		a.PublicEventID = s.ids.id(plain.EventIDPrefix, now)
 	}
 	if a.AttemptedAt.IsZero() {
 		a.AttemptedAt = now
@@ -105,7 +105,7 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, oc *opCtx) (any, *
 	}
 	all := oc.ws.attempts[targetID] // already newest first
 	if wantTypes == nil && wantStatus == "" {
-		return paginateSeq("WebhookDeliveryAttempt", "wda", pageSource{
+		return paginateSeq("WebhookDeliveryAttempt", "attempt", pageSource{
 			n:    len(all),
 			key:  func(i int) string { return attemptKey(all[i]) },
 			node: func(i int) obj { return attemptObj(all[i]) },
@@ -125,7 +125,7 @@ func (s *Server) resolveDeliveryAttempts(args map[string]any, oc *opCtx) (any, *
 	for i, a := range list {
 		items[i] = pageItem{key: attemptKey(a), node: attemptObj(a)}
 	}
-	return paginate("WebhookDeliveryAttempt", "wda", items, pa)
+	return paginate("WebhookDeliveryAttempt", "attempt", items, pa)
 }
 
 // SimulateDeliveries is SimulateDeliveriesIn for every workspace.

@@ -114,10 +114,10 @@ func TestSimulatedDeliveriesHaveEveryResultKind(t *testing.T) {
 func TestSimulatedDeliveriesAreDeterministic(t *testing.T) {
 	run := func() string {
 		m := newMock(t, Config{Seed: 3})
-		m.srv.PutTarget(plain.Target{ID: "wht_fixed", URL: "https://a.example.com/", Description: "a", EventTypes: []string{"thread.thread_created"}})
+		m.srv.PutTarget(plain.Target{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0W", URL: "https://a.example.com/", Description: "a", EventTypes: []string{"thread.thread_created"}})
 		m.srv.SimulateDeliveries(10)
 		var out string
-		for _, n := range m.allAttempts("wht_fixed", nil, 100) {
+		for _, n := range m.allAttempts("whTarget_01HD4400VTDJQ646V6RY37SR0W", nil, 100) {
 			out += fmt.Sprint(n) + "\n"
 		}
 		return out
@@ -140,7 +140,7 @@ func TestDeliveryAttemptFilters(t *testing.T) {
 			AttemptedAt: base.Add(time.Duration(i) * time.Minute), Message: "m", ErrorCode: "E",
 		})
 	}
-	attempts = append(attempts, plain.DeliveryAttempt{WebhookTargetID: "wht_other", EventType: "thread.thread_created", Result: plain.ResultRejected, Message: "no"})
+	attempts = append(attempts, plain.DeliveryAttempt{WebhookTargetID: "whTarget_01HD4400VTDJQ646V6RY37SR14", EventType: "thread.thread_created", Result: plain.ResultRejected, Message: "no"})
 	m.srv.AddDeliveryAttempts(attempts...)
 
 	if got := m.allAttempts(id, nil, 5); len(got) != 12 {
@@ -168,7 +168,7 @@ func TestDeliveryAttemptFilters(t *testing.T) {
 			t.Errorf("combined filter let through %v", n)
 		}
 	}
-	if got := m.allAttempts("wht_unknown", nil, 100); len(got) != 0 {
+	if got := m.allAttempts("whTarget_01HD4400VTDJQ646V6RY37SR16", nil, 100); len(got) != 0 {
 		t.Errorf("unknown target has %d attempts", len(got))
 	}
 

@@ -5,10 +5,9 @@
 // # What it serves
 //
 // POST /graphql/v1; GET /healthz answers "ok". Every request is parsed and
-// validated with gqlparser against Plain's full schema (schema.graphql, a
-// byte-identical copy of ../shared/plain/schema.graphql, checked by
-// TestEmbeddedSchemaIsPlainsVerbatim), so validation errors are the ones
-// Plain's schema gives. What executes is the webhook surface:
+// validated with gqlparser against Plain's full schema (verbatim, from the
+// repository's copy in internal/plainschema), so validation errors are the
+// ones Plain's schema gives. What executes is the webhook surface:
 //
 //   - queries webhookTargets, webhookTarget, webhookVersions,
 //     subscriptionEventTypes, webhookDeliveryAttempts, publicEventRequestBody,
@@ -99,7 +98,9 @@
 // AddDeliveryAttemptsIn, SimulateDeliveriesIn) take a workspace id, "" for
 // the primary; the ones without In act on the primary.
 //
-// Targets get "wht_" + ULID ids and millisecond DateTimes; create without a
+// Ids have Plain's shape: targets get whTarget_, delivery attempts
+// whAttempt_ and events pEv_, each followed by a monotonic ULID
+// (github.com/oklog/ulid/v2); DateTimes have milliseconds; create without a
 // version gets the latest; update changes only the fields given (and writes
 // nothing when they equal the current values). Listings are Relay
 // connections with opaque base64 cursors, 25 per page by default, at most
@@ -125,7 +126,7 @@
 //	 "hmac": {"hmacSecret": "…", "createdAt": "…", "updatedAt": "…"},
 //	 "targets": [{"url": "https://…", "description": "crm-sync",
 //	              "eventTypes": ["thread.thread_created"], "version": "2026-05-06", "enabled": true}],
-//	 "deliveryAttempts": [{"webhookTargetId": "wht_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}],
+//	 "deliveryAttempts": [{"webhookTargetId": "whTarget_…", "eventType": "…", "result": "failed_response", "httpStatusCode": 503}],
 //	 "workspaces": [{"workspace": {"id": "w_eu", "name": "EU"}, "keys": {…}, "targets": […], "deliveryAttempts": […],
 //	                 "eventTypes": [{"eventType": "…", "description": "…"}], "webhookVersions": [{"version": "…", "isLatest": true}]}]}
 //

@@ -66,7 +66,7 @@ func newEngine(s *Server, cfg DeliveryConfig) *deliver.Engine {
 		Dial:     cfg.Dial,
 		Now:      s.now,
 		NewID: func(prefix string) string {
-			return prefix + "_" + s.ids.next(s.nowMS())
+			return s.ids.id(prefix, s.nowMS())
 		},
 		Secret: func(wsID string) string {
 			s.mu.Lock()
@@ -153,7 +153,7 @@ func (s *Server) Emit(wsID string, req EmitRequest) (EmitResult, error) {
 	events := make([]deliver.Event, count)
 	for i := range events {
 		events[i] = deliver.Event{
-			ID: "pEv_" + s.ids.next(now), Type: req.EventType, WorkspaceID: wsInfo.ID,
+			ID: s.ids.id(plain.EventIDPrefix, now), Type: req.EventType, WorkspaceID: wsInfo.ID,
 			Timestamp: now, Overrides: req.Payload,
 		}
 	}
@@ -212,7 +212,7 @@ func checkOverrides(ev deliver.Event, targets []deliver.Target) error {
 		}
 		seen[t.Version] = true
 		_, err := deliver.Body(ev, deliver.Metadata{
-			TargetID: "wht_" + standIn, Version: t.Version, AttemptID: "wda_" + standIn, AttemptNumber: 1, AttemptAt: ev.Timestamp,
+			TargetID: plain.TargetIDPrefix + standIn, Version: t.Version, AttemptID: plain.AttemptIDPrefix + standIn, AttemptNumber: 1, AttemptAt: ev.Timestamp,
 		})
 		var ve *deliver.ValidationError
 		if errors.As(err, &ve) {

@@ -69,18 +69,18 @@ func TestClientDocumentsAnsweredAsBefore(t *testing.T) {
 	step("list bad cursor", DefaultKey, docs["ListWebhookTargets"], map[string]any{"first": 2, "after": "nope"})
 	step("list too many", DefaultKey, docs["ListWebhookTargets"], map[string]any{"first": 101})
 	step("get", DefaultKey, docs["GetWebhookTarget"], map[string]any{"id": ids[0]})
-	step("get missing", DefaultKey, docs["GetWebhookTarget"], map[string]any{"id": "wht_missing"})
+	step("get missing", DefaultKey, docs["GetWebhookTarget"], map[string]any{"id": "whTarget_01HD4400VTDJQ646V6RY37SR10"})
 	step("get forbidden", "nokey", docs["GetWebhookTarget"], map[string]any{"id": ids[0]})
 	step("update", DefaultKey, docs["UpdateWebhookTarget"], map[string]any{"input": map[string]any{"webhookTargetId": ids[1], "description": map[string]any{"value": "renamed"}, "isEnabled": map[string]any{"value": false}, "eventSubscriptions": []any{map[string]any{"eventType": "thread.note_created"}}}})
 	step("update no-op", DefaultKey, docs["UpdateWebhookTarget"], map[string]any{"input": map[string]any{"webhookTargetId": ids[1], "description": map[string]any{"value": "renamed"}}})
-	step("update missing", DefaultKey, docs["UpdateWebhookTarget"], map[string]any{"input": map[string]any{"webhookTargetId": "wht_missing"}})
+	step("update missing", DefaultKey, docs["UpdateWebhookTarget"], map[string]any{"input": map[string]any{"webhookTargetId": "whTarget_01HD4400VTDJQ646V6RY37SR10"}})
 	step("update invalid", DefaultKey, docs["UpdateWebhookTarget"], map[string]any{"input": map[string]any{"webhookTargetId": ids[1], "url": map[string]any{"value": "nope"}, "version": map[string]any{"value": "1999"}}})
 	m.srv.AddDeliveryAttempts(
-		plain.DeliveryAttempt{ID: "wda_1", PublicEventID: "pe_1", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200, DurationInMilliseconds: 12, AttemptedAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)},
-		plain.DeliveryAttempt{ID: "wda_2", PublicEventID: "pe_2", WebhookTargetID: ids[0], EventType: "customer.customer_created", Result: plain.ResultError, ErrorCode: "ETIMEDOUT", Message: "timeout", AttemptedAt: time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)},
-		plain.DeliveryAttempt{ID: "wda_3", PublicEventID: "pe_3", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultRejected, Message: "private IP", AttemptedAt: time.Date(2026, 5, 3, 0, 0, 0, 0, time.UTC)},
-		plain.DeliveryAttempt{ID: "wda_4", PublicEventID: "pe_4", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultSchemaValidationFailed, Message: "bad", AttemptedAt: time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)},
-		plain.DeliveryAttempt{ID: "wda_5", PublicEventID: "pe_5", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultFailedResponse, HTTPStatusCode: 503, AttemptedAt: time.Date(2026, 5, 5, 0, 0, 0, 0, time.UTC)},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000001", PublicEventID: "pEv_00000000000000000000000001", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultSuccessfulResponse, HTTPStatusCode: 200, DurationInMilliseconds: 12, AttemptedAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000002", PublicEventID: "pEv_00000000000000000000000002", WebhookTargetID: ids[0], EventType: "customer.customer_created", Result: plain.ResultError, ErrorCode: "ETIMEDOUT", Message: "timeout", AttemptedAt: time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000003", PublicEventID: "pEv_00000000000000000000000003", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultRejected, Message: "private IP", AttemptedAt: time.Date(2026, 5, 3, 0, 0, 0, 0, time.UTC)},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000004", PublicEventID: "pEv_00000000000000000000000004", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultSchemaValidationFailed, Message: "bad", AttemptedAt: time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)},
+		plain.DeliveryAttempt{ID: "whAttempt_00000000000000000000000005", PublicEventID: "pEv_00000000000000000000000005", WebhookTargetID: ids[0], EventType: "thread.thread_created", Result: plain.ResultFailedResponse, HTTPStatusCode: 503, AttemptedAt: time.Date(2026, 5, 5, 0, 0, 0, 0, time.UTC)},
 	)
 	r = step("attempts", DefaultKey, docs["ListDeliveryAttempts"], map[string]any{"targetId": ids[0], "first": 3})
 	step("attempts page 2", DefaultKey, docs["ListDeliveryAttempts"], map[string]any{"targetId": ids[0], "first": 3, "after": r.data("webhookDeliveryAttempts.pageInfo.endCursor")})

@@ -8,10 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oklog/ulid/v2"
+
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-var targetIDPattern = regexp.MustCompile(`^wht_[0-9A-HJKMNP-TV-Z]{26}$`)
+// targetIDPattern is a webhook target id as Plain's docs show one
+// (whTarget_01HD4400VTDJQ646V6RY37SR7K): the payload schema's id pattern
+// with the target prefix.
+var targetIDPattern = regexp.MustCompile(`^whTarget_[0123456789ABCDEFGHJKMNPQRSTVWXYZ]{26}$`)
 
 func TestCreateFillsIDsTimestampsAndLatestVersion(t *testing.T) {
 	m := newMock(t, Config{})
@@ -22,10 +27,10 @@ func TestCreateFillsIDsTimestampsAndLatestVersion(t *testing.T) {
 	}
 	id := tg["id"].(string)
 	if !targetIDPattern.MatchString(id) {
-		t.Errorf("id %q is not wht_ + ULID", id)
+		t.Errorf("id %q is not whTarget_ + ULID", id)
 	}
-	if ms, ok := decodeULIDTime(strings.TrimPrefix(id, "wht_")); !ok || int64(ms) != m.clock.Now().UnixMilli() {
-		t.Errorf("ULID time = %d, want the creation time %d", ms, m.clock.Now().UnixMilli())
+	if u, err := ulid.ParseStrict(strings.TrimPrefix(id, "whTarget_")); err != nil || int64(u.Time()) != m.clock.Now().UnixMilli() {
+		t.Errorf("ULID %s (%v): want the creation time %d", id, err, m.clock.Now().UnixMilli())
 	}
 	if tg["version"] != "2026-05-06" {
 		t.Errorf("version = %v, want the latest", tg["version"])
@@ -159,11 +164,11 @@ func TestCreateValidationErrors(t *testing.T) {
 
 func TestUpdateAndDeleteValidationErrors(t *testing.T) {
 	m := newMock(t, Config{})
-	r := mustOK(t, m.gql(updateDoc, map[string]any{"input": map[string]any{"webhookTargetId": "wht_missing", "description": map[string]any{"value": "x"}}}))
+	r := mustOK(t, m.gql(updateDoc, map[string]any{"input": map[string]any{"webhookTargetId": "whTarget_01HD4400VTDJQ646V6RY37SR10", "description": map[string]any{"value": "x"}}}))
 	if got := fieldErrors(t, r, "updateWebhookTarget"); got["webhookTargetId"] != "NOT_FOUND" {
 		t.Errorf("update of missing id: %v", got)
 	}
-	r = mustOK(t, m.gql(deleteDoc, map[string]any{"id": "wht_missing"}))
+	r = mustOK(t, m.gql(deleteDoc, map[string]any{"id": "whTarget_01HD4400VTDJQ646V6RY37SR10"}))
 	if got := fieldErrors(t, r, "deleteWebhookTarget"); got["webhookTargetId"] != "NOT_FOUND" {
 		t.Errorf("delete of missing id: %v", got)
 	}

@@ -188,7 +188,7 @@ func (s *Server) resolveCreate(args map[string]any, oc *opCtx) (any, *fieldError
 
 	now := s.nowMS()
 	t := plain.Target{
-		ID:          "wht_" + s.ids.next(now),
+		ID:          s.ids.id(plain.TargetIDPrefix, now),
 		URL:         rawURL,
 		Description: desc,
 		EventTypes:  events,

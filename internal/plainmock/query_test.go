@@ -94,7 +94,7 @@ func TestAliasesInlineFragmentsAndTypenameOnUnions(t *testing.T) {
     ... on WebhookTarget { url }
     createdBy { __typename ... on MachineUserActor { machineUserId } ... on UserActor { userId } }
   }
-  missing: webhookTarget(webhookTargetId: "wht_nope") { id }
+  missing: webhookTarget(webhookTargetId: "whTarget_01HD4400VTDJQ646V6RY37SR12") { id }
 }`, map[string]any{"id": id}))
 	if r.data("__typename") != "Query" {
 		t.Errorf("__typename = %v", r.data("__typename"))
@@ -278,7 +278,7 @@ func TestCursorsAreOpaqueBase64(t *testing.T) {
 	if _, err := base64.StdEncoding.DecodeString(c); err != nil {
 		t.Errorf("cursor %q is not base64: %v", c, err)
 	}
-	if strings.Contains(c, "wht_") {
+	if strings.Contains(c, "whTarget_") {
 		t.Errorf("cursor %q exposes the id", c)
 	}
 }

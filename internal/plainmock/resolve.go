@@ -321,7 +321,7 @@ func (s *Server) resolveTargets(args map[string]any, oc *opCtx) (any, *fieldErro
 	// Only the page's targets are built: the index is ordered, so the
 	// cursors are found by binary search.
 	x := &oc.ws.targets
-	return paginateSeq("WebhookTarget", "wht", pageSource{
+	return paginateSeq("WebhookTarget", "target", pageSource{
 		n:       x.len(),
 		key:     func(i int) string { return x.order[i].key() },
 		compare: x.compareAt,

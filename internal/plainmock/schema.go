@@ -1,22 +1,21 @@
 package plainmock
 
 import (
-	_ "embed"
 	"fmt"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/plainsync/plainsync/internal/plainschema"
 )
 
-// schemaSDL is Plain's full public schema, a byte-identical copy of
-// ../shared/plain/schema.graphql (TestEmbeddedSchemaIsPlainsVerbatim). It is
-// embedded so the binary needs no files next to it. Every request is
-// validated against all of it, so a document Plain accepts passes here and
-// one Plain rejects fails here with the same validation error; what the
-// mock then executes is the webhook surface (surface.go).
-//
-//go:embed schema.graphql
-var schemaSDL string
+// schemaSDL is Plain's full public schema, verbatim, from the repository's
+// one copy (internal/plainschema, embedded so the binary needs no files
+// next to it). Every request is validated against all of it, so a
+// document Plain accepts passes here and one Plain rejects fails here with
+// the same validation error; what the mock then executes is the webhook
+// surface (surface.go).
+var schemaSDL = plainschema.GraphQL
 
 // mockSchema is parsed once: every request is validated against it.
 var mockSchema = mustLoadSchema()

@@ -174,12 +174,8 @@ func New(cfg Config) (*Server, error) {
 		maxTargets: cfg.MaxTargets,
 		workspaces: map[string]*workspace{},
 		keys:       map[string]keyGrant{},
-		ids: &ulidSource{fill: func(b []byte) {
-			for i := range b {
-				b[i] = byte(idRand.Uint32())
-			}
-		}},
-		simRand: rand.New(rand.NewPCG(seed, 0x5e1)),
+		ids:        newULIDSource(randReader{idRand.Uint32}),
+		simRand:    rand.New(rand.NewPCG(seed, 0x5e1)),
 		faults: Faults{
 			Latency:         cfg.Latency,
 			RateLimit:       cfg.RateLimit,
@@ -396,7 +392,7 @@ func (s *Server) PutTargetIn(wsID string, t plain.Target) plain.Target {
 	w := s.mustWorkspace("PutTargetIn", wsID)
 	now := s.nowMS()
 	if t.ID == "" {
-		t.ID = "wht_" + s.ids.next(now)
+		t.ID = s.ids.id(plain.TargetIDPrefix, now)
 	}
 	if t.CreatedAt.IsZero() {
 		if old, ok := w.targets.get(t.ID); ok {

@@ -136,7 +136,7 @@ func (s *Server) adoptRecord(w *workspace, rec *workspaceRecord, seenKeys map[st
 			filled = true
 		}
 		if t.ID == "" {
-			t.ID = "wht_" + s.ids.next(now)
+			t.ID = s.ids.id(plain.TargetIDPrefix, now)
 		}
 		if _, dup := w.targets.get(t.ID); dup {
 			return false, fmt.Errorf("targets[%d]: duplicate id %s", i, t.ID)

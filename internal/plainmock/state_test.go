@@ -59,12 +59,12 @@ const handWrittenState = `{
   "workspace": {"id": "w_handwritten", "name": "Hand Written"},
   "keys": {"plainApiKey_ci": ["webhookTarget:read"], "plainApiKey_admin": ["webhookTarget:read", "webhookTarget:create", "webhookTarget:edit", "webhookTarget:delete"]},
   "targets": [
-    {"id": "wht_01HANDWRITTEN0000000000001", "url": "https://a.example.com/", "description": "a",
+    {"id": "whTarget_01HD4400VTDJQ646V6RY37SR07", "url": "https://a.example.com/", "description": "a",
      "eventTypes": ["thread.thread_created"], "version": "2025-08-06", "enabled": true,
      "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-02T00:00:00Z"}
   ],
   "deliveryAttempts": [
-    {"id": "wda_1", "webhookTargetId": "wht_01HANDWRITTEN0000000000001", "publicEventId": "pe_1",
+    {"id": "whAttempt_00000000000000000000000001", "webhookTargetId": "whTarget_01HD4400VTDJQ646V6RY37SR07", "publicEventId": "pEv_00000000000000000000000001",
      "eventType": "thread.thread_created", "attemptedAt": "2026-01-03T00:00:00Z", "durationInMilliseconds": 120,
      "result": "failed_response", "httpStatusCode": 503}
   ]
@@ -82,12 +82,12 @@ func TestReadOnlyRequestsLeaveStateFileByteIdentical(t *testing.T) {
 		return m.post("plainApiKey_admin", map[string]any{"query": doc, "variables": vars})
 	}
 	mustOK(t, admin(snapshotDoc, map[string]any{"first": 100}))
-	mustOK(t, admin(`{ webhookDeliveryAttempts(webhookTargetId: "wht_01HANDWRITTEN0000000000001") { edges { node { id } } } }`, nil))
+	mustOK(t, admin(`{ webhookDeliveryAttempts(webhookTargetId: "whTarget_01HD4400VTDJQ646V6RY37SR07") { edges { node { id } } } }`, nil))
 	// Mutations that change nothing: invalid, not found, forbidden, no-op.
 	mustOK(t, admin(createDoc, map[string]any{"input": createInput("bad", "")}))
-	mustOK(t, admin(deleteDoc, map[string]any{"id": "wht_missing"}))
-	m.post("plainApiKey_ci", map[string]any{"query": deleteDoc, "variables": map[string]any{"id": "wht_01HANDWRITTEN0000000000001"}})
-	mustOK(t, admin(updateDoc, map[string]any{"input": map[string]any{"webhookTargetId": "wht_01HANDWRITTEN0000000000001", "description": map[string]any{"value": "a"}}}))
+	mustOK(t, admin(deleteDoc, map[string]any{"id": "whTarget_01HD4400VTDJQ646V6RY37SR10"}))
+	m.post("plainApiKey_ci", map[string]any{"query": deleteDoc, "variables": map[string]any{"id": "whTarget_01HD4400VTDJQ646V6RY37SR07"}})
+	mustOK(t, admin(updateDoc, map[string]any{"input": map[string]any{"webhookTargetId": "whTarget_01HD4400VTDJQ646V6RY37SR07", "description": map[string]any{"value": "a"}}}))
 	m.gql(wsQuery, nil) // 401: the default key is off when the file has keys
 
 	after, err := os.ReadFile(path)
@@ -118,10 +118,10 @@ func TestStateFileKeysWorkspaceAndAttempts(t *testing.T) {
 	if strings.Join(toStrings(r.data("myPermissions.permissions")), ",") != plain.PermRead {
 		t.Errorf("permissions = %v", r.data("myPermissions.permissions"))
 	}
-	r = mustOK(t, m.post("plainApiKey_ci", map[string]any{"query": attemptsDoc, "variables": map[string]any{"id": "wht_01HANDWRITTEN0000000000001"}}))
+	r = mustOK(t, m.post("plainApiKey_ci", map[string]any{"query": attemptsDoc, "variables": map[string]any{"id": "whTarget_01HD4400VTDJQ646V6RY37SR07"}}))
 	node := r.data("webhookDeliveryAttempts.edges").([]any)[0].(map[string]any)["node"].(map[string]any)
 	res := node["result"].(map[string]any)
-	if node["id"] != "wda_1" || res["__typename"] != "WebhookDeliveryAttemptFailedResult" || res["httpStatusCode"] != float64(503) || res["status"] != "FAILED_RESPONSE" {
+	if node["id"] != "whAttempt_00000000000000000000000001" || res["__typename"] != "WebhookDeliveryAttemptFailedResult" || res["httpStatusCode"] != float64(503) || res["status"] != "FAILED_RESPONSE" {
 		t.Errorf("seeded attempt = %v", node)
 	}
 
@@ -175,7 +175,7 @@ func TestBadStateFilesAreRejected(t *testing.T) {
 		"not json":      `{`,
 		"unknown field": `{"workspace": {"id": "w"}, "targets": [{"url": "https://a", "descripton": "typo"}]}`,
 		"bad result":    `{"deliveryAttempts": [{"webhookTargetId": "x", "result": "great"}]}`,
-		"duplicate id":  `{"targets": [{"id": "wht_1", "url": "https://a"}, {"id": "wht_1", "url": "https://b"}]}`,
+		"duplicate id":  `{"targets": [{"id": "whTarget_00000000000000000000000001", "url": "https://a"}, {"id": "whTarget_00000000000000000000000001", "url": "https://b"}]}`,
 	}
 	for name, content := range cases {
 		t.Run(name, func(t *testing.T) {

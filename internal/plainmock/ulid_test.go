@@ -5,33 +5,39 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/plainsync/plainsync/internal/plain"
 )
 
-func TestULIDEncodesTimeLikeTheSpec(t *testing.T) {
-	// The ULID spec's example: 1469918176385 ms encodes as 01ARYZ6S41.
-	got := encodeULID(1469918176385, 0, 0)
-	if !strings.HasPrefix(got, "01ARYZ6S41") || len(got) != 26 {
-		t.Fatalf("encodeULID = %s, want prefix 01ARYZ6S41", got)
-	}
-	if ms, ok := decodeULIDTime(got); !ok || ms != 1469918176385 {
-		t.Errorf("decodeULIDTime = %d, %v", ms, ok)
-	}
-	if _, ok := decodeULIDTime("short"); ok {
-		t.Error("decoded a short string")
-	}
-	if _, ok := decodeULIDTime("ILOU0000000000000000000000"); ok {
-		t.Error("decoded non-Crockford characters")
+func TestIDsHavePlainsShapeAndTime(t *testing.T) {
+	u := newULIDSource(nil)
+	now := time.Date(2026, 5, 11, 10, 0, 0, 0, time.UTC)
+	for _, prefix := range []string{plain.TargetIDPrefix, plain.AttemptIDPrefix, plain.EventIDPrefix} {
+		id := u.id(prefix, now)
+		m := plain.IDShape.FindStringSubmatch(id)
+		if m == nil || m[1]+"_" != prefix {
+			t.Fatalf("%q is not %s + a ULID", id, prefix)
+		}
+		parsed, err := ulid.ParseStrict(strings.TrimPrefix(id, prefix))
+		if err != nil || parsed.Time() != uint64(now.UnixMilli()) {
+			t.Errorf("%s: ULID time %d (%v), want %d", id, parsed.Time(), err, now.UnixMilli())
+		}
 	}
 }
 
 func TestULIDsAreMonotonicWithinAMillisecond(t *testing.T) {
-	var u ulidSource
+	u := newULIDSource(nil)
 	now := time.Date(2026, 5, 11, 10, 0, 0, 0, time.UTC)
 	var ids []string
 	for i := range 1000 {
 		at := now
 		if i%100 == 99 {
 			at = now.Add(-time.Second) // a clock that steps back
+		}
+		if i >= 500 {
+			at = at.Add(time.Millisecond)
 		}
 		ids = append(ids, u.next(at))
 	}
@@ -44,5 +50,20 @@ func TestULIDsAreMonotonicWithinAMillisecond(t *testing.T) {
 			t.Fatalf("duplicate id %s", id)
 		}
 		seen[id] = true
+	}
+}
+
+func TestSeededIDsRepeat(t *testing.T) {
+	now := time.Date(2026, 5, 11, 10, 0, 0, 0, time.UTC)
+	a, err := New(Config{Seed: 7, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Config{Seed: 7, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, y := a.ids.id(plain.TargetIDPrefix, now), b.ids.id(plain.TargetIDPrefix, now); x != y {
+		t.Errorf("the same seed and clock gave %s and %s", x, y)
 	}
 }

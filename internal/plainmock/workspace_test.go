@@ -242,26 +242,26 @@ func TestTargetIndexKeepsListingOrder(t *testing.T) {
 	// Out-of-order inserts, equal timestamps broken by id, a replace that
 	// keeps createdAt and one that moves it.
 	for _, t0 := range []plain.Target{
-		{ID: "wht_c", CreatedAt: base.Add(2 * time.Second)},
-		{ID: "wht_a", CreatedAt: base},
-		{ID: "wht_e", CreatedAt: base.Add(time.Second)},
-		{ID: "wht_b", CreatedAt: base.Add(time.Second)},
-		{ID: "wht_d", CreatedAt: base.Add(3 * time.Second)},
+		{ID: "whTarget_0000000000000000000000000C", CreatedAt: base.Add(2 * time.Second)},
+		{ID: "whTarget_0000000000000000000000000A", CreatedAt: base},
+		{ID: "whTarget_0000000000000000000000000E", CreatedAt: base.Add(time.Second)},
+		{ID: "whTarget_0000000000000000000000000B", CreatedAt: base.Add(time.Second)},
+		{ID: "whTarget_0000000000000000000000000D", CreatedAt: base.Add(3 * time.Second)},
 	} {
 		x.put(t0)
 	}
-	x.put(plain.Target{ID: "wht_c", CreatedAt: base.Add(2 * time.Second), Description: "replaced"})
-	x.put(plain.Target{ID: "wht_a", CreatedAt: base.Add(4 * time.Second)})
-	x.remove("wht_d")
-	x.remove("wht_missing")
+	x.put(plain.Target{ID: "whTarget_0000000000000000000000000C", CreatedAt: base.Add(2 * time.Second), Description: "replaced"})
+	x.put(plain.Target{ID: "whTarget_0000000000000000000000000A", CreatedAt: base.Add(4 * time.Second)})
+	x.remove("whTarget_0000000000000000000000000D")
+	x.remove("whTarget_01HD4400VTDJQ646V6RY37SR10")
 	var ids []string
 	for _, t0 := range x.sorted() {
 		ids = append(ids, t0.ID)
 	}
-	if got := strings.Join(ids, ","); got != "wht_b,wht_e,wht_c,wht_a" {
+	if got := strings.Join(ids, ","); got != "whTarget_0000000000000000000000000B,whTarget_0000000000000000000000000E,whTarget_0000000000000000000000000C,whTarget_0000000000000000000000000A" {
 		t.Errorf("order = %s", got)
 	}
-	if c, _ := x.get("wht_c"); c.Description != "replaced" || len(x.byID) != 4 {
+	if c, _ := x.get("whTarget_0000000000000000000000000C"); c.Description != "replaced" || len(x.byID) != 4 {
 		t.Errorf("replace lost: %+v, %d", c, len(x.byID))
 	}
 }
@@ -309,10 +309,10 @@ func TestListingCostIsPerPage(t *testing.T) {
 		}
 		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		for i := 0; i < n; i++ {
-			srv.primary.targets.put(plain.Target{ID: fmt.Sprintf("wht_%08d", i), CreatedAt: base.Add(time.Duration(i) * time.Millisecond)})
+			srv.primary.targets.put(plain.Target{ID: fmt.Sprintf("whTarget_%026d", i), CreatedAt: base.Add(time.Duration(i) * time.Millisecond)})
 		}
 		mid := srv.primary.targets.order[n/2].key()
-		args := map[string]any{"first": 10, "after": encodeCursor("wht", mid)}
+		args := map[string]any{"first": 10, "after": encodeCursor("target", mid)}
 		oc := &opCtx{ws: srv.primary, perms: map[string]bool{plain.PermRead: true}}
 		return testing.AllocsPerRun(20, func() {
 			v, ferr := srv.resolveTargets(args, oc)

@@ -22,8 +22,8 @@ func bigDestructivePlan() *diff.Plan {
 			After: &diff.TargetState{Description: fmt.Sprintf("new-%02d", i), URL: "https://new.example.com/h", EventTypes: catalog, Version: "2026-05-06", Enabled: true}})
 	}
 	for i := 0; i < 5; i++ {
-		p.Changes = append(p.Changes, diff.Change{Action: diff.ActionDelete, Name: fmt.Sprintf("old-%d", i), TargetID: fmt.Sprintf("wht_old%d", i),
-			Before: &diff.TargetState{ID: fmt.Sprintf("wht_old%d", i), Description: fmt.Sprintf("old-%d", i), URL: fmt.Sprintf("https://old%d.example.com/h", i),
+		p.Changes = append(p.Changes, diff.Change{Action: diff.ActionDelete, Name: fmt.Sprintf("old-%d", i), TargetID: fmt.Sprintf("whTarget_01D%023d", i),
+			Before: &diff.TargetState{ID: fmt.Sprintf("whTarget_01D%023d", i), Description: fmt.Sprintf("old-%d", i), URL: fmt.Sprintf("https://old%d.example.com/h", i),
 				EventTypes: catalog[:40], Version: "2025-08-06", Enabled: true}})
 	}
 	return p

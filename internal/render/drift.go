@@ -93,9 +93,9 @@ func wsName(m *diff.Plan) string {
 //	  "file": "plainsync.yaml",
 //	  "workspace": {"id": "w_…", "name": "Acme"},
 //	  "fingerprint": "sha256:…",
-//	  "drifted": [{"name": "crm-sync", "targetId": "wht_…", "fields": [FieldChange…]}],
+//	  "drifted": [{"name": "crm-sync", "targetId": "whTarget_…", "fields": [FieldChange…]}],
 //	  "missing": [{"name": "new-hook", "url": "https://…", "eventTypes": ["…"]}],
-//	  "unmanaged": [{"name": "manual", "targetId": "wht_…", "url": "https://…", "wouldDelete": false}]
+//	  "unmanaged": [{"name": "manual", "targetId": "whTarget_…", "url": "https://…", "wouldDelete": false}]
 //	}
 //
 // FieldChange is as in JSONPlan. Ignored targets are not listed. Lists are

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,9 +37,9 @@ func TestDriftMarkdownContent(t *testing.T) {
 	for _, want := range []string{
 		"### plainsync drift for `plainsync.yaml` → `Acme` (`w_01`)",
 		"**Drift: 1 drifted, 1 missing, 1 unmanaged.**",
-		"| 🔄 | drifted | `ingest` | `wht_2` | description, url, events, version, enabled |",
+		"| 🔄 | drifted | `ingest` | `whTarget_00000000000000000000000002` | description, url, events, version, enabled |",
 		"| ➕ | missing | `crm-sync` |  | in the file, not in Plain |",
-		"| ❌ | unmanaged | `old-hook` | `wht_3` | not in the file; prune would delete it |",
+		"| ❌ | unmanaged | `old-hook` | `whTarget_00000000000000000000000003` | not in the file; prune would delete it |",
 		"- version: 2025-08-06\n+ version: 2026-05-06",
 		"> `plainsync.yaml:4:19: warning: webhook version",
 		"${CRM_TOKEN}",
@@ -70,7 +71,7 @@ func TestDriftMarkdownTruncation(t *testing.T) {
 	for i := 0; i < 400; i++ {
 		ch := base
 		ch.Name = strings.Repeat("n", 60) + string(rune('a'+i%26)) + strings.Repeat("x", i)
-		ch.TargetID = "wht_" + ch.Name
+		ch.TargetID = fmt.Sprintf("whTarget_%026d", 100+i)
 		p.Changes = append(p.Changes, ch)
 	}
 	out := render(t, DriftMarkdown, p)

@@ -20,7 +20,7 @@ func hostilePlan() *diff.Plan {
 		ch := &p.Changes[i]
 		ch.Name = "::error::" + evil
 		if ch.TargetID != "" {
-			ch.TargetID = "wht\n::notice::id"
+			ch.TargetID = "whTarget_\n::notice::id"
 		}
 		for _, st := range []*diff.TargetState{ch.Before, ch.After} {
 			if st != nil {
@@ -34,7 +34,7 @@ func hostilePlan() *diff.Plan {
 			ch.Fields[j].Added = append(ch.Fields[j].Added, "\n::error::added")
 		}
 	}
-	p.Changes = append(p.Changes, diff.Change{Action: diff.ActionUnmanaged, Name: "u", TargetID: "wht_u\n::error::u",
+	p.Changes = append(p.Changes, diff.Change{Action: diff.ActionUnmanaged, Name: "u", TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR15\n::error::u",
 		Before: &diff.TargetState{URL: evil, EventTypes: []string{evil}}})
 	return p
 }

@@ -34,7 +34,7 @@ import (
 //	    {
 //	      "action": "create" | "update" | "delete" | "no-op" | "unmanaged",
 //	      "name": "crm-sync",           // desired name, or the live description
-//	      "targetId": "wht_…",          // omitted for creates
+//	      "targetId": "whTarget_…",     // omitted for creates
 //	      "matchedBy": "id" | "description" | "url",  // omitted when unmatched
 //	      "before": {TargetState},      // live; omitted for creates
 //	      "after": {TargetState},       // desired; omitted for deletes and unmanaged

@@ -51,11 +51,11 @@ func fixture() *diff.Plan {
 					Version:    "2026-05-06", Enabled: true},
 			},
 			{
-				Action: diff.ActionUpdate, Name: "ingest", TargetID: "wht_2", MatchedBy: diff.MatchedByURL, Pos: yamlPos(20),
+				Action: diff.ActionUpdate, Name: "ingest", TargetID: "whTarget_00000000000000000000000002", MatchedBy: diff.MatchedByURL, Pos: yamlPos(20),
 				EventPatterns: []string{"thread.thread_created", "thread.email_sent"},
-				Before: &diff.TargetState{ID: "wht_2", Description: "ingest-old", URL: longOld,
+				Before: &diff.TargetState{ID: "whTarget_00000000000000000000000002", Description: "ingest-old", URL: longOld,
 					EventTypes: []string{"thread.chat_sent", "thread.thread_created"}, Version: "2025-08-06", Enabled: true},
-				After: &diff.TargetState{ID: "wht_2", Description: "ingest", URL: longNew,
+				After: &diff.TargetState{ID: "whTarget_00000000000000000000000002", Description: "ingest", URL: longNew,
 					EventTypes: []string{"thread.email_sent", "thread.thread_created"}, Version: "2026-05-06", Enabled: false},
 				Fields: []diff.FieldChange{
 					{Field: diff.FieldDescription, Before: "ingest-old", After: "ingest"},
@@ -66,18 +66,18 @@ func fixture() *diff.Plan {
 				},
 			},
 			{
-				Action: diff.ActionDelete, Name: "old-hook", TargetID: "wht_3",
-				Before: &diff.TargetState{ID: "wht_3", Description: "old-hook", URL: "https://old.example.com/h",
+				Action: diff.ActionDelete, Name: "old-hook", TargetID: "whTarget_00000000000000000000000003",
+				Before: &diff.TargetState{ID: "whTarget_00000000000000000000000003", Description: "old-hook", URL: "https://old.example.com/h",
 					EventTypes: []string{"thread.thread_created"}, Version: "2025-08-06", Enabled: true},
 			},
 			{
-				Action: diff.ActionNoop, Name: "steady", TargetID: "wht_4", MatchedBy: diff.MatchedByDescription, Pos: yamlPos(30),
-				Before: &diff.TargetState{ID: "wht_4", Description: "steady", URL: "https://steady.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
-				After:  &diff.TargetState{ID: "wht_4", Description: "steady", URL: "https://steady.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+				Action: diff.ActionNoop, Name: "steady", TargetID: "whTarget_00000000000000000000000004", MatchedBy: diff.MatchedByDescription, Pos: yamlPos(30),
+				Before: &diff.TargetState{ID: "whTarget_00000000000000000000000004", Description: "steady", URL: "https://steady.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+				After:  &diff.TargetState{ID: "whTarget_00000000000000000000000004", Description: "steady", URL: "https://steady.example.com/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
 			},
 			{
-				Action: diff.ActionUnmanaged, Name: "manual-debug", TargetID: "wht_5", Ignored: true,
-				Before: &diff.TargetState{ID: "wht_5", Description: "manual-debug", URL: "https://x.ngrok-free.app/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
+				Action: diff.ActionUnmanaged, Name: "manual-debug", TargetID: "whTarget_00000000000000000000000005", Ignored: true,
+				Before: &diff.TargetState{ID: "whTarget_00000000000000000000000005", Description: "manual-debug", URL: "https://x.ngrok-free.app/h", EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true},
 			},
 		},
 	}
@@ -183,14 +183,14 @@ func TestTextDetails(t *testing.T) {
 		`+ create "crm-sync"`,
 		"events:      thread.email_* → 2 types, customer.customer_created",
 		"        + thread.email_received",
-		`~ update "ingest" (wht_2), matched by URL`,
+		`~ update "ingest" (whTarget_00000000000000000000000002), matched by URL`,
 		`description: "ingest-old" → "ingest"`,
 		"url:         https://hooks.example.com/plain/v[-1-]{+2+}/ingest?token=${CRM_TOKEN}&region=eu",
 		"        + thread.email_sent\n        - thread.chat_sent",
 		`version:     "2025-08-06" → "2026-05-06"`,
 		"enabled:     true → false",
-		`- delete "old-hook" (wht_3)`,
-		`? unmanaged "manual-debug" (wht_5) (ignored)`,
+		`- delete "old-hook" (whTarget_00000000000000000000000003)`,
+		`? unmanaged "manual-debug" (whTarget_00000000000000000000000005) (ignored)`,
 		"plainsync.yaml:4:19: warning: webhook version",
 	} {
 		if !strings.Contains(out, want) {
@@ -272,7 +272,7 @@ func TestMarkdownDetails(t *testing.T) {
 	out := render(t, Markdown, fixture())
 	for _, want := range []string{
 		"**" + Summary(fixture()) + "**",
-		"| 🔄 | update | `ingest` | `wht_2` | description, url, events, version, enabled |",
+		"| 🔄 | update | `ingest` | `whTarget_00000000000000000000000002` | description, url, events, version, enabled |",
 		"<details><summary>➕ create <code>crm-sync</code></summary>",
 		"```diff\n+ description: crm-sync\n",
 		"- url: https://hooks.example.com/plain/v1/ingest?token=${CRM_TOKEN}&region=eu\n+ url: https://hooks.example.com/plain/v2/",
@@ -307,7 +307,7 @@ func hugePlan(n int) *diff.Plan {
 		before := fmt.Sprintf("https://old.example.com/hooks/%05d/ingest?region=eu-west-1", i)
 		after := fmt.Sprintf("https://new.example.com/hooks/%05d/ingest?region=eu-west-1", i)
 		p.Changes = append(p.Changes, diff.Change{
-			Action: diff.ActionUpdate, Name: name, TargetID: fmt.Sprintf("wht_%05d", i),
+			Action: diff.ActionUpdate, Name: name, TargetID: fmt.Sprintf("whTarget_%026d", i),
 			Before: &diff.TargetState{Description: name, URL: before, EventTypes: []string{"thread.chat_sent"}},
 			After:  &diff.TargetState{Description: name, URL: after, EventTypes: []string{"thread.email_sent"}},
 			Fields: []diff.FieldChange{
@@ -375,9 +375,9 @@ func TestInSync(t *testing.T) {
 func TestDriftDetails(t *testing.T) {
 	out := render(t, driftR(false), fixture())
 	for _, want := range []string{
-		`~ drifted "ingest" (wht_2)`,
+		`~ drifted "ingest" (whTarget_00000000000000000000000002)`,
 		`+ missing "crm-sync": in the file, not in Plain`,
-		`? unmanaged "old-hook" (wht_3): in Plain, not in the file; prune would delete it`,
+		`? unmanaged "old-hook" (whTarget_00000000000000000000000003): in Plain, not in the file; prune would delete it`,
 		"Drift: 1 drifted, 1 missing, 1 unmanaged.",
 	} {
 		if !strings.Contains(out, want) {
@@ -452,9 +452,9 @@ func TestRotatedTokenRendersAsSensitiveChange(t *testing.T) {
 	p := &diff.Plan{
 		FormatVersion: diff.FormatVersion, File: "plainsync.yaml", Workspace: plain.Workspace{ID: "w_01"}, Secrets: m,
 		Changes: []diff.Change{{
-			Action: diff.ActionUpdate, Name: "slack", TargetID: "wht_1",
-			Before:          &diff.TargetState{ID: "wht_1", Description: "slack", URL: before, EventTypes: []string{"thread.thread_created"}, Enabled: true},
-			After:           &diff.TargetState{ID: "wht_1", Description: "slack", URL: after, EventTypes: []string{"thread.thread_created"}, Enabled: true},
+			Action: diff.ActionUpdate, Name: "slack", TargetID: "whTarget_00000000000000000000000001",
+			Before:          &diff.TargetState{ID: "whTarget_00000000000000000000000001", Description: "slack", URL: before, EventTypes: []string{"thread.thread_created"}, Enabled: true},
+			After:           &diff.TargetState{ID: "whTarget_00000000000000000000000001", Description: "slack", URL: after, EventTypes: []string{"thread.thread_created"}, Enabled: true},
 			Fields:          []diff.FieldChange{{Field: diff.FieldURL, Before: before, After: after, SecretsChanged: []string{"path/3"}, OnlySecrets: true}},
 			BeforeSensitive: map[string]bool{"url": true}, AfterSensitive: map[string]bool{"url": true},
 		}},

@@ -36,7 +36,7 @@ func BenchmarkScaleDiffRender(b *testing.B) {
 		line := 5 + i*5
 		w := spec.Webhook{Name: at(name, line, 11), URL: at(url, line+1, 10), Enabled: true, Pos: spec.Pos{File: d.File, Line: line, Col: 5},
 			Events: []spec.Text{at("thread.*", line+2, 14)}, WebhookVersion: at("2026-05-06", line+3, 21), EnabledPos: spec.Pos{File: d.File, Line: line + 4, Col: 14}}
-		t := plain.Target{ID: fmt.Sprintf("wht_%05d", i), Description: name, URL: url, Version: "2026-05-06", Enabled: true,
+		t := plain.Target{ID: fmt.Sprintf("whTarget_%026d", i), Description: name, URL: url, Version: "2026-05-06", Enabled: true,
 			EventTypes: []string{"thread.email_sent", "thread.thread_created"}}
 		switch i % 4 {
 		case 1:

@@ -88,7 +88,7 @@ func writeWarnings(bw *bufio.Writer, m *diff.Plan, c painter) {
 }
 
 // title is a change's first line: `+ create "name"`, `~ update "name"
-// (wht_…)` and so on. verb is "" for the drift report's shorter form.
+// (whTarget_…)` and so on. verb is "" for the drift report's shorter form.
 func title(ch diff.Change, c painter) string {
 	var sym, code, verb string
 	switch ch.Action {

@@ -115,7 +115,7 @@ func TestRedactURLsInText(t *testing.T) {
 	}
 	// Text without URLs, including words that look like tokens, is
 	// untouched: only URLs are redacted.
-	for _, s := range []string{"id wht_aB3dE5fG7hJ9kL1m failed", "token=abc", ""} {
+	for _, s := range []string{"id whTarget_01HD4400VTDJQ646V6RY37SR0K failed", "token=abc", ""} {
 		if got := RedactURLsInText(s); got != s {
 			t.Errorf("RedactURLsInText(%q) = %q", s, got)
 		}

@@ -68,7 +68,7 @@ func TestModelFull(t *testing.T) {
 	if local.URL.Secret || local.URL.Value != local.URL.Raw {
 		t.Errorf("plain url marked secret: %+v", local.URL)
 	}
-	if renamed.ID.Value != "wht_01J0ABCDEFGHJKMNPQRSTVWXYZ" || crm.ID.Value != "" {
+	if renamed.ID.Value != "whTarget_01HD4400VTDJQ646V6RY37SR7K" || crm.ID.Value != "" {
 		t.Errorf("ids %q %q", renamed.ID.Value, crm.ID.Value)
 	}
 

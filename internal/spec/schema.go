@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
+	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/schema"
 )
 
@@ -206,7 +207,7 @@ func keywordPointer(ve *jsonschema.ValidationError) string {
 }
 
 // keywordRank orders failures at the same value by how directly they say
-// what is wrong: an empty id is "empty", not "does not match wht_...".
+// what is wrong: an empty id is "empty", not "does not match whTarget_...".
 var keywordRank = map[string]int{"type": 0, "minLength": 1, "minItems": 1, "const": 2, "pattern": 3}
 
 // pickLeaves keeps, per instance location, the most telling failure
@@ -264,7 +265,7 @@ func schemaMessages(raw map[string]any, kw string, leaf *jsonschema.ValidationEr
 	case "/$defs/webhook/properties/events/minItems":
 		return []string{"events must list at least one event type (use [\"*\"] for all)"}
 	case "/$defs/webhook/properties/id/pattern":
-		return []string{fmt.Sprintf("invalid id %q: webhook target ids look like wht_ followed by letters and digits", n.value)}
+		return []string{badTargetID(n.value)}
 	case "/properties/scope/minItems":
 		return []string{"scope must list at least one glob over target names; leave scope out for a file that owns the whole workspace"}
 	case "/properties/guards/properties/maxDeletePercent/minimum", "/properties/guards/properties/maxDeletePercent/maximum",
@@ -338,4 +339,15 @@ func quoteScalar(n *node) string {
 		return strconv.Quote(n.value)
 	}
 	return n.value
+}
+
+// badTargetID words an id: pin that is not a webhook target id (the
+// pattern of schema/webhooks.schema.json: plain.TargetIDPrefix and a
+// ULID); one of Plain's shape with another prefix (an attempt's, an
+// event's) is told so.
+func badTargetID(v string) string {
+	if m := plain.IDShape.FindStringSubmatch(v); m != nil {
+		return fmt.Sprintf("invalid id %q: %s_ is not a webhook target's prefix; a target id is %s and a 26-character ULID, e.g. %s", v, m[1], plain.TargetIDPrefix, plain.ExampleTargetID)
+	}
+	return fmt.Sprintf("invalid id %q: a webhook target id is %s and a 26-character ULID (digits and capital letters except I, L, O, U), e.g. %s", v, plain.TargetIDPrefix, plain.ExampleTargetID)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"gopkg.in/yaml.v3"
 
+	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/schema"
 )
 
@@ -107,5 +108,33 @@ func TestSchemaAgreesWithLoader(t *testing.T) {
 				t.Errorf("the schema rejects this file but the loader accepts it")
 			}
 		})
+	}
+}
+
+// The file's id pin is Plain's id pattern (plain.IDShape, from Plain's
+// payload schema) narrowed to the webhook target prefix, and its example
+// is the id of Plain's docs.
+func TestSchemaIDPinIsPlainsTargetShape(t *testing.T) {
+	var doc struct {
+		Defs struct {
+			Webhook struct {
+				Properties struct {
+					ID struct {
+						Pattern  string   `json:"pattern"`
+						Examples []string `json:"examples"`
+					} `json:"id"`
+				} `json:"properties"`
+			} `json:"webhook"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(schema.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	id := doc.Defs.Webhook.Properties.ID
+	if want := strings.Replace(plain.IDShape.String(), "([a-zA-Z]+)_", plain.TargetIDPrefix, 1); id.Pattern != want {
+		t.Errorf("schema id pattern %q, want %q", id.Pattern, want)
+	}
+	if len(id.Examples) != 1 || id.Examples[0] != plain.ExampleTargetID {
+		t.Errorf("schema id examples %q", id.Examples)
 	}
 }

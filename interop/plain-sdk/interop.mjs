@@ -28,7 +28,7 @@ const mockBin = process.env.PLAIN_MOCK || resolve(here, '../../bin/plain-mock');
 
 const KEY = 'plainApiKey_interop';
 const RO_KEY = 'plainApiKey_interop_ro';
-const SEEDED_ID = 'wht_01JGZ0000000SEEDED0000000';
+const SEEDED_ID = 'whTarget_01HD4400VTDJQ646V6RY37SR7K';
 const WORKSPACE = 'w_01INTEROP0000000000000000';
 
 // The state the mock starts from: one older target with one delivery
@@ -58,9 +58,9 @@ const seededState = {
 
 function attempt(n, result, extra) {
   return {
-    id: `wda_${n}`,
+    id: `whAttempt_${String(n).padStart(26, '0')}`,
     webhookTargetId: SEEDED_ID,
-    publicEventId: `pe_${n}`,
+    publicEventId: `pEv_${String(n).padStart(26, '0')}`,
     eventType: 'thread.thread_created',
     attemptedAt: `2026-01-0${n + 1}T00:00:00Z`,
     durationInMilliseconds: 10 * n,
@@ -113,7 +113,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 // checkTarget asserts the shape of the SDK's WebhookTargetParts.
 function checkTarget(t, want) {
-  assert.match(t.id, /^wht_[0-9A-HJKMNP-TV-Z]{26}$/);
+  assert.match(t.id, /^whTarget_[0-9A-HJKMNP-TV-Z]{26}$/);
   assert.equal(t.url, want.url);
   assert.equal(t.description, want.description);
   assert.equal(t.isEnabled, want.isEnabled);
@@ -491,7 +491,7 @@ async function main() {
     });
 
     await step('updating an unknown id is a typed MutationError', async () => {
-      const res = await plain.updateWebhookTarget({ webhookTargetId: 'wht_01NOSUCHTARGET000000000000', description: { value: 'x' } });
+      const res = await plain.updateWebhookTarget({ webhookTargetId: 'whTarget_01HD4400VTDJQ646V6RY37SR0H', description: { value: 'x' } });
       assert.equal(res.data, undefined);
       assert.equal(res.error.type, 'mutation_error');
       assert.equal(res.error.errorDetails.__typename, 'MutationError');
@@ -565,11 +565,11 @@ async function main() {
       assert.equal(res.error, undefined, JSON.stringify(res.error));
       const conn = res.data.webhookDeliveryAttempts;
       assert.deepEqual(conn.edges.map((e) => e.node), [
-        { id: 'wda_5', publicEventId: 'pe_5', publicEventEventType: 'thread.thread_created', durationInMilliseconds: 50, attemptedAt: { iso8601: '2026-01-06T00:00:00.000Z' },
+        { id: 'whAttempt_00000000000000000000000005', publicEventId: 'pEv_00000000000000000000000005', publicEventEventType: 'thread.thread_created', durationInMilliseconds: 50, attemptedAt: { iso8601: '2026-01-06T00:00:00.000Z' },
           result: { __typename: 'WebhookDeliveryAttemptSchemaValidationFailedResult', status: 'SCHEMA_VALIDATION_FAILED', errorMessage: 'The payload did not validate.' } },
-        { id: 'wda_4', publicEventId: 'pe_4', publicEventEventType: 'thread.thread_created', durationInMilliseconds: 40, attemptedAt: { iso8601: '2026-01-05T00:00:00.000Z' },
+        { id: 'whAttempt_00000000000000000000000004', publicEventId: 'pEv_00000000000000000000000004', publicEventEventType: 'thread.thread_created', durationInMilliseconds: 40, attemptedAt: { iso8601: '2026-01-05T00:00:00.000Z' },
           result: { __typename: 'WebhookDeliveryAttemptRejectedResult', status: 'REJECTED', rejectedMessage: 'The webhook target URL resolves to a private IP address.' } },
-        { id: 'wda_3', publicEventId: 'pe_3', publicEventEventType: 'thread.thread_created', durationInMilliseconds: 30, attemptedAt: { iso8601: '2026-01-04T00:00:00.000Z' },
+        { id: 'whAttempt_00000000000000000000000003', publicEventId: 'pEv_00000000000000000000000003', publicEventEventType: 'thread.thread_created', durationInMilliseconds: 30, attemptedAt: { iso8601: '2026-01-04T00:00:00.000Z' },
           result: { __typename: 'WebhookDeliveryAttemptErrorResult', status: 'ERROR', errorCode: 'ETIMEDOUT', errorMessage: 'The webhook target did not respond within 10 seconds.' } },
       ]);
       assert.equal(conn.pageInfo.hasNextPage, true);
@@ -581,8 +581,8 @@ async function main() {
       });
       assert.deepEqual(next.data.webhookDeliveryAttempts, {
         edges: [
-          { node: { id: 'wda_2', result: { __typename: 'WebhookDeliveryAttemptFailedResult', httpStatusCode: 503 } } },
-          { node: { id: 'wda_1', result: { __typename: 'WebhookDeliveryAttemptSuccessfulResult', httpStatusCode: 200 } } },
+          { node: { id: 'whAttempt_00000000000000000000000002', result: { __typename: 'WebhookDeliveryAttemptFailedResult', httpStatusCode: 503 } } },
+          { node: { id: 'whAttempt_00000000000000000000000001', result: { __typename: 'WebhookDeliveryAttemptSuccessfulResult', httpStatusCode: 200 } } },
         ],
         pageInfo: { hasNextPage: false },
       });

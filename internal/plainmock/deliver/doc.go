@@ -1,7 +1,7 @@
 // Package deliver makes plain-mock's real webhook deliveries, the way
 // Plain documents them: a body generated from Plain's published payload
-// schema for the target's pinned version (embedded copies of
-// ../shared/plain/webhook-event-schema*.json) and checked against it,
+// schema for the target's pinned version (the repository's copies in
+// internal/plainschema) and checked against it,
 // Plain's headers, Authorization: Basic from URL credentials,
 // Plain-Request-Signature (hex HMAC-SHA256 of the raw body), a per-attempt
 // timeout and Plain's 12-step retry schedule.

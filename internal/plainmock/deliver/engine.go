@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"sync"
 	"syscall"
@@ -54,7 +53,7 @@ const (
 )
 
 // plainID is the id pattern of Plain's payload schemas.
-var plainID = regexp.MustCompile(`^[a-zA-Z]+_[0123456789ABCDEFGHJKMNPQRSTVWXYZ]{26}$`)
+var plainID = plain.IDShape
 
 // Target is what an attempt needs to know about a webhook target.
 type Target struct {
@@ -92,7 +91,7 @@ type Config struct {
 	Dial    DialFunc
 	RootCAs *x509.CertPool // trusted for https receivers; nil = the system pool
 	Now     func() time.Time
-	NewID   func(prefix string) string // nil = NewID
+	NewID   func(prefix string) string // prefix (with its _) + a fresh ULID; nil = NewID
 	// Secret returns the workspace's current HMAC secret, read at every
 	// attempt so that a rotation signs every later attempt with the new
 	// one; "" sends no Plain-Request-Signature.
@@ -269,7 +268,7 @@ func (e *Engine) Close() {
 func (e *Engine) attempt(ev Event, t Target, n int) (Attempt, bool) {
 	at := e.cfg.Now().UTC().Truncate(time.Millisecond)
 	a := Attempt{Number: n, WorkspaceID: t.WorkspaceID, EventAt: ev.Timestamp, DeliveryAttempt: plain.DeliveryAttempt{
-		ID:              e.cfg.NewID("wda"),
+		ID:              e.cfg.NewID(plain.AttemptIDPrefix),
 		WebhookTargetID: t.ID,
 		PublicEventID:   ev.ID,
 		EventType:       ev.Type,

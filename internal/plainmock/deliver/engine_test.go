@@ -106,7 +106,7 @@ func waitIdle(t *testing.T, e *Engine) {
 }
 
 func testTarget(url, version string) Target {
-	return Target{ID: "wht_01KBTARGET0000000000000000", WorkspaceID: "w_01KBWSPACE0000000000000000", URL: url, Version: version, Enabled: true}
+	return Target{ID: "whTarget_01KBTARGET0000000000000000", WorkspaceID: "w_01KBWSPACE0000000000000000", URL: url, Version: version, Enabled: true}
 }
 
 func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
@@ -135,7 +135,7 @@ func TestDeliverySendsPlainsHeadersAndSignature(t *testing.T) {
 		"Content-Type":                             "application/json",
 		"User-Agent":                               "Plain-Webhooks/1.0 (plain.com; help@plain.com)",
 		"Plain-Workspace-Id":                       ev.WorkspaceID,
-		"Plain-Webhook-Target-Id":                  "wht_01KBTARGET0000000000000000",
+		"Plain-Webhook-Target-Id":                  "whTarget_01KBTARGET0000000000000000",
 		"Plain-Webhook-Target-Version":             "2026-02-27",
 		"Plain-Webhook-Delivery-Attempt-Id":        first.ID,
 		"Plain-Webhook-Delivery-Attempt-Number":    "1",

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/plainsync/plainsync/internal/plain"
 )
 
 // ErrNoPayload marks an event type that a webhook version's schema has no
@@ -23,7 +25,7 @@ var ErrNoPayload = errors.New("the webhook version's schema has no payload for t
 // The same Event (same ID) goes to every subscribed target, on every
 // attempt; only webhookMetadata differs.
 type Event struct {
-	ID          string    // "pEv_" + ULID; the body's id and Plain-Event-Id
+	ID          string    // plain.EventIDPrefix + ULID; the body's id and Plain-Event-Id
 	Type        string    // e.g. thread.thread_created
 	WorkspaceID string    // the body's workspaceId and Plain-Workspace-Id
 	Timestamp   time.Time // when it happened; the body's timestamp
@@ -572,6 +574,11 @@ func idPrefix(def, prop string) string {
 	return b.String()
 }
 
+// idPrefixes: th_, c_ and w_ (threads, customers, workspaces) and the
+// webhook ones are the prefixes of Plain's SDK payload fixtures
+// (team-plain/sdk packages/webhooks/src/__tests__/webhook-payloads); the
+// rest are plain-mock's own picks, which Plain's schema allows (any
+// letters before the _).
 var idPrefixes = map[string]string{
 	"thread":                  "th",
 	"customer":                "c",
@@ -590,8 +597,8 @@ var idPrefixes = map[string]string{
 	"threadField":             "tf",
 	"serviceLevelAgreement":   "sla",
 	"note":                    "n",
-	"webhookTarget":           "wht",
-	"webhookDeliveryAttempt":  "wda",
+	"webhookTarget":           strings.TrimSuffix(plain.TargetIDPrefix, "_"),
+	"webhookDeliveryAttempt":  strings.TrimSuffix(plain.AttemptIDPrefix, "_"),
 }
 
 // preferNull lists the nullable properties that real payloads mostly leave

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,52 +11,34 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/plainsync/plainsync/internal/plainschema"
 )
 
-// sharedDir holds Plain's published schemas beside the checkout.
-const sharedDir = "../../../../shared/plain"
-
-// sharedSchemaFor maps each embedded copy to the file it must equal.
-var sharedSchemaFor = map[string]string{
-	"webhook-event-schema-2026-02-27.json": "webhook-event-schema-2026-02-27.json",
-	"webhook-event-schema-2026-04-21.json": "webhook-event-schema.json",
-}
-
-func TestEmbeddedSchemasMatchShared(t *testing.T) {
-	entries, err := schemaFiles.ReadDir("schemas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(entries) != len(sharedSchemaFor) {
-		t.Fatalf("embedded schemas %d, want %d", len(entries), len(sharedSchemaFor))
-	}
-	for _, e := range entries {
-		shared, ok := sharedSchemaFor[e.Name()]
-		if !ok {
-			t.Fatalf("embedded %s has no counterpart in %s", e.Name(), sharedDir)
-		}
-		want, err := os.ReadFile(filepath.Join(sharedDir, shared))
-		if err != nil {
-			t.Fatalf("read Plain's schema (expected ../shared beside the checkout): %v", err)
-		}
-		got, _ := schemaFiles.ReadFile("schemas/" + e.Name())
-		if !bytes.Equal(got, want) {
-			t.Errorf("schemas/%s differs from %s/%s: copy it again", e.Name(), sharedDir, shared)
-		}
-	}
+// TestEverySchemaIsLoaded: every payload schema of the repository's copy
+// (internal/plainschema) is served, keyed by the version it carries.
+func TestEverySchemaIsLoaded(t *testing.T) {
 	if got := SchemaVersions(); !slices.Equal(got, []string{"2026-02-27", "2026-04-21"}) {
 		t.Errorf("SchemaVersions() = %v", got)
 	}
 }
 
-// sharedValidator compiles Plain's file itself (not the embedded copy), so
-// the check does not depend on the code under test.
-func sharedValidator(t *testing.T, file string) *jsonschema.Schema {
+// plainValidator compiles Plain's file straight from the repository's copy
+// with a compiler of its own (not through loadSchemas), so the check does
+// not depend on the code under test.
+func plainValidator(t *testing.T, file string) *jsonschema.Schema {
 	t.Helper()
+	raw, ok := plainschema.Payloads()[file]
+	if !ok {
+		t.Fatalf("no payload schema %s in internal/plainschema", file)
+	}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft7
 	c.AssertFormat = true
-	s, err := c.Compile(filepath.Join(sharedDir, file))
+	if err := c.AddResource("mem://test/"+file, bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("mem://test/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +51,11 @@ var (
 )
 
 func testEvent(typ string) Event {
-	return Event{ID: "pe_01KBEVENT00000000000000000", Type: typ, WorkspaceID: "w_01KBWSPACE0000000000000000", Timestamp: testTime}
+	return Event{ID: "pEv_01KBEVENT00000000000000000", Type: typ, WorkspaceID: "w_01KBWSPACE0000000000000000", Timestamp: testTime}
 }
 
 func testMeta(version string) Metadata {
-	return Metadata{TargetID: "wht_01KBTARGET0000000000000000", Version: version, AttemptID: "wda_01KBATTEMPT000000000000000", AttemptNumber: 1, AttemptAt: testTime.Add(time.Second)}
+	return Metadata{TargetID: "whTarget_01KBTARGET0000000000000000", Version: version, AttemptID: "whAttempt_01KBATTEMPT000000000000000", AttemptNumber: 1, AttemptAt: testTime.Add(time.Second)}
 }
 
 func TestEveryEventTypeValidatesForEveryVersion(t *testing.T) {
@@ -83,7 +63,7 @@ func TestEveryEventTypeValidatesForEveryVersion(t *testing.T) {
 		"2026-02-27": "webhook-event-schema-2026-02-27.json",
 		"2026-04-21": "webhook-event-schema.json",
 	} {
-		v := sharedValidator(t, file)
+		v := plainValidator(t, file)
 		types, err := EventTypes(version)
 		if err != nil {
 			t.Fatal(err)
@@ -172,12 +152,12 @@ func TestSameEventSamePayloadOnEveryAttempt(t *testing.T) {
 	}
 	m1 := testMeta("2026-04-21")
 	m2 := m1
-	m2.AttemptNumber, m2.AttemptID, m2.AttemptAt = 2, "wda_01KBATTEMPT00000000000000B", testTime.Add(time.Minute)
+	m2.AttemptNumber, m2.AttemptID, m2.AttemptAt = 2, "whAttempt_01KBATTEMPT00000000000000B", testTime.Add(time.Minute)
 	if a, b := payloadOf(m1), payloadOf(m2); a != b {
 		t.Errorf("payload changed between attempts:\n%s\n%s", a, b)
 	}
 	other := testEvent("customer.customer_updated")
-	other.ID = "pe_01KBEVENT0000000000000000B"
+	other.ID = "pEv_01KBEVENT0000000000000000B"
 	body, _ := Body(other, m1)
 	if strings.Contains(string(body), payloadOf(m1)) {
 		t.Error("two events got the same payload ids")

@@ -2,7 +2,6 @@ package deliver
 
 import (
 	"bytes"
-	"embed"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -11,15 +10,14 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/plainsync/plainsync/internal/plainschema"
 )
 
-// schemaFiles are Plain's published payload schemas, one per webhook
-// version, byte-identical to ../shared/plain (TestEmbeddedSchemasMatchShared).
-// Each carries its own version as the const of
-// webhookMetadata.webhookTargetVersion, which is how the file is keyed.
-//
-//go:embed schemas/*.json
-var schemaFiles embed.FS
+// Plain's published payload schemas, one per webhook version, come from
+// the repository's one copy (plainschema.Payloads). Each carries its own
+// version as the const of webhookMetadata.webhookTargetVersion, which is
+// how it is keyed here.
 
 // payloadSchema is one version's payload schema: the decoded document the
 // generator walks and the compiled validator every body is checked with.
@@ -92,19 +90,8 @@ var (
 // loadSchemas decodes and compiles every embedded schema once.
 func loadSchemas() (map[string]*payloadSchema, error) {
 	schemasOnce.Do(func() {
-		entries, err := schemaFiles.ReadDir("schemas")
-		if err != nil {
-			schemasErr = fmt.Errorf("read embedded payload schemas: %w", err)
-			return
-		}
 		out := map[string]*payloadSchema{}
-		for _, e := range entries {
-			name := "schemas/" + e.Name()
-			raw, err := schemaFiles.ReadFile(name)
-			if err != nil {
-				schemasErr = fmt.Errorf("read %s: %w", name, err)
-				return
-			}
+		for name, raw := range plainschema.Payloads() {
 			ps, err := compileSchema(name, raw)
 			if err != nil {
 				schemasErr = err
