@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/webhook"
+	"github.com/plainsync/plainsync/webhook/schema"
 )
 
 func main() {
@@ -39,6 +40,7 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
 	secretEnv := flag.String("secret-env", "PLAIN_WEBHOOK_SECRET", "environment variable holding the workspace's HMAC secret")
 	tolerance := flag.Duration("tolerance", webhook.DefaultTolerance, "how far an attempt's timestamp may be from this machine's clock")
+	validate := flag.Bool("validate", false, "also check each body against Plain's payload schema of its version (package webhook/schema); other versions are refused")
 	flag.Parse()
 	secret := os.Getenv(*secretEnv)
 	if secret == "" {
@@ -50,7 +52,7 @@ func run() error {
 	// raw. Bodies are never logged: they hold customers' personal data.
 	logger := slog.New(slog.NewTextHandler(os.Stdout, nil))
 
-	h := webhook.NewHandler([]byte(secret), handle(logger),
+	opts := []webhook.Option{
 		webhook.WithTolerance(*tolerance),
 		webhook.WithDeduper(webhook.NewMemoryDeduper(10000)),
 		webhook.WithObserver(func(r *http.Request, o webhook.Outcome) {
@@ -66,7 +68,12 @@ func run() error {
 			default:
 				logger.Warn("refused", append(attrs, "error", o.Err.Error())...)
 			}
-		}))
+		}),
+	}
+	if *validate {
+		opts = append(opts, webhook.WithValidator(schema.Validate))
+	}
+	h := webhook.NewHandler([]byte(secret), handle(logger), opts...)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
