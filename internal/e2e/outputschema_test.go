@@ -156,9 +156,22 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 		{"validate", []string{"validate", "-o", "json", "-f", "plainsync.yaml", "-f", "bad.yaml"}, 1, []string{`"severity": "error"`, `"set": true`}},
 		{"version", []string{"version", "-o", "json"}, 0, []string{`"goVersion"`}},
 	}
+	// plan --out writes the saved plan apply reads: planfile.schema.json.
+	planFile := filepath.Join(t.TempDir(), "plan.json")
+	wantCode(t, m.run(dir, "plan", "--out", planFile), 0)
+	saved, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, string(saved), `"fileDigest"`, `"duplicateOf"`, `"afterSensitive"`, "${CRM_TOKEN}")
 	schemas := map[string]*jsonschema.Schema{}
-	for _, name := range []string{"plan", "drift", "failure", "targets", "deliveries", "event", "events", "validate", "version"} {
+	for _, name := range []string{"plan", "drift", "failure", "targets", "deliveries", "event", "events", "validate", "version", "planfile"} {
 		schemas[name] = outputSchema(t, name)
+	}
+	for i, doc := range jsonStream(t, "plan --out", string(saved)) {
+		if err := schemas["planfile"].Validate(doc); err != nil {
+			t.Errorf("plan --out: document %d does not match planfile.schema.json:\n%s", i, schemaErrors(err))
+		}
 	}
 	for _, run := range runs {
 		what := strings.Join(run.args, " ")
