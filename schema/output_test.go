@@ -57,7 +57,7 @@ func TestOutputSchemasCoverEveryCommand(t *testing.T) {
 		got = append(got, cmd)
 	}
 	sort.Strings(got)
-	want := "deliveries drift event events failure plan planfile targets validate version"
+	want := "deliveries drift event events failure plan planfile replay targets validate version"
 	if strings.Join(got, " ") != want {
 		t.Errorf("schemas for %v, want %s", got, want)
 	}

@@ -230,3 +230,23 @@ func schemaErrors(err error) string {
 	}
 	return b.String()
 }
+
+// replay -o json validates against replay.schema.json.
+func TestReplayJSONMatchesItsSchema(t *testing.T) {
+	live, other := startRecorder(t), startRecorder(t)
+	m := startMock(t, nil, "--hmac-secret", "whsec_e2e_schema", "--retry-schedule", "none")
+	dir := workdir(t, "version: 1\ndefaults:\n  webhookVersion: \"2026-02-27\"\nwebhooks:\n"+
+		hook("live-hook", live.URL+"/live", "[thread.thread_created]"))
+	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
+	ev := emittedEventID(t, m.emit("thread.thread_created"))
+	live.wait(t, 1)
+	r := m.run(dir, "replay", ev, "--to", other.URL+"/replayed?token=replay-TOKEN-1", "-o", "json")
+	wantCode(t, r, 0)
+	wantContains(t, r.stdout, `"summary"`, `"contentType"`, `"signed": true`)
+	s := outputSchema(t, "replay")
+	for i, doc := range jsonStream(t, "replay -o json", r.stdout) {
+		if err := s.Validate(doc); err != nil {
+			t.Errorf("replay -o json: document %d does not match replay.schema.json:\n%s", i, schemaErrors(err))
+		}
+	}
+}
