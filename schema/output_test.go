@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -164,4 +165,18 @@ func deepCopy(t *testing.T, v any) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// docs/json-output.md links every output schema.
+func TestJSONOutputDocsLinkEverySchema(t *testing.T) {
+	doc, err := os.ReadFile("../docs/json-output.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled, _ := outputSchemas(t)
+	for cmd := range compiled {
+		if link := "(../schema/output/" + cmd + ".schema.json)"; !strings.Contains(string(doc), link) {
+			t.Errorf("docs/json-output.md does not link %s", link)
+		}
+	}
 }
