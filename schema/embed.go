@@ -1,5 +1,6 @@
-// Package schema embeds the JSON Schema of the desired-state file, so the
-// binary validates files offline with exactly the schema editors see.
+// Package schema embeds the JSON Schemas of the desired-state file (so the
+// binary validates files offline with exactly the schema editors see) and
+// of every -o json document (output/, see output.go).
 package schema
 
 import _ "embed"
