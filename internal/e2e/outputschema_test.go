@@ -193,11 +193,11 @@ func TestJSONOutputsMatchTheirSchemas(t *testing.T) {
 	}
 
 	// export -o json writes the desired-state file as JSON: the file's
-	// own schema (schema/webhooks.schema.json) covers it. (Its workspace
-	// has no duplicate descriptions, which export would pin by id: the
-	// file schema still wants the old wht_ id prefix.)
-	em := startMock(t, &mockState{Workspace: st.Workspace, Targets: []plain.Target{st.Targets[0], st.Targets[3], st.Targets[4]}})
+	// own schema (schema/webhooks.schema.json) covers it, id pins of
+	// shared descriptions included (the workspace holds a duplicate).
+	em := startMock(t, &mockState{Workspace: st.Workspace, Targets: st.Targets})
 	r := em.run(t.TempDir(), "export", "-o", "json")
+	wantContains(t, r.stdout, `"id": "whTarget_`)
 	wantCode(t, r, 0)
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
