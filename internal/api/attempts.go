@@ -9,19 +9,10 @@ import (
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-type attemptPage struct {
-	Edges []struct {
-		Node wireAttempt `json:"node"`
-	} `json:"edges"`
-	PageInfo pageInfo `json:"pageInfo"`
-}
-
 // batchListing is one target's listing inside ListDeliveryAttemptsForTargets.
 type batchListing struct {
-	id    string
-	out   []plain.DeliveryAttempt
-	after string
-	p     *pager
+	id string
+	*listing[wireAttempt, plain.DeliveryAttempt]
 }
 
 // ListDeliveryAttemptsForTargets reads the delivery attempts of many
@@ -54,7 +45,7 @@ func (c *Client) ListDeliveryAttemptsForTargets(ctx context.Context, targetIDs [
 			continue
 		}
 		res[id] = nil
-		all = append(all, &batchListing{id: id, out: []plain.DeliveryAttempt{}, p: &pager{what: "delivery attempts", limit: attemptsLimit, bytes: bc}})
+		all = append(all, &batchListing{id: id, listing: c.attemptListing(bc, f)})
 	}
 	pending := all
 	for len(pending) > 0 {
@@ -67,17 +58,10 @@ func (c *Client) ListDeliveryAttemptsForTargets(ctx context.Context, targetIDs [
 			}
 			for i, l := range chunk {
 				n := strconv.Itoa(i)
-				first := PageSize
-				if f.Limit > 0 {
-					first = min(PageSize, f.Limit-len(l.out))
-				}
 				vars["id"+n] = l.id
-				vars["first"+n] = first
-				if l.after != "" {
-					vars["after"+n] = l.after
-				}
+				l.vars(vars, n)
 			}
-			var resp map[string]*attemptPage
+			var resp map[string]*page[wireAttempt]
 			if err := c.run(ctx, op, docAttemptsBatch[len(chunk)], vars, false, &resp); err != nil {
 				return nil, err
 			}
@@ -86,7 +70,7 @@ func (c *Client) ListDeliveryAttemptsForTargets(ctx context.Context, targetIDs [
 				if page == nil {
 					return nil, fmt.Errorf("%s: unexpected response shape: no answer for target %q", opPhrase(op), l.id)
 				}
-				next, err := l.take(page, f)
+				next, err := l.add(page)
 				if err != nil {
 					return nil, err
 				}
@@ -101,27 +85,4 @@ func (c *Client) ListDeliveryAttemptsForTargets(ctx context.Context, targetIDs [
 		res[l.id] = l.out
 	}
 	return res, nil
-}
-
-// take adds a page to l's listing and says whether to read the next one.
-func (l *batchListing) take(page *attemptPage, f DeliveryFilter) (bool, error) {
-	before := len(l.out)
-	for _, e := range page.Edges {
-		if f.Limit > 0 && len(l.out) >= f.Limit {
-			break
-		}
-		l.out = append(l.out, e.Node.attempt())
-	}
-	if f.Limit > 0 && len(l.out) >= f.Limit {
-		return false, nil
-	}
-	if !f.Since.IsZero() && len(l.out) > before && l.out[len(l.out)-1].AttemptedAt.Before(f.Since) {
-		return false, nil
-	}
-	after, more, err := l.p.next(page.PageInfo, len(l.out)-before, len(l.out))
-	if err != nil {
-		return false, err
-	}
-	l.after = after
-	return more, nil
 }

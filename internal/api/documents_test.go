@@ -25,7 +25,7 @@ func TestDocumentsValidateAgainstPlainSchema(t *testing.T) {
 	opName := regexp.MustCompile(`^(query|mutation) (\w+)`)
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {
-			if _, err := gqlparser.LoadQuery(schema, doc); err != nil {
+			if _, err := gqlparser.LoadQueryWithRules(schema, doc, nil); err != nil {
 				t.Fatalf("document %s does not validate against Plain's schema: %v", name, err)
 			}
 			m := opName.FindStringSubmatch(doc)
@@ -36,7 +36,7 @@ func TestDocumentsValidateAgainstPlainSchema(t *testing.T) {
 	}
 	// DeliveryAttemptsBatch is generated: every size the client sends.
 	for n := 1; n <= MaxAttemptAliases; n++ {
-		if _, err := gqlparser.LoadQuery(schema, AttemptsBatchDocument(n)); err != nil {
+		if _, err := gqlparser.LoadQueryWithRules(schema, AttemptsBatchDocument(n), nil); err != nil {
 			t.Fatalf("DeliveryAttemptsBatch with %d aliases does not validate against Plain's schema: %v", n, err)
 		}
 	}

@@ -26,6 +26,8 @@ const docWorkspaceHmac = `query WorkspaceHmac {
 
 // ErrEventExpired is returned for an event whose body Plain no longer
 // keeps (or never had: publicEventRequestBody answers null for both).
+//
+//lint:ignore ST1005 Plain is a proper noun; the message is shown as is.
 var ErrEventExpired = errors.New("Plain has no body for this event: it is unknown, or older than the 30 days Plain keeps events")
 
 // ErrNoHmacSecret is returned when the workspace has no HMAC secret.

@@ -138,3 +138,30 @@ func TestDeliveryMessagesAreScrubbed(t *testing.T) {
 		t.Errorf("plain message = %q", got[1].Message)
 	}
 }
+
+// TestBatchedDeliveryMessagesAreScrubbed: the batched listing (health,
+// silence) withholds an echoed secret exactly as ListDeliveryAttempts does,
+// since both read their pages through the same listing.
+func TestBatchedDeliveryMessagesAreScrubbed(t *testing.T) {
+	const value = "Zq9+sec/ret=Value!42"
+	masker := &secret.Masker{}
+	masker.Add("CRM_TOKEN", value)
+	echo := base64.StdEncoding.EncodeToString([]byte("GET /?k=" + value))
+	fs := newFakeServer(t, func(_ int, _ gqlRequest, w http.ResponseWriter, _ *http.Request) {
+		node := attemptJSON(2) // an error result
+		node["result"] = map[string]any{"__typename": "WebhookDeliveryAttemptErrorResult", "errorCode": "TIMEOUT", "errorMessage": "receiver said " + echo}
+		writeJSON(w, 200, map[string]any{"data": map[string]any{"t0": map[string]any{
+			"edges": []any{map[string]any{"node": node}}, "pageInfo": map[string]any{"hasNextPage": false},
+		}}})
+	})
+	o := fastOptions(fs.URL)
+	o.Mask, o.Untrusted = masker.Mask, masker.Untrusted
+	const id = "whTarget_01HD4400VTDJQ646V6RY37SR7K"
+	got, err := newClient(t, o).ListDeliveryAttemptsForTargets(context.Background(), []string{id}, DeliveryFilter{})
+	if err != nil || len(got[id]) != 1 {
+		t.Fatalf("%v, %v", got, err)
+	}
+	if a := got[id][0]; a.Message != secret.Withheld || a.ErrorCode != "TIMEOUT" {
+		t.Errorf("echoed message = %q (%s)", a.Message, a.ErrorCode)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/plain"
@@ -60,25 +59,6 @@ func (w *wireTarget) target() plain.Target {
 	}
 }
 
-type pageInfo struct {
-	HasNextPage bool   `json:"hasNextPage"`
-	EndCursor   string `json:"endCursor"`
-}
-
-type targetPage struct {
-	Edges []struct {
-		Node wireTarget `json:"node"`
-	} `json:"edges"`
-	PageInfo pageInfo `json:"pageInfo"`
-}
-
-type versionPage struct {
-	Edges []struct {
-		Node plain.WebhookVersion `json:"node"`
-	} `json:"edges"`
-	PageInfo pageInfo `json:"pageInfo"`
-}
-
 type wireWorkspace struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
@@ -88,106 +68,16 @@ type wirePermissions struct {
 	Permissions []string `json:"permissions"`
 }
 
-// pager guards a Relay pagination loop against a server that says there is
-// a next page but does not move its cursor, or moves it without returning
-// anything new, or keeps returning new items without end: each would loop
-// forever or exhaust memory. The caps sit far above anything Plain holds
-// (25 webhook targets per workspace), so only a broken or hostile server
-// reaches them.
-type pager struct {
-	what  string
-	limit listingLimit
-	bytes *byteCount // response bytes read for this listing; nil: not counted
-	pages int
-	seen  map[string]bool
-}
-
-// listingLimit bounds one listing: pages read, items kept, response bytes.
-type listingLimit struct {
-	pages, items int
-	bytes        int64
-}
-
-// Caps of each listing. Targets and versions: Plain has at most 25 targets
-// per workspace and a handful of versions. Delivery attempts are many, but
-// the commands that read them stop far earlier.
-var (
-	targetLimit   = listingLimit{pages: 100, items: 10_000, bytes: 64 << 20}
-	versionLimit  = listingLimit{pages: 100, items: 10_000, bytes: 64 << 20}
-	attemptsLimit = listingLimit{pages: 1_000, items: 100_000, bytes: 256 << 20}
-)
-
-// byteCount counts the response bytes the transport reads for requests
-// whose context carries it (see countBytes).
-type byteCount struct{ n atomic.Int64 }
-
-type byteCountKey struct{}
-
-// countBytes returns ctx carrying a fresh byteCount.
-func countBytes(ctx context.Context) (context.Context, *byteCount) {
-	bc := &byteCount{}
-	return context.WithValue(ctx, byteCountKey{}, bc), bc
-}
-
-// next returns the cursor of the next page; added is how many new items the
-// page just read contributed and total how many the listing holds now.
-func (p *pager) next(pi pageInfo, added, total int) (after string, more bool, err error) {
-	p.pages++
-	if p.limit.items > 0 && total > p.limit.items {
-		return "", false, fmt.Errorf("listing %s: more than %d of them, the most plainsync reads; the server is not behaving like Plain", p.what, p.limit.items)
-	}
-	if p.bytes != nil && p.limit.bytes > 0 && p.bytes.n.Load() > p.limit.bytes {
-		return "", false, fmt.Errorf("listing %s: more than %d MiB of responses, the most plainsync reads; the server is not behaving like Plain", p.what, p.limit.bytes>>20)
-	}
-	if !pi.HasNextPage {
-		return "", false, nil
-	}
-	if p.limit.pages > 0 && p.pages >= p.limit.pages {
-		return "", false, fmt.Errorf("listing %s: still more after %d pages, the most plainsync reads; the server is not behaving like Plain", p.what, p.limit.pages)
-	}
-	if pi.EndCursor == "" || p.seen[pi.EndCursor] {
-		return "", false, fmt.Errorf("listing %s: pagination cursor did not advance", p.what)
-	}
-	if added == 0 {
-		return "", false, fmt.Errorf("listing %s: a page with no progress (nothing new) claims another page follows", p.what)
-	}
-	if p.seen == nil {
-		p.seen = map[string]bool{}
-	}
-	p.seen[pi.EndCursor] = true
-	return pi.EndCursor, true, nil
-}
-
-// targetCollector appends pages of targets, keeping each ID once even if a
-// concurrent change shifted an item across a page boundary.
-type targetCollector struct {
-	out  []plain.Target
-	seen map[string]bool
-}
-
-func (c *targetCollector) add(p targetPage) {
-	if c.seen == nil {
-		c.seen = map[string]bool{}
-	}
-	for _, e := range p.Edges {
-		if c.seen[e.Node.ID] {
-			continue
-		}
-		c.seen[e.Node.ID] = true
-		c.out = append(c.out, e.Node.target())
-	}
-}
-
 // Snapshot reads everything a plan needs. The workspace, permissions,
 // catalog and first pages ride in one request; only further pages of
 // targets (and of versions, if Plain ever has more than 100) cost more.
 func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 	var resp struct {
-		MyWorkspace            *wireWorkspace    `json:"myWorkspace"`
-		MyPermissions          wirePermissions   `json:"myPermissions"`
-		WebhookVersions        versionPage       `json:"webhookVersions"`
-		SubscriptionEventTypes []plain.EventType `json:"subscriptionEventTypes"`
-		WebhookTargets         *targetPage       `json:"webhookTargets"`
+		MyWorkspace            *wireWorkspace             `json:"myWorkspace"`
+		MyPermissions          wirePermissions            `json:"myPermissions"`
+		WebhookVersions        page[plain.WebhookVersion] `json:"webhookVersions"`
+		SubscriptionEventTypes []plain.EventType          `json:"subscriptionEventTypes"`
+		WebhookTargets         *page[wireTarget]          `json:"webhookTargets"`
 	}
 	if err := c.run(ctx, "Snapshot", docSnapshot, map[string]any{"first": PageSize}, false, &resp); err != nil {
 		return nil, err
@@ -258,37 +148,18 @@ func (c *Client) WebhookVersions(ctx context.Context) ([]plain.WebhookVersion, e
 
 // versionPages collects the pages of webhook versions starting with first,
 // or from the beginning when first is nil.
-func (c *Client) versionPages(ctx context.Context, first *versionPage) ([]plain.WebhookVersion, error) {
-	out := []plain.WebhookVersion{}
+func (c *Client) versionPages(ctx context.Context, first *page[plain.WebhookVersion]) ([]plain.WebhookVersion, error) {
 	ctx, bc := countBytes(ctx)
-	p := &pager{what: "webhook versions", limit: versionLimit, bytes: bc}
-	page, after := first, ""
-	for {
-		if page == nil {
-			vars := map[string]any{"first": PageSize}
-			if after != "" {
-				vars["after"] = after
-			}
-			var resp struct {
-				WebhookVersions versionPage `json:"webhookVersions"`
-			}
-			if err := c.run(ctx, "WebhookVersions", docWebhookVersions, vars, false, &resp); err != nil {
-				return nil, err
-			}
-			page = &resp.WebhookVersions
+	l := newListing("webhook versions", versionLimit, bc, keepAll[plain.WebhookVersion])
+	return l.readAll(first, func(vars map[string]any) (*page[plain.WebhookVersion], error) {
+		var resp struct {
+			WebhookVersions page[plain.WebhookVersion] `json:"webhookVersions"`
 		}
-		for _, e := range page.Edges {
-			out = append(out, e.Node)
-		}
-		next, more, err := p.next(page.PageInfo, len(page.Edges), len(out))
-		if err != nil {
+		if err := c.run(ctx, "WebhookVersions", docWebhookVersions, vars, false, &resp); err != nil {
 			return nil, err
 		}
-		if !more {
-			return out, nil
-		}
-		page, after = nil, next
-	}
+		return &resp.WebhookVersions, nil
+	})
 }
 
 // EventTypes returns the subscribable event-type catalog.
@@ -346,40 +217,30 @@ func splitLeases(all []plain.Target) (targets, leases []plain.Target) {
 }
 
 // targetPages collects the pages of webhook targets starting with first,
-// or from the beginning when first is nil.
-func (c *Client) targetPages(ctx context.Context, first *targetPage) ([]plain.Target, error) {
-	col := &targetCollector{out: []plain.Target{}}
+// or from the beginning when first is nil, keeping each ID once even if a
+// concurrent change shifted an item across a page boundary.
+func (c *Client) targetPages(ctx context.Context, first *page[wireTarget]) ([]plain.Target, error) {
 	ctx, bc := countBytes(ctx)
-	p := &pager{what: "webhook targets", limit: targetLimit, bytes: bc}
-	page, after := first, ""
-	for {
-		if page == nil {
-			vars := map[string]any{"first": PageSize}
-			if after != "" {
-				vars["after"] = after
-			}
-			var resp struct {
-				WebhookTargets *targetPage `json:"webhookTargets"`
-			}
-			if err := c.run(ctx, "ListWebhookTargets", docListWebhookTargets, vars, false, &resp); err != nil {
-				return nil, err
-			}
-			if resp.WebhookTargets == nil {
-				return nil, fmt.Errorf("ListWebhookTargets: %w", errNoTargets)
-			}
-			page = resp.WebhookTargets
+	seen := map[string]bool{}
+	l := newListing("webhook targets", targetLimit, bc, func(w wireTarget) (plain.Target, bool) {
+		if seen[w.ID] {
+			return plain.Target{}, false
 		}
-		before := len(col.out)
-		col.add(*page)
-		next, more, err := p.next(page.PageInfo, len(col.out)-before, len(col.out))
-		if err != nil {
+		seen[w.ID] = true
+		return w.target(), true
+	})
+	return l.readAll(first, func(vars map[string]any) (*page[wireTarget], error) {
+		var resp struct {
+			WebhookTargets *page[wireTarget] `json:"webhookTargets"`
+		}
+		if err := c.run(ctx, "ListWebhookTargets", docListWebhookTargets, vars, false, &resp); err != nil {
 			return nil, err
 		}
-		if !more {
-			return col.out, nil
+		if resp.WebhookTargets == nil {
+			return nil, fmt.Errorf("ListWebhookTargets: %w", errNoTargets)
 		}
-		page, after = nil, next
-	}
+		return resp.WebhookTargets, nil
+	})
 }
 
 // GetWebhookTarget returns one target, or nil and no error when Plain has
@@ -620,57 +481,38 @@ func (c *Client) ListDeliveryAttempts(ctx context.Context, targetID string, f De
 	if err != nil {
 		return nil, err
 	}
-	out := []plain.DeliveryAttempt{}
 	ctx, bc := countBytes(ctx)
-	p := &pager{what: "delivery attempts", limit: attemptsLimit, bytes: bc}
-	after := ""
-	for {
-		first := PageSize
-		if f.Limit > 0 {
-			first = min(PageSize, f.Limit-len(out))
-		}
-		vars := map[string]any{"targetId": targetID, "first": first}
+	l := c.attemptListing(bc, f)
+	return l.readAll(nil, func(vars map[string]any) (*page[wireAttempt], error) {
+		vars["targetId"] = targetID
 		if len(filters) > 0 {
 			vars["filters"] = filters
 		}
-		if after != "" {
-			vars["after"] = after
-		}
 		var resp struct {
-			WebhookDeliveryAttempts struct {
-				Edges []struct {
-					Node wireAttempt `json:"node"`
-				} `json:"edges"`
-				PageInfo pageInfo `json:"pageInfo"`
-			} `json:"webhookDeliveryAttempts"`
+			WebhookDeliveryAttempts page[wireAttempt] `json:"webhookDeliveryAttempts"`
 		}
 		if err := c.run(ctx, "ListDeliveryAttempts", docListDeliveryAttempts, vars, false, &resp); err != nil {
 			return nil, err
 		}
-		before := len(out)
-		for _, e := range resp.WebhookDeliveryAttempts.Edges {
-			if f.Limit > 0 && len(out) >= f.Limit {
-				break
-			}
-			at := e.Node.attempt()
-			// Plain's record of what a receiver said is server text too.
-			at.Message, at.ErrorCode = c.tr.withholdEcho(at.Message), c.tr.withholdEcho(at.ErrorCode)
-			out = append(out, at)
-		}
-		if f.Limit > 0 && len(out) >= f.Limit {
-			return out, nil
-		}
-		if !f.Since.IsZero() && len(out) > before && out[len(out)-1].AttemptedAt.Before(f.Since) {
-			return out, nil
-		}
-		var more bool
-		var err error
-		after, more, err = p.next(resp.WebhookDeliveryAttempts.PageInfo, len(out)-before, len(out))
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
+		return &resp.WebhookDeliveryAttempts, nil
+	})
+}
+
+// attemptListing starts a listing of delivery attempts filtered by f (its
+// Limit and Since stop it; the rest is the request's filters). Plain's
+// record of what a receiver said is server text too: a message or code
+// that echoes a secret is withheld.
+func (c *Client) attemptListing(bc *byteCount, f DeliveryFilter) *listing[wireAttempt, plain.DeliveryAttempt] {
+	l := newListing("delivery attempts", attemptsLimit, bc, func(w wireAttempt) (plain.DeliveryAttempt, bool) {
+		at := w.attempt()
+		at.Message, at.ErrorCode = c.tr.withholdEcho(at.Message), c.tr.withholdEcho(at.ErrorCode)
+		return at, true
+	})
+	l.max = f.Limit
+	if !f.Since.IsZero() {
+		l.done = func(out []plain.DeliveryAttempt, before int) bool {
+			return len(out) > before && out[len(out)-1].AttemptedAt.Before(f.Since)
 		}
 	}
+	return l
 }

@@ -729,11 +729,6 @@ func TestCancelMidPhaseFinishesInFlightAndSkipsTheRest(t *testing.T) {
 	}
 }
 
-// writerFunc adapts a function to io.Writer.
-type writerFunc func([]byte)
-
-func (w writerFunc) Write(b []byte) (int, error) { w(append([]byte(nil), b...)); return len(b), nil }
-
 // A target the plan already knows (here the one the file pins by id and
 // renames, while a new webhook takes over its old name and URL) is never
 // what a lost create made: adopting it would report the new target as

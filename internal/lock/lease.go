@@ -30,6 +30,8 @@ const LeaseURL = plain.LeaseURL
 // ErrRefused is wrapped by AcquireLease's error when Plain refuses to
 // create the lease target (LeaseOptions.Refused says which errors are
 // refusals): the caller falls back to the local lock rather than fail.
+//
+//lint:ignore ST1005 Plain is a proper noun; the message is shown as is.
 var ErrRefused = errors.New("Plain refused the apply lease target")
 
 // Defaults of LeaseOptions.

@@ -143,7 +143,7 @@ func CheckURL(raw string) (*url.URL, error) {
 	case u.Scheme == "http":
 		return nil, errors.New("--to must use https; http is only for loopback receivers (127.0.0.1, ::1, localhost)")
 	default:
-		return nil, fmt.Errorf("--to must be an https URL (or http to loopback), not %s:", u.Scheme)
+		return nil, fmt.Errorf("--to must be an https URL (or http to loopback), not %s", u.Scheme+":")
 	}
 	return u, nil
 }

@@ -148,12 +148,9 @@ func suggest(s string, candidates []string) string {
 	return best
 }
 
-// exactEvent and globEvent are the two accepted event shapes; the schema
-// says the same for editors.
-var (
-	exactEvent = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`)
-	globEvent  = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*\.(\*|[a-z*][a-z0-9_*]*))$`)
-)
+// globEvent is the accepted event shape (an exact name or a glob); the
+// schema says the same for editors.
+var globEvent = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*\.(\*|[a-z*][a-z0-9_*]*))$`)
 
 // build applies the semantic rules and builds the model. Nodes in bad have
 // been reported already and are not judged again.

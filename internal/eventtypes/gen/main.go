@@ -1,5 +1,7 @@
-// Command gen writes internal/eventtypes/snapshot.go from Plain's webhook
-// payload schema. Run it through "go generate ./internal/eventtypes".
+// Command gen writes Go files from Plain's webhook payload schema: by
+// default internal/eventtypes/snapshot.go, and with -descriptions
+// plain-mock's event catalog (internal/plainmock/eventcatalog.go). Run it
+// through "go generate ./internal/eventtypes ./internal/plainmock".
 package main
 
 import (
@@ -13,14 +15,15 @@ import (
 func main() {
 	in := flag.String("in", "", "Plain's webhook-event-schema.json")
 	out := flag.String("out", "snapshot.go", "Go file to write")
+	descriptions := flag.String("descriptions", "", "event-type descriptions (TSV): write plain-mock's event catalog instead of the snapshot")
 	flag.Parse()
-	if err := run(*in, *out); err != nil {
+	if err := run(*in, *out, *descriptions); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string) error {
+func run(in, out, descriptions string) error {
 	data, err := os.ReadFile(in)
 	if err != nil {
 		return err
@@ -29,7 +32,20 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	src, err := eventtypes.Render(version, types)
+	var src []byte
+	if descriptions == "" {
+		src, err = eventtypes.Render(version, types)
+	} else {
+		var table []byte
+		if table, err = os.ReadFile(descriptions); err != nil {
+			return err
+		}
+		var desc map[string]string
+		if desc, err = eventtypes.ParseDescriptions(descriptions, table); err != nil {
+			return err
+		}
+		src, err = eventtypes.RenderCatalog(version, types, desc)
+	}
 	if err != nil {
 		return err
 	}
