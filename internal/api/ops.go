@@ -182,6 +182,7 @@ func (c *targetCollector) add(p targetPage) {
 // catalog and first pages ride in one request; only further pages of
 // targets (and of versions, if Plain ever has more than 100) cost more.
 func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
+	readAt := time.Now()
 	var resp struct {
 		MyWorkspace            *wireWorkspace    `json:"myWorkspace"`
 		MyPermissions          wirePermissions   `json:"myPermissions"`
@@ -196,6 +197,7 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 		return nil, errNoWorkspace
 	}
 	s := &plain.Snapshot{
+		ReadAt:      readAt,
 		Workspace:   plain.Workspace(*resp.MyWorkspace),
 		Permissions: plain.SortedUnique(resp.MyPermissions.Permissions),
 		EventTypes:  resp.SubscriptionEventTypes,
