@@ -72,6 +72,7 @@ type wirePermissions struct {
 // catalog and first pages ride in one request; only further pages of
 // targets (and of versions, if Plain ever has more than 100) cost more.
 func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
+	readAt := time.Now()
 	var resp struct {
 		MyWorkspace            *wireWorkspace             `json:"myWorkspace"`
 		MyPermissions          wirePermissions            `json:"myPermissions"`
@@ -86,6 +87,7 @@ func (c *Client) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
 		return nil, errNoWorkspace
 	}
 	s := &plain.Snapshot{
+		ReadAt:      readAt,
 		Workspace:   plain.Workspace(*resp.MyWorkspace),
 		Permissions: plain.SortedUnique(resp.MyPermissions.Permissions),
 		EventTypes:  resp.SubscriptionEventTypes,

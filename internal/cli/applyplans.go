@@ -164,13 +164,13 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		// One writer per workspace: hold the local lock and the lease
 		// while applying, and apply what live state shows once they are
 		// held, not what it showed before the wait.
-		release, err := f.lockWorkspace(ctx, pl, af)
+		release, fresh, err := f.lockWorkspace(ctx, pl, af)
 		if err != nil {
 			errs[i] = fileErr(pl.plan, err)
 			return
 		}
 		defer release()
-		pl, err = f.replanLocked(ctx, w, pl, af)
+		pl, err = f.replanLocked(ctx, w, pl, af, fresh)
 		if err != nil {
 			errs[i] = fileErr(pl.plan, err)
 			return

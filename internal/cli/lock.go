@@ -53,25 +53,35 @@ const (
 // ignore: covers lease targets, or Plain refuses the lease target) apply
 // says so in one line and goes on under the local lock. It returns the
 // release, which also runs after Ctrl-C (the lease is deleted under a
-// context of its own).
-func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOptions) (release func(), err error) {
+// context of its own), and the workspace as it stands now that the apply
+// holds it when that is known without another read (nil otherwise, and
+// replanLocked reads it): the lease's deciding read, or with --lock local
+// the plan's own snapshot when no run on this machine has held the local
+// lock since it was read (lock.Local.Unchanged).
+func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOptions) (release func(), fresh *plain.Snapshot, err error) {
 	ws := pl.live.Workspace.ID
 	if af.lockMode == lockNone {
 		fmt.Fprintf(f.IO.ErrOut, "Applying to workspace %s without any lock (--lock none): nothing holds off another apply at the same moment.\n", inert.Text(ws))
-		return func() {}, nil
+		return func() {}, nil, nil
 	}
 	start := time.Now()
 	local, err := lock.AcquireLocal(ctx, lock.LocalPath(f.lockDir(), f.endpoint(&af.rf), ws), af.lockTimeout, 100*time.Millisecond)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if af.lockMode == lockLocal {
-		return func() { _ = local.Unlock() }, nil
+		if local.Unchanged(pl.live.ReadAt) {
+			fresh = pl.live
+		}
+		return func() { _ = local.Unlock() }, fresh, nil
 	}
 	localOnly := func(why string) {
 		fmt.Fprintf(f.IO.ErrOut, "Applying to workspace %s under the local lock only: %s; an apply from another machine at the same moment is not held off (see --lock).\n", inert.Text(ws), why)
 	}
 	leases := f.removeExpiredLeases(ctx, pl, af)
+	// The lease starts from what the plan read, less what was removed.
+	seen := *pl.live
+	seen.Leases = leases
 	warn := f.notHonoured(ws)
 	for _, t := range lock.NotHonoured(pl.live.Leases, time.Now()) {
 		_, until, _ := plain.ParseLease(t)
@@ -101,6 +111,7 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 				}
 			},
 			NotHonoured: warn,
+			Seen:        &seen,
 		})
 		if errors.Is(err, lock.ErrRefused) {
 			// err reads "Plain refused the apply lease target: …"; one line.
@@ -109,10 +120,11 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 		}
 		if err != nil {
 			_ = local.Unlock()
-			return nil, err
+			return nil, nil, err
 		}
 		if lease != nil {
 			fmt.Fprintf(f.IO.ErrOut, "Holding the apply lease of workspace %s; other plainsync runs wait for it.\n", inert.Text(ws))
+			fresh = lease.Snapshot()
 		}
 	}
 	return func() {
@@ -124,7 +136,7 @@ func (f *Factory) lockWorkspace(ctx context.Context, pl planned, af *applyOption
 			cancel()
 		}
 		_ = local.Unlock()
-	}, nil
+	}, fresh, nil
 }
 
 // leaseUnavailable says why this apply cannot take a lease in Plain, or
@@ -225,16 +237,20 @@ func (f *Factory) removeExpiredLeases(ctx context.Context, pl planned, af *apply
 // errChangedWhileWaiting explains a refusal after the lock was held.
 var errChangedWhileWaiting = errors.New("live state changed while this apply waited for the workspace (another apply ran); nothing was written")
 
-// replanLocked re-reads live state once the workspace is held. Unchanged,
+// replanLocked re-reads live state once the workspace is held, unless
+// fresh (from lockWorkspace) already holds it. Unchanged,
 // the plan stands. Changed (another apply ran while this one waited), a
 // saved plan or a plan confirmed at a prompt is refused, since it is not
 // what was reviewed; with --auto-approve the plan is computed again from
 // the file, shown, guarded and applied: that is what the file implies now,
 // and it does not repeat the other run's creates.
-func (f *Factory) replanLocked(ctx context.Context, w io.Writer, pl planned, af *applyOptions) (planned, error) {
-	live, err := pl.client.Snapshot(ctx)
-	if err != nil {
-		return pl, fmt.Errorf("read live state: %w", err)
+func (f *Factory) replanLocked(ctx context.Context, w io.Writer, pl planned, af *applyOptions, fresh *plain.Snapshot) (planned, error) {
+	live := fresh
+	if live == nil {
+		var err error
+		if live, err = pl.client.Snapshot(ctx); err != nil {
+			return pl, fmt.Errorf("read live state: %w", err)
+		}
 	}
 	if diff.Fingerprint(live) == pl.plan.Fingerprint {
 		pl.live = live

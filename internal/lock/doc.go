@@ -3,12 +3,17 @@
 //
 //   - Local is an exclusive file lock under the user's cache directory,
 //     keyed by API endpoint and workspace id: two applies on one machine
-//     (a user and a cron job, two terminals) take turns.
+//     (a user and a cron job, two terminals) take turns. The file records
+//     when each holder took and let go of it, so that the next one knows
+//     whether anyone held it since it read the workspace (Local.Unchanged).
 //   - Lease is a lock every runner sees, because it lives in Plain itself:
 //     a disabled webhook target whose description is
 //     "plainsync-lease v1 holder=ID until=TIME". An apply creates its lease,
-//     re-lists the leases and proceeds only if its own is the oldest live
-//     one (Plain orders creates, so every contender agrees on the winner);
+//     reads the workspace again and proceeds only if its own is the oldest
+//     live one (Plain orders creates, so every contender agrees on the
+//     winner); that read is what the winner plans against (Lease.Snapshot),
+//     and the caller's own snapshot stands for the look before the create
+//     when it shows no lease (LeaseOptions.Seen);
 //     losers delete theirs and wait. The holder renews the expiry while it
 //     works and deletes the lease when done, also after Ctrl-C, retrying a
 //     delete that fails or whose outcome is unknown a few times with

@@ -18,4 +18,7 @@ func tryLock(f *os.File) (bool, error) {
 	return err == nil, err
 }
 
+// exclusive says whether tryLock excludes other processes.
+const exclusive = true
+
 func unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }

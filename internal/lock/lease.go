@@ -19,6 +19,9 @@ import (
 // Client is what a lease needs from Plain. internal/api's client has it.
 type Client interface {
 	ListLeases(ctx context.Context) ([]plain.Target, error)
+	// Snapshot reads the whole workspace: the look that decides whether
+	// a new lease won is one, so that the winner plans against it.
+	Snapshot(ctx context.Context) (*plain.Snapshot, error)
 	CreateWebhookTarget(ctx context.Context, in plain.CreateInput) (plain.Target, error)
 	UpdateWebhookTarget(ctx context.Context, in plain.UpdateInput) (plain.Target, error)
 	DeleteWebhookTarget(ctx context.Context, id string) error
@@ -81,6 +84,13 @@ type LeaseOptions struct {
 	// (TTL plus half a TTL of clock skew): it blocks nothing and is never
 	// deleted.
 	NotHonoured func(id string, until time.Time)
+	// Seen, if set, is the workspace as the caller last read it (the
+	// snapshot its plan was computed from). When its leases leave nothing
+	// to wait for or remove, AcquireLease creates its lease at once,
+	// without listing first: whether the lease won is decided by the
+	// listing after the create in any case. Otherwise (a lease of
+	// another run, live or expired) it lists afresh before acting.
+	Seen *plain.Snapshot
 }
 
 // protected reports whether o protects t from deletion.
@@ -107,6 +117,19 @@ type Lease struct {
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
+	// snap is the workspace as read when the lease was won.
+	snap *plain.Snapshot
+	// doubt is set when acquiring left something unsure (a create or a
+	// delete whose outcome is unknown or that failed, an adopted lease):
+	// Release then checks the listing for leases to remove, rather than
+	// trusting a delete that succeeded.
+	doubt bool
+}
+
+// acquiring is what AcquireLease learns on its way.
+type acquiring struct {
+	created bool // a create was sent
+	doubt   bool // see Lease.doubt
 }
 
 // leaseInfo is a lease target as parsed from its description.
@@ -197,28 +220,38 @@ func AcquireLease(ctx context.Context, c Client, o LeaseOptions) (*Lease, error)
 			}
 		}
 	}
-	created := false
-	l, err := acquire(ctx, c, o, &created)
-	if err != nil && created {
+	st := &acquiring{}
+	l, err := acquire(ctx, c, o, st)
+	if l != nil {
+		l.doubt = st.doubt
+	}
+	if err != nil && st.created {
 		// A lease of this run may be left (a create whose response was
 		// lost, a loser's delete that failed). The clean-up runs even
 		// after Ctrl-C, bounded by its attempts.
 		_, _, _ = removeLeases(context.WithoutCancel(ctx), c, o, func(li leaseInfo) bool {
 			return li.holder == o.Holder || li.stale(o.Now(), o.TTL)
-		})
+		}, false)
 	}
 	return l, err
 }
 
-// acquire is AcquireLease's loop; it sets *created once it has sent a
-// create.
-func acquire(ctx context.Context, c Client, o LeaseOptions, created *bool) (*Lease, error) {
+// acquire is AcquireLease's loop; it records in st what it sent.
+func acquire(ctx context.Context, c Client, o LeaseOptions, st *acquiring) (*Lease, error) {
 	deadline := o.Now().Add(o.Timeout)
 	waiting := false
-	for {
-		v, err := look(ctx, c, o)
-		if err != nil {
-			return nil, err
+	for first := true; ; first = false {
+		var v leaseView
+		var err error
+		if seen := o.Seen; first && seen != nil {
+			// The caller's snapshot stands for the first look when it
+			// shows no lease to wait for or remove.
+			v = view(seen.Leases, o)
+		}
+		if !first || o.Seen == nil || len(v.mine)+len(v.others)+len(v.stale) > 0 {
+			if v, err = look(ctx, c, o); err != nil {
+				return nil, err
+			}
 		}
 		for _, li := range v.stale {
 			// Its holder died without releasing it. A failed delete is no
@@ -230,6 +263,8 @@ func acquire(ctx context.Context, c Client, o LeaseOptions, created *bool) (*Lea
 			}
 			if c.DeleteWebhookTarget(ctx, li.t.ID) == nil {
 				o.deleted(li.t.ID, false)
+			} else {
+				st.doubt = true
 			}
 		}
 		if len(v.mine) > 0 || len(v.others) == 0 {
@@ -241,15 +276,17 @@ func acquire(ctx context.Context, c Client, o LeaseOptions, created *bool) (*Lea
 			var won bool
 			if len(v.mine) > 0 {
 				// An earlier create of this run landed after all.
-				l, won, err = settle(mctx, c, o, nil)
+				st.doubt = true
+				l, won, err = settle(mctx, c, o, nil, st)
 			} else {
-				*created = true
-				l, won, err = tryCreate(mctx, c, o)
+				st.created = true
+				l, won, err = tryCreate(mctx, c, o, st)
 			}
 			if err != nil {
 				return nil, err
 			}
 			if won && ctx.Err() != nil {
+				l.doubt = st.doubt
 				if err := l.release(mctx); err != nil {
 					return nil, fmt.Errorf("taking the apply lease: %w; %w", context.Cause(ctx), err)
 				}
@@ -294,6 +331,11 @@ func look(ctx context.Context, c Client, o LeaseOptions) (leaseView, error) {
 	if err != nil {
 		return leaseView{}, fmt.Errorf("apply lease: list leases: %w", err)
 	}
+	return view(ts, o), nil
+}
+
+// view sorts the leases among ts into a leaseView.
+func view(ts []plain.Target, o LeaseOptions) leaseView {
 	var v leaseView
 	now := o.Now()
 	for _, t := range ts {
@@ -315,7 +357,7 @@ func look(ctx context.Context, c Client, o LeaseOptions) (leaseView, error) {
 	}
 	sortOldest(v.mine)
 	sortOldest(v.others)
-	return v, nil
+	return v
 }
 
 // sortOldest orders leases by creation, then id: the order Plain
@@ -333,7 +375,7 @@ func sortOldest(ls []leaseInfo) {
 // tryCreate creates this run's lease and settles whether it won. A create
 // whose outcome is unknown is settled the same way: the holder id finds
 // it in the listing if it landed.
-func tryCreate(ctx context.Context, c Client, o LeaseOptions) (*Lease, bool, error) {
+func tryCreate(ctx context.Context, c Client, o LeaseOptions, st *acquiring) (*Lease, bool, error) {
 	in := plain.CreateInput{
 		URL:         LeaseURL,
 		Description: describe(o.Holder, o.Now().Add(o.TTL)),
@@ -351,20 +393,28 @@ func tryCreate(ctx context.Context, c Client, o LeaseOptions) (*Lease, bool, err
 	var created *plain.Target
 	if err == nil {
 		created = &t
+	} else {
+		st.doubt = true
 	}
-	return settle(ctx, c, o, created)
+	return settle(ctx, c, o, created, st)
 }
 
-// settle re-lists the leases and reports whether this holder won: whether
-// its oldest lease (created, when the create's response arrived, is one
-// even if the listing does not show it yet) is the oldest live lease. The
-// winner keeps that one and deletes any other of its own; a loser deletes
-// all of its own.
-func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target) (*Lease, bool, error) {
-	all, err := c.ListLeases(ctx)
+// settle reads the workspace again and reports whether this holder won:
+// whether its oldest lease (created, when the create's response arrived,
+// is one even if the listing does not show it yet) is the oldest live
+// lease. The winner keeps that one and deletes any other of its own; a
+// loser deletes all of its own.
+//
+// The read is a whole snapshot, kept with the lease won (Lease.Snapshot):
+// every earlier holder had let its lease go before it (else that lease
+// would be older and live), and so had finished writing, so the winner
+// plans against it without reading the workspace once more.
+func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target, st *acquiring) (*Lease, bool, error) {
+	snap, err := c.Snapshot(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("apply lease: list leases: %w", err)
 	}
+	all := slices.Clone(snap.Leases)
 	if created != nil && !slices.ContainsFunc(all, func(x plain.Target) bool { return x.ID == created.ID }) {
 		all = append(all, *created)
 	}
@@ -396,15 +446,18 @@ func settle(ctx context.Context, c Client, o LeaseOptions, created *plain.Target
 		for _, id := range mine {
 			if c.DeleteWebhookTarget(ctx, id) == nil {
 				o.deleted(id, true)
+			} else {
+				st.doubt = true
 			}
 		}
 		return nil, false, nil
 	}
-	l := &Lease{o: o, c: c, id: live[0].t.ID, holder: o.Holder, ttl: o.TTL, retry: o.Retry, now: o.Now}
+	l := &Lease{o: o, c: c, id: live[0].t.ID, holder: o.Holder, ttl: o.TTL, retry: o.Retry, now: o.Now, snap: snap}
 	for _, id := range mine {
 		if id != l.id {
 			// A second lease of this holder (an earlier create that
 			// landed late); Release retries it if this fails.
+			st.doubt = true
 			if c.DeleteWebhookTarget(ctx, id) == nil {
 				o.deleted(id, true)
 			}
@@ -442,12 +495,20 @@ func (l *Lease) ID() string { return l.id }
 // Holder is the lease's holder id.
 func (l *Lease) Holder() string { return l.holder }
 
+// Snapshot is the workspace as read when the lease was won, after every
+// earlier holder had finished: what the holder plans against, instead of
+// reading the workspace again. Its Leases may lack this lease.
+func (l *Lease) Snapshot() *plain.Snapshot { return l.snap }
+
 // Release stops renewing and deletes the lease, and with it any other
 // lease of its holder and any expired lease of another (whose holder died
-// or could not delete it). A delete that fails or whose outcome is
-// unknown is checked by listing the leases and retried with backoff, at
-// most releaseAttempts times and within ctx. ctx should outlive an
-// interrupt: the lease must go even after Ctrl-C.
+// or could not delete it). When acquiring went cleanly (every create and
+// delete answered, nothing adopted) and the delete succeeds, that is all:
+// one request. A delete that fails or whose outcome is unknown, or an
+// acquisition that left something unsure, is checked by listing the
+// leases and retried with backoff, at most releaseAttempts times and
+// within ctx. ctx should outlive an interrupt: the lease must go even
+// after Ctrl-C.
 func (l *Lease) Release(ctx context.Context) error {
 	if l == nil {
 		return nil
@@ -469,7 +530,7 @@ func (l *Lease) release(ctx context.Context) error {
 	o.Holder, o.TTL, o.Retry, o.Now = l.holder, l.ttl, l.retry, l.now
 	_, left, err := removeLeases(ctx, l.c, o, func(li leaseInfo) bool {
 		return li.t.ID == l.id || li.holder == l.holder || li.stale(l.now(), l.ttl)
-	}, l.id)
+	}, !l.doubt, l.id)
 	if err != nil {
 		return fmt.Errorf("apply lease: delete lease target(s) %s: %w (a lease expires by itself %s after its last renewal; the next apply deletes it then)",
 			strings.Join(left, ", "), err, l.ttl+l.ttl/2)
@@ -486,11 +547,13 @@ const releaseAttempts = 5
 // o.Deleted. A round deletes each, then lists the
 // leases to see which are left: a delete whose outcome is unknown may have
 // worked, and one that failed is tried again in the next round, after a
-// pause that starts at o.Retry and doubles. It returns the ids it deleted
+// pause that starts at o.Retry and doubles. With final, the first round's
+// deletes of ids, when all succeed, are the end: nothing is listed (the
+// caller knows there is nothing else). It returns the ids it deleted
 // (sent a delete for, and no longer listed); after releaseAttempts rounds,
 // or when ctx ends, it gives up and returns those still left too, with the
 // last error.
-func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(leaseInfo) bool, ids ...string) (deleted, left []string, err error) {
+func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(leaseInfo) bool, final bool, ids ...string) (deleted, left []string, err error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -542,6 +605,10 @@ func removeLeases(ctx context.Context, c Client, o LeaseOptions, want func(lease
 			if err := c.DeleteWebhookTarget(ctx, id); err != nil {
 				last, failed = err, true
 			}
+		}
+		if final && round == 1 && !listed && !failed && len(pending) > 0 {
+			pending = nil
+			return report(gone()), nil, nil
 		}
 		if listed && len(pending) == 0 {
 			return report(gone()), nil, nil
@@ -607,7 +674,7 @@ func RemoveExpired(ctx context.Context, c Client, leases []plain.Target, now tim
 	o := LeaseOptions{TTL: DefaultTTL, Retry: retry, Now: func() time.Time { return now }, Protected: protected}
 	removed, left, err = removeLeases(ctx, c, o, func(li leaseInfo) bool {
 		return slices.Contains(expired, li.t.ID) && li.stale(now, DefaultTTL)
-	})
+	}, false)
 	if err != nil && len(left) == 0 {
 		left = expired // the listing failed throughout
 	}

@@ -30,8 +30,8 @@ type fakePlain struct {
 	// late holds creates that answered "outcome unknown" without
 	// committing; each commits when its count of listings reaches zero.
 	late []lateCreate
-	// deletes and lists count the calls.
-	deletes, lists int
+	// deletes, lists and snaps count the calls (a snapshot is a listing).
+	deletes, lists, snaps int
 }
 
 // fate is what the fake does with one mutation.
@@ -80,6 +80,25 @@ func (f *fakePlain) ListLeases(context.Context) ([]plain.Target, error) {
 		}
 	}
 	return out, nil
+}
+
+// Snapshot reads the whole workspace; it counts as a listing (lists,
+// late creates) like ListLeases, and snaps counts it too.
+func (f *fakePlain) Snapshot(ctx context.Context) (*plain.Snapshot, error) {
+	leases, err := f.ListLeases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.snaps++
+	s := &plain.Snapshot{Workspace: plain.Workspace{ID: "w_01MXCKWRKSPACE000000000000"}, Leases: leases}
+	for _, t := range f.targets {
+		if !plain.IsLease(t.Description) {
+			s.Targets = append(s.Targets, t)
+		}
+	}
+	return s, nil
 }
 
 func (f *fakePlain) CreateWebhookTarget(_ context.Context, in plain.CreateInput) (plain.Target, error) {

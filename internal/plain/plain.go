@@ -63,6 +63,10 @@ type Snapshot struct {
 	// are plainsync's own bookkeeping, never planned, listed or exported,
 	// but they take a slot of Plain's 25.
 	Leases []Target `json:"leases,omitempty"`
+	// ReadAt is when reading the snapshot began (zero: unknown). apply
+	// compares it with the local lock's record to learn whether another
+	// run on this machine can have written since (lock.Local.Unchanged).
+	ReadAt time.Time `json:"-"`
 }
 
 // LeasePrefix starts the description of the disabled webhook target that
