@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/plainsync/plainsync/internal/secret"
+)
+
+// ATTACK: replay shows the receiver's answer through Mask, not Untrusted: a receiver that echoes the --to Basic-auth header, or the HMAC secret base64-encoded or cut at the 200-byte summary limit, gets a secret printed.
+func TestAttackReplaySummaryEchoesNoSecret(t *testing.T) {
+	const hmacSecret = "whsec_Zq8TnV4pLk2Mw"
+	const password = "Rq7-yUw3-Ht9x"
+	live := startRecorder(t)
+	m := startMock(t, nil, "--hmac-secret", hmacSecret, "--retry-schedule", "none")
+	dir := workdir(t, fmt.Sprintf(`version: 1
+defaults:
+  webhookVersion: "2026-02-27"
+webhooks:
+  - name: live-hook
+    url: %s/live
+    events: [thread.thread_created]
+`, live.URL))
+	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
+	ev := emittedEventID(t, m.emit("thread.thread_created"))
+	live.wait(t, 1)
+
+	for name, answer := range map[string]func(r *http.Request) string{
+		// A debugging receiver that echoes the request's headers.
+		"authorization header": func(r *http.Request) string { return "got " + r.Header.Get("Authorization") },
+		// The secret, base64-encoded (e.g. a config dump).
+		"base64 secret": func(*http.Request) string {
+			return "expected key " + base64.StdEncoding.EncodeToString([]byte(hmacSecret))
+		},
+		// The secret cut by the 200-byte summary: masking misses the piece.
+		"cut secret": func(*http.Request) string { return strings.Repeat("x", 190) + " " + hmacSecret },
+	} {
+		t.Run(name, func(t *testing.T) {
+			rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = io.WriteString(w, answer(r))
+			}))
+			defer rcv.Close()
+			to := strings.Replace(rcv.URL, "http://", "http://bob:"+password+"@", 1) + "/hook"
+			for _, out := range []string{"table", "json"} {
+				r := m.run(dir, "replay", ev, "--to", to, "-o", out)
+				if r.code == 0 {
+					t.Fatalf("the 401 answer exited 0")
+				}
+				for what, v := range map[string]string{"HMAC secret": hmacSecret, "--to password": password, "--to Basic credentials": base64.StdEncoding.EncodeToString([]byte("bob:" + password))} {
+					if secret.Echoes(r.all(), v) {
+						t.Errorf("-o %s: the output gives away the %s:\n%s", out, what, r.all())
+					}
+				}
+			}
+		})
+	}
+}
