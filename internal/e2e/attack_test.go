@@ -49,7 +49,7 @@ webhooks:
 			}))
 			defer rcv.Close()
 			to := strings.Replace(rcv.URL, "http://", "http://bob:"+password+"@", 1) + "/hook"
-			for _, out := range []string{"table", "json"} {
+			for _, out := range []string{"text", "json"} {
 				r := m.run(dir, "replay", ev, "--to", to, "-o", out)
 				if r.code == 0 {
 					t.Fatalf("the 401 answer exited 0")
