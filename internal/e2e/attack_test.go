@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,5 +63,35 @@ webhooks:
 				}
 			}
 		})
+	}
+}
+
+// ATTACK: drift --health-window has no upper bound and the health report (table sparkline + Mermaid chart, one point per bucket) is appended to $GITHUB_STEP_SUMMARY uncapped: a long window makes the summary exceed GitHub's 1 MiB limit, and the runner then drops the step's whole summary.
+func TestAttackHealthReportFitsStepSummary(t *testing.T) {
+	m := startMock(t, nil)
+	dir := workdir(t, `version: 1
+defaults:
+  webhookVersion: "2026-02-27"
+webhooks:
+  - name: hook
+    url: https://hooks.example.com/plain
+    events: [thread.thread_created]
+`)
+	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	if err := os.WriteFile(summary, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := m.runEnv(dir, []string{"GITHUB_ACTIONS=true", "GITHUB_STEP_SUMMARY=" + summary}, "drift", "--health-window", "2000000h")
+	if r.code != 0 && r.code != 2 {
+		t.Fatalf("drift --health-window 2000000h: exit %d\n%s", r.code, r.all())
+	}
+	st, err := os.Stat(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// GitHub refuses a step summary over 1024 KiB (the limit render.MaxStepSummary names).
+	if st.Size() > 1<<20 {
+		t.Errorf("the step summary is %d bytes, over GitHub's 1 MiB limit", st.Size())
 	}
 }
