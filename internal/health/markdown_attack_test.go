@@ -15,6 +15,7 @@ func TestAttackHealthMarkdownNameIsOnlyText(t *testing.T) {
 		"[click](https://evil.example/x)",
 		"![img](https://evil.example/pixel.png)",
 		"<https://evil.example/angle>",
+		"see https://evil.example/bare and www.evil.example",
 	} {
 		r := &Report{Window: "24h0m0s", MinSuccessRate: 0.9, Targets: []TargetHealth{{
 			TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR7K", Name: evil, Attempts: 1, Successful: 1,
