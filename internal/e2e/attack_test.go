@@ -95,3 +95,22 @@ webhooks:
 		t.Errorf("the step summary is %d bytes, over GitHub's 1 MiB limit", st.Size())
 	}
 }
+
+// ATTACK: --max-silence ignores when a target was created: a target apply created a minute ago, which has had no event to deliver yet, is flagged SILENT ("no successful delivery for 6h") and drift exits 2, paging on every new target.
+func TestAttackMaxSilenceSparesNewTargets(t *testing.T) {
+	rcv := startRecorder(t)
+	m := startMock(t, nil)
+	dir := workdir(t, fmt.Sprintf(`version: 1
+defaults:
+  webhookVersion: "2026-02-27"
+webhooks:
+  - name: new-hook
+    url: %s/new
+    events: [thread.thread_created]
+`, rcv.URL))
+	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
+	r := m.run(dir, "drift", "--max-silence", "6h", "-o", "json")
+	if r.code != 0 || strings.Contains(r.stdout, `"silent": true`) {
+		t.Errorf("a target created just now is reported silent for 6h (exit %d):\n%s", r.code, r.all())
+	}
+}
