@@ -114,3 +114,22 @@ webhooks:
 		t.Errorf("a target created just now is reported silent for 6h (exit %d):\n%s", r.code, r.all())
 	}
 }
+
+// ATTACK: with a policy that does not load (syntax error in a rule), validate exits 1 but still prints "plainsync.yaml: valid (N webhooks)" on stdout: the file was never checked against the policy, and a CI log (or a wrapper reading stdout) says valid.
+func TestAttackValidateBrokenPolicyNotReportedValid(t *testing.T) {
+	m := startMock(t, nil)
+	dir := workdir(t, `version: 1
+defaults:
+  webhookVersion: "2026-02-27"
+webhooks:
+  - name: ops
+    url: https://hooks.example.com/plain
+    events: [thread.thread_created]
+`)
+	writeFile(t, dir, "policy/rules.yaml", "version: 1\nrules:\n  - name: no-ops\n    expr: 'webhook.name != '\n")
+	r := m.run(dir, "validate", "--policy", "policy")
+	wantCode(t, r, 1)
+	if strings.Contains(r.stdout, "valid (") && !strings.Contains(r.stdout, "invalid") {
+		t.Errorf("validate with a broken policy says the file is valid:\n%s", r.all())
+	}
+}
