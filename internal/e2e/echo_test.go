@@ -21,6 +21,7 @@ import (
 // GraphQL error messages and a mutation's error. No piece of the secret,
 // in any encoding, reaches stdout, stderr, the step summary or the outputs.
 func TestSecretsNeverLeakThroughEncodedEchoes(t *testing.T) {
+	t.Parallel()
 	const value = "Zq9+sec/ret=Value!42xy"
 	encodings := map[string]func(string) string{
 		"percent": func(s string) string {

@@ -105,6 +105,7 @@ func leaseCount(ts []plain.Target) int {
 // nothing: not the API key to an attacker's URL, not a delete the file
 // does not imply, not one target's change to another.
 func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{
 		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR05", Description: "ops-alerts", URL: "https://ops.example.com/plain",
@@ -201,6 +202,7 @@ func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 // cut to an excerpt, must not show any part of the token, nor its
 // lower-case percent-encoding, in stdout, stderr or the step summary.
 func TestHardenSecretsNeverLeakThroughCutExcerpts(t *testing.T) {
+	t.Parallel()
 	const token = "tok_SENTINEL_x+y/z=0123456789"
 	m := startMock(t, ws())
 	p := startProxy(t, m)
@@ -232,6 +234,7 @@ func TestHardenSecretsNeverLeakThroughCutExcerpts(t *testing.T) {
 // Case 3: a server that pages forever (always new ids, always one more
 // page) is cut off at a cap that names itself, quickly.
 func TestHardenEndlessPaginationIsCapped(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{{ID: "whTarget_0000000000000000000000SEED", Description: "seed", URL: "https://seed.example.com/h",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06"}}
@@ -303,6 +306,7 @@ func manyHooks(n int) string {
 // them), repeated 20 times under latency and dropped responses: never a
 // duplicate, never a lease left behind, and the workspace converges.
 func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
+	t.Parallel()
 	const hooks = 4
 	contended := 0
 	for rep := 0; rep < 20; rep++ {
@@ -350,6 +354,7 @@ func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
 // Case 5: a create answered 504 that Plain commits four seconds later is
 // found by polling and adopted, never sent again: no duplicate.
 func TestHardenLateCommittedCreateIsNotDuplicated(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	mockURL := m.url
 	p := startProxy(t, m)
@@ -388,6 +393,7 @@ func TestHardenLateCommittedCreateIsNotDuplicated(t *testing.T) {
 // Case 5, the other outcome: a create still not visible when the request
 // timeout has passed is reported, not re-sent.
 func TestHardenUnknownCreateStopsAndSaysSo(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	p := startProxy(t, m)
 	creates := 0
@@ -414,6 +420,7 @@ func TestHardenUnknownCreateStopsAndSaysSo(t *testing.T) {
 // longer wedge the workspace: plan offers to remove them, keeping the
 // oldest, and apply does.
 func TestHardenDuplicatesAreRemovedNotAWedge(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	mk := func(id string, minute int) plain.Target {
 		return plain.Target{ID: id, Description: "race-0", URL: "https://r0.example.com/x", EventTypes: []string{"thread.note_created"},
@@ -435,6 +442,7 @@ func TestHardenDuplicatesAreRemovedNotAWedge(t *testing.T) {
 // A lease left by a run that died (kill -9) is invisible to plan, targets
 // and export, is never pruned as unmanaged, and is taken over once stale.
 func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0Y", Description: plain.LeasePrefix + " v1 holder=dead until=2026-01-01T00:00:00.000Z",
 		URL: "https://plainsync.invalid/lease", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06"}}
@@ -488,6 +496,7 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 // A live lease held by another run makes apply wait, then refuse after
 // --lock-timeout, writing nothing.
 func TestHardenApplyWaitsForAnotherRunsLease(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	until := time.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
 	seed.Targets = []plain.Target{{ID: "whTarget_0000000000000000000001EASE", Description: plain.LeasePrefix + " v1 holder=busy-runner until=" + until,
@@ -506,6 +515,7 @@ func TestHardenApplyWaitsForAnotherRunsLease(t *testing.T) {
 // renderer, wrapped in stop-commands inside Actions, and export writes
 // them as quoted YAML that loads back to the same description.
 func TestHardenHostileTextStaysInert(t *testing.T) {
+	t.Parallel()
 	const evil = "x\n::error file=a,line=1::forged\r\x1b[2K::add-mask::y\u202e"
 	seed := ws()
 	seed.Targets = []plain.Target{
@@ -552,6 +562,7 @@ func TestHardenHostileTextStaysInert(t *testing.T) {
 // Case 7: apply of a device or an oversized file is refused at once with
 // a clear error, not read until memory runs out.
 func TestHardenSavedPlanSizeIsCapped(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	start := time.Now()
@@ -567,6 +578,7 @@ func TestHardenSavedPlanSizeIsCapped(t *testing.T) {
 // named pipe, a directory or a device stays what it is. (Without root,
 // /dev/full cannot be replaced anyway; a FIFO the user owns can.)
 func TestHardenOutRefusesSpecialFiles(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	fifo := filepath.Join(dir, "plan.fifo")
@@ -592,6 +604,7 @@ func TestHardenOutRefusesSpecialFiles(t *testing.T) {
 // its error and exit 1, and every other workspace's plan and drift result
 // is still printed (JSON: one document per file, with an error field).
 func TestHardenOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := t.TempDir()
 	good := manyHooks(1)
@@ -641,6 +654,7 @@ func TestHardenOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
 // fills has no room for it: apply still runs, under the local lock, and
 // says so.
 func TestHardenFullWorkspaceStillApplies(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	for i := 0; i < 24; i++ {
 		seed.Targets = append(seed.Targets, plain.Target{ID: fmt.Sprintf("whTarget_F%025d", i), Description: fmt.Sprintf("race-%d", i),

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,21 +30,36 @@ const (
 	crmToken = "crm-TOKEN-s3cr3t-99"
 )
 
+// defaultParallel is how many tests of this package run at once unless
+// -test.parallel says otherwise. The tests mostly wait (on plainsync and
+// plain-mock processes, injected latency, retry backoff), so the default,
+// GOMAXPROCS, would leave a 2-core machine idle.
+const defaultParallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		if err := flag.Set("test.parallel", fmt.Sprint(defaultParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	dir, err := os.MkdirTemp("", "plainsync-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	binDir = dir
-	for _, b := range []string{"plainsync", "plain-mock"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b), "../../cmd/"+b)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n", b, err)
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
+	// One go build for both: it compiles their shared packages once and
+	// links the two in parallel.
+	cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "../../cmd/plainsync", "../../cmd/plain-mock")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "build plainsync and plain-mock: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
