@@ -351,42 +351,55 @@ func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
 	t.Logf("%d of 20 repetitions had one run wait for the other", contended)
 }
 
-// Case 5: a create answered 504 that Plain commits four seconds later is
-// found by polling and adopted, never sent again: no duplicate.
+// Case 5: a create answered 504 that Plain commits only later, after
+// plainsync has looked for it twice in vain, is found by polling and
+// adopted, never sent again: no duplicate.
 func TestHardenLateCommittedCreateIsNotDuplicated(t *testing.T) {
 	t.Parallel()
 	m := startMock(t, ws())
 	mockURL := m.url
 	p := startProxy(t, m)
 	var mu sync.Mutex
-	creates := 0
+	creates, looks := 0, 0
+	var late func()
 	p.intercept = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		if !isCreate(body) || bytes.Contains(body, []byte(plain.LeasePrefix)) {
-			return false
-		}
 		mu.Lock()
-		creates++
-		mu.Unlock()
-		hdr := r.Header.Clone()
-		go func() {
-			time.Sleep(4 * time.Second)
-			req, _ := http.NewRequest(http.MethodPost, mockURL, bytes.NewReader(body))
-			req.Header = hdr
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
+		defer mu.Unlock()
+		if isCreate(body) && !bytes.Contains(body, []byte(plain.LeasePrefix)) {
+			creates++
+			hdr := r.Header.Clone()
+			late = func() {
+				req, _ := http.NewRequest(http.MethodPost, mockURL, bytes.NewReader(body))
+				req.Header = hdr
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
 			}
-		}()
-		http.Error(w, "<html>504 Gateway Time-out</html>", http.StatusGatewayTimeout)
-		return true
+			http.Error(w, "<html>504 Gateway Time-out</html>", http.StatusGatewayTimeout)
+			return true
+		}
+		if late != nil && bytes.Contains(body, []byte("webhookTargets(")) {
+			// A look for the lost create: the first two miss it; Plain
+			// commits it right after answering the second.
+			looks++
+			forward(mockURL, w, r, body)
+			if looks == 2 {
+				late()
+				late = func() {}
+			}
+			return true
+		}
+		return false
 	}
 	dir := workdir(t, manyHooks(1))
 	r := m.runVia(p, dir, nil, "apply", "--auto-approve", "--timeout", "10s")
 	wantCode(t, r, 0)
 	wantContains(t, r.stdout, "adopted")
-	time.Sleep(500 * time.Millisecond)
 	live := byDescription(t, m.targets())
-	if len(live) != 1 || creates != 1 {
-		t.Fatalf("%d targets after %d creates, want 1 and 1\n%s", len(live), creates, r.all())
+	mu.Lock()
+	defer mu.Unlock()
+	if len(live) != 1 || creates != 1 || looks < 3 {
+		t.Fatalf("%d targets after %d creates and %d looks, want 1, 1 and at least 3\n%s", len(live), creates, looks, r.all())
 	}
 }
 
