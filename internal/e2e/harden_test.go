@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -304,51 +305,68 @@ func manyHooks(n int) string {
 // Case 4: two applies at once, from two "machines" (separate homes, so
 // the local lock does not apply and only the lease in Plain serialises
 // them), repeated 20 times under latency and dropped responses: never a
-// duplicate, never a lease left behind, and the workspace converges.
+// duplicate, never a lease left behind, and the workspace converges. Each
+// repetition has a fresh workspace of its own, all served by one
+// plain-mock (a key per workspace, as on Plain), and the repetitions run
+// at once.
 func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
 	t.Parallel()
-	const hooks = 4
-	contended := 0
-	for rep := 0; rep < 20; rep++ {
-		m := startMock(t, ws(), "--latency", "5ms", "--drop-after-commit", "0.2", "--seed", fmt.Sprint(rep+1))
-		dirs := []string{workdir(t, manyHooks(hooks)), workdir(t, manyHooks(hooks))}
-		var wg sync.WaitGroup
-		results := make([]result, 2)
-		for i, dir := range dirs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results[i] = m.run(dir, "apply", "--auto-approve", "--timeout", "2s")
-			}()
-		}
-		wg.Wait()
-		for _, r := range results {
-			if strings.Contains(r.all(), "Waiting for another plainsync run") || strings.Contains(r.stdout, "planned again") {
-				contended++
-			}
-		}
-		ts := m.targets()
-		if n := leaseCount(ts); n != 0 {
-			t.Fatalf("rep %d: %d leases left behind", rep, n)
-		}
-		live := byDescription(t, ts) // fails on any duplicate
-		if len(live) > hooks {
-			t.Fatalf("rep %d: %d targets, want at most %d", rep, len(live), hooks)
-		}
-		// A run may end "outcome unknown"; one more apply converges.
-		if len(live) < hooks {
-			m.run(dirs[0], "apply", "--auto-approve", "--timeout", "2s")
-			live = byDescription(t, m.targets())
-		}
-		if len(live) != hooks {
-			t.Fatalf("rep %d: %d targets after a re-run, want %d\n%s\n%s", rep, len(live), hooks, results[0].all(), results[1].all())
-		}
+	const hooks, reps = 4, 20
+	key := func(rep int) string { return fmt.Sprintf("%s%02d", apiKey, rep) } // holds apiKey: a leak is caught
+	args := []string{"--latency", "5ms", "--drop-after-commit", "0.2", "--seed", "1"}
+	for rep := 0; rep < reps; rep++ {
+		args = append(args, "--key", fmt.Sprintf("%s@w_01E2ERACE%017d", key(rep), rep))
 	}
+	shared := startMock(t, ws(), args...)
+	var contended atomic.Int32
+	t.Run("reps", func(t *testing.T) {
+		for rep := 0; rep < reps; rep++ {
+			t.Run(fmt.Sprint(rep), func(t *testing.T) {
+				t.Parallel()
+				m := shared.as(t, key(rep))
+				if ts := m.targets(); len(ts) != 0 {
+					t.Fatalf("rep %d: the workspace is not fresh: %+v", rep, ts)
+				}
+				dirs := []string{workdir(t, manyHooks(hooks)), workdir(t, manyHooks(hooks))}
+				var wg sync.WaitGroup
+				results := make([]result, 2)
+				for i, dir := range dirs {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						results[i] = m.run(dir, "apply", "--auto-approve", "--timeout", "2s")
+					}()
+				}
+				wg.Wait()
+				for _, r := range results {
+					if strings.Contains(r.all(), "Waiting for another plainsync run") || strings.Contains(r.stdout, "planned again") {
+						contended.Add(1)
+					}
+				}
+				ts := m.targets()
+				if n := leaseCount(ts); n != 0 {
+					t.Fatalf("rep %d: %d leases left behind", rep, n)
+				}
+				live := byDescription(t, ts) // fails on any duplicate
+				if len(live) > hooks {
+					t.Fatalf("rep %d: %d targets, want at most %d", rep, len(live), hooks)
+				}
+				// A run may end "outcome unknown"; one more apply converges.
+				if len(live) < hooks {
+					m.run(dirs[0], "apply", "--auto-approve", "--timeout", "2s")
+					live = byDescription(t, m.targets())
+				}
+				if len(live) != hooks {
+					t.Fatalf("rep %d: %d targets after a re-run, want %d\n%s\n%s", rep, len(live), hooks, results[0].all(), results[1].all())
+				}
+			})
+		}
+	})
 	// The runs must really have met, or this proves nothing.
-	if contended == 0 {
+	if contended.Load() == 0 {
 		t.Fatal("no run ever waited for the other's lease")
 	}
-	t.Logf("%d of 20 repetitions had one run wait for the other", contended)
+	t.Logf("%d of %d repetitions had one run wait for the other", contended.Load(), reps)
 }
 
 // Case 5: a create answered 504 that Plain commits only later, after
