@@ -77,6 +77,7 @@ var scriptOutputs = []string{"output-file"}
 var outputRef = regexp.MustCompile(`^\$\{\{ steps\.run\.outputs\.([a-z-]+) \}\}$`)
 
 func TestActionYAMLDeclaresWhatTheBinaryWrites(t *testing.T) {
+	t.Parallel()
 	a := loadAction(t)
 	if a.Runs.Using != "composite" {
 		t.Fatalf("runs.using %q, want composite", a.Runs.Using)
@@ -146,6 +147,7 @@ type workflow struct {
 var pinned = regexp.MustCompile(`^[\w.-]+/[\w./-]+@[0-9a-f]{40}$`)
 
 func TestExampleWorkflows(t *testing.T) {
+	t.Parallel()
 	a := loadAction(t)
 	want := []string{"apply-on-push.yml", "multi-workspace-matrix.yml", "nightly-drift.yml", "plan-on-pull-request.yml"}
 	files, err := filepath.Glob(filepath.Join(repoRoot, "examples", "workflows", "*.yml"))
@@ -352,6 +354,7 @@ func heredocs(pairs ...string) string {
 }
 
 func TestBinaryInsideActions(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	masks := "::add-mask::" + crmToken + "\n::add-mask::" + apiKey + "\n"
@@ -456,6 +459,7 @@ func goEnv() []string {
 }
 
 func TestActionScripts(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -565,6 +569,7 @@ func TestActionScripts(t *testing.T) {
 // and comment; pushes apply a saved plan, never a fresh one; every job that
 // applies is in its workspace's one concurrency group; nothing needs Go.
 func TestExamplesApplyTheReviewedPlan(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob(filepath.Join(repoRoot, "examples", "workflows", "*.yml"))
 	applies, plans := 0, 0
 	for _, f := range files {
@@ -620,6 +625,7 @@ func TestExamplesApplyTheReviewedPlan(t *testing.T) {
 // do: plan --out on the pull request, then apply PLAN.json on merge, and
 // the same plan again once the workspace changed: refused as stale.
 func TestActionAppliesTheReviewedPlan(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}

@@ -212,6 +212,7 @@ webhooks:
 `
 
 func TestActionCommentsOnPullRequests(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -325,6 +326,7 @@ func TestActionCommentsOnPullRequests(t *testing.T) {
 }
 
 func TestActionOnAForkValidatesOnlyAndStaysGreen(t *testing.T) {
+	t.Parallel()
 	gh, ghURL := startGitHub(t)
 	workspace := workdir(t, desiredYAML)
 	s := stepRun{t: t, workspace: workspace, ghURL: ghURL, event: "pull_request", eventPath: prEvent(t, 9, true), sha: "x",
@@ -351,6 +353,7 @@ func TestActionOnAForkValidatesOnlyAndStaysGreen(t *testing.T) {
 // event type and 5 deletes: the comment shows all 5 deletes in full at the
 // top, and the plan-markdown file holds the whole plan.
 func TestActionCommentShowsEveryDelete(t *testing.T) {
+	t.Parallel()
 	gh, ghURL := startGitHub(t)
 	st := ws()
 	for i := 0; i < 5; i++ {
@@ -414,6 +417,7 @@ func TestActionCommentShowsEveryDelete(t *testing.T) {
 // scopes) keeps one comment per file: each shows its own plan, its own
 // failure, and stays apart from the other's on every later push.
 func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -525,6 +529,7 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 // made from, its refusal of a stale plan included; a plan too broken to
 // name its file reports under the plan's own path.
 func TestActionCommentForASavedPlan(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -676,6 +681,7 @@ func (g *fakeGitHub) withMarker(n int, marker string) []ghComment {
 // step replaces each file's comment (found by plainsync's marker) with the
 // install error; other comments stay as they are.
 func TestActionCommentsTheInstallFailure(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -871,6 +877,7 @@ func TestActionCommentsTheInstallFailure(t *testing.T) {
 // replaces each file's plan, keyed alike by the Go and the Node code,
 // with a directory input, a working-directory and a comment-key.
 func TestInstallFailureReplacesTheCommentsPlainsyncWrote(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}

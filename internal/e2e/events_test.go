@@ -98,6 +98,7 @@ func deliveriesEvents(t *testing.T, m *mock, args ...string) e2eEvents {
 // A receiver that fails twice and then succeeds: three attempts, one
 // event, delivered after 3 attempts (text and JSON).
 func TestDeliveriesShowsAnEventDeliveredAfterRetries(t *testing.T) {
+	t.Parallel()
 	rv := startMockReceiver(t, nil, "--fail-first", "2")
 	m := startMock(t, nil, "--retry-schedule", "50ms,50ms,50ms")
 	dir := workdir(t, fmt.Sprintf(`version: 1
@@ -141,6 +142,7 @@ webhooks:
 // An event whose 13 attempts (the first and Plain's 12 retries) all
 // failed shows failed; one with a single failed attempt is retrying.
 func TestDeliveriesShowsFailedWhenRetriesAreExhausted(t *testing.T) {
+	t.Parallel()
 	const (
 		target    = "whTarget_01HD4400VTDJQ646V6RY37SR7K"
 		exhausted = "pEv_01HD450JT0RPBT7RRKS1ZQJYBA"
@@ -234,6 +236,7 @@ func (rc *recorder) wait(t *testing.T, n int) []recorded {
 // delivered; in CI without --out it refuses and prints no body. replay
 // sends a new, signed attempt of the event to another loopback receiver.
 func TestEventBodyAndReplay(t *testing.T) {
+	t.Parallel()
 	const secret = "whsec_e2e_replay"
 	live, other := startRecorder(t), startRecorder(t)
 	m := startMock(t, nil, "--hmac-secret", secret, "--retry-schedule", "none")
@@ -365,6 +368,7 @@ func checkReplayed(t *testing.T, orig, rep recorded, secret, ev string, n int) {
 // Plain's TypeScript SDK (verifyPlainWebhook: signature, payload schema,
 // timestamp tolerance) accepts the replayed delivery.
 func TestSDKVerifiesAReplayedDelivery(t *testing.T) {
+	t.Parallel()
 	rv := startSDKReceiver(t)
 	rv.control([]string{interopSecret}, nil)
 	m := startMock(t, nil, "--hmac-secret", interopSecret, "--retry-schedule", "none", "--delivery-timeout", "2m")
@@ -394,6 +398,7 @@ webhooks:
 // drift's health over time: buckets in JSON, a Mermaid chart in Markdown,
 // --max-silence for a target whose last success is too old.
 func TestDriftHealthOverTime(t *testing.T) {
+	t.Parallel()
 	const target = "whTarget_01HD4400VTDJQ646V6RY37SR7K"
 	now := time.Now().UTC()
 	attempt := func(i int, ago time.Duration, ok bool) plain.DeliveryAttempt {

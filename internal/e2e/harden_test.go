@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -105,6 +106,7 @@ func leaseCount(ts []plain.Target) int {
 // nothing: not the API key to an attacker's URL, not a delete the file
 // does not imply, not one target's change to another.
 func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{
 		{ID: "whTarget_01HD4400VTDJQ646V6RY37SR05", Description: "ops-alerts", URL: "https://ops.example.com/plain",
@@ -201,6 +203,7 @@ func TestHardenEditedSavedPlanIsRefused(t *testing.T) {
 // cut to an excerpt, must not show any part of the token, nor its
 // lower-case percent-encoding, in stdout, stderr or the step summary.
 func TestHardenSecretsNeverLeakThroughCutExcerpts(t *testing.T) {
+	t.Parallel()
 	const token = "tok_SENTINEL_x+y/z=0123456789"
 	m := startMock(t, ws())
 	p := startProxy(t, m)
@@ -232,6 +235,7 @@ func TestHardenSecretsNeverLeakThroughCutExcerpts(t *testing.T) {
 // Case 3: a server that pages forever (always new ids, always one more
 // page) is cut off at a cap that names itself, quickly.
 func TestHardenEndlessPaginationIsCapped(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{{ID: "whTarget_0000000000000000000000SEED", Description: "seed", URL: "https://seed.example.com/h",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06"}}
@@ -301,93 +305,126 @@ func manyHooks(n int) string {
 // Case 4: two applies at once, from two "machines" (separate homes, so
 // the local lock does not apply and only the lease in Plain serialises
 // them), repeated 20 times under latency and dropped responses: never a
-// duplicate, never a lease left behind, and the workspace converges.
+// duplicate, never a lease left behind, and the workspace converges. Each
+// repetition has a fresh workspace of its own, all served by one
+// plain-mock (a key per workspace, as on Plain), and the repetitions run
+// at once.
 func TestHardenConcurrentAppliesNeverDuplicate(t *testing.T) {
-	const hooks = 4
-	contended := 0
-	for rep := 0; rep < 20; rep++ {
-		m := startMock(t, ws(), "--latency", "5ms", "--drop-after-commit", "0.2", "--seed", fmt.Sprint(rep+1))
-		dirs := []string{workdir(t, manyHooks(hooks)), workdir(t, manyHooks(hooks))}
-		var wg sync.WaitGroup
-		results := make([]result, 2)
-		for i, dir := range dirs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results[i] = m.run(dir, "apply", "--auto-approve", "--timeout", "2s")
-			}()
-		}
-		wg.Wait()
-		for _, r := range results {
-			if strings.Contains(r.all(), "Waiting for another plainsync run") || strings.Contains(r.stdout, "planned again") {
-				contended++
-			}
-		}
-		ts := m.targets()
-		if n := leaseCount(ts); n != 0 {
-			t.Fatalf("rep %d: %d leases left behind", rep, n)
-		}
-		live := byDescription(t, ts) // fails on any duplicate
-		if len(live) > hooks {
-			t.Fatalf("rep %d: %d targets, want at most %d", rep, len(live), hooks)
-		}
-		// A run may end "outcome unknown"; one more apply converges.
-		if len(live) < hooks {
-			m.run(dirs[0], "apply", "--auto-approve", "--timeout", "2s")
-			live = byDescription(t, m.targets())
-		}
-		if len(live) != hooks {
-			t.Fatalf("rep %d: %d targets after a re-run, want %d\n%s\n%s", rep, len(live), hooks, results[0].all(), results[1].all())
-		}
+	t.Parallel()
+	const hooks, reps = 4, 20
+	key := func(rep int) string { return fmt.Sprintf("%s%02d", apiKey, rep) } // holds apiKey: a leak is caught
+	args := []string{"--latency", "5ms", "--drop-after-commit", "0.2", "--seed", "1"}
+	for rep := 0; rep < reps; rep++ {
+		args = append(args, "--key", fmt.Sprintf("%s@w_01E2ERACE%017d", key(rep), rep))
 	}
+	shared := startMock(t, ws(), args...)
+	var contended atomic.Int32
+	t.Run("reps", func(t *testing.T) {
+		for rep := 0; rep < reps; rep++ {
+			t.Run(fmt.Sprint(rep), func(t *testing.T) {
+				t.Parallel()
+				m := shared.as(t, key(rep))
+				if ts := m.targets(); len(ts) != 0 {
+					t.Fatalf("rep %d: the workspace is not fresh: %+v", rep, ts)
+				}
+				dirs := []string{workdir(t, manyHooks(hooks)), workdir(t, manyHooks(hooks))}
+				var wg sync.WaitGroup
+				results := make([]result, 2)
+				for i, dir := range dirs {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						results[i] = m.run(dir, "apply", "--auto-approve", "--timeout", "2s")
+					}()
+				}
+				wg.Wait()
+				for _, r := range results {
+					if strings.Contains(r.all(), "Waiting for another plainsync run") || strings.Contains(r.stdout, "planned again") {
+						contended.Add(1)
+					}
+				}
+				ts := m.targets()
+				if n := leaseCount(ts); n != 0 {
+					t.Fatalf("rep %d: %d leases left behind", rep, n)
+				}
+				live := byDescription(t, ts) // fails on any duplicate
+				if len(live) > hooks {
+					t.Fatalf("rep %d: %d targets, want at most %d", rep, len(live), hooks)
+				}
+				// A run may end "outcome unknown"; one more apply converges.
+				if len(live) < hooks {
+					m.run(dirs[0], "apply", "--auto-approve", "--timeout", "2s")
+					live = byDescription(t, m.targets())
+				}
+				if len(live) != hooks {
+					t.Fatalf("rep %d: %d targets after a re-run, want %d\n%s\n%s", rep, len(live), hooks, results[0].all(), results[1].all())
+				}
+			})
+		}
+	})
 	// The runs must really have met, or this proves nothing.
-	if contended == 0 {
+	if contended.Load() == 0 {
 		t.Fatal("no run ever waited for the other's lease")
 	}
-	t.Logf("%d of 20 repetitions had one run wait for the other", contended)
+	t.Logf("%d of %d repetitions had one run wait for the other", contended.Load(), reps)
 }
 
-// Case 5: a create answered 504 that Plain commits four seconds later is
-// found by polling and adopted, never sent again: no duplicate.
+// Case 5: a create answered 504 that Plain commits only later, after
+// plainsync has looked for it twice in vain, is found by polling and
+// adopted, never sent again: no duplicate.
 func TestHardenLateCommittedCreateIsNotDuplicated(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	mockURL := m.url
 	p := startProxy(t, m)
 	var mu sync.Mutex
-	creates := 0
+	creates, looks := 0, 0
+	var late func()
 	p.intercept = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
-		if !isCreate(body) || bytes.Contains(body, []byte(plain.LeasePrefix)) {
-			return false
-		}
 		mu.Lock()
-		creates++
-		mu.Unlock()
-		hdr := r.Header.Clone()
-		go func() {
-			time.Sleep(4 * time.Second)
-			req, _ := http.NewRequest(http.MethodPost, mockURL, bytes.NewReader(body))
-			req.Header = hdr
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
+		defer mu.Unlock()
+		if isCreate(body) && !bytes.Contains(body, []byte(plain.LeasePrefix)) {
+			creates++
+			hdr := r.Header.Clone()
+			late = func() {
+				req, _ := http.NewRequest(http.MethodPost, mockURL, bytes.NewReader(body))
+				req.Header = hdr
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
 			}
-		}()
-		http.Error(w, "<html>504 Gateway Time-out</html>", http.StatusGatewayTimeout)
-		return true
+			http.Error(w, "<html>504 Gateway Time-out</html>", http.StatusGatewayTimeout)
+			return true
+		}
+		if late != nil && bytes.Contains(body, []byte("webhookTargets(")) {
+			// A look for the lost create: the first two miss it; Plain
+			// commits it right after answering the second.
+			looks++
+			forward(mockURL, w, r, body)
+			if looks == 2 {
+				late()
+				late = func() {}
+			}
+			return true
+		}
+		return false
 	}
 	dir := workdir(t, manyHooks(1))
 	r := m.runVia(p, dir, nil, "apply", "--auto-approve", "--timeout", "10s")
 	wantCode(t, r, 0)
 	wantContains(t, r.stdout, "adopted")
-	time.Sleep(500 * time.Millisecond)
 	live := byDescription(t, m.targets())
-	if len(live) != 1 || creates != 1 {
-		t.Fatalf("%d targets after %d creates, want 1 and 1\n%s", len(live), creates, r.all())
+	mu.Lock()
+	defer mu.Unlock()
+	if len(live) != 1 || creates != 1 || looks < 3 {
+		t.Fatalf("%d targets after %d creates and %d looks, want 1, 1 and at least 3\n%s", len(live), creates, looks, r.all())
 	}
 }
 
 // Case 5, the other outcome: a create still not visible when the request
 // timeout has passed is reported, not re-sent.
 func TestHardenUnknownCreateStopsAndSaysSo(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	p := startProxy(t, m)
 	creates := 0
@@ -414,6 +451,7 @@ func TestHardenUnknownCreateStopsAndSaysSo(t *testing.T) {
 // longer wedge the workspace: plan offers to remove them, keeping the
 // oldest, and apply does.
 func TestHardenDuplicatesAreRemovedNotAWedge(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	mk := func(id string, minute int) plain.Target {
 		return plain.Target{ID: id, Description: "race-0", URL: "https://r0.example.com/x", EventTypes: []string{"thread.note_created"},
@@ -435,6 +473,7 @@ func TestHardenDuplicatesAreRemovedNotAWedge(t *testing.T) {
 // A lease left by a run that died (kill -9) is invisible to plan, targets
 // and export, is never pruned as unmanaged, and is taken over once stale.
 func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR0Y", Description: plain.LeasePrefix + " v1 holder=dead until=2026-01-01T00:00:00.000Z",
 		URL: "https://plainsync.invalid/lease", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06"}}
@@ -488,6 +527,7 @@ func TestHardenLeasesStayOutOfSightAndStaleOnesAreTakenOver(t *testing.T) {
 // A live lease held by another run makes apply wait, then refuse after
 // --lock-timeout, writing nothing.
 func TestHardenApplyWaitsForAnotherRunsLease(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	until := time.Now().Add(time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
 	seed.Targets = []plain.Target{{ID: "whTarget_0000000000000000000001EASE", Description: plain.LeasePrefix + " v1 holder=busy-runner until=" + until,
@@ -506,6 +546,7 @@ func TestHardenApplyWaitsForAnotherRunsLease(t *testing.T) {
 // renderer, wrapped in stop-commands inside Actions, and export writes
 // them as quoted YAML that loads back to the same description.
 func TestHardenHostileTextStaysInert(t *testing.T) {
+	t.Parallel()
 	const evil = "x\n::error file=a,line=1::forged\r\x1b[2K::add-mask::y\u202e"
 	seed := ws()
 	seed.Targets = []plain.Target{
@@ -552,6 +593,7 @@ func TestHardenHostileTextStaysInert(t *testing.T) {
 // Case 7: apply of a device or an oversized file is refused at once with
 // a clear error, not read until memory runs out.
 func TestHardenSavedPlanSizeIsCapped(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	start := time.Now()
@@ -567,6 +609,7 @@ func TestHardenSavedPlanSizeIsCapped(t *testing.T) {
 // named pipe, a directory or a device stays what it is. (Without root,
 // /dev/full cannot be replaced anyway; a FIFO the user owns can.)
 func TestHardenOutRefusesSpecialFiles(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	fifo := filepath.Join(dir, "plan.fifo")
@@ -592,6 +635,7 @@ func TestHardenOutRefusesSpecialFiles(t *testing.T) {
 // its error and exit 1, and every other workspace's plan and drift result
 // is still printed (JSON: one document per file, with an error field).
 func TestHardenOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := t.TempDir()
 	good := manyHooks(1)
@@ -641,6 +685,7 @@ func TestHardenOneFailingWorkspaceDoesNotHideTheOthers(t *testing.T) {
 // fills has no room for it: apply still runs, under the local lock, and
 // says so.
 func TestHardenFullWorkspaceStillApplies(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	for i := 0; i < 24; i++ {
 		seed.Targets = append(seed.Targets, plain.Target{ID: fmt.Sprintf("whTarget_F%025d", i), Description: fmt.Sprintf("race-%d", i),

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,21 +30,36 @@ const (
 	crmToken = "crm-TOKEN-s3cr3t-99"
 )
 
+// defaultParallel is how many tests of this package run at once unless
+// -test.parallel says otherwise. The tests mostly wait (on plainsync and
+// plain-mock processes, injected latency, retry backoff), so the default,
+// GOMAXPROCS, would leave a 2-core machine idle.
+const defaultParallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		if err := flag.Set("test.parallel", fmt.Sprint(defaultParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	dir, err := os.MkdirTemp("", "plainsync-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	binDir = dir
-	for _, b := range []string{"plainsync", "plain-mock"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b), "../../cmd/"+b)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n", b, err)
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
+	// One go build for both: it compiles their shared packages once and
+	// links the two in parallel.
+	cmd := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "../../cmd/plainsync", "../../cmd/plain-mock")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "build plainsync and plain-mock: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -64,6 +80,9 @@ type mock struct {
 	url   string
 	state string
 	cmd   *exec.Cmd
+	// key is the API key plainsync and gql use; "" means apiKey, the
+	// primary workspace's.
+	key string
 	// stderr is plain-mock's stderr (its request log with --verbose),
 	// shown when the test fails.
 	stderr syncBuffer
@@ -146,13 +165,27 @@ func startMock(t *testing.T, st *mockState, extra ...string) *mock {
 	return m
 }
 
+func (m *mock) apiKey() string {
+	if m.key != "" {
+		return m.key
+	}
+	return apiKey
+}
+
+// as is the same plain-mock seen by test t through key, which the mock was
+// started with (--key KEY@WORKSPACE_ID): plainsync and gql then work on
+// that key's workspace. It shares the process, not the request log.
+func (m *mock) as(t *testing.T, key string) *mock {
+	return &mock{t: t, url: m.url, state: m.state, cmd: m.cmd, key: key}
+}
+
 // gql sends one GraphQL request to the mock, as another Plain user would.
 func (m *mock) gql(query string, vars map[string]any) map[string]any {
 	m.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest("POST", m.url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+apiKey)
+	req.Header.Set("Authorization", "Bearer "+m.apiKey())
 	var resp *http.Response
 	var err error
 	for attempt := 0; attempt < 20; attempt++ { // ride out injected faults
@@ -263,7 +296,7 @@ func (m *mock) runEnv(dir string, env []string, args ...string) result {
 	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + dir,
-		"PLAIN_API_KEY=" + apiKey,
+		"PLAIN_API_KEY=" + m.apiKey(),
 		"PLAIN_API_URL=" + m.url,
 		"CRM_TOKEN=" + crmToken,
 		"NO_COLOR=1",

@@ -15,13 +15,15 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
 // releaseDist is a release directory for the host: $PLAINSYNC_DIST when
 // set (.ci/run points it at make release-snapshot's dist/), otherwise one
-// archive built here with the release tool. It returns the directory and
-// the version its archives are named for.
+// archive built with the release tool, once per package run and shared by
+// the install tests (they only read it). It returns the directory and the
+// version its archives are named for.
 func releaseDist(t *testing.T) (dir, version, archive string) {
 	t.Helper()
 	if runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
@@ -29,13 +31,20 @@ func releaseDist(t *testing.T) (dir, version, archive string) {
 	}
 	dir = os.Getenv("PLAINSYNC_DIST")
 	if dir == "" {
-		dir = filepath.Join(t.TempDir(), "dist")
-		cmd := exec.Command("go", "run", "./scripts/release", "-version", "v9.9.9", "-commit", "e2e0commit",
-			"-epoch", "1700000000", "-targets", "linux/"+runtime.GOARCH, "-out", dir)
-		cmd.Dir = repoRoot
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build a release archive: %v\n%s", err, out)
+		distOnce.Do(func() {
+			// Under binDir, which TestMain removes at the end.
+			distDir = filepath.Join(binDir, "dist")
+			cmd := exec.Command("go", "run", "./scripts/release", "-version", "v9.9.9", "-commit", "e2e0commit",
+				"-epoch", "1700000000", "-targets", "linux/"+runtime.GOARCH, "-out", distDir)
+			cmd.Dir = repoRoot
+			if out, err := cmd.CombinedOutput(); err != nil {
+				distErr = fmt.Errorf("build a release archive: %v\n%s", err, out)
+			}
+		})
+		if distErr != nil {
+			t.Fatal(distErr)
 		}
+		dir = distDir
 	}
 	sums, err := os.ReadFile(filepath.Join(dir, "checksums.txt"))
 	if err != nil {
@@ -47,6 +56,12 @@ func releaseDist(t *testing.T) (dir, version, archive string) {
 	}
 	return dir, "v" + string(m[2]), string(m[1])
 }
+
+var (
+	distOnce sync.Once
+	distDir  string
+	distErr  error
+)
 
 // serveReleases serves dir as the release of version on loopback, the way
 // GitHub serves https://github.com/OWNER/REPO/releases/download/TAG/FILE.
@@ -94,6 +109,7 @@ func runInstallEnv(t *testing.T, extraEnv []string, releaseURL, versionInput, ac
 }
 
 func TestInstallVerifiesTheReleaseArchive(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -158,6 +174,7 @@ func evilArchive(t *testing.T, mark string) []byte {
 }
 
 func TestInstallRefusesATamperedArchive(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -212,6 +229,7 @@ func TestInstallRefusesATamperedArchive(t *testing.T) {
 }
 
 func TestInstallRefusesPlainHTTP(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -358,6 +376,7 @@ func toolPath(t *testing.T, names ...string) string {
 // whose version tag is on the same commit; a commit without one builds
 // from source and says why.
 func TestInstallResolvesTheActionRef(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -447,6 +466,7 @@ func TestInstallResolvesTheActionRef(t *testing.T) {
 // branch or SHA is never handed to git or go, nor can it start a workflow
 // command of its own.
 func TestInstallRefusesAMalformedRef(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}

@@ -3,28 +3,91 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/plain"
 )
 
-// startApply starts plainsync apply in dir against m without waiting.
-func (m *mock) startApply(dir string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+// startApply starts plainsync apply in dir against m without waiting; its
+// output grows in the returned buffers, safe to read while it runs.
+func (m *mock) startApply(dir string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	m.t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "plainsync"), append([]string{"apply", "--auto-approve"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PLAIN_API_KEY=" + apiKey,
 		"PLAIN_API_URL=" + m.url, "CRM_TOKEN=" + crmToken, "NO_COLOR=1"}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errOut
 	if err := cmd.Start(); err != nil {
 		m.t.Fatal(err)
 	}
-	return cmd, &out, &errOut
+	return cmd, out, errOut
+}
+
+// startApplyVia is startApply against the proxy instead of the mock.
+func (m *mock) startApplyVia(p *proxy, dir string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	m.t.Helper()
+	saved := m.url
+	m.url = p.URL
+	defer func() { m.url = saved }()
+	return m.startApply(dir, args...)
+}
+
+// holdCreates makes p hold the webhook creates (not the lease's) from the
+// n-th on: each is announced on the returned channel as it arrives and
+// sent on to the mock only once release is called (at the latest when the
+// test ends). A create held there is in flight for as long as the test
+// needs, on a machine of any speed.
+func holdCreates(t *testing.T, p *proxy, n int) (arrived <-chan int, release func()) {
+	t.Helper()
+	arrivals := make(chan int, 100)
+	held := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(held) }) }
+	t.Cleanup(release) // before p.Close, which waits for held requests
+	var mu sync.Mutex
+	creates := 0
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.intercept = func(w http.ResponseWriter, r *http.Request, body []byte) bool {
+		if !isCreate(body) || bytes.Contains(body, []byte(plain.LeasePrefix)) {
+			return false
+		}
+		mu.Lock()
+		creates++
+		k := creates
+		mu.Unlock()
+		arrivals <- k
+		if k >= n {
+			<-held
+		}
+		return false // sent on to the mock
+	}
+	return arrivals, release
+}
+
+// waitArrival waits until create number n arrived at the proxy.
+func waitArrival(t *testing.T, arrived <-chan int, n int) {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case k := <-arrived:
+			if k >= n {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("create %d never reached plain-mock", n)
+		}
+	}
 }
 
 func slowFile() string {
@@ -37,7 +100,7 @@ func slowFile() string {
 }
 
 // waitForLine polls buf until it holds sub, so the signal lands mid-apply.
-func waitForLine(t *testing.T, buf *bytes.Buffer, sub string) {
+func waitForLine(t *testing.T, buf *syncBuffer, sub string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(buf.String(), sub) {
@@ -49,15 +112,23 @@ func waitForLine(t *testing.T, buf *bytes.Buffer, sub string) {
 }
 
 // Ctrl-C mid-apply lets the change in flight finish, starts nothing new,
-// exits 1, and a re-run converges without duplicates.
+// exits 1, and a re-run converges without duplicates. The second create
+// is held at a proxy until the interrupt has been seen, so the signal
+// always lands while it is in flight.
 func TestInterruptedApplyStopsCleanlyAndReRunConverges(t *testing.T) {
-	m := startMock(t, ws(), "--latency", "300ms")
+	t.Parallel()
+	m := startMock(t, ws())
+	p := startProxy(t, m)
+	arrived, release := holdCreates(t, p, 2)
 	dir := workdir(t, slowFile())
-	cmd, out, errOut := m.startApply(dir, "--parallelism", "1")
+	cmd, out, errOut := m.startApplyVia(p, dir, "--parallelism", "1")
 	waitForLine(t, out, "[1/8]")
+	waitArrival(t, arrived, 2)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
+	waitForLine(t, errOut, "Interrupted")
+	release() // the change in flight finishes
 	err := cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 1 {
@@ -80,15 +151,16 @@ func TestInterruptedApplyStopsCleanlyAndReRunConverges(t *testing.T) {
 	}
 }
 
-// A second Ctrl-C ends the process at once.
+// A second Ctrl-C ends the process at once, even while the first waits
+// for a change in flight (held at a proxy, so it stays in flight).
 func TestSecondInterruptQuitsAtOnce(t *testing.T) {
-	m := startMock(t, ws(), "--latency", "2s")
+	t.Parallel()
+	m := startMock(t, ws())
+	p := startProxy(t, m)
+	arrived, release := holdCreates(t, p, 1)
 	dir := workdir(t, slowFile())
-	cmd, out, errOut := m.startApply(dir, "--parallelism", "1")
-	// Once the lease is held, apply re-reads live state (one request of
-	// 2s), then sends the first create (another 2s): signal in between.
-	waitForLine(t, errOut, "Holding the apply lease")
-	time.Sleep(3 * time.Second) // the first create is in flight
+	cmd, out, errOut := m.startApplyVia(p, dir, "--parallelism", "1")
+	waitArrival(t, arrived, 1) // the first create is in flight
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +169,17 @@ func TestSecondInterruptQuitsAtOnce(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(10 * time.Second):
+		release()
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("still running 10s after the second SIGINT\n%s%s", out, errOut)
+	}
 	ee, ok := err.(*exec.ExitError)
 	if !ok {
 		t.Fatalf("process ended with %v", err)

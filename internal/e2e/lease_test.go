@@ -11,6 +11,7 @@ import (
 // its targets' hosts), apply goes on under the local lock, says so in one
 // line, and leaves no lease.
 func TestLeaseRefusedByPlainFallsBackToTheLocalLock(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws(), "--refuse-invalid-hosts")
 	dir := workdir(t, desiredYAML)
 	r := m.run(dir, "apply", "--auto-approve")
@@ -50,6 +51,7 @@ webhooks:
 // An enabled target described like an expired lease survives every apply
 // (with and without changes, --dry-run, --prune) and every plan.
 func TestALeaseLookalikeSurvivesEveryApply(t *testing.T) {
+	t.Parallel()
 	seed := ws()
 	seed.Targets = []plain.Target{{ID: lookalikeID, Description: "plainsync-lease v1 holder=old until=2021-01-01T00:00:00.000Z",
 		URL: "https://receiver.example.com/plain", EventTypes: []string{"thread.note_created"}, Version: "2026-05-06", Enabled: true}}
@@ -91,6 +93,7 @@ func TestALeaseLookalikeSurvivesEveryApply(t *testing.T) {
 // A disabled target at the lease URL described as a lease held until 2099
 // does not block an apply: it is named once as not honoured and left alone.
 func TestAForgedLeaseUntil2099DoesNotBlockAnApply(t *testing.T) {
+	t.Parallel()
 	const forgedID = "whTarget_01HD4400VTDJQ646V6RY37SR7M"
 	seed := ws()
 	seed.Targets = []plain.Target{{ID: forgedID, Description: "plainsync-lease v1 holder=forger until=2099-01-01T00:00:00.000Z",

@@ -17,6 +17,7 @@ const readOnlyKey = "plainApiKey_e2eREADONLYkey7"
 // with the write key. The plan is bound to its inputs, not to the key, so
 // this works; an edited plan and a stale one are still refused.
 func TestSavedPlanMadeWithReadOnlyKeyAppliesWithWriteKey(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws(), "--verbose", "--key", readOnlyKey+"=webhookTarget:read")
 	dir := workdir(t, desiredYAML)
 	ro := []string{"PLAIN_API_KEY=" + readOnlyKey}

@@ -14,6 +14,7 @@ import (
 // the real one and leaves the lookalike alone, and a file declaring both
 // spellings is refused.
 func TestLookalikeLiveTargetEndToEnd(t *testing.T) {
+	t.Parallel()
 	const lookalikeID = "whTarget_01HD4400VTDJQ646V6RY37SR7K"
 	st := ws()
 	st.Targets = []plain.Target{{ID: lookalikeID, Description: "\u0441rm-sync", URL: "https://collector.example.net/in",
@@ -51,6 +52,7 @@ func TestLookalikeLiveTargetEndToEnd(t *testing.T) {
 // before anything is sent, at the variable's column; so is an API key too
 // short to mask.
 func TestCredentialsNeverInterpolateIntoURLs(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	for _, ref := range []string{"${PLAIN_API_KEY}", "${GITHUB_TOKEN}", "${ACTIONS_RUNTIME_TOKEN}"} {
 		dir := workdir(t, "version: 1\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"+
@@ -82,6 +84,7 @@ func TestCredentialsNeverInterpolateIntoURLs(t *testing.T) {
 // scoped and disjoint, and a pruning file that does not name its
 // workspace is refused on its own.
 func TestValidateRefusesPruningFilesThatDontKnowEachOther(t *testing.T) {
+	t.Parallel()
 	write := func(dir, name, head, hookName string) {
 		t.Helper()
 		body := "version: 1\n" + head + "defaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n" +

@@ -47,6 +47,7 @@ func restartMock(t *testing.T, statePath string) *mock {
 // deliveries an emit reported, are in the state file the next plain-mock
 // starts from.
 func TestMockKilledRightAfterAcknowledgedWritesLosesNothing(t *testing.T) {
+	t.Parallel()
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer rcv.Close()
 	m := startMock(t, nil)

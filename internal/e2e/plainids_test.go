@@ -23,6 +23,7 @@ var targetIDRE = regexp.MustCompile(`^whTarget_[0123456789ABCDEFGHJKMNPQRSTVWXYZ
 // completion offers the ids (issue 19: export used to abort with "the
 // exported file would not validate").
 func TestExportPinsPlainShapedIDs(t *testing.T) {
+	t.Parallel()
 	st := ws()
 	hook := func(desc, url string) plain.Target {
 		return plain.Target{Description: desc, URL: url, EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}
@@ -107,6 +108,7 @@ func TestExportPinsPlainShapedIDs(t *testing.T) {
 // An id pin validates exactly when it has Plain's shape with the target
 // prefix; anything else is refused with a real id as the example.
 func TestIDPinsInPlainsShape(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	pin := func(id string) string {
 		return "version: 1\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n  - name: crm\n    id: " + id + "\n    url: https://crm.example.com/\n    events: [\"*\"]\n"

@@ -13,6 +13,7 @@ import (
 // --force too, before any mutation and naming --allow-destroy; with
 // --allow-destroy billing-events it is deleted.
 func TestProtectedTargetNeedsAllowDestroy(t *testing.T) {
+	t.Parallel()
 	ids := []string{"whTarget_01HD4400VTDJQ646V6RY37SR7K", "whTarget_01HD4400VTDJQ646V6RY37SR7M", "whTarget_01HD4400VTDJQ646V6RY37SR7N",
 		"whTarget_01HD4400VTDJQ646V6RY37SR7P", "whTarget_01HD4400VTDJQ646V6RY37SR7Q"}
 	var live []plain.Target
@@ -57,6 +58,7 @@ func TestProtectedTargetNeedsAllowDestroy(t *testing.T) {
 // The Action's inputs: policy becomes --policy, allow-destroy (one name a
 // line) becomes --allow-destroy for apply.
 func TestActionPolicyAndAllowDestroyInputs(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}

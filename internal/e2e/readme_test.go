@@ -44,6 +44,7 @@ func readmeBlock(t *testing.T, heading string) string {
 // an empty directory with the built binaries on PATH: the first commands a
 // newcomer types must work.
 func TestReadmeQuickstart(t *testing.T) {
+	t.Parallel()
 	script := readmeBlock(t, "## Quickstart")
 	dir := t.TempDir()
 	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)

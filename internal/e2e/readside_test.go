@@ -30,6 +30,7 @@ func simulatedMock(t *testing.T) (*mock, string) {
 }
 
 func TestEventsCommand(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := t.TempDir()
 	r := m.run(dir, "events")
@@ -51,6 +52,7 @@ func TestEventsCommand(t *testing.T) {
 // export → set the variables to the live values → validate and plan the
 // exported file: no changes, and no token in the file.
 func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	m, _ := appliedMock(t)
 	dir := t.TempDir()
 	// By default the disabled ops-alerts is left out.
@@ -127,6 +129,7 @@ func deliveries(t *testing.T, m *mock, args ...string) e2eDeliveries {
 }
 
 func TestDeliveriesOfSimulatedTraffic(t *testing.T) {
+	t.Parallel()
 	m, _ := simulatedMock(t)
 
 	d := deliveries(t, m, "--limit", "0")
@@ -169,6 +172,7 @@ func TestDeliveriesOfSimulatedTraffic(t *testing.T) {
 }
 
 func TestDriftHealthCheck(t *testing.T) {
+	t.Parallel()
 	m, dir := simulatedMock(t)
 	// Every simulated target has at least four failures in 20 attempts,
 	// spread over three days.

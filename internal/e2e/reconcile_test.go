@@ -43,6 +43,7 @@ func appliedMock(t *testing.T) (*mock, string) {
 }
 
 func TestFreshApplyCreatesAllThenNothingToDo(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 
@@ -96,6 +97,7 @@ func TestFreshApplyCreatesAllThenNothingToDo(t *testing.T) {
 }
 
 func TestDriftOfEachFieldIsReportedAndRepaired(t *testing.T) {
+	t.Parallel()
 	m, dir := appliedMock(t)
 	cases := []struct {
 		field string
@@ -146,6 +148,7 @@ func TestDriftOfEachFieldIsReportedAndRepaired(t *testing.T) {
 }
 
 func TestRenameIsMatchedByURL(t *testing.T) {
+	t.Parallel()
 	m, dir := appliedMock(t)
 	renamed := strings.Replace(desiredYAML, "name: ops-alerts", "name: ops-alerts-v2", 1)
 	if err := os.WriteFile(filepath.Join(dir, "plainsync.yaml"), []byte(renamed), 0o600); err != nil {
@@ -164,6 +167,7 @@ func TestRenameIsMatchedByURL(t *testing.T) {
 }
 
 func TestIDPin(t *testing.T) {
+	t.Parallel()
 	st := ws()
 	st.Targets = []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR09", Description: "legacy name", URL: "https://old.example.com/x",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}}
@@ -196,6 +200,7 @@ webhooks:
 }
 
 func TestAmbiguousDescriptionIsAnError(t *testing.T) {
+	t.Parallel()
 	st := ws()
 	for _, id := range []string{"whTarget_01J00000000000000000000AA1", "whTarget_01J00000000000000000000AA2"} {
 		st.Targets = append(st.Targets, plain.Target{ID: id, Description: "crm-sync", URL: "https://crm.example.com/" + id,
@@ -212,6 +217,7 @@ func TestAmbiguousDescriptionIsAnError(t *testing.T) {
 }
 
 func TestPruneRespectsIgnoreRules(t *testing.T) {
+	t.Parallel()
 	m, dir := appliedMock(t)
 	st := []plain.Target{
 		{Description: "manual-debugging", URL: "https://debug.example.com/a"},
@@ -249,6 +255,7 @@ webhooks:
 }
 
 func TestEmptyFilePruneIsRefusedWithoutForce(t *testing.T) {
+	t.Parallel()
 	m, _ := appliedMock(t)
 	dir := workdir(t, "version: 1\nworkspace: w_01E2ETESTWORKSPACE000000\nprune: true\nwebhooks: []\n")
 	r := m.run(dir, "apply", "--auto-approve")
@@ -264,6 +271,7 @@ func TestEmptyFilePruneIsRefusedWithoutForce(t *testing.T) {
 }
 
 func TestDeletingTooManyIsRefusedWithoutForce(t *testing.T) {
+	t.Parallel()
 	st := ws()
 	var yaml strings.Builder
 	yaml.WriteString("version: 1\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n")
@@ -290,6 +298,7 @@ func TestDeletingTooManyIsRefusedWithoutForce(t *testing.T) {
 }
 
 func TestSavedPlan(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	r := m.run(dir, "plan", "--out", "plan.json")
@@ -321,6 +330,7 @@ func TestSavedPlan(t *testing.T) {
 }
 
 func TestWorkspaceGuard(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, "workspace: w_01SOMEOTHERWORKSPACE00000\n"+desiredYAML)
 	r := m.run(dir, "apply", "--auto-approve")
@@ -332,6 +342,7 @@ func TestWorkspaceGuard(t *testing.T) {
 }
 
 func TestMissingPermissionIsRefusedBeforeAnyWrite(t *testing.T) {
+	t.Parallel()
 	st := ws()
 	st.Targets = []plain.Target{{Description: "analytics", URL: "https://analytics.example.com/in",
 		EventTypes: []string{"thread.thread_created"}, Version: "2025-08-06", Enabled: true}}
@@ -350,6 +361,7 @@ func TestMissingPermissionIsRefusedBeforeAnyWrite(t *testing.T) {
 }
 
 func TestApplyWithoutTerminalNeedsAutoApprove(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	r := m.run(dir, "apply")
@@ -361,6 +373,7 @@ func TestApplyWithoutTerminalNeedsAutoApprove(t *testing.T) {
 }
 
 func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	m, dir := appliedMock(t)
 	changed := strings.Replace(desiredYAML, "enabled: false", "enabled: true", 1) + `  - name: brand-new
     url: https://new.example.com/hook
@@ -386,6 +399,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 func TestAppliesConvergeUnderFaults(t *testing.T) {
+	t.Parallel()
 	// A create whose response is lost is adopted once it appears in live
 	// state, and never sent again; what is still unknown after the request
 	// timeout is reported as such and left for the next run. With --parallelism 1 the order of requests,
@@ -439,6 +453,7 @@ func TestAppliesConvergeUnderFaults(t *testing.T) {
 // /dev/null is a character device, not a terminal: a script that runs
 // apply with its stdin closed must be refused, not prompted.
 func TestApplyWithStdinFromDevNullNeedsAutoApprove(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, desiredYAML)
 	devNull, err := os.Open(os.DevNull)

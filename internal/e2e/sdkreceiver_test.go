@@ -214,6 +214,7 @@ const (
 // every generated payload (internal/plainmock/deliver) uses the very schema
 // the SDK verifies with.
 func TestSDKBundlesTheSchemaPlainMockValidatesWith(t *testing.T) {
+	t.Parallel()
 	ensureSDK(t)
 	bundled, err := os.ReadFile(filepath.Join(sdkDir, "node_modules", "@team-plain", "typescript-sdk", "src", "webhooks", "webhook-schema.json"))
 	if err != nil {
@@ -225,6 +226,7 @@ func TestSDKBundlesTheSchemaPlainMockValidatesWith(t *testing.T) {
 }
 
 func TestSDKVerifiesEveryRealDelivery(t *testing.T) {
+	t.Parallel()
 	rv := startSDKReceiver(t)
 	rv.control([]string{interopSecret}, nil)
 	// The SDK takes a second or two per verification on a busy machine and
@@ -337,6 +339,7 @@ webhooks:
 }
 
 func TestFailingReceiverTurnsDriftRedUntilItRecovers(t *testing.T) {
+	t.Parallel()
 	rv := startSDKReceiver(t)
 	rv.control([]string{interopSecret}, map[string][]int{"/flaky": {500, 500, 200}})
 	m := startMock(t, nil, "--hmac-secret", interopSecret, "--retry-schedule", "100ms,100ms,100ms", "--delivery-timeout", "2m")
@@ -438,6 +441,7 @@ func lineWith(s, sub string) string {
 // TestOffMachineTargetsGetAnErrorAttemptNotADelivery: plain-mock never
 // contacts a target outside loopback; plainsync shows why.
 func TestOffMachineTargetsGetAnErrorAttemptNotADelivery(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, nil, "--retry-schedule", "10ms")
 	dir := workdir(t, `version: 1
 defaults:

@@ -105,6 +105,7 @@ func filesIn(t *testing.T, dir string) map[string]string {
 // outputs; hosts stay readable, and rotated secrets show as masked URL
 // updates.
 func TestSecretSweep(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, sweepState())
 	dir := workdir(t, sweepYAML)
 	run := func(want int, args ...string) result {
@@ -273,6 +274,7 @@ func runGHAEnv(t *testing.T, m *mock, dir string, g ghaFiles, env []string, args
 // export, and the plan after the round trip has no ${…} outside URLs (a
 // masked "2" would garble ids, file names and timestamps).
 func TestZapierExportKeepsHarmlessQueryLiteral(t *testing.T) {
+	t.Parallel()
 	st := ws()
 	st.Targets = []plain.Target{{ID: "whTarget_0001J2222222222222222ZAP22", Description: "zap-2", URL: "https://hooks.zapier.com/hooks/catch/123/abc/?source=plain&v=2",
 		EventTypes: []string{"thread.thread_created"}, Version: "2026-05-06", Enabled: true}}
@@ -306,6 +308,7 @@ func TestZapierExportKeepsHarmlessQueryLiteral(t *testing.T) {
 // A secret written literally in the file: a password is an error at its
 // column; a hook token warns there, and plan redacts it like a live one.
 func TestLiteralSecretsInTheFile(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, ws())
 	dir := workdir(t, `version: 1
 defaults:

@@ -40,6 +40,7 @@ func (m *mock) requests() int { return strings.Count(m.stderr.String(), " op=") 
 // path-filtered CI jobs do: with scopes they converge after one round and
 // never touch each other's targets again.
 func TestScopedFilesShareAWorkspace(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
 		Targets: []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR04", Description: "manual-debug", URL: "https://debug.example.com/",
@@ -120,6 +121,7 @@ func TestScopedFilesShareAWorkspace(t *testing.T) {
 // Deleting every target of a small workspace needs --force, whatever the
 // percentage; the update guard refuses naming the setting that set it.
 func TestGuardsProtectSmallWorkspaces(t *testing.T) {
+	t.Parallel()
 	var live []plain.Target
 	for i, name := range []string{"a", "b", "c"} {
 		live = append(live, plain.Target{ID: fmt.Sprintf("whTarget_01E2E6VARD%016d", i), Description: name, URL: "https://" + name + ".example.com/",
@@ -164,6 +166,7 @@ func TestGuardsProtectSmallWorkspaces(t *testing.T) {
 // Plain allows 25 webhook targets per workspace: validate refuses a 26th
 // webhook at its line, plan and apply a plan that would leave more.
 func TestWorkspaceLimit(t *testing.T) {
+	t.Parallel()
 	var hooks strings.Builder
 	for i := 1; i <= 26; i++ {
 		hooks.WriteString(hook(fmt.Sprintf("hook-%02d", i), fmt.Sprintf("https://h.example.com/%d", i), "[thread.thread_created]"))
@@ -197,6 +200,7 @@ func TestWorkspaceLimit(t *testing.T) {
 
 // -o is a format and --out a file, for export as for every command.
 func TestExportOutputConvention(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
 		Targets: []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR02", Description: "support-crm", URL: "https://crm.example.com/hook",
@@ -238,6 +242,7 @@ func TestExportOutputConvention(t *testing.T) {
 // validate runs without the secrets plan needs (fork pull requests get
 // empty variables, pre-commit hooks none) and lists them; plan refuses.
 func TestValidateWithoutSecretsBinary(t *testing.T) {
+	t.Parallel()
 	dir := workdir(t, "version: 1\ndefaults:\n  webhookVersion: \"2026-05-06\"\nwebhooks:\n"+
 		hook("crm", "https://crm.example.com/hook?token=${CRM_TOKEN}", "[thread.thread_create]")+
 		hook("basic", "https://${HOOK_USER}:${HOOK_PASS}@hooks.example.com/p", "[\"thread.nope_*\"]"))
@@ -261,6 +266,7 @@ func TestValidateWithoutSecretsBinary(t *testing.T) {
 
 // Shell completion through the built binary, as bash and zsh call it.
 func TestCompletionBinary(t *testing.T) {
+	t.Parallel()
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: teamsWorkspace, Name: "Teams"},
 		Targets: []plain.Target{{ID: "whTarget_01HD4400VTDJQ646V6RY37SR01", Description: "crm-sync", URL: "https://crm.example.com/hook",

@@ -46,6 +46,7 @@ func runValidateEnv(t *testing.T, dir string, env []string, args ...string) resu
 // Every bad case of internal/spec, through the built binary: exit 1 (0 when
 // the case holds only warnings) and exactly the golden FILE:LINE:COL lines.
 func TestValidateBinaryOnEveryBadCase(t *testing.T) {
+	t.Parallel()
 	specDir := filepath.Join("..", "spec")
 	files, err := filepath.Glob(filepath.Join(specDir, "testdata", "bad", "*.yaml"))
 	if err != nil || len(files) < 30 {
@@ -84,6 +85,7 @@ func TestValidateBinaryOnEveryBadCase(t *testing.T) {
 }
 
 func TestValidateBinaryOnGoodFilesAndExample(t *testing.T) {
+	t.Parallel()
 	r := runValidate(t, filepath.Join("..", ".."), "-f", "examples/webhooks.yaml", "-f", "examples/demo/plainsync.yaml", "-f", "internal/spec/testdata/good")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.all())

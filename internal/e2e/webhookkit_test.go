@@ -129,6 +129,7 @@ func (c *capture) first(t *testing.T) (http.Header, []byte) {
 // deliveries, answers a resent copy as a duplicate, and refuses a
 // tampered or unsigned one with 401.
 func TestGoReceiverKitVerifiesRealDeliveries(t *testing.T) {
+	t.Parallel()
 	const secret = "whsec_e2e_go_kit_SECRET"
 	m := startMock(t, nil, "--hmac-secret", secret)
 	url, out := startKitReceiver(t, secret)

@@ -51,6 +51,7 @@ func noWorkflowCommands(t *testing.T, where, out string) {
 // GITHUB_ACTIONS=true: no stream, file or summary carries a usable
 // command.
 func TestWorkflowCommandsInEverySyntaxStayInert(t *testing.T) {
+	t.Parallel()
 	const (
 		forged = "innocent ##[error]FORGED"
 		mask   = "x ##[add-mask]delete"
