@@ -5,17 +5,16 @@ import (
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/inert"
+	"github.com/plainsync/plainsync/internal/mdcode"
 )
 
 // mdCell makes untrusted text one inert Markdown table cell: control
-// characters escaped, HTML neutralised, pipes and line breaks unable to
-// split the cell, inside <code> so that Markdown syntax stays literal.
+// characters escaped (inert.Text), then a code span whose pipes are
+// escaped (mdcode.Cell), so that Markdown syntax, HTML and line breaks
+// stay literal text. Raw <code>…</code> would not do: GitHub parses
+// Markdown inside it in a table cell.
 func mdCell(s string) string {
-	if s == "" {
-		return ""
-	}
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "`", "&#96;", "\n", " ", "\r", " ")
-	return "<code>" + r.Replace(inert.Text(s)) + "</code>"
+	return mdcode.Cell(inert.Text(s))
 }
 
 // Markdown is the report for a step summary or an issue: a table of
