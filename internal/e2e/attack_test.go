@@ -96,8 +96,10 @@ webhooks:
 	}
 }
 
-// ATTACK: --max-silence ignores when a target was created: a target apply created a minute ago, which has had no event to deliver yet, is flagged SILENT ("no successful delivery for 6h") and drift exits 2, paging on every new target.
-func TestAttackMaxSilenceSparesNewTargets(t *testing.T) {
+// --max-silence spares a target created within the silence: one apply
+// created a minute ago, which has had no event to deliver yet, is not
+// SILENT and drift exits 0 (the live target's createdAt reaches the check).
+func TestMaxSilenceSparesNewTargets(t *testing.T) {
 	rcv := startRecorder(t)
 	m := startMock(t, nil)
 	dir := workdir(t, fmt.Sprintf(`version: 1
