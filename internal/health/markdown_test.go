@@ -1,14 +1,18 @@
 package health
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/plainsync/plainsync/internal/plain"
 )
 
 // nameCells parses md as GitHub does (CommonMark with the GFM extensions)
@@ -86,5 +90,88 @@ func TestHealthMarkdownNameIsOnlyText(t *testing.T) {
 		if cells := nameCells(t, md); len(cells) != 1 || cells[0] != evil {
 			t.Errorf("name %q: target cells %q, want the name whole:\n%s", evil, cells, md)
 		}
+	}
+}
+
+// bigReport has n targets with a 60-day trend each; every tenth is below
+// the minimum and every seventh silent.
+func bigReport(n int) *Report {
+	now := time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC)
+	since := now.Add(-60 * 24 * time.Hour)
+	r := &Report{Window: "1440h0m0s", MinSuccessRate: 0.9, MaxSilence: "6h0m0s"}
+	for i := range n {
+		ok := i%10 != 0
+		rate := 1.0
+		if !ok {
+			rate = 0.5
+			r.Unhealthy++
+		}
+		th := TargetHealth{TargetID: "whTarget_01HD4400VTDJQ646V6RY37SR7K", Name: fmt.Sprintf("target-%04d", i), Attempts: 2, Successful: 1,
+			SuccessRate: &rate, Healthy: &ok, Silent: i%7 == 0,
+			Trend: NewTrend([]plain.DeliveryAttempt{attemptAt(now, true), attemptAt(since.Add(time.Hour), false)}, since, now)}
+		if th.Silent {
+			r.Silent++
+		}
+		r.Targets = append(r.Targets, th)
+	}
+	return r
+}
+
+// The health Markdown stays within MaxMarkdown however many targets a
+// workspace has: first without the chart, then without rows of healthy
+// targets, saying so; LOW and SILENT targets keep their rows longest.
+func TestHealthMarkdownWithinBudget(t *testing.T) {
+	small := bigReport(3).Markdown()
+	if !strings.Contains(small, "```mermaid") || !strings.Contains(small, "| T1 | `target-0000` |") || strings.Contains(small, "left out") {
+		t.Errorf("a small report is not whole:\n%s", small)
+	}
+
+	mid := bigReport(40)
+	if full := mid.MarkdownLimit(0); len(full) <= MaxMarkdown {
+		t.Fatalf("the 40-target report is %d bytes: too small to test the budget", len(full))
+	}
+	md := mid.Markdown()
+	if len(md) > MaxMarkdown || strings.Contains(md, "```mermaid") || !strings.Contains(md, "The chart is left out") {
+		t.Errorf("40 targets: %d bytes, want the table without the chart:\n%s", len(md), md)
+	}
+	if cells := nameCells(t, md); len(cells) != 40 || strings.Contains(md, "| T1 |") {
+		t.Errorf("40 targets: %d rows (want all 40, without T numbers)", len(cells))
+	}
+
+	big := bigReport(3000)
+	md = big.Markdown()
+	if len(md) > MaxMarkdown {
+		t.Errorf("3000 targets: %d bytes, over %d", len(md), MaxMarkdown)
+	}
+	cells := nameCells(t, md)
+	shown := map[string]bool{}
+	for _, c := range cells {
+		shown[c] = true
+	}
+	bad, badShown := 0, 0
+	for _, h := range big.Targets {
+		if h.Silent || !*h.Healthy {
+			bad++
+			if shown[h.Name] {
+				badShown++
+			}
+		}
+	}
+	if badShown != min(bad, len(cells)) {
+		t.Errorf("3000 targets: %d of %d LOW or SILENT targets shown in %d rows; they should come first", badShown, bad, len(cells))
+	}
+	want := fmt.Sprintf("The chart and %d more target(s) (%d of them LOW or SILENT) are left out", 3000-len(cells), bad-badShown)
+	if !strings.Contains(md, want) {
+		t.Errorf("3000 targets: the note lacks %q:\n%s", want, md[max(0, len(md)-400):])
+	}
+	// Rows keep the table's order.
+	for i := 1; i < len(cells); i++ {
+		if cells[i-1] >= cells[i] {
+			t.Errorf("rows out of order: %q before %q", cells[i-1], cells[i])
+			break
+		}
+	}
+	if got := big.MarkdownLimit(2000); len(got) > 2000 {
+		t.Errorf("MarkdownLimit(2000): %d bytes", len(got))
 	}
 }
