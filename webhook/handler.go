@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"time"
 )
@@ -153,6 +154,16 @@ func NewHandler(secret []byte, fn func(context.Context, *Event) error, opts ...O
 	return &handler{secret: append([]byte(nil), secret...), fn: fn, c: c}
 }
 
+// distance is how far later is than earlier, rounded to the second, or
+// "over 290 years" when the difference does not fit a Duration.
+func distance(later, earlier time.Time) string {
+	d := later.Sub(earlier)
+	if d == math.MaxInt64 || d == math.MinInt64 {
+		return "over 290 years"
+	}
+	return d.Round(time.Second).String()
+}
+
 // errNoFunc is the error of a handler made without a function.
 var errNoFunc = errors.New("no function to handle events was given to NewHandler")
 
@@ -209,13 +220,18 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) Outcome {
 	}
 	o.Event = ev
 	if tol := h.c.tolerance; tol > 0 {
-		age := h.c.now().Sub(ev.Webhook.AttemptTimestamp)
+		// The times are compared, never subtracted: Time.Sub saturates
+		// at ±292 years, and the negation of the minimum Duration is
+		// still negative, so a far-future timestamp would pass a check
+		// on the difference. Time.Add does not overflow for any tolerance
+		// (a Time holds seconds in 64 bits).
+		now, at := h.c.now(), ev.Webhook.AttemptTimestamp
 		switch {
-		case age > tol:
-			o.Status, o.Err = http.StatusUnauthorized, fmt.Errorf("%w: %s old, tolerance %s", ErrTimestampTooOld, age.Round(time.Second), tol)
+		case at.Before(now.Add(-tol)):
+			o.Status, o.Err = http.StatusUnauthorized, fmt.Errorf("%w: %s old, tolerance %s", ErrTimestampTooOld, distance(now, at), tol)
 			return o
-		case -age > tol:
-			o.Status, o.Err = http.StatusUnauthorized, fmt.Errorf("%w: %s ahead, tolerance %s", ErrTimestampInFuture, (-age).Round(time.Second), tol)
+		case at.After(now.Add(tol)):
+			o.Status, o.Err = http.StatusUnauthorized, fmt.Errorf("%w: %s ahead, tolerance %s", ErrTimestampInFuture, distance(at, now), tol)
 			return o
 		}
 	}

@@ -711,6 +711,7 @@ func liveState(t *plain.Target, desiredURL string) *TargetState {
 		EventTypes:  sortedCopy(t.EventTypes),
 		Version:     t.Version,
 		Enabled:     t.Enabled,
+		CreatedAt:   t.CreatedAt,
 	}
 }
 

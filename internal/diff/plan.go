@@ -4,6 +4,8 @@
 package diff
 
 import (
+	"time"
+
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -33,6 +35,11 @@ type TargetState struct {
 	EventTypes  []string `json:"eventTypes"` // expanded against the catalog, sorted
 	Version     string   `json:"version,omitempty"`
 	Enabled     bool     `json:"enabled"`
+	// CreatedAt is when Plain created the live target (a plan's Before);
+	// zero for a desired state and in a saved plan. It is not part of the
+	// plan's JSON: the delivery checks use it (a target younger than
+	// --max-silence cannot have been silent that long, health.MarkSilent).
+	CreatedAt time.Time `json:"-"`
 }
 
 // Field names used in FieldChange.Field.

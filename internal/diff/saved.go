@@ -290,6 +290,7 @@ func mapStrings(p *Plan, f func(s string) (string, error)) (*Plan, error) {
 			EventTypes:  ms(prefix, ".eventTypes", t.EventTypes),
 			Version:     m(prefix, ".version", t.Version),
 			Enabled:     t.Enabled,
+			CreatedAt:   t.CreatedAt,
 		}
 	}
 

@@ -413,7 +413,7 @@ func TestDriftHealthOverTime(t *testing.T) {
 	m := startMock(t, &mockState{
 		Workspace: plain.Workspace{ID: "w_01HD44FEFZ8ZNP7Q5QRXRCTWV5", Name: "Trend"},
 		Targets: []plain.Target{{ID: target, Description: "crm-sync", URL: "https://crm.example.com/hook", EventTypes: []string{"thread.thread_created"},
-			Version: "2026-02-27", Enabled: true}},
+			Version: "2026-02-27", Enabled: true, CreatedAt: now.Add(-24 * time.Hour)}},
 		DeliveryAttempts: []plain.DeliveryAttempt{attempt(1, 3*time.Hour, true), attempt(2, 90*time.Minute, false), attempt(3, 70*time.Minute, false)},
 	})
 	dir := workdir(t, `version: 1
@@ -456,7 +456,7 @@ webhooks:
 
 	r = m.run(dir, "drift", "--health-window", "6h", "--min-success-rate", "0.3", "-o", "markdown")
 	wantCode(t, r, 0)
-	wantContains(t, r.stdout, "#### Delivery health (last 6h0m0s", "| T1 | <code>crm-sync</code> | 3 | 33.3% |", "```mermaid\nxychart-beta\n", "    line [")
+	wantContains(t, r.stdout, "#### Delivery health (last 6h0m0s", "| T1 | `crm-sync` | 3 | 33.3% |", "```mermaid\nxychart-beta\n", "    line [")
 
 	r = m.run(dir, "drift", "--max-silence", "2h")
 	wantCode(t, r, 2)

@@ -2,6 +2,7 @@ package health
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,13 +10,32 @@ import (
 )
 
 // HourlyUpTo is the longest window whose trend is bucketed by the hour;
-// longer windows are bucketed by the day.
-const HourlyUpTo = 48 * time.Hour
+// longer windows are bucketed by the day up to DailyUpTo, by the week up
+// to WeeklyUpTo, and beyond that by as many whole weeks as keep the
+// buckets within MaxBuckets.
+const (
+	HourlyUpTo = 48 * time.Hour
+	DailyUpTo  = 60 * 24 * time.Hour
+	WeeklyUpTo = 60 * Week
+)
+
+// Week is the width of a weekly bucket. Buckets are aligned to whole
+// multiples of their width since January 1 of year 1, a Monday (UTC), so
+// weeks start on Monday.
+const Week = 7 * 24 * time.Hour
+
+// MaxBuckets bounds the buckets of any trend, whatever the window: a
+// window spans at most 60 widths, plus the bucket partly before its
+// start. Each bucket is a point of the Markdown chart and a member of the
+// JSON, so an unbounded count (--health-window 2000000h) would make the
+// step summary larger than GitHub accepts.
+const MaxBuckets = 61
 
 // Trend is a target's attempts over a window, in equal buckets, oldest
 // first.
 type Trend struct {
-	// Width is each bucket's span: "1h" or "24h".
+	// Width is each bucket's span in hours: "1h", "24h", "168h" (a
+	// week), or a multiple of 168h for windows past WeeklyUpTo.
 	Width   string   `json:"width"`
 	Buckets []Bucket `json:"buckets"`
 }
@@ -27,12 +47,20 @@ type Bucket struct {
 	Successful int       `json:"successful"`
 }
 
-// BucketWidth is the bucket span for a window.
+// BucketWidth is the bucket span for a window: an hour up to HourlyUpTo,
+// a day up to DailyUpTo, a week up to WeeklyUpTo, then the fewest whole
+// weeks that cut the window into at most 60 widths.
 func BucketWidth(window time.Duration) time.Duration {
-	if window <= HourlyUpTo {
+	switch {
+	case window <= HourlyUpTo:
 		return time.Hour
+	case window <= DailyUpTo:
+		return 24 * time.Hour
+	case window <= WeeklyUpTo:
+		return Week
 	}
-	return 24 * time.Hour
+	weeks := (window/60 + Week - 1) / Week // no overflow: window/60 is far from the maximum
+	return weeks * Week
 }
 
 // NewTrend buckets as (any order) over [since, now]: buckets are aligned
@@ -77,11 +105,18 @@ func NewTrend(as []plain.DeliveryAttempt, since, now time.Time) *Trend {
 	return tr
 }
 
+// fmtWidth writes a bucket width in whole hours ("1h", "24h", "168h").
 func fmtWidth(d time.Duration) string {
-	if d == time.Hour {
-		return "1h"
+	return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+}
+
+// widthOf reads a Trend's Width back; an hour when it does not parse.
+func widthOf(tr *Trend) time.Duration {
+	d, err := time.ParseDuration(tr.Width)
+	if err != nil || d <= 0 {
+		return time.Hour
 	}
-	return "24h"
+	return d
 }
 
 // sparks are the eight block heights of a sparkline, lowest first.
@@ -128,9 +163,17 @@ func Mermaid(hs []TargetHealth) string {
 		return ""
 	}
 	tr := withTrend[0].Trend
-	layout := "15h"
-	if tr.Width != "1h" {
-		layout = "01-02"
+	width := widthOf(tr)
+	layout, per := "15h", "hour"
+	switch {
+	case width >= Week:
+		// Weeks and longer may span years: the full date.
+		layout, per = "2006-01-02", "week"
+		if width > Week {
+			per = fmt.Sprintf("%d weeks", width/Week)
+		}
+	case width >= 24*time.Hour:
+		layout, per = "01-02", "day"
 	}
 	labels := make([]string, len(tr.Buckets))
 	for i, bk := range tr.Buckets {
@@ -138,7 +181,7 @@ func Mermaid(hs []TargetHealth) string {
 	}
 	var b strings.Builder
 	b.WriteString("```mermaid\nxychart-beta\n")
-	fmt.Fprintf(&b, "    title \"Delivery success per %s (%%), UTC\"\n", map[bool]string{true: "hour", false: "day"}[tr.Width == "1h"])
+	fmt.Fprintf(&b, "    title \"Delivery success per %s (%%), UTC\"\n", per)
 	fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(labels, ", "))
 	b.WriteString("    y-axis \"success %\" 0 --> 100\n")
 	for _, h := range withTrend {

@@ -1,6 +1,7 @@
 package health
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,6 +74,74 @@ func TestNewTrend(t *testing.T) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// However long the window, a trend has at most MaxBuckets buckets: hourly
+// up to 48h, daily up to 60 days, weekly up to 60 weeks, then whole weeks
+// wide enough; each bucket aligned to its width.
+func TestTrendBucketsAreBounded(t *testing.T) {
+	now := time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		window time.Duration
+		width  string
+	}{
+		{48 * time.Hour, "1h"},
+		{49 * time.Hour, "24h"},
+		{60 * day, "24h"},
+		{60*day + time.Hour, "168h"},
+		{420 * day, "168h"},
+		{421 * day, "336h"},
+		{2000000 * time.Hour, "33432h"}, // 199 weeks
+		{math.MaxInt64, "42840h"},       // the longest --health-window: 255 weeks
+	} {
+		since := now.Add(-tc.window)
+		as := []plain.DeliveryAttempt{attemptAt(since.Add(time.Second), true), attemptAt(now, false)}
+		tr := NewTrend(as, since, now)
+		if tr.Width != tc.width {
+			t.Errorf("window %s: width %s, want %s", tc.window, tr.Width, tc.width)
+		}
+		if n := len(tr.Buckets); n > MaxBuckets || n < 2 {
+			t.Errorf("window %s: %d buckets, want 2..%d", tc.window, n, MaxBuckets)
+		}
+		w := BucketWidth(tc.window)
+		for _, b := range tr.Buckets {
+			if !b.Start.Equal(b.Start.Truncate(w)) {
+				t.Errorf("window %s: bucket %s not aligned to %s", tc.window, b.Start, w)
+			}
+		}
+		first, last := tr.Buckets[0], tr.Buckets[len(tr.Buckets)-1]
+		if first.Attempts != 1 || first.Successful != 1 || last.Attempts != 1 || last.Successful != 0 {
+			t.Errorf("window %s: first bucket %+v, last %+v: the window's ends are not counted", tc.window, first, last)
+		}
+	}
+	// An attempt Plain dates at year 1 (untrusted data; deliveries starts
+	// at the oldest attempt) still makes a bounded trend.
+	if tr := NewTrend([]plain.DeliveryAttempt{attemptAt(time.Time{}.Add(time.Hour), true)}, time.Time{}, now); tr == nil || len(tr.Buckets) > MaxBuckets {
+		t.Errorf("an attempt at year 1: %d buckets", len(tr.Buckets))
+	}
+	// Weekly buckets start on Monday.
+	if tr := NewTrend(nil, now.Add(-100*day), now); tr.Buckets[0].Start.Weekday() != time.Monday {
+		t.Errorf("weekly bucket starts on %s", tr.Buckets[0].Start.Weekday())
+	}
+}
+
+// The chart of a long window names weeks by their full date.
+func TestMermaidWeeks(t *testing.T) {
+	now := time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC)
+	for window, want := range map[time.Duration]string{
+		100 * 24 * time.Hour: `title "Delivery success per week (%), UTC"`,
+		500 * 24 * time.Hour: `title "Delivery success per 2 weeks (%), UTC"`,
+		10 * 24 * time.Hour:  `title "Delivery success per day (%), UTC"`,
+	} {
+		out := Mermaid([]TargetHealth{{Name: "crm", Trend: NewTrend(nil, now.Add(-window), now)}})
+		if !strings.Contains(out, want) {
+			t.Errorf("window %s: chart lacks %q:\n%s", window, want, out)
+		}
+		if window == 100*24*time.Hour && !strings.Contains(out, `"2026-11-16"`) {
+			t.Errorf("window %s: weeks not labelled by date (Monday 2026-11-16):\n%s", window, out)
+		}
+	}
+}
+
 // The chart carries numbers and times only: a hostile description never
 // reaches Mermaid.
 func TestMermaidIsInert(t *testing.T) {
@@ -105,15 +174,17 @@ func TestReportMarkdown(t *testing.T) {
 	md := r.Markdown()
 	for _, want := range []string{
 		"#### Delivery health (last 2h0m0s, minimum success rate 90.0%, silent after 6h0m0s)",
-		"| T1 | <code>crm &#124; &lt;b&gt;evil&lt;/b&gt;\\x0a&#96;&#96;&#96;</code> | 2 | 50.0% | 0/0 | ··▄ | **LOW** |",
-		"| T2 | <code>quiet</code> | 0 | - | 0/0 | ··· | **SILENT** |",
+		"| T1 | ```` crm \\| <b>evil</b>\\x0a``` ```` | 2 | 50.0% | 0/0 | ··▄ | **LOW** |",
+		"| T2 | `quiet` | 0 | - | 0/0 | ··· | **SILENT** |",
 		"```mermaid\nxychart-beta\n", "line [100, 100, 50]\n    line [100, 100, 100]\n```",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
-	if strings.Contains(md, "<b>") || strings.Count(md, "```") != 2 {
-		t.Errorf("hostile name escaped badly:\n%s", md)
+	// Parsed as GitHub does, the name is one code span in its cell and
+	// the only fenced block is the chart.
+	if cells := nameCells(t, md); len(cells) != 2 || cells[0] != "crm | <b>evil</b>\\x0a```" || cells[1] != "quiet" {
+		t.Errorf("target cells %q; hostile name escaped badly:\n%s", cells, md)
 	}
 }

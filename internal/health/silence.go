@@ -12,7 +12,9 @@ import (
 // MarkSilent flags each target of r that is enabled in Plain, subscribed
 // to at least one event type, and had no successful delivery in the
 // maxSilence before now: a receiver that stopped answering, or a pipeline
-// that stopped sending, both look like this. Targets whose attempts r
+// that stopped sending, both look like this. A target created within the
+// maxSilence (diff.TargetState.CreatedAt of the change's Before) is not
+// flagged. Targets whose attempts r
 // already read that far back are judged from r; the others' attempts are
 // read back to now-maxSilence.
 func MarkSilent(ctx context.Context, c Lister, r *Report, changes []diff.Change, maxSilence time.Duration, now time.Time) error {
@@ -63,6 +65,13 @@ func MarkSilent(ctx context.Context, c Lister, r *Report, changes []diff.Change,
 				}
 			}
 			th.LastSuccessAt = last
+		}
+		// A target Plain created within the silence has not been silent
+		// that long, whatever it delivered: a new target may simply have
+		// had no event yet. (CreatedAt is zero when unknown: judged as
+		// before.)
+		if created := live[th.TargetID].CreatedAt; !created.IsZero() && created.After(since) {
+			continue
 		}
 		if last == nil || last.Before(since) {
 			th.Silent = true

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/inert"
+	"github.com/plainsync/plainsync/internal/mdcode"
 )
 
 // MaxMarkdown is the largest comment GitHub accepts (65,536 characters).
@@ -60,32 +61,15 @@ var mdIcons = map[diff.Action]string{
 // inside an HTML block (a <details> summary), where Markdown is not
 // parsed, into HTML-escaped <code> (htmlCode).
 
-// span renders s as a code span: a backtick string longer than any run of
-// backticks inside opens and closes it (CommonMark 0.31 §6.1), and one
-// space pads text that starts or ends with a backtick or has a space at
-// both ends, since the parser strips one such space from each side.
-func span(s string) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-	f := strings.Repeat("`", longestRun(s, '`')+1)
-	if s[0] == '`' || s[len(s)-1] == '`' || (s[0] == ' ' && s[len(s)-1] == ' ' && strings.Trim(s, " ") != "") {
-		s = " " + s + " "
-	}
-	return f + s + f
-}
+// span renders s as a code span on one line (mdcode.Span).
+func span(s string) string { return mdcode.Span(s) }
 
 // CodeSpan renders untrusted text as an inline code span for Markdown
 // outside this package (comment headings, step summaries): see span.
 func CodeSpan(s string) string { return span(inert.Text(s)) }
 
-// cellSpan is span for a table cell: GFM splits a row at every pipe not
-// escaped with a backslash, even inside a code span, and turns "\|" back
-// into "|" before reading the cell (GFM spec, tables extension).
-func cellSpan(s string) string {
-	return strings.ReplaceAll(span(s), "|", `\|`)
-}
+// cellSpan is span for a table cell, its pipes escaped (mdcode.Cell).
+func cellSpan(s string) string { return mdcode.Cell(s) }
 
 // htmlCode renders s as <code> for an HTML block, where Markdown is not
 // parsed: HTML escaping keeps it text, and the cell escaper keeps it on
@@ -97,27 +81,13 @@ func htmlCode(s string) string {
 	return "<code>" + cellEscaper.Replace(s) + "</code>"
 }
 
-// longestRun is the length of the longest run of c in s.
-func longestRun(s string, c byte) int {
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return longest
-}
-
 // cellEscaper HTML-escapes text for <code> in an HTML block and keeps it
 // on one line (a pipe as &#124;, harmless there).
 var cellEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "\n", " ", "\r", " ")
 
 // fence returns a code fence longer than any backtick run in body.
 func fence(body string) string {
-	return strings.Repeat("`", max(3, longestRun(body, '`')+1))
+	return strings.Repeat("`", max(3, mdcode.LongestRun(body, '`')+1))
 }
 
 // markdown builds the comment within limit bytes (0: unlimited).

@@ -18,8 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -148,27 +148,152 @@ func CheckURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// SameEndpoint reports whether two URLs reach the same receiver: scheme,
-// host (case-insensitive, default ports implied) and path and query equal;
-// user info and fragment are ignored.
+// SameEndpoint reports whether two URLs reach the same receiver, after
+// the normalisations of RFC 3986 section 6.2.2 and 6.2.3 that do not change
+// what a server sees: scheme and host case, a host's trailing dot (a
+// fully-qualified name resolves to the same address), an IP address in
+// any of its spellings, the scheme's default port, percent-encoding
+// (unreserved characters decoded, other escapes in upper case), dot
+// segments, and an empty path as "/". User info and fragment are
+// ignored. A URL that does not parse is the same as nothing.
+//
+// Paths that differ otherwise are different endpoints here, since the
+// confirmation that uses this names the URL as the live target's. A
+// receiver may still answer several paths alike (case-insensitive or
+// prefix routing); SameHost is the broader test for that reading.
 func SameEndpoint(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	if err1 != nil || err2 != nil {
-		return false
+	ea, ok1 := endpoint(a)
+	eb, ok2 := endpoint(b)
+	return ok1 && ok2 && ea == eb
+}
+
+// SameHost reports whether two URLs reach the same server: the host and
+// port of SameEndpoint, whatever the path and query. It is the safer test
+// for "is this production": a receiver on a live target's host may well
+// take the event whatever the path says.
+func SameHost(a, b string) bool {
+	ea, ok1 := endpoint(a)
+	eb, ok2 := endpoint(b)
+	return ok1 && ok2 && ea.host == eb.host && ea.port == eb.port
+}
+
+// normalURL is a URL in the normal form SameEndpoint compares.
+type normalURL struct {
+	scheme, host, port, path, query string
+}
+
+// endpoint parses raw into its normal form; false when it does not parse
+// or is not hierarchical (no host).
+func endpoint(raw string) (normalURL, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || u.Host == "" {
+		return normalURL{}, false
 	}
-	norm := func(u *url.URL) string {
-		host, port := strings.ToLower(u.Hostname()), u.Port()
-		if port == "" || (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-			port = ""
-		}
-		path := u.EscapedPath()
-		if path == "" {
-			path = "/"
-		}
-		return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(host, port) + path + "?" + u.RawQuery
+	n := normalURL{scheme: strings.ToLower(u.Scheme)}
+	n.host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if ip, err := netip.ParseAddr(n.host); err == nil {
+		n.host = ip.Unmap().String()
 	}
-	return norm(ua) == norm(ub)
+	if p := u.Port(); p != "" {
+		v, err := strconv.ParseUint(p, 10, 16)
+		if err != nil {
+			return normalURL{}, false
+		}
+		n.port = strconv.FormatUint(v, 10)
+	}
+	if (n.scheme == "https" && n.port == "443") || (n.scheme == "http" && n.port == "80") {
+		n.port = ""
+	}
+	n.path = removeDotSegments(normalEscapes(u.EscapedPath()))
+	if n.path == "" {
+		n.path = "/"
+	}
+	n.query = normalEscapes(u.RawQuery)
+	return n, true
+}
+
+// normalEscapes decodes the percent-encoded octets of unreserved
+// characters (ALPHA, DIGIT, "-", ".", "_", "~"; RFC 3986 sections 2.3 and
+// 6.2.2.2) and writes the other escapes' hex digits in upper case (section
+// 6.2.2.1).
+func normalEscapes(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			c := unhex(s[i+1])<<4 | unhex(s[i+2])
+			if unreserved(c) {
+				b.WriteByte(c)
+			} else {
+				b.WriteString(strings.ToUpper(s[i : i+3]))
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	default:
+		return c - 'a' + 10
+	}
+}
+
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// removeDotSegments is the algorithm of RFC 3986 section 5.2.4: "." and
+// ".." segments resolved, as servers do before routing.
+func removeDotSegments(in string) string {
+	var out []string
+	for in != "" {
+		switch {
+		case strings.HasPrefix(in, "../"):
+			in = in[3:]
+		case strings.HasPrefix(in, "./"):
+			in = in[2:]
+		case strings.HasPrefix(in, "/./"):
+			in = in[2:]
+		case in == "/.":
+			in = "/"
+		case strings.HasPrefix(in, "/../"):
+			in = in[3:]
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		case in == "/..":
+			in = "/"
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		case in == "." || in == "..":
+			in = ""
+		default:
+			i := strings.IndexByte(in[1:], '/')
+			if i < 0 {
+				out = append(out, in)
+				in = ""
+			} else {
+				out = append(out, in[:i+1])
+				in = in[i+1:]
+			}
+		}
+	}
+	return strings.Join(out, "")
 }
 
 // Request builds the POST of d to u with the headers Plain's webhooks
