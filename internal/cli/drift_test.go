@@ -94,7 +94,7 @@ func TestDriftHealthTrendAndSilence(t *testing.T) {
 
 	r = runDrift(t, e, "--health-window", "6h", "-o", "markdown")
 	wantExit(t, r, 2)
-	for _, want := range []string{"### plainsync drift for", "#### Delivery health (last 6h0m0s", "| T1 | <code>crm-sync</code> | 4 | 25.0% |", "```mermaid\nxychart-beta", "line [100, 100, 0, 0, 0, 100, 100]"} {
+	for _, want := range []string{"### plainsync drift for", "#### Delivery health (last 6h0m0s", "| T1 | `crm-sync` | 4 | 25.0% |", "```mermaid\nxychart-beta", "line [100, 100, 0, 0, 0, 100, 100]"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, r.out)
 		}
@@ -119,7 +119,7 @@ func TestDriftHealthInTheStepSummary(t *testing.T) {
 	if r.code != 2 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{"#### Delivery health (last 6h0m0s, minimum success rate 95.0%, silent after 30m0s)", "| T1 | <code>crm-sync</code> |", "**SILENT**", "```mermaid\nxychart-beta"} {
+	for _, want := range []string{"#### Delivery health (last 6h0m0s, minimum success rate 95.0%, silent after 30m0s)", "| T1 | `crm-sync` |", "**SILENT**", "```mermaid\nxychart-beta"} {
 		if !strings.Contains(r.summary, want) {
 			t.Errorf("step summary lacks %q:\n%s", want, r.summary)
 		}

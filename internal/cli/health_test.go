@@ -22,6 +22,9 @@ func unhealthyEnv(t *testing.T) *remoteEnv {
 	ids := map[string]string{}
 	for _, tg := range e.mock.Targets() {
 		ids[tg.Description] = tg.ID
+		// Created well before any window: --max-silence spares new targets.
+		tg.CreatedAt = testNow.Add(-72 * time.Hour)
+		e.mock.PutTarget(tg)
 	}
 	var as []plain.DeliveryAttempt
 	for i, r := range []string{plain.ResultSuccessfulResponse, plain.ResultError, plain.ResultFailedResponse, plain.ResultFailedResponse} {
