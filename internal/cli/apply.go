@@ -11,8 +11,6 @@ import (
 	"github.com/plainsync/plainsync/internal/apply"
 )
 
-func init() { register(newApplyCmd) }
-
 // applyOptions are what apply needs: the factory (streams, environment,
 // clients) and the flag values. applyPlans and the lock read them too.
 type applyOptions struct {
@@ -162,7 +160,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 		return err
 	}
 	if !ok {
-		return &ExitError{Code: 1}
+		return &ExitError{Code: ExitFailure}
 	}
 	return nil
 }

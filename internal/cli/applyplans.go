@@ -25,7 +25,7 @@ func refuseFailed(f *Factory, plans []planned) error {
 		return nil
 	}
 	if len(plans) == 1 {
-		return &ExitError{Code: 1, Err: failed[0].err}
+		return &ExitError{Code: ExitFailure, Err: failed[0].err}
 	}
 	for _, pl := range failed {
 		msg := f.Secrets.Mask(pl.err.Error())
@@ -40,7 +40,7 @@ func refuseFailed(f *Factory, plans []planned) error {
 	if err := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(msg)); err != nil {
 		return err
 	}
-	return &ExitError{Code: 1, Err: errors.New(msg)}
+	return &ExitError{Code: ExitFailure, Err: errors.New(msg)}
 }
 
 // emptyDesired reports whether the plan's file listed no webhooks: every
@@ -68,7 +68,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		if serr := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(err.Error())); serr != nil {
 			return false, serr
 		}
-		return false, &ExitError{Code: 1, Err: err}
+		return false, &ExitError{Code: ExitFailure, Err: err}
 	}
 	// fileErr names the file when there are several, so that a refusal
 	// says which plan it is about.
@@ -148,7 +148,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		}
 		if !ok {
 			fmt.Fprintln(f.IO.ErrOut, "Apply cancelled; nothing was written.")
-			return false, &ExitError{Code: 1}
+			return false, &ExitError{Code: ExitFailure}
 		}
 	}
 	removeIdle()
@@ -256,7 +256,7 @@ func guardLimit(p *diff.Plan, flagSet bool, flagValue float64, fileValue *float6
 // confirm asks for "yes" on a terminal and refuses without one.
 func confirm(f *Factory) (bool, error) {
 	if !f.IO.InIsTerminal {
-		return false, &ExitError{Code: 1, Err: errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")}
+		return false, &ExitError{Code: ExitFailure, Err: errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")}
 	}
 	fmt.Fprint(f.IO.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
 	line, err := bufio.NewReader(f.IO.In).ReadString('\n')

@@ -17,8 +17,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdDeliveries(f, nil) }) }
-
 // defaultDeliveryLimit keeps the listing to a screenful; the health
 // summary still counts every attempt in the selection.
 const defaultDeliveryLimit = 20

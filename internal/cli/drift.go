@@ -10,8 +10,6 @@ import (
 	"github.com/plainsync/plainsync/internal/render"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdDrift(f, nil) }) }
-
 // DriftOptions are the drift command's inputs.
 type DriftOptions struct {
 	ctx    context.Context
@@ -147,7 +145,7 @@ func driftRun(opts *DriftOptions) error {
 	// Outputs sum over every file: with one missing they would understate
 	// the drift, so a failure writes none.
 	if len(failedPlans(plans)) > 0 {
-		return &ExitError{Code: 1}
+		return &ExitError{Code: ExitFailure}
 	}
 	if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
 		return err
@@ -156,7 +154,7 @@ func driftRun(opts *DriftOptions) error {
 		return err
 	}
 	if drifted || unhealthy {
-		return &ExitError{Code: 2}
+		return &ExitError{Code: ExitDrift}
 	}
 	return nil
 }

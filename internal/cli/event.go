@@ -20,8 +20,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdEvent(f, nil) }) }
-
 // eventClient is what event and replay need beyond PlainClient;
 // *api.Client has it.
 type eventClient interface {

@@ -12,8 +12,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(newEventsCmd) }
-
 func newEventsCmd(f *Factory) *cobra.Command {
 	var (
 		rf     remoteFlags

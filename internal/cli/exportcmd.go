@@ -13,8 +13,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(newExportCmd) }
-
 func newExportCmd(f *Factory) *cobra.Command {
 	var (
 		rf              remoteFlags

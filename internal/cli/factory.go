@@ -79,6 +79,19 @@ func SystemFactory() *Factory {
 	}
 }
 
+// Process exit codes.
+const (
+	// ExitOK: the command did what it was asked (no changes, no drift).
+	ExitOK = 0
+	// ExitFailure: a problem in the files, a refusal, a failed change or
+	// any other error.
+	ExitFailure = 1
+	// ExitChanges: plan --detailed-exitcode found changes.
+	ExitChanges = 2
+	// ExitDrift: drift found the live workspace differing from the files.
+	ExitDrift = 2
+)
+
 // ExitError carries a specific exit code out of a command. A nil Err means
 // the command already reported what happened.
 type ExitError struct {
@@ -98,11 +111,11 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // exitCode maps a command's error to the process exit code.
 func exitCode(err error) int {
 	if err == nil {
-		return 0
+		return ExitOK
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
-	return 1
+	return ExitFailure
 }

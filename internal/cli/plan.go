@@ -11,8 +11,6 @@ import (
 	"github.com/plainsync/plainsync/internal/render"
 )
 
-func init() { register(newPlanCmd) }
-
 func newPlanCmd(f *Factory) *cobra.Command {
 	var (
 		files            []string
@@ -88,13 +86,13 @@ the live state, for "plainsync apply PLAN.json".`,
 					}
 					f.report.done(pl.plan.File)
 				}
-				return &ExitError{Code: 1}
+				return &ExitError{Code: ExitFailure}
 			}
 			if err := reportPlanToActions(f, plans, out); err != nil {
 				return err
 			}
 			if detailedExitcode && changes {
-				return &ExitError{Code: 2}
+				return &ExitError{Code: ExitChanges}
 			}
 			return nil
 		},

@@ -58,7 +58,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	spec.SortProblems(problems)
 	f.reportProblems(problems)
 	if spec.HasErrors(problems) {
-		return nil, &ExitError{Code: 1}
+		return nil, &ExitError{Code: ExitFailure}
 	}
 	if rf.workspaces < 1 {
 		return nil, fmt.Errorf("--workspaces-parallelism must be at least 1, got %d", rf.workspaces)
@@ -107,7 +107,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	if problems := diff.CheckShared(reached, lives); len(problems) > 0 {
 		f.reportProblems(problems)
 		if spec.HasErrors(problems) {
-			return nil, &ExitError{Code: 1}
+			return nil, &ExitError{Code: ExitFailure}
 		}
 	}
 	var plans []*diff.Plan
@@ -135,7 +135,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 	}
 	if problems := diff.CheckSharedLimit(plans); len(problems) > 0 {
 		f.reportProblems(problems)
-		return nil, &ExitError{Code: 1}
+		return nil, &ExitError{Code: ExitFailure}
 	}
 	return out, nil
 }

@@ -19,8 +19,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdReplay(f, nil) }) }
-
 // ReplayOptions are the replay command's inputs.
 type ReplayOptions struct {
 	ctx         context.Context
@@ -197,7 +195,7 @@ func replayRun(opts *ReplayOptions) error {
 		fmt.Fprintln(w)
 	}
 	if !res.OK() {
-		return &ExitError{Code: 1, Err: fmt.Errorf("the receiver did not accept the replayed delivery (HTTP %d); Plain would count it as failed", res.Status)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("the receiver did not accept the replayed delivery (HTTP %d); Plain would count it as failed", res.Status)}
 	}
 	return nil
 }
@@ -214,7 +212,7 @@ func confirmProduction(f *Factory, target string, autoApprove bool) error {
 	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", inert.Text(target))
 	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
 	if err != nil && line == "" || strings.TrimSpace(line) != "yes" {
-		return &ExitError{Code: 1, Err: errors.New("replay cancelled")}
+		return &ExitError{Code: ExitFailure, Err: errors.New("replay cancelled")}
 	}
 	return nil
 }

@@ -42,20 +42,22 @@ apiKeyEnv), never from a flag.`,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	root.AddCommand(newVersionCmd(f))
-	for _, add := range extraCommands {
-		root.AddCommand(add(f))
-	}
+	// Every command, listed here rather than registered from its file.
+	root.AddCommand(
+		newApplyCmd(f),
+		NewCmdDeliveries(f, nil),
+		NewCmdDrift(f, nil),
+		NewCmdEvent(f, nil),
+		newEventsCmd(f),
+		newExportCmd(f),
+		newPlanCmd(f),
+		NewCmdReplay(f, nil),
+		newTargetsCmd(f),
+		newValidateCmd(f),
+		newVersionCmd(f),
+	)
 	registerCompletions(f, root)
 	return root
-}
-
-// extraCommands lets each command file register itself, so that adding a
-// command touches only its own file.
-var extraCommands []func(*Factory) *cobra.Command
-
-func register(newCmd func(*Factory) *cobra.Command) {
-	extraCommands = append(extraCommands, newCmd)
 }
 
 // Execute runs plainsync with args and returns the process exit code.

@@ -34,7 +34,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 		return planned{}, fmt.Errorf("%s: %w", path, err)
 	}
 	refuse := func(format string, args ...any) (planned, error) {
-		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: %s; refusing to apply it, nothing was sent: run plainsync plan again", path, fmt.Sprintf(format, args...))}
+		return planned{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s: %s; refusing to apply it, nothing was sent: run plainsync plan again", path, fmt.Sprintf(format, args...))}
 	}
 	// The plan names its file; an edited one could name any file, whose
 	// load errors would quote it. Only desired-state files are read.
@@ -79,7 +79,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 		return refuse("it was made for workspace %s, but the API key belongs to %s (%s)", saved.Workspace.ID, live.Workspace.ID, live.Workspace.Name)
 	}
 	if fp := diff.Fingerprint(live); fp != saved.Fingerprint {
-		return planned{}, &ExitError{Code: 1, Err: fmt.Errorf("%s: live state has changed since it was made (fingerprint %s, now %s); refusing to apply a stale plan, nothing was sent: run plainsync plan again", path, short(saved.Fingerprint), short(fp))}
+		return planned{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s: live state has changed since it was made (fingerprint %s, now %s); refusing to apply a stale plan, nothing was sent: run plainsync plan again", path, short(saved.Fingerprint), short(fp))}
 	}
 	// The policy holds for a saved plan as for a fresh one.
 	set, problems := loadPolicy(f, rf.policy)

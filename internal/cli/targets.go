@@ -17,8 +17,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(newTargetsCmd) }
-
 func newTargetsCmd(f *Factory) *cobra.Command {
 	var (
 		rf     remoteFlags
@@ -107,11 +105,11 @@ func (f *Factory) checkReveal(nargs int) error {
 	const why = "--show-secrets prints a full webhook URL, credentials included"
 	switch {
 	case nargs != 1:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)}
 	case f.Getenv("GITHUB_ACTIONS") == "true":
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s, so it is refused inside GitHub Actions, whose logs are kept; run it by hand in a terminal", why)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s, so it is refused inside GitHub Actions, whose logs are kept; run it by hand in a terminal", why)}
 	case !f.IO.OutIsTerminal:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s, so it runs only with stdout on a terminal, not into a pipe or a file", why)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s, so it runs only with stdout on a terminal, not into a pipe or a file", why)}
 	}
 	return nil
 }
@@ -156,13 +154,13 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 		} else if s := closestDescription(ts, ref); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		return plain.Target{}, &ExitError{Code: 1, Err: errors.New(msg)}
+		return plain.Target{}, &ExitError{Code: ExitFailure, Err: errors.New(msg)}
 	default:
 		ids := make([]string, len(byDesc))
 		for i, t := range byDesc {
 			ids[i] = t.ID
 		}
-		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
+		return plain.Target{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
 	}
 }
 

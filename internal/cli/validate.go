@@ -14,8 +14,6 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(newValidateCmd) }
-
 // validateJSON is the stable shape of `validate -o json`.
 type validateJSON struct {
 	FormatVersion int                   `json:"formatVersion"`
@@ -164,7 +162,7 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 		}
 	}
 	if !valid {
-		return &ExitError{Code: 1}
+		return &ExitError{Code: ExitFailure}
 	}
 	return nil
 }
