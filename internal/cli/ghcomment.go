@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/plainsync/plainsync/internal/render"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/render"
 
 	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/inert"

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/diff/planfile"
 	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/render"
 )
@@ -67,8 +68,8 @@ the live state, for "plainsync apply PLAN.json".`,
 			plans = okPlans(plans)
 			if out != "" && len(plans) == 1 {
 				// Not signed with the API key: a plan made with a read-only key
-				// is applied with the write key (see diff/bind.go).
-				data, err := diff.MarshalSaved(plans[0].plan)
+				// is applied with the write key (see diff/planfile/bind.go).
+				data, err := planfile.Marshal(plans[0].plan)
 				if err != nil {
 					return fmt.Errorf("save plan: %w", err)
 				}

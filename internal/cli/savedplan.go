@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/diff/planfile"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -29,7 +30,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if err != nil {
 		return planned{}, err
 	}
-	saved, err := diff.ReadSaved(data)
+	saved, err := planfile.Read(data)
 	if err != nil {
 		return planned{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -95,13 +96,13 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if spec.HasErrors(problems) {
 		return refuse("the file no longer plans against the live workspace")
 	}
-	if err := diff.CompareSaved(saved, fresh); err != nil {
+	if err := planfile.Compare(saved, fresh); err != nil {
 		return refuse("%v", err)
 	}
 	return planned{desired: d, client: c, live: live, plan: fresh}, nil
 }
 
-// readSavedPlan reads at most diff.MaxSavedSize bytes: a device named by
+// readSavedPlan reads at most planfile.MaxSize bytes: a device named by
 // mistake (/dev/zero) must not be read without end, while a pipe holding
 // a plan still works.
 func readSavedPlan(path string) ([]byte, error) {
@@ -113,12 +114,12 @@ func readSavedPlan(path string) ([]byte, error) {
 	if st, err := fh.Stat(); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("read saved plan %s: is a directory", path)
 	}
-	data, err := io.ReadAll(io.LimitReader(fh, diff.MaxSavedSize+1))
+	data, err := io.ReadAll(io.LimitReader(fh, planfile.MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read saved plan: %w", err)
 	}
-	if len(data) > diff.MaxSavedSize {
-		return nil, fmt.Errorf("read saved plan %s: the file is larger than %d MiB, so it is not a plainsync plan", path, diff.MaxSavedSize>>20)
+	if len(data) > planfile.MaxSize {
+		return nil, fmt.Errorf("read saved plan %s: the file is larger than %d MiB, so it is not a plainsync plan", path, planfile.MaxSize>>20)
 	}
 	return data, nil
 }

@@ -3,10 +3,11 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/plainsync/plainsync/internal/inert"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/plainsync/plainsync/internal/inert"
 
 	"github.com/spf13/cobra"
 
