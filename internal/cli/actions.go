@@ -134,11 +134,11 @@ func (f *Factory) writePlanOutputs(plans []planned, extra ...ghactions.Output) e
 	var c diff.Counts
 	changes := false
 	for _, pl := range plans {
-		pc := pl.plan.Counts()
+		pc := pl.Plan.Counts()
 		c.Create += pc.Create
 		c.Update += pc.Update
 		c.Delete += pc.Delete
-		changes = changes || pl.plan.HasChanges()
+		changes = changes || pl.Plan.HasChanges()
 	}
 	outs := append([]ghactions.Output{
 		{Name: ghactions.OutputHasChanges, Value: ghactions.Bool(changes)},
@@ -223,10 +223,10 @@ func (f *Factory) writePlanFiles(plans []planned) error {
 		if i > 0 {
 			md.WriteString("\n")
 		}
-		if err := render.MarkdownLimit(&md, pl.plan, 0); err != nil {
+		if err := render.MarkdownLimit(&md, pl.Plan, 0); err != nil {
 			return err
 		}
-		if err := render.JSON(&js, pl.plan); err != nil {
+		if err := render.JSON(&js, pl.Plan); err != nil {
 			return err
 		}
 	}

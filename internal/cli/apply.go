@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/reconcile"
 )
 
 // applyOptions are what apply needs: the factory (streams, environment,
@@ -33,7 +34,7 @@ type applyOptions struct {
 	// re-point (--allow-destroy, repeatable).
 	allowDestroy []string
 	lockTimeout  time.Duration
-	// lockMode is --lock: lockPlain, lockLocal or lockNone.
+	// lockMode is --lock: reconcile.LockPlain, reconcile.LockLocal or reconcile.LockOff.
 	lockMode string
 }
 
@@ -93,7 +94,7 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 			}
 			af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
 			switch af.lockMode {
-			case lockPlain, lockLocal, lockNone:
+			case reconcile.LockPlain, reconcile.LockLocal, reconcile.LockOff:
 			default:
 				return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
 			}
@@ -117,7 +118,7 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
 	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
 	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
-	fl.StringVar(&af.lockMode, "lock", lockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
+	fl.StringVar(&af.lockMode, "lock", reconcile.LockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
 	fl.DurationVar(&af.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
 	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
 	fl.StringArrayVar(&af.allowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
@@ -138,7 +139,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 		}
 		var pl planned
 		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf, af.prune)
-		pl.saved = true
+		pl.Saved = true
 		plans = []planned{pl}
 	} else {
 		plans, err = planFiles(ctx, f, af.files, &af.rf, af.prune)

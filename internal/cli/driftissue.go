@@ -40,28 +40,28 @@ func (f *Factory) syncDriftIssues(ctx context.Context, plans []planned, reports 
 	}
 	for i, pl := range plans {
 		switch {
-		case pl.err != nil:
+		case pl.Err != nil:
 			// The workspace is known from the file's guard or a
 			// snapshot read before the failure; otherwise nothing can be
 			// told about it, and nothing is touched.
-			id := pl.desired.Workspace.Value
-			if pl.live != nil {
-				id = pl.live.Workspace.ID
+			id := pl.Desired.Workspace.Value
+			if pl.Live != nil {
+				id = pl.Live.Workspace.ID
 			}
 			if id != "" {
 				get(id).errored = true
 			}
 			continue
 		}
-		w := get(pl.plan.Workspace.ID)
-		w.name = pl.plan.Workspace.Name
+		w := get(pl.Plan.Workspace.ID)
+		w.name = pl.Plan.Workspace.Name
 		hr := reports[i]
-		if !pl.plan.HasChanges() && !hr.AnyUnhealthy() {
+		if !pl.Plan.HasChanges() && !hr.AnyUnhealthy() {
 			continue
 		}
 		w.drifted = true
 		var b strings.Builder
-		if err := render.DriftIssueMarkdown(&b, pl.plan, hr); err != nil {
+		if err := render.DriftIssueMarkdown(&b, pl.Plan, hr); err != nil {
 			return err
 		}
 		w.reports = append(w.reports, b.String())

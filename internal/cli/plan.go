@@ -3,12 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/diff/planfile"
 	"github.com/plainsync/plainsync/internal/ghactions"
+	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/render"
 )
 
@@ -52,24 +54,24 @@ the live state, for "plainsync apply PLAN.json".`,
 				if i > 0 && output == "text" {
 					fmt.Fprintln(f.IO.Out)
 				}
-				if pl.err != nil {
+				if pl.Err != nil {
 					if err := f.reportFailure(pl, output, len(plans)); err != nil {
 						return err
 					}
 					continue
 				}
-				if err := renderPlan(f, pl.plan, output); err != nil {
+				if err := renderPlan(f, pl.Plan, output); err != nil {
 					return err
 				}
-				f.noteExpiredLeases(pl)
-				changes = changes || pl.plan.HasChanges()
+				reconcile.NoteExpiredLeases(pl, time.Now(), &reporter{f: f})
+				changes = changes || pl.Plan.HasChanges()
 			}
-			failed := failedPlans(plans)
-			plans = okPlans(plans)
+			failed := reconcile.Failed(plans)
+			plans = reconcile.OK(plans)
 			if out != "" && len(plans) == 1 {
 				// Not signed with the API key: a plan made with a read-only key
 				// is applied with the write key (see diff/planfile/bind.go).
-				data, err := planfile.Marshal(plans[0].plan)
+				data, err := planfile.Marshal(plans[0].Plan)
 				if err != nil {
 					return fmt.Errorf("save plan: %w", err)
 				}
@@ -82,10 +84,10 @@ the live state, for "plainsync apply PLAN.json".`,
 			// understate the changes, so a failure writes none.
 			if len(failed) > 0 {
 				for _, pl := range plans {
-					if err := f.summarizePlan(pl.plan, false, len(plans)+len(failed)); err != nil {
+					if err := f.summarizePlan(pl.Plan, false, len(plans)+len(failed)); err != nil {
 						return err
 					}
-					f.report.done(pl.plan.File)
+					f.report.done(pl.Plan.File)
 				}
 				return &ExitError{Code: ExitFailure}
 			}
@@ -143,10 +145,10 @@ func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
 		return err
 	}
 	for _, pl := range plans {
-		if err := f.summarizePlan(pl.plan, false, len(plans)); err != nil {
+		if err := f.summarizePlan(pl.Plan, false, len(plans)); err != nil {
 			return err
 		}
-		f.report.done(pl.plan.File)
+		f.report.done(pl.Plan.File)
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if err := planfile.Compare(saved, fresh); err != nil {
 		return refuse("%v", err)
 	}
-	return planned{desired: d, client: c, live: live, plan: fresh}, nil
+	return planned{Desired: d, Client: c, Live: live, Plan: fresh}, nil
 }
 
 // readSavedPlan reads at most planfile.MaxSize bytes: a device named by
