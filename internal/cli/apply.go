@@ -132,10 +132,10 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 	var plans []planned
 	var err error
 	if af.savedPlan != "" {
-		if f.actions().Enabled() {
+		if f.Actions.Enabled() {
 			// The comment is the file's the plan was made from, also when
 			// the plan is refused.
-			f.report.file(savedPlanFile(af.savedPlan))
+			f.Actions.NoteSavedPlan(af.savedPlan)
 		}
 		var pl planned
 		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf, af.prune)
@@ -150,10 +150,10 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := f.writePlanOutputs(plans); err != nil {
+	if err := f.Actions.WritePlanOutputs(plans); err != nil {
 		return err
 	}
-	if err := f.writePlanFiles(plans); err != nil {
+	if err := f.Actions.WritePlanFiles(plans); err != nil {
 		return err
 	}
 	ok, err := applyPlans(ctx, f, plans, af)

@@ -104,7 +104,7 @@ func driftRun(opts *DriftOptions) error {
 	drifted, unhealthy := false, false
 	for i, pl := range plans {
 		if pl.Err != nil {
-			if err := f.reportFailure(pl, output, len(plans)); err != nil {
+			if err := workflowView(f).Failure(pl, output, len(plans)); err != nil {
 				return err
 			}
 			continue
@@ -127,19 +127,19 @@ func driftRun(opts *DriftOptions) error {
 		}
 		drifted = drifted || pl.Plan.HasChanges()
 		unhealthy = unhealthy || hr.AnyUnhealthy()
-		if err := f.summarizePlan(pl.Plan, true, len(plans)); err != nil {
+		if err := f.Actions.SummarizePlan(pl.Plan, true, len(plans)); err != nil {
 			return err
 		}
 		if hr != nil {
 			// Counts, names and a chart only: never a body or a URL.
-			if err := f.summarizeFile(pl.Plan.File, hr.Markdown()); err != nil {
+			if err := f.Actions.SummarizeFile(pl.Plan.File, hr.Markdown()); err != nil {
 				return err
 			}
 		}
-		f.report.done(pl.Plan.File)
+		f.Actions.Done(pl.Plan.File)
 	}
 	if opts.issue {
-		if err := f.syncDriftIssues(ctx, plans, reports); err != nil {
+		if err := f.Actions.SyncDriftIssues(ctx, f.IO.ErrOut, plans, reports); err != nil {
 			return err
 		}
 	}
@@ -148,10 +148,10 @@ func driftRun(opts *DriftOptions) error {
 	if len(reconcile.Failed(plans)) > 0 {
 		return &ExitError{Code: ExitFailure}
 	}
-	if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
+	if err := f.Actions.WritePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
 		return err
 	}
-	if err := f.writePlanFiles(plans); err != nil {
+	if err := f.Actions.WritePlanFiles(plans); err != nil {
 		return err
 	}
 	if drifted || unhealthy {

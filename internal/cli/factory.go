@@ -8,12 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
-	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // IOStreams are a command's standard streams plus what it knows of them.
@@ -41,14 +40,10 @@ type Factory struct {
 	// Now is the clock of time windows (deliveries --since, drift's
 	// --health-window); nil means time.Now. Tests fix it.
 	Now func() time.Time
-
-	// ghaOnce and gha hold the GitHub Actions glue (see actions.go),
-	// built on first use from LookupEnv; nil outside Actions.
-	ghaOnce sync.Once
-	gha     *ghactions.Actions
-	// report gathers, inside Actions, what the pull-request comment
-	// says (see ghcomment.go).
-	report actionsReport
+	// Actions is the run's GitHub Actions report (step outputs, summary,
+	// annotations, pull-request comments); Execute sets it, and outside
+	// Actions it writes nothing.
+	Actions *view.Actions
 }
 
 // now reads the factory's clock.

@@ -12,6 +12,7 @@ import (
 	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 func newPlanCmd(f *Factory) *cobra.Command {
@@ -42,8 +43,8 @@ the live state, for "plainsync apply PLAN.json".`,
 			if out != "" && len(files) > 1 {
 				return errors.New("--out saves the plan of one file; give a single -f")
 			}
-			if reason := f.forkWithoutKey(files); reason != "" {
-				return f.validateForFork(files, rf.policy, reason)
+			if reason := f.Actions.ForkWithoutKey(files); reason != "" {
+				return validateForFork(f, files, rf.policy, reason)
 			}
 			plans, err := planFiles(cmd.Context(), f, files, &rf, prune)
 			if err != nil {
@@ -55,7 +56,7 @@ the live state, for "plainsync apply PLAN.json".`,
 					fmt.Fprintln(f.IO.Out)
 				}
 				if pl.Err != nil {
-					if err := f.reportFailure(pl, output, len(plans)); err != nil {
+					if err := workflowView(f).Failure(pl, output, len(plans)); err != nil {
 						return err
 					}
 					continue
@@ -63,7 +64,7 @@ the live state, for "plainsync apply PLAN.json".`,
 				if err := renderPlan(f, pl.Plan, output); err != nil {
 					return err
 				}
-				reconcile.NoteExpiredLeases(pl, time.Now(), &reporter{f: f})
+				reconcile.NoteExpiredLeases(pl, time.Now(), workflowView(f))
 				changes = changes || pl.Plan.HasChanges()
 			}
 			failed := reconcile.Failed(plans)
@@ -84,10 +85,10 @@ the live state, for "plainsync apply PLAN.json".`,
 			// understate the changes, so a failure writes none.
 			if len(failed) > 0 {
 				for _, pl := range plans {
-					if err := f.summarizePlan(pl.Plan, false, len(plans)+len(failed)); err != nil {
+					if err := f.Actions.SummarizePlan(pl.Plan, false, len(plans)+len(failed)); err != nil {
 						return err
 					}
-					f.report.done(pl.Plan.File)
+					f.Actions.Done(pl.Plan.File)
 				}
 				return &ExitError{Code: ExitFailure}
 			}
@@ -127,28 +128,40 @@ func renderPlan(f *Factory, p *diff.Plan, output string) error {
 // (plan-file only when the plan was saved) and each plan's Markdown to the
 // step summary.
 func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
-	if !f.actions().Enabled() {
+	if !f.Actions.Enabled() {
 		return nil
 	}
 	var extra []ghactions.Output
 	if savedTo != "" {
-		o, err := planFileOutput(savedTo)
+		o, err := view.PlanFileOutput(savedTo)
 		if err != nil {
 			return err
 		}
 		extra = append(extra, o)
 	}
-	if err := f.writePlanOutputs(plans, extra...); err != nil {
+	if err := f.Actions.WritePlanOutputs(plans, extra...); err != nil {
 		return err
 	}
-	if err := f.writePlanFiles(plans); err != nil {
+	if err := f.Actions.WritePlanFiles(plans); err != nil {
 		return err
 	}
 	for _, pl := range plans {
-		if err := f.summarizePlan(pl.Plan, false, len(plans)); err != nil {
+		if err := f.Actions.SummarizePlan(pl.Plan, false, len(plans)); err != nil {
 			return err
 		}
-		f.report.done(pl.Plan.File)
+		f.Actions.Done(pl.Plan.File)
 	}
 	return nil
+}
+
+// validateForFork is plan on a fork without the key: validate, report why
+// no plan ran, and pass when the files are valid.
+func validateForFork(f *Factory, paths, policies []string, reason string) error {
+	f.Actions.NoPlanOnFork(reason)
+	err := runValidate(f, paths, policies, "text")
+	status := "valid"
+	if err != nil {
+		status = "invalid: see the problems above"
+	}
+	return errors.Join(err, f.Actions.Summarize("> [!NOTE]\n> **No plan ran:** "+reason+"\n\nValidation: "+status+".\n"))
 }

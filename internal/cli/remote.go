@@ -102,7 +102,7 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		return nil, err
 	}
 	f.Secrets.Add(keyEnv, key)
-	if err := f.maskSecrets(); err != nil {
+	if err := f.Actions.MaskSecrets(); err != nil {
 		return nil, err
 	}
 	url := f.endpoint(rf)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // NewRootCmd builds the command tree.
@@ -65,6 +67,11 @@ func Execute(f *Factory, args []string) int {
 	if f.Secrets == nil {
 		f.Secrets = &secret.Masker{}
 	}
+	if f.Actions == nil {
+		// Built before the streams are guarded: the glue's own workflow
+		// commands go to the raw stderr.
+		f.Actions = view.NewActions(f.IO.ErrOut, f.LookupEnv, f.Secrets)
+	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	finish := f.guardStreams(root)
@@ -106,7 +113,11 @@ func Execute(f *Factory, args []string) int {
 	if cmd != nil {
 		name = cmd.Name()
 	}
-	return f.finishActions(name, exitCode(err), err)
+	commentErr := err
+	if isReported(err) {
+		commentErr = nil
+	}
+	return f.Actions.Finish(name, exitCode(err), commentErr, givenFiles(name, args))
 }
 
 // isReported reports whether err is an ExitError whose command has printed
@@ -145,4 +156,30 @@ func newVersionCmd(f *Factory) *cobra.Command {
 // versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".
 func versionLine(info version.Info) string {
 	return fmt.Sprintf("plainsync %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)
+}
+
+// givenFiles is what a command line names, for the pull-request comments
+// of a command that stopped before it read its files (a bad flag): every
+// -f/--file value (else the default file) and, for apply, the saved plan
+// (the last argument that is no flag and ends in .json).
+func givenFiles(command string, args []string) view.Given {
+	var g view.Given
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case (a == "-f" || a == "--file") && i+1 < len(args):
+			i++
+			g.Files = append(g.Files, args[i])
+		case strings.HasPrefix(a, "--file="):
+			g.Files = append(g.Files, strings.TrimPrefix(a, "--file="))
+		case strings.HasPrefix(a, "-f") && len(a) > 2 && !strings.HasPrefix(a, "--"):
+			g.Files = append(g.Files, strings.TrimPrefix(strings.TrimPrefix(a, "-f"), "="))
+		case command == "apply" && !strings.HasPrefix(a, "-") && strings.HasSuffix(a, ".json"):
+			g.SavedPlan = a
+		}
+	}
+	if len(g.Files) == 0 {
+		g.Files = []string{defaultFile}
+	}
+	return g
 }

@@ -47,10 +47,10 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 		learnBasicAuth(d)
 		f.Secrets.AddMasker(d.Secrets)
 	}
-	if err := f.maskSecrets(); err != nil {
+	if err := f.Actions.MaskSecrets(); err != nil {
 		return planned{}, err
 	}
-	f.reportProblems(problems)
+	workflowView(f).Problems(problems)
 	if spec.HasErrors(problems) {
 		return refuse("the file it was made from, %s, no longer loads", saved.File)
 	}
@@ -87,12 +87,12 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if set != nil {
 		problems = append(problems, set.Check(d, live)...)
 	}
-	f.reportProblems(problems)
+	workflowView(f).Problems(problems)
 	if spec.HasErrors(problems) {
 		return refuse("the policy does not load or the file violates it")
 	}
 	fresh, problems := diff.Compute(d, live, diff.Options{Prune: prune})
-	f.reportProblems(problems)
+	workflowView(f).Problems(problems)
 	if spec.HasErrors(problems) {
 		return refuse("the file no longer plans against the live workspace")
 	}

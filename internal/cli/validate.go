@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plainsync/plainsync/internal/inert"
+	"github.com/plainsync/plainsync/internal/view"
 
 	"github.com/spf13/cobra"
 
@@ -113,16 +114,15 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 	valid := !spec.HasErrors(probs)
 	// Inside Actions the runner learns the files' secrets before anything
 	// is printed, and each problem becomes an annotation on its line.
-	if f.actions().Enabled() {
+	if f.Actions.Enabled() {
 		f.Secrets.AddMasker(masker)
-		if err := f.maskSecrets(); err != nil {
+		if err := f.Actions.MaskSecrets(); err != nil {
 			return err
 		}
-		_ = f.actions().AnnotateAll(probs) // a stderr failure; the report below meets it too
 		// For the pull-request comments: the paths that did not expand
-		// are recorded with their problems.
-		f.report.done(files...)
-		f.report.addProblems(probs)
+		// are recorded with their problems, each an annotation too.
+		f.Actions.Done(files...)
+		f.Actions.Problems(probs)
 	}
 	// Report every path named, loaded or not, in a stable order.
 	for _, p := range pathProbs {
@@ -153,7 +153,7 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
 	} else {
-		printProblems(f.IO.ErrOut, probs, masker)
+		view.PrintProblems(f.IO.ErrOut, probs, masker)
 		for _, file := range files {
 			line := summaryLine(file, probs, webhooks)
 			if d := needs[file]; d != nil && len(d.Variables) > 0 {

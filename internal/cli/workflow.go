@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/reconcile"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // planned is one file's plan, or the error that kept it from one.
@@ -25,18 +26,18 @@ const defaultLockTimeout = 2 * time.Minute
 // computes its plan; problems are reported on stderr (and as annotations).
 func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
 	ds, problems := loadFiles(f, files)
-	if f.actions().Enabled() {
+	if f.Actions.Enabled() {
 		// Every loaded file keeps its comment even if the step stops on
 		// another's error; files that did not load are recorded with
 		// their problems (reportProblems).
 		for _, d := range ds {
-			f.report.file(d.File)
+			f.Actions.NoteFile(d.File)
 		}
 	}
 	for _, d := range ds {
 		f.Secrets.AddMasker(d.Secrets)
 	}
-	if err := f.maskSecrets(); err != nil {
+	if err := f.Actions.MaskSecrets(); err != nil {
 		return nil, err
 	}
 	// A policy that does not load stops everything before any request.
@@ -48,7 +49,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, rf, env) },
 		Prune:      prune,
 		Workspaces: rf.workspaces,
-	}, &reporter{f: f})
+	}, workflowView(f))
 	return plans, exitErr(err)
 }
 
@@ -88,29 +89,22 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		LockDir:          lockDir(f),
 		Endpoint:         f.endpoint(&af.rf),
 		Confirmer:        terminalConfirmer{f},
-	}, &reporter{f: f})
+	}, workflowView(f))
 	return ok, exitErr(err)
 }
 
 // refuseFailed refuses to apply anything when any file could not be
 // planned: apply writes every workspace or none.
 func refuseFailed(f *Factory, plans []planned) error {
-	failed := reconcile.Failed(plans)
-	if len(failed) == 0 {
-		return nil
+	if err := workflowView(f).RefuseFailed(plans); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
 	}
-	if len(plans) == 1 {
-		return &ExitError{Code: ExitFailure, Err: failed[0].Err}
-	}
-	for _, pl := range failed {
-		printFileError(f, pl.Desired.File, pl.Err)
-	}
-	f.report.all = true // no file is applied
-	msg := fmt.Sprintf("%d of %d files could not be planned; refusing to apply any of them, nothing was written", len(failed), len(plans))
-	if err := f.summarize("**Apply refused; nothing was written.**\n\n" + codeBlock(msg)); err != nil {
-		return err
-	}
-	return &ExitError{Code: ExitFailure, Err: errors.New(msg)}
+	return nil
+}
+
+// workflowView is the workflow's human reporter on the command's streams.
+func workflowView(f *Factory) *view.Workflow {
+	return &view.Workflow{Out: f.IO.Out, ErrOut: f.IO.ErrOut, Color: f.renderOptions().Color, Secrets: f.Secrets, Actions: f.Actions}
 }
 
 // lockDir is where local locks live: the user cache directory (as
