@@ -38,11 +38,12 @@ type applyOptions struct {
 	lockMode string
 }
 
-func newApplyCmd(f *Factory) *cobra.Command { return newApplyCmdWith(f, applyRun) }
-
-// newApplyCmdWith binds the flags to applyOptions and checks what the
-// flags alone decide; runF does the work (tests capture it).
-func newApplyCmdWith(f *Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
+// NewCmdApply binds the flags to applyOptions and checks what the flags
+// alone decide; runF does the work (nil: applyRun; tests capture it).
+func NewCmdApply(f *Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = applyRun
+	}
 	af := applyOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "apply [-f FILE]... | apply PLAN.json",
@@ -83,26 +84,8 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
   plainsync plan --out plan.json && plainsync apply plan.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if af.parallelism < 1 {
-				return fmt.Errorf("--parallelism must be at least 1, got %d", af.parallelism)
-			}
-			if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
-				return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
-			}
-			if af.maxUpdatePercent < 0 || af.maxUpdatePercent > 100 {
-				return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
-			}
-			af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
-			switch af.lockMode {
-			case reconcile.LockPlain, reconcile.LockLocal, reconcile.LockOff:
-			default:
-				return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
-			}
-			if len(args) == 1 {
-				if cmd.Flags().Changed("file") {
-					return errors.New("a saved plan carries its file: drop -f, or plan again")
-				}
-				af.savedPlan = args[0]
+			if err := af.check(cmd, args); err != nil {
+				return err
 			}
 			return runF(cmd.Context(), &af)
 		},
@@ -123,6 +106,33 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
 	fl.StringArrayVar(&af.allowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
 	return cmd
+}
+
+// check refuses what the flags alone decide is wrong, and records which
+// guard flags were given and the saved plan argument.
+func (af *applyOptions) check(cmd *cobra.Command, args []string) error {
+	if af.parallelism < 1 {
+		return fmt.Errorf("--parallelism must be at least 1, got %d", af.parallelism)
+	}
+	if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
+		return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
+	}
+	if af.maxUpdatePercent < 0 || af.maxUpdatePercent > 100 {
+		return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
+	}
+	af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
+	switch af.lockMode {
+	case reconcile.LockPlain, reconcile.LockLocal, reconcile.LockOff:
+	default:
+		return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
+	}
+	if len(args) == 1 {
+		if cmd.Flags().Changed("file") {
+			return errors.New("a saved plan carries its file: drop -f, or plan again")
+		}
+		af.savedPlan = args[0]
+	}
+	return nil
 }
 
 // applyRun plans the files (or loads the saved plan), writes the Actions

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,12 +13,22 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func newEventsCmd(f *Factory) *cobra.Command {
-	var (
-		rf     remoteFlags
-		output string
-		keyEnv string
-	)
+// EventsOptions are the events command's inputs.
+type EventsOptions struct {
+	ctx    context.Context
+	f      *Factory
+	rf     remoteFlags
+	output string
+	keyEnv string
+}
+
+// NewCmdEvents binds the flags to EventsOptions; runF does the work (nil:
+// eventsRun; tests capture it).
+func NewCmdEvents(f *Factory, runF func(*EventsOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = eventsRun
+	}
+	opts := &EventsOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "events",
 		Short: "List the event types a webhook can subscribe to, and the webhook versions",
@@ -29,36 +40,43 @@ webhookVersion are checked against at plan time.`,
   plainsync events -o json | jq -r '.eventTypes[].eventType'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(output, "table", "json"); err != nil {
+			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
-				return err
-			}
-			types, err := c.EventTypes(cmd.Context())
-			if err != nil {
-				return err
-			}
-			versions, err := c.WebhookVersions(cmd.Context())
-			if err != nil {
-				return err
-			}
-			types = append([]plain.EventType(nil), types...)
-			sort.Slice(types, func(i, j int) bool { return types[i].EventType < types[j].EventType })
-			if output == "json" {
-				if versions == nil {
-					versions = []plain.WebhookVersion{}
-				}
-				return writeJSON(f, eventsJSON{FormatVersion: 1, EventTypes: types, Versions: versions})
-			}
-			return writeEventsTable(f, types, versions)
+			opts.ctx = cmd.Context()
+			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cmd.Flags().StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	addRemoteFlags(cmd, &opts.rf)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	return cmd
+}
+
+// eventsRun lists the catalog and the webhook versions.
+func eventsRun(opts *EventsOptions) error {
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
+	if err != nil {
+		return err
+	}
+	types, err := c.EventTypes(opts.ctx)
+	if err != nil {
+		return err
+	}
+	versions, err := c.WebhookVersions(opts.ctx)
+	if err != nil {
+		return err
+	}
+	types = append([]plain.EventType(nil), types...)
+	sort.Slice(types, func(i, j int) bool { return types[i].EventType < types[j].EventType })
+	if opts.output == "json" {
+		if versions == nil {
+			versions = []plain.WebhookVersion{}
+		}
+		return writeJSON(f, eventsJSON{FormatVersion: 1, EventTypes: types, Versions: versions})
+	}
+	return writeEventsTable(f, types, versions)
 }
 
 // eventsJSON is the -o json shape of events: event types sorted by name,

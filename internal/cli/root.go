@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -46,17 +45,17 @@ apiKeyEnv), never from a flag.`,
 	root.SetErr(f.IO.ErrOut)
 	// Every command, listed here rather than registered from its file.
 	root.AddCommand(
-		newApplyCmd(f),
+		NewCmdApply(f, nil),
 		NewCmdDeliveries(f, nil),
 		NewCmdDrift(f, nil),
 		NewCmdEvent(f, nil),
-		newEventsCmd(f),
-		newExportCmd(f),
-		newPlanCmd(f),
+		NewCmdEvents(f, nil),
+		NewCmdExport(f, nil),
+		NewCmdPlan(f, nil),
 		NewCmdReplay(f, nil),
-		newTargetsCmd(f),
-		newValidateCmd(f),
-		newVersionCmd(f),
+		NewCmdTargets(f, nil),
+		NewCmdValidate(f, nil),
+		NewCmdVersion(f, nil),
 	)
 	registerCompletions(f, root)
 	return root
@@ -125,32 +124,6 @@ func Execute(f *Factory, args []string) int {
 func isReported(err error) bool {
 	var ee *ExitError
 	return errors.As(err, &ee) && ee.Err == nil
-}
-
-func newVersionCmd(f *Factory) *cobra.Command {
-	var output string
-	cmd := &cobra.Command{
-		Use:     "version",
-		Short:   "Print plainsync's version, commit and Go version",
-		Example: "  plainsync version\n  plainsync version -o json",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			info := version.Get()
-			switch output {
-			case "json":
-				enc := json.NewEncoder(f.IO.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
-			case "text", "":
-				fmt.Fprintln(f.IO.Out, versionLine(info))
-				return nil
-			default:
-				return fmt.Errorf("unknown output format %q (want text or json)", output)
-			}
-		},
-	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	return cmd
 }
 
 // versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".

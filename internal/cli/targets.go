@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,13 +18,25 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func newTargetsCmd(f *Factory) *cobra.Command {
-	var (
-		rf     remoteFlags
-		output string
-		keyEnv string
-		reveal bool
-	)
+// TargetsOptions are the targets command's inputs.
+type TargetsOptions struct {
+	ctx    context.Context
+	f      *Factory
+	rf     remoteFlags
+	output string
+	keyEnv string
+	reveal bool
+	// ref is the TARGET argument; "" lists every target.
+	ref string
+}
+
+// NewCmdTargets binds the flags to TargetsOptions and checks what flags
+// alone decide; runF does the work (nil: targetsRun; tests capture it).
+func NewCmdTargets(f *Factory, runF func(*TargetsOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = targetsRun
+	}
+	opts := &TargetsOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "targets [TARGET]",
 		Short: "List the live webhook targets, or show one in full",
@@ -41,61 +54,76 @@ that a CI log or a piped file never gets one.`,
   plainsync targets crm-sync --show-secrets`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(output, "table", "json"); err != nil {
+			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			if reveal {
+			if opts.reveal {
 				if err := f.checkReveal(len(args)); err != nil {
 					return err
 				}
 			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
-				return err
-			}
-			ts, err := c.ListWebhookTargets(cmd.Context())
-			if err != nil {
-				return err
-			}
-			plain.SortTargets(ts)
-			if !reveal {
-				for i := range ts {
-					ts[i].URL = secret.RedactURL(ts[i].URL)
-				}
-			}
-			if len(args) == 1 {
-				t, err := findTarget(ts, args[0])
-				if err != nil {
-					return err
-				}
-				if output == "json" {
-					return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
-				}
-				showTarget(f, t)
-				return nil
-			}
-			if output == "json" {
-				return writeJSON(f, targetJSON{FormatVersion: 1, Targets: ts})
-			}
-			if len(ts) == 0 {
-				fmt.Fprintln(f.IO.Out, "No webhook targets.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
-			for _, t := range ts {
-				// Every cell comes from Plain: inert, so that a description
-				// can neither rewrite the terminal nor start a workflow command.
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", inert.Text(t.ID), inert.Text(t.Description), yesNo(t.Enabled), inert.Text(t.Version), len(t.EventTypes), inert.Text(f.Secrets.Mask(t.URL)))
-			}
-			return tw.Flush()
+			opts.ctx, opts.ref = cmd.Context(), firstArg(args)
+			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cmd.Flags().StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
-	cmd.Flags().BoolVar(&reveal, "show-secrets", false, "show TARGET's full URL, secrets included (only on a terminal, never in GitHub Actions)")
+	addRemoteFlags(cmd, &opts.rf)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	cmd.Flags().BoolVar(&opts.reveal, "show-secrets", false, "show TARGET's full URL, secrets included (only on a terminal, never in GitHub Actions)")
 	return cmd
+}
+
+// targetsRun lists the live targets, or shows the one opts.ref names.
+func targetsRun(opts *TargetsOptions) error {
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
+	if err != nil {
+		return err
+	}
+	ts, err := c.ListWebhookTargets(opts.ctx)
+	if err != nil {
+		return err
+	}
+	plain.SortTargets(ts)
+	if !opts.reveal {
+		for i := range ts {
+			ts[i].URL = secret.RedactURL(ts[i].URL)
+		}
+	}
+	if opts.ref != "" {
+		t, err := findTarget(ts, opts.ref)
+		if err != nil {
+			return err
+		}
+		if opts.output == "json" {
+			return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
+		}
+		showTarget(f, t)
+		return nil
+	}
+	if opts.output == "json" {
+		return writeJSON(f, targetJSON{FormatVersion: 1, Targets: ts})
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(f.IO.Out, "No webhook targets.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
+	for _, t := range ts {
+		// Every cell comes from Plain: inert, so that a description
+		// can neither rewrite the terminal nor start a workflow command.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", inert.Text(t.ID), inert.Text(t.Description), yesNo(t.Enabled), inert.Text(t.Version), len(t.EventTypes), inert.Text(f.Secrets.Mask(t.URL)))
+	}
+	return tw.Flush()
+}
+
+// firstArg is args[0], or "".
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
 }
 
 // checkReveal allows --show-secrets only where no log keeps the output: one

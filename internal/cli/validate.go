@@ -41,9 +41,20 @@ type validateJSONProblem struct {
 	Message  string `json:"message"`
 }
 
-func newValidateCmd(f *Factory) *cobra.Command {
-	var files, policies []string
-	var output string
+// ValidateOptions are the validate command's inputs.
+type ValidateOptions struct {
+	f               *Factory
+	files, policies []string
+	output          string
+}
+
+// NewCmdValidate binds the flags to ValidateOptions; runF does the work
+// (nil: validateRun; tests capture it).
+func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = validateRun
+	}
+	opts := &ValidateOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check desired-state files offline",
@@ -69,16 +80,21 @@ Exit status: 0 when every file is valid (warnings allowed), 1 otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return fmt.Errorf("unknown output format %q (want text or json)", output)
+			if opts.output != "text" && opts.output != "json" {
+				return fmt.Errorf("unknown output format %q (want text or json)", opts.output)
 			}
-			return runValidate(f, files, policies, output)
+			return runF(opts)
 		},
 	}
-	addFileFlag(cmd, &files)
-	addPolicyFlag(cmd, &policies)
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	addFileFlag(cmd, &opts.files)
+	addPolicyFlag(cmd, &opts.policies)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// validateRun validates the files offline.
+func validateRun(opts *ValidateOptions) error {
+	return runValidate(opts.f, opts.files, opts.policies, opts.output)
 }
 
 func runValidate(f *Factory, paths, policies []string, output string) error {
