@@ -85,22 +85,8 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
   plainsync deliveries whTarget_01HD4400VTDJQ646V6RY37SR7K -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "table", "json"); err != nil {
+			if err := opts.check(args); err != nil {
 				return err
-			}
-			q := &opts.query
-			q.Status = strings.ToLower(strings.TrimSpace(q.Status))
-			if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
-				return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
-			}
-			if q.Limit < 0 {
-				return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
-			}
-			if opts.since < 0 {
-				return fmt.Errorf("--since must not be negative, got %s", opts.since)
-			}
-			if len(args) == 1 {
-				opts.target = args[0]
 			}
 			opts.ctx = cmd.Context()
 			return runF(opts)
@@ -116,6 +102,29 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 	fl.IntVar(&opts.query.Limit, "limit", defaultDeliveryLimit, "list at most `N` events (or attempts), newest first (0: all)")
 	fl.BoolVar(&opts.attempts, "attempts", false, "list every delivery attempt instead of one line per event")
 	return cmd
+}
+
+// check refuses what the flags and arguments alone decide is wrong, and
+// records the arguments.
+func (opts *DeliveriesOptions) check(args []string) error {
+	if err := outputFormat(opts.output, "table", "json"); err != nil {
+		return err
+	}
+	q := &opts.query
+	q.Status = strings.ToLower(strings.TrimSpace(q.Status))
+	if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
+		return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
+	}
+	if q.Limit < 0 {
+		return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
+	}
+	if opts.since < 0 {
+		return fmt.Errorf("--since must not be negative, got %s", opts.since)
+	}
+	if len(args) == 1 {
+		opts.target = args[0]
+	}
+	return nil
 }
 
 // deliveriesRun reads the targets, picks the one asked for, and prints

@@ -67,20 +67,8 @@ replaced atomically). A body never goes to a step summary or a comment.`,
   plainsync event pEv_01HD450JT0RPBT7RRKS1ZQJYBA --body --out event.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "table", "json"); err != nil {
+			if err := opts.check(args); err != nil {
 				return err
-			}
-			if err := checkEventID(args[0]); err != nil {
-				return err
-			}
-			opts.eventID = args[0]
-			if opts.out != "" {
-				opts.body = true
-			}
-			if opts.body && opts.out == "" {
-				if err := bodyToTerminal(f, opts.output); err != nil {
-					return err
-				}
 			}
 			opts.ctx = cmd.Context()
 			return runF(opts)
@@ -93,6 +81,28 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 	fl.BoolVar(&opts.body, "body", false, "also show the body Plain delivered (terminal only; see --out)")
 	fl.StringVar(&opts.out, "out", "", "write the exact body Plain delivered to `FILE` (mode 0600); implies --body")
 	return cmd
+}
+
+// check refuses what the flags and arguments alone decide is wrong, and
+// records the arguments.
+func (opts *EventOptions) check(args []string) error {
+	f := opts.f
+	if err := outputFormat(opts.output, "table", "json"); err != nil {
+		return err
+	}
+	if err := checkEventID(args[0]); err != nil {
+		return err
+	}
+	opts.eventID = args[0]
+	if opts.out != "" {
+		opts.body = true
+	}
+	if opts.body && opts.out == "" {
+		if err := bodyToTerminal(f, opts.output); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkEventID refuses an id that is not Plain's public event id shape.

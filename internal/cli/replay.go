@@ -67,31 +67,8 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
   plainsync replay pEv_01HD450JT0RPBT7RRKS1ZQJYBA --to https://staging.example.com/plain --hmac-secret-env STAGING_HMAC`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "text", "json"); err != nil {
+			if err := opts.check(args); err != nil {
 				return err
-			}
-			if err := checkEventID(args[0]); err != nil {
-				return err
-			}
-			opts.eventID = args[0]
-			if opts.toRaw == "" {
-				return errors.New("--to URL is required (the receiver to send the event to, e.g. http://127.0.0.1:8080/hooks/plain)")
-			}
-			u, err := replay.CheckURL(opts.toRaw)
-			if err != nil {
-				return err
-			}
-			opts.to = u
-			if f.Secrets == nil {
-				f.Secrets = &secret.Masker{}
-			}
-			f.Secrets.AddBasicAuthOf(opts.toRaw)
-			if opts.secretEnv != "" {
-				v := f.Getenv(opts.secretEnv)
-				if v == "" {
-					return fmt.Errorf("--hmac-secret-env %s: the variable is not set or empty", opts.secretEnv)
-				}
-				f.Secrets.Add(opts.secretEnv, v)
 			}
 			opts.ctx = cmd.Context()
 			return runF(opts)
@@ -105,6 +82,39 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
 	fl.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	return cmd
+}
+
+// check refuses what the flags and arguments alone decide is wrong, and
+// records the arguments.
+func (opts *ReplayOptions) check(args []string) error {
+	f := opts.f
+	if err := outputFormat(opts.output, "text", "json"); err != nil {
+		return err
+	}
+	if err := checkEventID(args[0]); err != nil {
+		return err
+	}
+	opts.eventID = args[0]
+	if opts.toRaw == "" {
+		return errors.New("--to URL is required (the receiver to send the event to, e.g. http://127.0.0.1:8080/hooks/plain)")
+	}
+	u, err := replay.CheckURL(opts.toRaw)
+	if err != nil {
+		return err
+	}
+	opts.to = u
+	if f.Secrets == nil {
+		f.Secrets = &secret.Masker{}
+	}
+	f.Secrets.AddBasicAuthOf(opts.toRaw)
+	if opts.secretEnv != "" {
+		v := f.Getenv(opts.secretEnv)
+		if v == "" {
+			return fmt.Errorf("--hmac-secret-env %s: the variable is not set or empty", opts.secretEnv)
+		}
+		f.Secrets.Add(opts.secretEnv, v)
+	}
+	return nil
 }
 
 // replayReport is replay's -o json shape.
