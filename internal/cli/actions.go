@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"io"
-
+	"github.com/plainsync/plainsync/internal/view"
 	"github.com/spf13/cobra"
-
-	"github.com/plainsync/plainsync/internal/inert"
 )
 
 // guardStreams, inside Actions, keeps untrusted text from becoming a
@@ -21,45 +18,22 @@ import (
 // done. Outside Actions only the line guards apply.
 func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
 	// The Actions glue keeps the raw stderr: its own commands must work.
-	enabled := f.Actions.Enabled()
-	rawOut, rawErr := f.IO.Out, f.IO.ErrOut
-	outGuard, errGuard := inert.LineGuard(rawOut), inert.LineGuard(rawErr)
-	f.IO.Out, f.IO.ErrOut = outGuard, errGuard
-	if !enabled {
-		// Output teed into a job log by a wrapper that does not set
-		// GITHUB_ACTIONS is parsed all the same: the line guards stay.
-		return func() {
-			for _, w := range []io.Writer{outGuard, errGuard} {
-				_ = w.(inert.Flusher).Flush()
+	st := view.GuardStreams(f.IO.Out, f.IO.ErrOut)
+	f.IO.Out, f.IO.ErrOut = st.Out, st.ErrOut
+	// Outside Actions only the line guards apply: output teed into a job
+	// log by a wrapper that does not set GITHUB_ACTIONS is parsed all
+	// the same.
+	if f.Actions.Enabled() {
+		root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+			if !humanOutput(cmd) {
+				return nil
 			}
-			f.IO.Out, f.IO.ErrOut = rawOut, rawErr
-		}
-	}
-	var stop *inert.StopCommands
-	var stopGuard io.Writer
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if !humanOutput(cmd) {
-			return nil
-		}
-		s, err := inert.NewStopCommands(rawOut)
-		if err != nil {
+			err := st.PauseCommands()
+			f.IO.Out = st.Out
 			return err
 		}
-		stop, stopGuard = s, inert.LineGuard(s)
-		f.IO.Out = stopGuard
-		return nil
 	}
-	return func() {
-		for _, w := range []io.Writer{outGuard, errGuard, stopGuard} {
-			if fl, ok := w.(inert.Flusher); ok {
-				_ = fl.Flush()
-			}
-		}
-		if stop != nil {
-			_ = stop.End()
-		}
-		f.IO.Out, f.IO.ErrOut = rawOut, rawErr
-	}
+	return func() { f.IO.Out, f.IO.ErrOut = st.Finish() }
 }
 
 // humanOutput reports whether cmd prints for people (text, tables) rather

@@ -12,9 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
@@ -213,10 +213,11 @@ func writeDeliveriesTable(w io.Writer, rep *health.Listing, targets int) error {
 			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Attempts), rep.Matched)
 		}
 		fmt.Fprintf(w, "Delivery attempts%s (newest first%s):\n", window, shown)
+		g := view.Gate{}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tEVENT\tRESULT\tDURATION\tDETAIL")
 		for _, a := range rep.Attempts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), inert.Text(a.Target), inert.Text(a.EventType), inert.Text(a.Result), a.DurationInMilliseconds, inert.Text(a.Detail()))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), g.Text(a.Target), g.Text(a.EventType), g.Text(a.Result), a.DurationInMilliseconds, g.Text(a.Detail()))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

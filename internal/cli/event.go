@@ -15,9 +15,9 @@ import (
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // eventClient is what event and replay need beyond PlainClient;
@@ -110,7 +110,7 @@ func checkEventID(id string) error {
 	if api.PublicEventIDPattern.MatchString(id) {
 		return nil
 	}
-	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", inert.Text(id))
+	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", view.Gate{}.Text(id))
 }
 
 // inCI reports whether the command runs in CI, where output ends up in
@@ -177,7 +177,7 @@ func eventRun(opts *EventOptions) error {
 		if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), inert.Text(opts.out))
+		fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
 		return nil
 	default:
 		fmt.Fprintf(f.IO.Out, "\nBody Plain delivered (its latest attempt):\n")
@@ -194,7 +194,7 @@ func writePrettyBody(w io.Writer, body []byte) error {
 	if json.Indent(&b, body, "", "  ") == nil {
 		text = b.String()
 	}
-	_, err := io.WriteString(w, inert.Lines(strings.TrimRight(text, "\n"))+"\n")
+	_, err := io.WriteString(w, view.Gate{}.Whole(strings.TrimRight(text, "\n"))+"\n")
 	return err
 }
 
@@ -204,7 +204,7 @@ func writeEventReport(w io.Writer, rep *health.EventReport) error {
 		fmt.Fprintf(w, "No delivery attempts of %s in any target (attempts are kept with their event, 30 days).\n", rep.EventID)
 		return nil
 	}
-	fmt.Fprintf(w, "Event %s (%s):\n", rep.EventID, inert.Text(rep.EventType))
+	fmt.Fprintf(w, "Event %s (%s):\n", rep.EventID, view.Gate{}.Text(rep.EventType))
 	if err := health.WriteEvents(w, rep.Targets); err != nil {
 		return err
 	}
@@ -212,8 +212,8 @@ func writeEventReport(w io.Writer, rep *health.EventReport) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tATTEMPT\tRESULT\tDURATION\tDETAIL")
 	for _, a := range rep.Attempts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), inert.Text(a.Target), inert.Text(a.ID),
-			inert.Text(a.Result), a.DurationInMilliseconds, inert.Text(a.Detail()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), view.Gate{}.Text(a.Target), view.Gate{}.Text(a.ID),
+			view.Gate{}.Text(a.Result), a.DurationInMilliseconds, view.Gate{}.Text(a.Detail()))
 	}
 	return tw.Flush()
 }

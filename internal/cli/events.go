@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // EventsOptions are the events command's inputs.
@@ -105,7 +105,7 @@ func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.Webh
 		// The glob heads the group: it is how to subscribe to all of it.
 		fmt.Fprintf(w, "\n  %s.* (%d)\n", ns, j-i)
 		for _, et := range types[i:j] {
-			fmt.Fprintf(w, "    %s\n", strings.TrimRight(fmt.Sprintf("%-*s  %s", width, inert.Text(et.EventType), inert.Text(oneLine(et.Description))), " "))
+			fmt.Fprintf(w, "    %s\n", strings.TrimRight(fmt.Sprintf("%-*s  %s", width, view.Gate{}.Text(et.EventType), view.Gate{}.Text(oneLine(et.Description))), " "))
 		}
 		i = j
 	}
@@ -122,7 +122,7 @@ func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.Webh
 		if v.IsDeprecated {
 			marks = append(marks, "deprecated")
 		}
-		line := fmt.Sprintf("  %-*s  %s", vwidth, inert.Text(v.Version), strings.Join(marks, ", "))
+		line := fmt.Sprintf("  %-*s  %s", vwidth, view.Gate{}.Text(v.Version), strings.Join(marks, ", "))
 		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
 			return err
 		}

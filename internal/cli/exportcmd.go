@@ -146,7 +146,7 @@ func exportRun(o *ExportOptions) error {
 			return err
 		}
 	}
-	data := []byte(f.Secrets.Mask(string(content)))
+	data := []byte(f.gate().Mask(string(content)))
 	if o.outFile == "" {
 		_, err := f.IO.Out.Write(data)
 		return err

@@ -54,6 +54,9 @@ func (f *Factory) now() time.Time {
 	return time.Now()
 }
 
+// gate is the exit of text shown to people (see view.Gate).
+func (f *Factory) gate() view.Gate { return view.Gate{Secrets: f.Secrets} }
+
 // Getenv returns the variable's value or "".
 func (f *Factory) Getenv(name string) string {
 	v, _ := f.LookupEnv(name)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/replay"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -180,12 +179,12 @@ func replayRun(opts *ReplayOptions) error {
 	if err != nil {
 		return fmt.Errorf("event %s: %w", opts.eventID, err)
 	}
-	shown := secret.RedactURL(f.Secrets.Mask(opts.toRaw))
+	shown := f.gate().URL(opts.toRaw)
 	res, err := replay.Send(ctx, nil, opts.to, d, key)
 	if err != nil {
-		return fmt.Errorf("replay %s to %s: %w", opts.eventID, inert.Text(shown), err)
+		return fmt.Errorf("replay %s to %s: %w", opts.eventID, f.gate().Text(shown), err)
 	}
-	res.Summary = f.Secrets.Mask(res.Summary)
+	res.Summary = f.gate().Mask(res.Summary)
 	if opts.output == "json" {
 		if err := writeJSON(f, replayReport{FormatVersion: 1, EventID: d.EventID, EventType: d.EventType, AttemptID: d.AttemptID,
 			AttemptNumber: d.AttemptNumber, AttemptedAt: d.AttemptAt, To: shown, Signed: key != "", Response: res}); err != nil {
@@ -193,7 +192,7 @@ func replayRun(opts *ReplayOptions) error {
 		}
 	} else {
 		w := f.IO.Out
-		fmt.Fprintf(w, "Replayed %s (%s) as attempt %d (%s) to %s.\n", d.EventID, inert.Text(d.EventType), d.AttemptNumber, d.AttemptID, inert.Text(shown))
+		fmt.Fprintf(w, "Replayed %s (%s) as attempt %d (%s) to %s.\n", d.EventID, f.gate().Text(d.EventType), d.AttemptNumber, d.AttemptID, f.gate().Text(shown))
 		fmt.Fprintf(w, "The receiver answered HTTP %d %s in %dms (%d bytes", res.Status, res.StatusText, res.Duration.Milliseconds(), res.Bytes)
 		if res.ContentType != "" {
 			fmt.Fprintf(w, ", %s", res.ContentType)
@@ -213,13 +212,13 @@ func replayRun(opts *ReplayOptions) error {
 // confirmProduction asks before sending to a live target's own URL.
 func confirmProduction(f *Factory, target string, autoApprove bool) error {
 	if autoApprove {
-		fmt.Fprintf(f.IO.ErrOut, "note: --to is the URL of live target %s; sending as --auto-approve says\n", inert.Text(target))
+		fmt.Fprintf(f.IO.ErrOut, "note: --to is the URL of live target %s; sending as --auto-approve says\n", f.gate().Text(target))
 		return nil
 	}
 	if !f.IO.InIsTerminal {
-		return fmt.Errorf("refusing to replay to the URL of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", inert.Text(target))
+		return fmt.Errorf("refusing to replay to the URL of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", f.gate().Text(target))
 	}
-	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", inert.Text(target))
+	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", f.gate().Text(target))
 	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
 	if err != nil && line == "" || strings.TrimSpace(line) != "yes" {
 		return &ExitError{Code: ExitFailure, Err: errors.New("replay cancelled")}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 	"github.com/plainsync/plainsync/internal/view"
@@ -103,7 +102,7 @@ func Execute(f *Factory, args []string) int {
 		// secret parts of any URL it quotes, which no ${VAR} may name.
 		// They can also quote what others wrote (descriptions, server
 		// bodies): every line is made inert.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(secret.RedactURLsInText(f.Secrets.Mask(err.Error()))))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.gate().Lines(err.Error()))
 	}
 	// The command's output ends here: resume workflow commands and give
 	// the Actions glue its raw streams back for the final ones.

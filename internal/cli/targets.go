@@ -11,11 +11,10 @@ import (
 	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // TargetsOptions are the targets command's inputs.
@@ -87,7 +86,7 @@ func targetsRun(opts *TargetsOptions) error {
 	plain.SortTargets(ts)
 	if !opts.reveal {
 		for i := range ts {
-			ts[i].URL = secret.RedactURL(ts[i].URL)
+			ts[i].URL = view.RedactURL(ts[i].URL)
 		}
 	}
 	if opts.ref != "" {
@@ -108,12 +107,13 @@ func targetsRun(opts *TargetsOptions) error {
 		fmt.Fprintln(f.IO.Out, "No webhook targets.")
 		return nil
 	}
+	g := f.gate()
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
 	for _, t := range ts {
 		// Every cell comes from Plain: inert, so that a description
 		// can neither rewrite the terminal nor start a workflow command.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", inert.Text(t.ID), inert.Text(t.Description), yesNo(t.Enabled), inert.Text(t.Version), len(t.EventTypes), inert.Text(f.Secrets.Mask(t.URL)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", g.Text(t.ID), g.Text(t.Description), yesNo(t.Enabled), g.Text(t.Version), len(t.EventTypes), g.Whole(t.URL))
 	}
 	return tw.Flush()
 }
@@ -155,7 +155,7 @@ func writeJSON(f *Factory, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f.IO.Out, string(inert.JSON([]byte(f.Secrets.Mask(string(data))))))
+	_, err = fmt.Fprintln(f.IO.Out, string(f.gate().JSON(data)))
 	return err
 }
 
@@ -224,12 +224,13 @@ func closestDescription(ts []plain.Target, ref string) string {
 }
 
 func showTarget(f *Factory, t plain.Target) {
+	g := f.gate()
 	w := f.IO.Out
-	fmt.Fprintf(w, "ID:           %s\n", inert.Text(t.ID))
-	fmt.Fprintf(w, "Description:  %s\n", inert.Text(t.Description))
-	fmt.Fprintf(w, "URL:          %s\n", inert.Text(f.Secrets.Mask(t.URL)))
+	fmt.Fprintf(w, "ID:           %s\n", g.Text(t.ID))
+	fmt.Fprintf(w, "Description:  %s\n", g.Text(t.Description))
+	fmt.Fprintf(w, "URL:          %s\n", g.Whole(t.URL))
 	fmt.Fprintf(w, "Enabled:      %s\n", yesNo(t.Enabled))
-	fmt.Fprintf(w, "Version:      %s\n", inert.Text(t.Version))
+	fmt.Fprintf(w, "Version:      %s\n", g.Text(t.Version))
 	if !t.CreatedAt.IsZero() {
 		fmt.Fprintf(w, "Created:      %s\n", t.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"))
 	}
@@ -238,7 +239,7 @@ func showTarget(f *Factory, t plain.Target) {
 	}
 	fmt.Fprintf(w, "Events (%d):\n", len(t.EventTypes))
 	for _, e := range t.EventTypes {
-		fmt.Fprintf(w, "  - %s\n", inert.Text(e))
+		fmt.Fprintf(w, "  - %s\n", g.Text(e))
 	}
 }
 

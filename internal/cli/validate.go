@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/view"
 
 	"github.com/spf13/cobra"
@@ -158,14 +157,14 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 		for _, p := range probs {
 			out.Problems = append(out.Problems, validateJSONProblem{
 				File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col,
-				Severity: string(p.Severity), Message: masker.Mask(p.Message),
+				Severity: string(p.Severity), Message: view.Gate{Secrets: masker}.Mask(p.Message),
 			})
 		}
 		data, err := json.MarshalIndent(out, "", "  ")
 		if err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
-		if _, err := f.IO.Out.Write(append(inert.JSON(data), '\n')); err != nil {
+		if _, err := f.IO.Out.Write(append(view.Gate{}.JSON(data), '\n')); err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
 	} else {
