@@ -18,7 +18,7 @@ import (
 // done. Outside Actions only the line guards apply.
 func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
 	// The Actions glue keeps the raw stderr: its own commands must work.
-	st := view.GuardStreams(f.IO.Out, f.IO.ErrOut)
+	st := view.GuardStreams(f.IO.Out, f.IO.ErrOut, f.Secrets)
 	f.IO.Out, f.IO.ErrOut = st.Out, st.ErrOut
 	// Outside Actions only the line guards apply: output teed into a job
 	// log by a wrapper that does not set GITHUB_ACTIONS is parsed all

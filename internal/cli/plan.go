@@ -101,7 +101,7 @@ func planRun(o *PlanOptions) error {
 	if o.out != "" && len(plans) == 1 {
 		// Not signed with the API key: a plan made with a read-only key
 		// is applied with the write key (see diff/planfile/bind.go).
-		data, err := planfile.Marshal(plans[0].Plan)
+		data, err := planfile.Marshal(withRunSecrets(f, plans[0].Plan))
 		if err != nil {
 			return fmt.Errorf("save plan: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/plainsync/plainsync/internal/replay"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // ReplayOptions are the replay command's inputs.
@@ -219,6 +220,7 @@ func confirmProduction(f *Factory, target string, autoApprove bool) error {
 		return fmt.Errorf("refusing to replay to the URL of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", f.gate().Text(target))
 	}
 	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", f.gate().Text(target))
+	view.FlushOut(f.IO.Out)
 	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
 	if err != nil && line == "" || strings.TrimSpace(line) != "yes" {
 		return &ExitError{Code: ExitFailure, Err: errors.New("replay cancelled")}

@@ -96,7 +96,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, path string, rf *remoteFlags
 	if spec.HasErrors(problems) {
 		return refuse("the file no longer plans against the live workspace")
 	}
-	if err := planfile.Compare(saved, fresh); err != nil {
+	if err := planfile.Compare(saved, withRunSecrets(f, fresh)); err != nil {
 		return refuse("%v", err)
 	}
 	return planned{Desired: d, Client: c, Live: live, Plan: fresh}, nil

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/reconcile"
+	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/view"
 )
 
@@ -127,9 +129,22 @@ func (c terminalConfirmer) Confirm() (bool, error) {
 		return false, errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")
 	}
 	fmt.Fprint(c.f.IO.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+	view.FlushOut(c.f.IO.Out)
 	line, err := bufio.NewReader(c.f.IO.In).ReadString('\n')
 	if err != nil && line == "" {
 		return false, nil
 	}
 	return strings.TrimSpace(line) == "yes", nil
+}
+
+// withRunSecrets is p with every secret the run knows (the API key too)
+// in its masker: a saved plan never holds one, whatever live text echoes;
+// apply compares a saved plan in the same form.
+func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan {
+	q := *p
+	m := &secret.Masker{}
+	m.AddMasker(p.Secrets)
+	m.AddMasker(f.Secrets)
+	q.Secrets = m
+	return &q
 }

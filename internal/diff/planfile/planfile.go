@@ -131,10 +131,14 @@ func validateSaved(p *diff.Plan) error {
 type savedEncoder struct {
 	values []string // longest first, as secret.Masker prefers
 	masks  map[string]string
+	// masker hides, after the pass, the escaped forms of the secrets
+	// (percent-encoded, quoted) that live text may echo: the raw values
+	// are gone by then, so it can only write references.
+	masker *secret.Masker
 }
 
 func newSavedEncoder(m *secret.Masker) *savedEncoder {
-	e := &savedEncoder{masks: map[string]string{}}
+	e := &savedEncoder{masks: map[string]string{}, masker: m}
 	for _, v := range m.Values() {
 		e.values = append(e.values, v)
 		// The masker does not export names; masking the value alone yields
@@ -184,5 +188,5 @@ func (e *savedEncoder) encode(s string) (string, error) {
 		b.WriteByte(s[i])
 		i++
 	}
-	return b.String(), nil
+	return e.masker.Mask(b.String()), nil
 }
