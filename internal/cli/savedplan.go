@@ -124,14 +124,6 @@ func readSavedPlan(path string) ([]byte, error) {
 	return data, nil
 }
 
-// keyEnvOf is the variable holding the API key for a file's apiKeyEnv.
-func keyEnvOf(env string) string {
-	if env == "" {
-		return spec.DefaultAPIKeyEnv
-	}
-	return env
-}
-
 func short(fp string) string {
 	fp = strings.TrimPrefix(fp, "sha256:")
 	if len(fp) > 12 {

@@ -252,8 +252,8 @@ func TestValidateFilesSharingAWorkspace(t *testing.T) {
 			t.Errorf("stderr %q lacks %q", errOut.String(), want)
 		}
 	}
-	a = file("support.yaml", "scope: [support-*]\n", "support-crm")
-	b = file("billing.yaml", "scope: [billing-*]\n", "billing-crm")
+	file("support.yaml", "scope: [support-*]\n", "support-crm")
+	file("billing.yaml", "scope: [billing-*]\n", "billing-crm")
 	f, out, errOut = testFactory(nil)
 	if code := Execute(f, []string{"validate", "-f", dir}); code != 0 {
 		t.Fatalf("scoped: exit %d\n%s%s", code, out.String(), errOut.String())

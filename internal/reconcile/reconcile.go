@@ -61,15 +61,6 @@ type Request struct {
 	Prune bool
 	// Workspaces bounds how many workspaces are read (and applied) at once.
 	Workspaces int
-	// Now is the clock of lease expiry; nil means time.Now.
-	Now func() time.Time
-}
-
-func (r *Request) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
 }
 
 // ErrReported is returned when the workflow stopped for a reason its
