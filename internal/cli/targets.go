@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
@@ -97,7 +96,7 @@ func targetsRun(opts *TargetsOptions) error {
 		if opts.output == "json" {
 			return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
 		}
-		showTarget(f, t)
+		f.gate().ShowTarget(f.IO.Out, t)
 		return nil
 	}
 	if opts.output == "json" {
@@ -107,15 +106,7 @@ func targetsRun(opts *TargetsOptions) error {
 		fmt.Fprintln(f.IO.Out, "No webhook targets.")
 		return nil
 	}
-	g := f.gate()
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
-	for _, t := range ts {
-		// Every cell comes from Plain: inert, so that a description
-		// can neither rewrite the terminal nor start a workflow command.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", g.Text(t.ID), g.Text(t.Description), yesNo(t.Enabled), g.Text(t.Version), len(t.EventTypes), g.Whole(t.URL))
-	}
-	return tw.Flush()
+	return f.gate().TargetsTable(f.IO.Out, ts)
 }
 
 // firstArg is args[0], or "".
@@ -221,31 +212,4 @@ func closestDescription(ts []plain.Target, ref string) string {
 		return ""
 	}
 	return best
-}
-
-func showTarget(f *Factory, t plain.Target) {
-	g := f.gate()
-	w := f.IO.Out
-	fmt.Fprintf(w, "ID:           %s\n", g.Text(t.ID))
-	fmt.Fprintf(w, "Description:  %s\n", g.Text(t.Description))
-	fmt.Fprintf(w, "URL:          %s\n", g.Whole(t.URL))
-	fmt.Fprintf(w, "Enabled:      %s\n", yesNo(t.Enabled))
-	fmt.Fprintf(w, "Version:      %s\n", g.Text(t.Version))
-	if !t.CreatedAt.IsZero() {
-		fmt.Fprintf(w, "Created:      %s\n", t.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"))
-	}
-	if !t.UpdatedAt.IsZero() {
-		fmt.Fprintf(w, "Updated:      %s\n", t.UpdatedAt.UTC().Format("2006-01-02 15:04:05Z"))
-	}
-	fmt.Fprintf(w, "Events (%d):\n", len(t.EventTypes))
-	for _, e := range t.EventTypes {
-		fmt.Fprintf(w, "  - %s\n", g.Text(e))
-	}
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }
