@@ -148,7 +148,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 			f.Actions.NoteSavedPlan(af.savedPlan)
 		}
 		var pl planned
-		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf, af.prune)
+		pl, err = loadSavedPlan(ctx, f, af)
 		pl.Saved = true
 		plans = []planned{pl}
 	} else {

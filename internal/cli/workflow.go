@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/policy"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/internal/view"
 )
 
@@ -147,4 +149,24 @@ func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan {
 	m.AddMasker(f.Secrets)
 	q.Secrets = m
 	return &q
+}
+
+// loadSavedPlan hands "apply PLAN.json" to reconcile.LoadSaved.
+func loadSavedPlan(ctx context.Context, f *Factory, af *applyOptions) (planned, error) {
+	pl, err := reconcile.LoadSaved(ctx, &reconcile.SavedRequest{
+		Path:      af.savedPlan,
+		Prune:     af.prune,
+		LookupEnv: f.LookupEnv,
+		Learn: func(d *spec.Desired) error {
+			if d != nil {
+				learnBasicAuth(d)
+				f.Secrets.AddMasker(d.Secrets)
+			}
+			return f.Actions.MaskSecrets()
+		},
+		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, &af.rf, env) },
+		LoadPolicy: func() (*policy.Set, []spec.Problem) { return loadPolicy(f, af.rf.policy) },
+		Saved:      func(p *diff.Plan) *diff.Plan { return withRunSecrets(f, p) },
+	}, workflowView(f))
+	return pl, exitErr(err)
 }
