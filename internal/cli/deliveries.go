@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -164,65 +162,7 @@ func deliveriesRun(opts *DeliveriesOptions) error {
 		return writeJSON(f, rep)
 	}
 	if !opts.attempts {
-		return writeDeliveryEvents(f.IO.Out, rep, len(ts))
+		return view.DeliveryEvents(f.IO.Out, rep, len(ts))
 	}
-	return writeDeliveriesTable(f.IO.Out, rep, len(ts))
-}
-
-// writeDeliveryEvents is the default text view: one line per event and
-// target, then the health table.
-func writeDeliveryEvents(w io.Writer, rep *health.Listing, targets int) error {
-	window := ""
-	if rep.Since != nil {
-		window = " since " + health.FormatTime(*rep.Since)
-	}
-	if targets == 0 {
-		fmt.Fprintln(w, "No webhook targets.")
-		return nil
-	}
-	if len(rep.Events) == 0 {
-		fmt.Fprintf(w, "No delivered or attempted events match%s.\n", window)
-	} else {
-		shown := ""
-		if len(rep.Events) < rep.EventsMatched {
-			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Events), rep.EventsMatched)
-		}
-		fmt.Fprintf(w, "Events%s (newest first%s; --attempts lists every attempt):\n", window, shown)
-		if err := health.WriteEvents(w, rep.Events); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return health.WriteTable(w, rep.Health, nil)
-}
-
-func writeDeliveriesTable(w io.Writer, rep *health.Listing, targets int) error {
-	window := ""
-	if rep.Since != nil {
-		window = " since " + health.FormatTime(*rep.Since)
-	}
-	if targets == 0 {
-		fmt.Fprintln(w, "No webhook targets.")
-		return nil
-	}
-	if len(rep.Attempts) == 0 {
-		fmt.Fprintf(w, "No delivery attempts match%s.\n", window)
-	} else {
-		shown := ""
-		if len(rep.Attempts) < rep.Matched {
-			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Attempts), rep.Matched)
-		}
-		fmt.Fprintf(w, "Delivery attempts%s (newest first%s):\n", window, shown)
-		g := view.Gate{}
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tEVENT\tRESULT\tDURATION\tDETAIL")
-		for _, a := range rep.Attempts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), g.Text(a.Target), g.Text(a.EventType), g.Text(a.Result), a.DurationInMilliseconds, g.Text(a.Detail()))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return health.WriteTable(w, rep.Health, nil)
+	return view.DeliveriesTable(f.IO.Out, rep, len(ts))
 }

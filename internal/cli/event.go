@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -167,7 +162,7 @@ func eventRun(opts *EventOptions) error {
 		if err := writeJSON(f, rep); err != nil {
 			return err
 		}
-	} else if err := writeEventReport(f.IO.Out, rep); err != nil {
+	} else if err := view.EventReport(f.IO.Out, rep); err != nil {
 		return err
 	}
 	switch {
@@ -181,39 +176,6 @@ func eventRun(opts *EventOptions) error {
 		return nil
 	default:
 		fmt.Fprintf(f.IO.Out, "\nBody Plain delivered (its latest attempt):\n")
-		return writePrettyBody(f.IO.Out, body)
+		return view.PrettyBody(f.IO.Out, body)
 	}
-}
-
-// writePrettyBody indents a JSON body for a terminal; JSON escapes
-// control characters in strings, and inert.Lines catches what JSON leaves
-// (bidirectional and zero-width characters) and any body that is not JSON.
-func writePrettyBody(w io.Writer, body []byte) error {
-	var b bytes.Buffer
-	text := string(body)
-	if json.Indent(&b, body, "", "  ") == nil {
-		text = b.String()
-	}
-	_, err := io.WriteString(w, view.Gate{}.Whole(strings.TrimRight(text, "\n"))+"\n")
-	return err
-}
-
-// writeEventReport prints the outcome per target, then every attempt.
-func writeEventReport(w io.Writer, rep *health.EventReport) error {
-	if len(rep.Attempts) == 0 {
-		fmt.Fprintf(w, "No delivery attempts of %s in any target (attempts are kept with their event, 30 days).\n", rep.EventID)
-		return nil
-	}
-	fmt.Fprintf(w, "Event %s (%s):\n", rep.EventID, view.Gate{}.Text(rep.EventType))
-	if err := health.WriteEvents(w, rep.Targets); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "\nAttempts (oldest first):")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tATTEMPT\tRESULT\tDURATION\tDETAIL")
-	for _, a := range rep.Attempts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), view.Gate{}.Text(a.Target), view.Gate{}.Text(a.ID),
-			view.Gate{}.Text(a.Result), a.DurationInMilliseconds, view.Gate{}.Text(a.Detail()))
-	}
-	return tw.Flush()
 }

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -76,7 +74,7 @@ func eventsRun(opts *EventsOptions) error {
 		}
 		return writeJSON(f, eventsJSON{FormatVersion: 1, EventTypes: types, Versions: versions})
 	}
-	return writeEventsTable(f, types, versions)
+	return view.EventsTable(f.IO.Out, types, versions)
 }
 
 // eventsJSON is the -o json shape of events: event types sorted by name,
@@ -85,52 +83,4 @@ type eventsJSON struct {
 	FormatVersion int                    `json:"formatVersion"`
 	EventTypes    []plain.EventType      `json:"eventTypes"`
 	Versions      []plain.WebhookVersion `json:"versions"`
-}
-
-func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.WebhookVersion) error {
-	w := f.IO.Out
-	fmt.Fprintf(w, "Event types (%d):\n", len(types))
-	// One width for every group, so the descriptions line up down the
-	// whole list rather than per namespace.
-	width := 0
-	for _, et := range types {
-		width = max(width, len(et.EventType))
-	}
-	for i := 0; i < len(types); {
-		ns := plain.Namespace(types[i].EventType)
-		j := i
-		for j < len(types) && plain.Namespace(types[j].EventType) == ns {
-			j++
-		}
-		// The glob heads the group: it is how to subscribe to all of it.
-		fmt.Fprintf(w, "\n  %s.* (%d)\n", ns, j-i)
-		for _, et := range types[i:j] {
-			fmt.Fprintf(w, "    %s\n", strings.TrimRight(fmt.Sprintf("%-*s  %s", width, view.Gate{}.Text(et.EventType), view.Gate{}.Text(oneLine(et.Description))), " "))
-		}
-		i = j
-	}
-	fmt.Fprintf(w, "\nWebhook versions (%d):\n", len(versions))
-	vwidth := 0
-	for _, v := range versions {
-		vwidth = max(vwidth, len(v.Version))
-	}
-	for _, v := range versions {
-		var marks []string
-		if v.IsLatest {
-			marks = append(marks, "latest")
-		}
-		if v.IsDeprecated {
-			marks = append(marks, "deprecated")
-		}
-		line := fmt.Sprintf("  %-*s  %s", vwidth, view.Gate{}.Text(v.Version), strings.Join(marks, ", "))
-		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// oneLine keeps a description on its row of the table.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
