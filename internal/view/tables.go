@@ -56,7 +56,6 @@ func EventsTable(w io.Writer, types []plain.EventType, versions []plain.WebhookV
 }
 
 // oneLine keeps a description on its row of the table.
-// oneLine keeps a description on its row of the table.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
