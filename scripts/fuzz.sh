@@ -6,7 +6,7 @@
 #   FuzzLoad         internal/spec: the loader never panics on any file
 #   FuzzRedactURL    internal/secret: a redacted URL shows no secret part
 #   FuzzTemplateURL  internal/export: an exported URL loads back to the live one
-#   FuzzReadSaved    internal/diff: the saved-plan reader never panics and
+#   FuzzRead         internal/diff/planfile: the saved-plan reader never panics and
 #                    accepts only a plan identical to the recomputed one
 #   FuzzParse        webhook: Parse never panics and accepts only Plain-shaped
 #                    events (ids, positive attempt number, object payload)
@@ -16,5 +16,5 @@ duration="${1:-20s}"
 go test -count=1 -run '^$' -fuzz '^FuzzLoad$' -fuzztime "$duration" ./internal/spec/
 go test -count=1 -run '^$' -fuzz '^FuzzRedactURL$' -fuzztime "$duration" ./internal/secret/
 go test -count=1 -run '^$' -fuzz '^FuzzTemplateURL$' -fuzztime "$duration" ./internal/export/
-go test -count=1 -run '^$' -fuzz '^FuzzReadSaved$' -fuzztime "$duration" ./internal/diff/
+go test -count=1 -run '^$' -fuzz '^FuzzRead$' -fuzztime "$duration" ./internal/diff/planfile/
 go test -count=1 -run '^$' -fuzz '^FuzzParse$' -fuzztime "$duration" ./webhook/

@@ -9,9 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/reconcile"
 )
-
-func init() { register(newApplyCmd) }
 
 // applyOptions are what apply needs: the factory (streams, environment,
 // clients) and the flag values. applyPlans and the lock read them too.
@@ -35,15 +34,16 @@ type applyOptions struct {
 	// re-point (--allow-destroy, repeatable).
 	allowDestroy []string
 	lockTimeout  time.Duration
-	// lockMode is --lock: lockPlain, lockLocal or lockNone.
+	// lockMode is --lock: reconcile.LockPlain, reconcile.LockLocal or reconcile.LockOff.
 	lockMode string
 }
 
-func newApplyCmd(f *Factory) *cobra.Command { return newApplyCmdWith(f, applyRun) }
-
-// newApplyCmdWith binds the flags to applyOptions and checks what the
-// flags alone decide; runF does the work (tests capture it).
-func newApplyCmdWith(f *Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
+// NewCmdApply binds the flags to applyOptions and checks what the flags
+// alone decide; runF does the work (nil: applyRun; tests capture it).
+func NewCmdApply(f *Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = applyRun
+	}
 	af := applyOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "apply [-f FILE]... | apply PLAN.json",
@@ -84,26 +84,8 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
   plainsync plan --out plan.json && plainsync apply plan.json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if af.parallelism < 1 {
-				return fmt.Errorf("--parallelism must be at least 1, got %d", af.parallelism)
-			}
-			if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
-				return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
-			}
-			if af.maxUpdatePercent < 0 || af.maxUpdatePercent > 100 {
-				return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
-			}
-			af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
-			switch af.lockMode {
-			case lockPlain, lockLocal, lockNone:
-			default:
-				return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
-			}
-			if len(args) == 1 {
-				if cmd.Flags().Changed("file") {
-					return errors.New("a saved plan carries its file: drop -f, or plan again")
-				}
-				af.savedPlan = args[0]
+			if err := af.check(cmd, args); err != nil {
+				return err
 			}
 			return runF(cmd.Context(), &af)
 		},
@@ -119,11 +101,38 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
 	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
 	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
-	fl.StringVar(&af.lockMode, "lock", lockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
+	fl.StringVar(&af.lockMode, "lock", reconcile.LockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
 	fl.DurationVar(&af.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
 	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
 	fl.StringArrayVar(&af.allowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
 	return cmd
+}
+
+// check refuses what the flags alone decide is wrong, and records which
+// guard flags were given and the saved plan argument.
+func (af *applyOptions) check(cmd *cobra.Command, args []string) error {
+	if af.parallelism < 1 {
+		return fmt.Errorf("--parallelism must be at least 1, got %d", af.parallelism)
+	}
+	if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
+		return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
+	}
+	if af.maxUpdatePercent < 0 || af.maxUpdatePercent > 100 {
+		return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
+	}
+	af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
+	switch af.lockMode {
+	case reconcile.LockPlain, reconcile.LockLocal, reconcile.LockOff:
+	default:
+		return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
+	}
+	if len(args) == 1 {
+		if cmd.Flags().Changed("file") {
+			return errors.New("a saved plan carries its file: drop -f, or plan again")
+		}
+		af.savedPlan = args[0]
+	}
+	return nil
 }
 
 // applyRun plans the files (or loads the saved plan), writes the Actions
@@ -133,14 +142,14 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 	var plans []planned
 	var err error
 	if af.savedPlan != "" {
-		if f.actions().Enabled() {
+		if f.Actions.Enabled() {
 			// The comment is the file's the plan was made from, also when
 			// the plan is refused.
-			f.report.file(savedPlanFile(af.savedPlan))
+			f.Actions.NoteSavedPlan(af.savedPlan)
 		}
 		var pl planned
-		pl, err = loadSavedPlan(ctx, f, af.savedPlan, &af.rf, af.prune)
-		pl.saved = true
+		pl, err = loadSavedPlan(ctx, f, af)
+		pl.Saved = true
 		plans = []planned{pl}
 	} else {
 		plans, err = planFiles(ctx, f, af.files, &af.rf, af.prune)
@@ -151,10 +160,10 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := f.writePlanOutputs(plans); err != nil {
+	if err := f.Actions.WritePlanOutputs(plans); err != nil {
 		return err
 	}
-	if err := f.writePlanFiles(plans); err != nil {
+	if err := f.Actions.WritePlanFiles(plans); err != nil {
 		return err
 	}
 	ok, err := applyPlans(ctx, f, plans, af)
@@ -162,7 +171,7 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 		return err
 	}
 	if !ok {
-		return &ExitError{Code: 1}
+		return &ExitError{Code: ExitFailure}
 	}
 	return nil
 }

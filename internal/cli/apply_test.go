@@ -35,7 +35,7 @@ func TestApplyFlagsToOptions(t *testing.T) {
 	for _, tc := range cases {
 		f, _, _ := testFactory(nil)
 		var got *applyOptions
-		cmd := newApplyCmdWith(f, func(_ context.Context, o *applyOptions) error { got = o; return nil })
+		cmd := NewCmdApply(f, func(_ context.Context, o *applyOptions) error { got = o; return nil })
 		cmd.SetArgs(tc.args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)

@@ -76,15 +76,15 @@ func TestExitCodeMapping(t *testing.T) {
 	}{
 		{nil, 0},
 		{errors.New("boom"), 1},
-		{&ExitError{Code: 2}, 2},
-		{&ExitError{Code: 1, Err: errors.New("x")}, 1},
+		{&ExitError{Code: ExitDrift}, 2},
+		{&ExitError{Code: ExitFailure, Err: errors.New("x")}, 1},
 	}
 	for _, tc := range cases {
 		if got := exitCode(tc.err); got != tc.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
 		}
 	}
-	if !isReported(&ExitError{Code: 2}) || isReported(&ExitError{Code: 1, Err: errors.New("x")}) || isReported(errors.New("x")) {
+	if !isReported(&ExitError{Code: ExitDrift}) || isReported(&ExitError{Code: ExitFailure, Err: errors.New("x")}) || isReported(errors.New("x")) {
 		t.Fatal("isReported misclassifies")
 	}
 }

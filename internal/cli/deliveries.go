@@ -3,21 +3,17 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdDeliveries(f, nil) }) }
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
 // summary still counts every attempt in the selection.
@@ -87,22 +83,8 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
   plainsync deliveries whTarget_01HD4400VTDJQ646V6RY37SR7K -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "table", "json"); err != nil {
+			if err := opts.check(args); err != nil {
 				return err
-			}
-			q := &opts.query
-			q.Status = strings.ToLower(strings.TrimSpace(q.Status))
-			if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
-				return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
-			}
-			if q.Limit < 0 {
-				return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
-			}
-			if opts.since < 0 {
-				return fmt.Errorf("--since must not be negative, got %s", opts.since)
-			}
-			if len(args) == 1 {
-				opts.target = args[0]
 			}
 			opts.ctx = cmd.Context()
 			return runF(opts)
@@ -118,6 +100,29 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 	fl.IntVar(&opts.query.Limit, "limit", defaultDeliveryLimit, "list at most `N` events (or attempts), newest first (0: all)")
 	fl.BoolVar(&opts.attempts, "attempts", false, "list every delivery attempt instead of one line per event")
 	return cmd
+}
+
+// check refuses what the flags and arguments alone decide is wrong, and
+// records the arguments.
+func (opts *DeliveriesOptions) check(args []string) error {
+	if err := outputFormat(opts.output, "table", "json"); err != nil {
+		return err
+	}
+	q := &opts.query
+	q.Status = strings.ToLower(strings.TrimSpace(q.Status))
+	if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
+		return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
+	}
+	if q.Limit < 0 {
+		return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
+	}
+	if opts.since < 0 {
+		return fmt.Errorf("--since must not be negative, got %s", opts.since)
+	}
+	if len(args) == 1 {
+		opts.target = args[0]
+	}
+	return nil
 }
 
 // deliveriesRun reads the targets, picks the one asked for, and prints
@@ -157,64 +162,7 @@ func deliveriesRun(opts *DeliveriesOptions) error {
 		return writeJSON(f, rep)
 	}
 	if !opts.attempts {
-		return writeDeliveryEvents(f.IO.Out, rep, len(ts))
+		return view.DeliveryEvents(f.IO.Out, rep, len(ts))
 	}
-	return writeDeliveriesTable(f.IO.Out, rep, len(ts))
-}
-
-// writeDeliveryEvents is the default text view: one line per event and
-// target, then the health table.
-func writeDeliveryEvents(w io.Writer, rep *health.Listing, targets int) error {
-	window := ""
-	if rep.Since != nil {
-		window = " since " + health.FormatTime(*rep.Since)
-	}
-	if targets == 0 {
-		fmt.Fprintln(w, "No webhook targets.")
-		return nil
-	}
-	if len(rep.Events) == 0 {
-		fmt.Fprintf(w, "No delivered or attempted events match%s.\n", window)
-	} else {
-		shown := ""
-		if len(rep.Events) < rep.EventsMatched {
-			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Events), rep.EventsMatched)
-		}
-		fmt.Fprintf(w, "Events%s (newest first%s; --attempts lists every attempt):\n", window, shown)
-		if err := health.WriteEvents(w, rep.Events); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return health.WriteTable(w, rep.Health, nil)
-}
-
-func writeDeliveriesTable(w io.Writer, rep *health.Listing, targets int) error {
-	window := ""
-	if rep.Since != nil {
-		window = " since " + health.FormatTime(*rep.Since)
-	}
-	if targets == 0 {
-		fmt.Fprintln(w, "No webhook targets.")
-		return nil
-	}
-	if len(rep.Attempts) == 0 {
-		fmt.Fprintf(w, "No delivery attempts match%s.\n", window)
-	} else {
-		shown := ""
-		if len(rep.Attempts) < rep.Matched {
-			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Attempts), rep.Matched)
-		}
-		fmt.Fprintf(w, "Delivery attempts%s (newest first%s):\n", window, shown)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tEVENT\tRESULT\tDURATION\tDETAIL")
-		for _, a := range rep.Attempts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), inert.Text(a.Target), inert.Text(a.EventType), inert.Text(a.Result), a.DurationInMilliseconds, inert.Text(a.Detail()))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return health.WriteTable(w, rep.Health, nil)
+	return view.DeliveriesTable(f.IO.Out, rep, len(ts))
 }

@@ -7,10 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/ghactions"
+	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/render"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdDrift(f, nil) }) }
 
 // DriftOptions are the drift command's inputs.
 type DriftOptions struct {
@@ -104,8 +103,8 @@ func driftRun(opts *DriftOptions) error {
 	}
 	drifted, unhealthy := false, false
 	for i, pl := range plans {
-		if pl.err != nil {
-			if err := f.reportFailure(pl, output, len(plans)); err != nil {
+		if pl.Err != nil {
+			if err := workflowView(f).Failure(pl, output, len(plans)); err != nil {
 				return err
 			}
 			continue
@@ -113,50 +112,50 @@ func driftRun(opts *DriftOptions) error {
 		hr := reports[i]
 		switch output {
 		case "json":
-			err = driftJSON(f, pl.plan, hr)
+			err = driftJSON(f, pl.Plan, hr)
 		case "markdown":
-			if err = render.DriftMarkdown(f.IO.Out, pl.plan); err == nil && hr != nil {
+			if err = render.DriftMarkdown(f.IO.Out, pl.Plan); err == nil && hr != nil {
 				_, err = io.WriteString(f.IO.Out, "\n"+hr.Markdown())
 			}
 		default:
-			if err = render.Drift(f.IO.Out, pl.plan, f.renderOptions()); err == nil {
+			if err = render.Drift(f.IO.Out, pl.Plan, f.renderOptions()); err == nil {
 				err = hr.WriteText(f.IO.Out)
 			}
 		}
 		if err != nil {
 			return err
 		}
-		drifted = drifted || pl.plan.HasChanges()
+		drifted = drifted || pl.Plan.HasChanges()
 		unhealthy = unhealthy || hr.AnyUnhealthy()
-		if err := f.summarizePlan(pl.plan, true, len(plans)); err != nil {
+		if err := f.Actions.SummarizePlan(pl.Plan, true, len(plans)); err != nil {
 			return err
 		}
 		if hr != nil {
 			// Counts, names and a chart only: never a body or a URL.
-			if err := f.summarizeFile(pl.plan.File, hr.Markdown()); err != nil {
+			if err := f.Actions.SummarizeFile(pl.Plan.File, hr.Markdown()); err != nil {
 				return err
 			}
 		}
-		f.report.done(pl.plan.File)
+		f.Actions.Done(pl.Plan.File)
 	}
 	if opts.issue {
-		if err := f.syncDriftIssues(ctx, plans, reports); err != nil {
+		if err := f.Actions.SyncDriftIssues(ctx, f.IO.ErrOut, plans, reports); err != nil {
 			return err
 		}
 	}
 	// Outputs sum over every file: with one missing they would understate
 	// the drift, so a failure writes none.
-	if len(failedPlans(plans)) > 0 {
-		return &ExitError{Code: 1}
+	if len(reconcile.Failed(plans)) > 0 {
+		return &ExitError{Code: ExitFailure}
 	}
-	if err := f.writePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
+	if err := f.Actions.WritePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
 		return err
 	}
-	if err := f.writePlanFiles(plans); err != nil {
+	if err := f.Actions.WritePlanFiles(plans); err != nil {
 		return err
 	}
 	if drifted || unhealthy {
-		return &ExitError{Code: 2}
+		return &ExitError{Code: ExitDrift}
 	}
 	return nil
 }

@@ -1,26 +1,19 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdEvent(f, nil) }) }
 
 // eventClient is what event and replay need beyond PlainClient;
 // *api.Client has it.
@@ -69,20 +62,8 @@ replaced atomically). A body never goes to a step summary or a comment.`,
   plainsync event pEv_01HD450JT0RPBT7RRKS1ZQJYBA --body --out event.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "table", "json"); err != nil {
+			if err := opts.check(args); err != nil {
 				return err
-			}
-			if err := checkEventID(args[0]); err != nil {
-				return err
-			}
-			opts.eventID = args[0]
-			if opts.out != "" {
-				opts.body = true
-			}
-			if opts.body && opts.out == "" {
-				if err := bodyToTerminal(f, opts.output); err != nil {
-					return err
-				}
 			}
 			opts.ctx = cmd.Context()
 			return runF(opts)
@@ -97,12 +78,34 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 	return cmd
 }
 
+// check refuses what the flags and arguments alone decide is wrong, and
+// records the arguments.
+func (opts *EventOptions) check(args []string) error {
+	f := opts.f
+	if err := outputFormat(opts.output, "table", "json"); err != nil {
+		return err
+	}
+	if err := checkEventID(args[0]); err != nil {
+		return err
+	}
+	opts.eventID = args[0]
+	if opts.out != "" {
+		opts.body = true
+	}
+	if opts.body && opts.out == "" {
+		if err := bodyToTerminal(f, opts.output); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkEventID refuses an id that is not Plain's public event id shape.
 func checkEventID(id string) error {
 	if api.PublicEventIDPattern.MatchString(id) {
 		return nil
 	}
-	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", inert.Text(id))
+	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", view.Gate{}.Text(id))
 }
 
 // inCI reports whether the command runs in CI, where output ends up in
@@ -159,7 +162,7 @@ func eventRun(opts *EventOptions) error {
 		if err := writeJSON(f, rep); err != nil {
 			return err
 		}
-	} else if err := writeEventReport(f.IO.Out, rep); err != nil {
+	} else if err := view.EventReport(f.IO.Out, rep); err != nil {
 		return err
 	}
 	switch {
@@ -169,43 +172,10 @@ func eventRun(opts *EventOptions) error {
 		if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), inert.Text(opts.out))
+		fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
 		return nil
 	default:
 		fmt.Fprintf(f.IO.Out, "\nBody Plain delivered (its latest attempt):\n")
-		return writePrettyBody(f.IO.Out, body)
+		return view.PrettyBody(f.IO.Out, body)
 	}
-}
-
-// writePrettyBody indents a JSON body for a terminal; JSON escapes
-// control characters in strings, and inert.Lines catches what JSON leaves
-// (bidirectional and zero-width characters) and any body that is not JSON.
-func writePrettyBody(w io.Writer, body []byte) error {
-	var b bytes.Buffer
-	text := string(body)
-	if json.Indent(&b, body, "", "  ") == nil {
-		text = b.String()
-	}
-	_, err := io.WriteString(w, inert.Lines(strings.TrimRight(text, "\n"))+"\n")
-	return err
-}
-
-// writeEventReport prints the outcome per target, then every attempt.
-func writeEventReport(w io.Writer, rep *health.EventReport) error {
-	if len(rep.Attempts) == 0 {
-		fmt.Fprintf(w, "No delivery attempts of %s in any target (attempts are kept with their event, 30 days).\n", rep.EventID)
-		return nil
-	}
-	fmt.Fprintf(w, "Event %s (%s):\n", rep.EventID, inert.Text(rep.EventType))
-	if err := health.WriteEvents(w, rep.Targets); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "\nAttempts (oldest first):")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ATTEMPTED\tTARGET\tATTEMPT\tRESULT\tDURATION\tDETAIL")
-	for _, a := range rep.Attempts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dms\t%s\n", health.FormatTime(a.AttemptedAt), inert.Text(a.Target), inert.Text(a.ID),
-			inert.Text(a.Result), a.DurationInMilliseconds, inert.Text(a.Detail()))
-	}
-	return tw.Flush()
 }

@@ -1,25 +1,32 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
-func init() { register(newEventsCmd) }
+// EventsOptions are the events command's inputs.
+type EventsOptions struct {
+	ctx    context.Context
+	f      *Factory
+	rf     remoteFlags
+	output string
+	keyEnv string
+}
 
-func newEventsCmd(f *Factory) *cobra.Command {
-	var (
-		rf     remoteFlags
-		output string
-		keyEnv string
-	)
+// NewCmdEvents binds the flags to EventsOptions; runF does the work (nil:
+// eventsRun; tests capture it).
+func NewCmdEvents(f *Factory, runF func(*EventsOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = eventsRun
+	}
+	opts := &EventsOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "events",
 		Short: "List the event types a webhook can subscribe to, and the webhook versions",
@@ -31,36 +38,43 @@ webhookVersion are checked against at plan time.`,
   plainsync events -o json | jq -r '.eventTypes[].eventType'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(output, "table", "json"); err != nil {
+			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
-				return err
-			}
-			types, err := c.EventTypes(cmd.Context())
-			if err != nil {
-				return err
-			}
-			versions, err := c.WebhookVersions(cmd.Context())
-			if err != nil {
-				return err
-			}
-			types = append([]plain.EventType(nil), types...)
-			sort.Slice(types, func(i, j int) bool { return types[i].EventType < types[j].EventType })
-			if output == "json" {
-				if versions == nil {
-					versions = []plain.WebhookVersion{}
-				}
-				return writeJSON(f, eventsJSON{FormatVersion: 1, EventTypes: types, Versions: versions})
-			}
-			return writeEventsTable(f, types, versions)
+			opts.ctx = cmd.Context()
+			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cmd.Flags().StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	addRemoteFlags(cmd, &opts.rf)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	return cmd
+}
+
+// eventsRun lists the catalog and the webhook versions.
+func eventsRun(opts *EventsOptions) error {
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
+	if err != nil {
+		return err
+	}
+	types, err := c.EventTypes(opts.ctx)
+	if err != nil {
+		return err
+	}
+	versions, err := c.WebhookVersions(opts.ctx)
+	if err != nil {
+		return err
+	}
+	types = append([]plain.EventType(nil), types...)
+	sort.Slice(types, func(i, j int) bool { return types[i].EventType < types[j].EventType })
+	if opts.output == "json" {
+		if versions == nil {
+			versions = []plain.WebhookVersion{}
+		}
+		return writeJSON(f, eventsJSON{FormatVersion: 1, EventTypes: types, Versions: versions})
+	}
+	return view.EventsTable(f.IO.Out, types, versions)
 }
 
 // eventsJSON is the -o json shape of events: event types sorted by name,
@@ -69,52 +83,4 @@ type eventsJSON struct {
 	FormatVersion int                    `json:"formatVersion"`
 	EventTypes    []plain.EventType      `json:"eventTypes"`
 	Versions      []plain.WebhookVersion `json:"versions"`
-}
-
-func writeEventsTable(f *Factory, types []plain.EventType, versions []plain.WebhookVersion) error {
-	w := f.IO.Out
-	fmt.Fprintf(w, "Event types (%d):\n", len(types))
-	// One width for every group, so the descriptions line up down the
-	// whole list rather than per namespace.
-	width := 0
-	for _, et := range types {
-		width = max(width, len(et.EventType))
-	}
-	for i := 0; i < len(types); {
-		ns := plain.Namespace(types[i].EventType)
-		j := i
-		for j < len(types) && plain.Namespace(types[j].EventType) == ns {
-			j++
-		}
-		// The glob heads the group: it is how to subscribe to all of it.
-		fmt.Fprintf(w, "\n  %s.* (%d)\n", ns, j-i)
-		for _, et := range types[i:j] {
-			fmt.Fprintf(w, "    %s\n", strings.TrimRight(fmt.Sprintf("%-*s  %s", width, inert.Text(et.EventType), inert.Text(oneLine(et.Description))), " "))
-		}
-		i = j
-	}
-	fmt.Fprintf(w, "\nWebhook versions (%d):\n", len(versions))
-	vwidth := 0
-	for _, v := range versions {
-		vwidth = max(vwidth, len(v.Version))
-	}
-	for _, v := range versions {
-		var marks []string
-		if v.IsLatest {
-			marks = append(marks, "latest")
-		}
-		if v.IsDeprecated {
-			marks = append(marks, "deprecated")
-		}
-		line := fmt.Sprintf("  %-*s  %s", vwidth, inert.Text(v.Version), strings.Join(marks, ", "))
-		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// oneLine keeps a description on its row of the table.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,19 +14,27 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-func init() { register(newExportCmd) }
+// ExportOptions are the export command's inputs.
+type ExportOptions struct {
+	ctx             context.Context
+	f               *Factory
+	rf              remoteFlags
+	keyEnv          string
+	output          string
+	outFile         string
+	scope           []string
+	force           bool
+	nameFrom        string
+	includeDisabled bool
+}
 
-func newExportCmd(f *Factory) *cobra.Command {
-	var (
-		rf              remoteFlags
-		keyEnv          string
-		output          string
-		outFile         string
-		scope           []string
-		force           bool
-		nameFrom        string
-		includeDisabled bool
-	)
+// NewCmdExport binds the flags to ExportOptions and checks what the flags
+// alone decide; runF does the work (nil: exportRun; tests capture it).
+func NewCmdExport(f *Factory, runF func(*ExportOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = exportRun
+	}
+	opts := &ExportOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "export [-o yaml|json] [--out FILE] [--scope GLOB]...",
 		Short: "Write a desired-state file from the live webhook targets",
@@ -66,79 +75,94 @@ atomically to FILE with --out (an existing FILE is only replaced with
   plainsync export -o json --out plainsync.json --force`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "yaml" && output != "json" {
-				// -o used to name the file; a value that is not a format is
-				// almost always that habit, and must not become a file.
-				return fmt.Errorf("-o names an output format (yaml or json), not %q; to write the file, use --out %s", output, output)
-			}
-			if outFile == "-" {
-				outFile = ""
-			}
-			for _, g := range scope {
-				if g == "" {
-					return errors.New("--scope needs a glob over target names, e.g. --scope \"support-*\"")
-				}
-			}
-			if nameFrom != export.NameFromDescription && nameFrom != export.NameFromID {
-				return fmt.Errorf("unknown --name-from %q (want %s or %s)", nameFrom, export.NameFromDescription, export.NameFromID)
-			}
-			if outFile != "" && !force {
-				if _, err := os.Lstat(outFile); err == nil {
-					return fmt.Errorf("%s already exists; pass --force to overwrite it", outFile)
-				} else if !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("check %s: %w", outFile, err)
-				}
-			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
+			if err := opts.check(); err != nil {
 				return err
 			}
-			snap, err := c.Snapshot(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ex, err := export.Build(snap, export.Options{NameFrom: nameFrom, IncludeDisabled: includeDisabled, APIKeyEnv: keyEnv, Scope: scope})
-			if err != nil {
-				return err
-			}
-			if err := ex.Check(); err != nil {
-				return err
-			}
-			content := ex.YAML
-			if output == "json" {
-				if content, err = ex.JSON(); err != nil {
-					return err
-				}
-			}
-			data := []byte(f.Secrets.Mask(string(content)))
-			if outFile == "" {
-				_, err := f.IO.Out.Write(data)
-				return err
-			}
-			// The file holds ${VAR} references, never their values: it is
-			// meant for Git, so ordinary read permissions.
-			if err := writeFileAtomic(outFile, data, 0o644); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-			fmt.Fprintf(f.IO.ErrOut, "Wrote %s: %d webhook(s) from workspace %s.\n", outFile, ex.Webhooks, snap.Workspace.ID)
-			if len(ex.Vars) > 0 {
-				names := make([]string, len(ex.Vars))
-				for i, v := range ex.Vars {
-					names[i] = v.Name
-				}
-				fmt.Fprintf(f.IO.ErrOut, "Set %s to the values in the live URLs before planning.\n", strings.Join(names, ", "))
-			}
-			return nil
+			opts.ctx = cmd.Context()
+			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
+	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
-	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
-	fl.StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
-	fl.StringVar(&outFile, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
-	fl.StringArrayVar(&scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
-	fl.BoolVar(&force, "force", false, "overwrite an existing --out FILE")
-	fl.StringVar(&nameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
-	fl.BoolVar(&includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
+	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
+	fl.StringVarP(&opts.output, "output", "o", "yaml", "output format: yaml or json")
+	fl.StringVar(&opts.outFile, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
+	fl.StringArrayVar(&opts.scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
+	fl.BoolVar(&opts.force, "force", false, "overwrite an existing --out FILE")
+	fl.StringVar(&opts.nameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
+	fl.BoolVar(&opts.includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
 	return cmd
+}
+
+// check refuses what the flags alone decide is wrong.
+func (o *ExportOptions) check() error {
+	if o.output != "yaml" && o.output != "json" {
+		// -o used to name the file; a value that is not a format is
+		// almost always that habit, and must not become a file.
+		return fmt.Errorf("-o names an output format (yaml or json), not %q; to write the file, use --out %s", o.output, o.output)
+	}
+	if o.outFile == "-" {
+		o.outFile = ""
+	}
+	for _, g := range o.scope {
+		if g == "" {
+			return errors.New("--scope needs a glob over target names, e.g. --scope \"support-*\"")
+		}
+	}
+	if o.nameFrom != export.NameFromDescription && o.nameFrom != export.NameFromID {
+		return fmt.Errorf("unknown --name-from %q (want %s or %s)", o.nameFrom, export.NameFromDescription, export.NameFromID)
+	}
+	if o.outFile != "" && !o.force {
+		if _, err := os.Lstat(o.outFile); err == nil {
+			return fmt.Errorf("%s already exists; pass --force to overwrite it", o.outFile)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("check %s: %w", o.outFile, err)
+		}
+	}
+	return nil
+}
+
+// exportRun reads the workspace and writes its desired-state file.
+func exportRun(o *ExportOptions) error {
+	f := o.f
+	c, err := f.connect(&o.rf, o.keyEnv)
+	if err != nil {
+		return err
+	}
+	snap, err := c.Snapshot(o.ctx)
+	if err != nil {
+		return err
+	}
+	ex, err := export.Build(snap, export.Options{NameFrom: o.nameFrom, IncludeDisabled: o.includeDisabled, APIKeyEnv: o.keyEnv, Scope: o.scope})
+	if err != nil {
+		return err
+	}
+	if err := ex.Check(); err != nil {
+		return err
+	}
+	content := ex.YAML
+	if o.output == "json" {
+		if content, err = ex.JSON(); err != nil {
+			return err
+		}
+	}
+	data := []byte(f.gate().Mask(string(content)))
+	if o.outFile == "" {
+		_, err := f.IO.Out.Write(data)
+		return err
+	}
+	// The file holds ${VAR} references, never their values: it is
+	// meant for Git, so ordinary read permissions.
+	if err := writeFileAtomic(o.outFile, data, 0o644); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Wrote %s: %d webhook(s) from workspace %s.\n", o.outFile, ex.Webhooks, snap.Workspace.ID)
+	if len(ex.Vars) > 0 {
+		names := make([]string, len(ex.Vars))
+		for i, v := range ex.Vars {
+			names[i] = v.Name
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Set %s to the values in the live URLs before planning.\n", strings.Join(names, ", "))
+	}
+	return nil
 }

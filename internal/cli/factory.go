@@ -8,12 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
-	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // IOStreams are a command's standard streams plus what it knows of them.
@@ -41,14 +40,10 @@ type Factory struct {
 	// Now is the clock of time windows (deliveries --since, drift's
 	// --health-window); nil means time.Now. Tests fix it.
 	Now func() time.Time
-
-	// ghaOnce and gha hold the GitHub Actions glue (see actions.go),
-	// built on first use from LookupEnv; nil outside Actions.
-	ghaOnce sync.Once
-	gha     *ghactions.Actions
-	// report gathers, inside Actions, what the pull-request comment
-	// says (see ghcomment.go).
-	report actionsReport
+	// Actions is the run's GitHub Actions report (step outputs, summary,
+	// annotations, pull-request comments); Execute sets it, and outside
+	// Actions it writes nothing.
+	Actions *view.Actions
 }
 
 // now reads the factory's clock.
@@ -58,6 +53,9 @@ func (f *Factory) now() time.Time {
 	}
 	return time.Now()
 }
+
+// gate is the exit of text shown to people (see view.Gate).
+func (f *Factory) gate() view.Gate { return view.Gate{Secrets: f.Secrets} }
 
 // Getenv returns the variable's value or "".
 func (f *Factory) Getenv(name string) string {
@@ -79,6 +77,19 @@ func SystemFactory() *Factory {
 	}
 }
 
+// Process exit codes.
+const (
+	// ExitOK: the command did what it was asked (no changes, no drift).
+	ExitOK = 0
+	// ExitFailure: a problem in the files, a refusal, a failed change or
+	// any other error.
+	ExitFailure = 1
+	// ExitChanges: plan --detailed-exitcode found changes.
+	ExitChanges = 2
+	// ExitDrift: drift found the live workspace differing from the files.
+	ExitDrift = 2
+)
+
 // ExitError carries a specific exit code out of a command. A nil Err means
 // the command already reported what happened.
 type ExitError struct {
@@ -98,11 +109,11 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // exitCode maps a command's error to the process exit code.
 func exitCode(err error) int {
 	if err == nil {
-		return 0
+		return ExitOK
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
-	return 1
+	return ExitFailure
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 func TestPrintProblemsMasks(t *testing.T) {
@@ -17,12 +18,12 @@ func TestPrintProblemsMasks(t *testing.T) {
 	}
 	ps = append(ps, spec.Problem{Pos: spec.Pos{File: file, Line: 1, Col: 1}, Severity: spec.SeverityError, Message: "leaked sekrit-value here"})
 	var b strings.Builder
-	printProblems(&b, ps, ds[0].Secrets)
+	view.PrintProblems(&b, ps, ds[0].Secrets)
 	if want := file + ":1:1: leaked ${CRM_TOKEN} here\n"; b.String() != want {
 		t.Errorf("got %q want %q", b.String(), want)
 	}
 	b.Reset()
-	printProblems(&b, ps, nil)
+	view.PrintProblems(&b, ps, nil)
 	if !strings.Contains(b.String(), "sekrit-value") {
 		t.Error("a nil masker prints problems as they are")
 	}

@@ -265,12 +265,3 @@ func TestActionsDriftOutputsAndReport(t *testing.T) {
 		t.Fatalf("drift summary:\n%s", r.summary)
 	}
 }
-
-func TestCodeBlockFence(t *testing.T) {
-	if got := codeBlock("a\n"); got != "```\na\n```\n" {
-		t.Fatalf("%q", got)
-	}
-	if got := codeBlock("x ```` y"); got != "`````\nx ```` y\n`````\n" {
-		t.Fatalf("%q", got)
-	}
-}

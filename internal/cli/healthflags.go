@@ -58,13 +58,13 @@ func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*healt
 	if window == 0 { // --max-silence alone: its window, no minimum rate
 		window, minRate = h.maxSilence, 0
 	}
-	redact := health.URLRedactor(pl.live.Targets, f.Secrets.Mask)
+	redact := health.URLRedactor(pl.Live.Targets, f.Secrets.Mask)
 	now := f.now()
-	r, err := health.Check(ctx, pl.client, pl.plan.Changes, window, minRate, now, redact)
+	r, err := health.Check(ctx, lister(pl), pl.Plan.Changes, window, minRate, now, redact)
 	if err != nil {
 		return nil, err
 	}
-	if err := health.MarkSilent(ctx, pl.client, r, pl.plan.Changes, h.maxSilence, now); err != nil {
+	if err := health.MarkSilent(ctx, lister(pl), r, pl.Plan.Changes, h.maxSilence, now); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -77,7 +77,7 @@ func (h *healthFlags) checkAll(ctx context.Context, f *Factory, plans []planned,
 	reports := make([]*health.Report, len(plans))
 	errs := make([]error, len(plans))
 	ordered.Each(len(plans), parallelism, func(i int) {
-		if plans[i].err == nil { // a workspace that failed to plan is reported as such
+		if plans[i].Err == nil { // a workspace that failed to plan is reported as such
 			reports[i], errs[i] = h.check(ctx, f, plans[i])
 		}
 	})
@@ -101,4 +101,11 @@ func driftJSON(f *Factory, p *diff.Plan, r *health.Report) error {
 		render.DriftReport
 		Health *health.Report `json:"health"`
 	}{DriftReport: render.NewDriftReport(p), Health: r})
+}
+
+// lister is the planned file's client as the health check uses it: the
+// workflow's clients are the factory's PlainClients.
+func lister(pl planned) PlainClient {
+	c, _ := pl.Client.(PlainClient)
+	return c
 }

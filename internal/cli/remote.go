@@ -14,7 +14,6 @@ import (
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/render"
-	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
@@ -102,13 +101,17 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		return nil, err
 	}
 	f.Secrets.Add(keyEnv, key)
-	if err := f.maskSecrets(); err != nil {
+	if err := f.Actions.MaskSecrets(); err != nil {
 		return nil, err
 	}
 	url := f.endpoint(rf)
 	var debug io.Writer
 	if rf.debug {
-		debug = &maskingWriter{w: f.IO.ErrOut, f: f}
+		// The debug stream prints request variables as JSON with URLs
+		// re-encoded, so a ${VAR} value in a URL path arrives
+		// percent-encoded; the gate masks those forms too, and redacts
+		// the URLs its error lines quote.
+		debug = f.gate().Writer(f.IO.ErrOut)
 	}
 	newClient := f.NewClient
 	if newClient == nil {
@@ -138,24 +141,6 @@ func (f *Factory) endpoint(rf *remoteFlags) string {
 		return u
 	}
 	return api.DefaultURL
-}
-
-// maskingWriter masks every secret the factory knows before writing, also
-// in its escaped forms: the debug stream prints request variables as JSON
-// with URLs re-encoded, so a ${VAR} value in a URL path arrives
-// percent-encoded.
-type maskingWriter struct {
-	w io.Writer
-	f *Factory
-}
-
-func (m *maskingWriter) Write(p []byte) (int, error) {
-	// Error lines can quote a request URL (Go's url.Error does): its
-	// secret parts are redacted like everywhere else.
-	if _, err := io.WriteString(m.w, secret.RedactURLsInText(m.f.Secrets.Mask(string(p)))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 // renderOptions decides colour: a terminal, no NO_COLOR, no TERM=dumb.

@@ -13,13 +13,11 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/replay"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
-
-func init() { register(func(f *Factory) *cobra.Command { return NewCmdReplay(f, nil) }) }
 
 // ReplayOptions are the replay command's inputs.
 type ReplayOptions struct {
@@ -69,31 +67,8 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
   plainsync replay pEv_01HD450JT0RPBT7RRKS1ZQJYBA --to https://staging.example.com/plain --hmac-secret-env STAGING_HMAC`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "text", "json"); err != nil {
+			if err := opts.check(args); err != nil {
 				return err
-			}
-			if err := checkEventID(args[0]); err != nil {
-				return err
-			}
-			opts.eventID = args[0]
-			if opts.toRaw == "" {
-				return errors.New("--to URL is required (the receiver to send the event to, e.g. http://127.0.0.1:8080/hooks/plain)")
-			}
-			u, err := replay.CheckURL(opts.toRaw)
-			if err != nil {
-				return err
-			}
-			opts.to = u
-			if f.Secrets == nil {
-				f.Secrets = &secret.Masker{}
-			}
-			f.Secrets.AddBasicAuthOf(opts.toRaw)
-			if opts.secretEnv != "" {
-				v := f.Getenv(opts.secretEnv)
-				if v == "" {
-					return fmt.Errorf("--hmac-secret-env %s: the variable is not set or empty", opts.secretEnv)
-				}
-				f.Secrets.Add(opts.secretEnv, v)
 			}
 			opts.ctx = cmd.Context()
 			return runF(opts)
@@ -107,6 +82,39 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
 	fl.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	return cmd
+}
+
+// check refuses what the flags and arguments alone decide is wrong, and
+// records the arguments.
+func (opts *ReplayOptions) check(args []string) error {
+	f := opts.f
+	if err := outputFormat(opts.output, "text", "json"); err != nil {
+		return err
+	}
+	if err := checkEventID(args[0]); err != nil {
+		return err
+	}
+	opts.eventID = args[0]
+	if opts.toRaw == "" {
+		return errors.New("--to URL is required (the receiver to send the event to, e.g. http://127.0.0.1:8080/hooks/plain)")
+	}
+	u, err := replay.CheckURL(opts.toRaw)
+	if err != nil {
+		return err
+	}
+	opts.to = u
+	if f.Secrets == nil {
+		f.Secrets = &secret.Masker{}
+	}
+	f.Secrets.AddBasicAuthOf(opts.toRaw)
+	if opts.secretEnv != "" {
+		v := f.Getenv(opts.secretEnv)
+		if v == "" {
+			return fmt.Errorf("--hmac-secret-env %s: the variable is not set or empty", opts.secretEnv)
+		}
+		f.Secrets.Add(opts.secretEnv, v)
+	}
+	return nil
 }
 
 // replayReport is replay's -o json shape.
@@ -172,12 +180,12 @@ func replayRun(opts *ReplayOptions) error {
 	if err != nil {
 		return fmt.Errorf("event %s: %w", opts.eventID, err)
 	}
-	shown := secret.RedactURL(f.Secrets.Mask(opts.toRaw))
+	shown := f.gate().URL(opts.toRaw)
 	res, err := replay.Send(ctx, nil, opts.to, d, key)
 	if err != nil {
-		return fmt.Errorf("replay %s to %s: %w", opts.eventID, inert.Text(shown), err)
+		return fmt.Errorf("replay %s to %s: %w", opts.eventID, f.gate().Text(shown), err)
 	}
-	res.Summary = f.Secrets.Mask(res.Summary)
+	res.Summary = f.gate().Mask(res.Summary)
 	if opts.output == "json" {
 		if err := writeJSON(f, replayReport{FormatVersion: 1, EventID: d.EventID, EventType: d.EventType, AttemptID: d.AttemptID,
 			AttemptNumber: d.AttemptNumber, AttemptedAt: d.AttemptAt, To: shown, Signed: key != "", Response: res}); err != nil {
@@ -185,7 +193,7 @@ func replayRun(opts *ReplayOptions) error {
 		}
 	} else {
 		w := f.IO.Out
-		fmt.Fprintf(w, "Replayed %s (%s) as attempt %d (%s) to %s.\n", d.EventID, inert.Text(d.EventType), d.AttemptNumber, d.AttemptID, inert.Text(shown))
+		fmt.Fprintf(w, "Replayed %s (%s) as attempt %d (%s) to %s.\n", d.EventID, f.gate().Text(d.EventType), d.AttemptNumber, d.AttemptID, f.gate().Text(shown))
 		fmt.Fprintf(w, "The receiver answered HTTP %d %s in %dms (%d bytes", res.Status, res.StatusText, res.Duration.Milliseconds(), res.Bytes)
 		if res.ContentType != "" {
 			fmt.Fprintf(w, ", %s", res.ContentType)
@@ -197,7 +205,7 @@ func replayRun(opts *ReplayOptions) error {
 		fmt.Fprintln(w)
 	}
 	if !res.OK() {
-		return &ExitError{Code: 1, Err: fmt.Errorf("the receiver did not accept the replayed delivery (HTTP %d); Plain would count it as failed", res.Status)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("the receiver did not accept the replayed delivery (HTTP %d); Plain would count it as failed", res.Status)}
 	}
 	return nil
 }
@@ -205,16 +213,17 @@ func replayRun(opts *ReplayOptions) error {
 // confirmProduction asks before sending to a live target's own URL.
 func confirmProduction(f *Factory, target string, autoApprove bool) error {
 	if autoApprove {
-		fmt.Fprintf(f.IO.ErrOut, "note: --to is the URL of live target %s; sending as --auto-approve says\n", inert.Text(target))
+		fmt.Fprintf(f.IO.ErrOut, "note: --to is the URL of live target %s; sending as --auto-approve says\n", f.gate().Text(target))
 		return nil
 	}
 	if !f.IO.InIsTerminal {
-		return fmt.Errorf("refusing to replay to the URL of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", inert.Text(target))
+		return fmt.Errorf("refusing to replay to the URL of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", f.gate().Text(target))
 	}
-	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", inert.Text(target))
+	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", f.gate().Text(target))
+	view.FlushOut(f.IO.Out)
 	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
 	if err != nil && line == "" || strings.TrimSpace(line) != "yes" {
-		return &ExitError{Code: 1, Err: errors.New("replay cancelled")}
+		return &ExitError{Code: ExitFailure, Err: errors.New("replay cancelled")}
 	}
 	return nil
 }

@@ -2,18 +2,18 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // NewRootCmd builds the command tree.
@@ -42,26 +42,33 @@ apiKeyEnv), never from a flag.`,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
-	root.AddCommand(newVersionCmd(f))
-	for _, add := range extraCommands {
-		root.AddCommand(add(f))
-	}
+	// Every command, listed here rather than registered from its file.
+	root.AddCommand(
+		NewCmdApply(f, nil),
+		NewCmdDeliveries(f, nil),
+		NewCmdDrift(f, nil),
+		NewCmdEvent(f, nil),
+		NewCmdEvents(f, nil),
+		NewCmdExport(f, nil),
+		NewCmdPlan(f, nil),
+		NewCmdReplay(f, nil),
+		NewCmdTargets(f, nil),
+		NewCmdValidate(f, nil),
+		NewCmdVersion(f, nil),
+	)
 	registerCompletions(f, root)
 	return root
-}
-
-// extraCommands lets each command file register itself, so that adding a
-// command touches only its own file.
-var extraCommands []func(*Factory) *cobra.Command
-
-func register(newCmd func(*Factory) *cobra.Command) {
-	extraCommands = append(extraCommands, newCmd)
 }
 
 // Execute runs plainsync with args and returns the process exit code.
 func Execute(f *Factory, args []string) int {
 	if f.Secrets == nil {
 		f.Secrets = &secret.Masker{}
+	}
+	if f.Actions == nil {
+		// Built before the streams are guarded: the glue's own workflow
+		// commands go to the raw stderr.
+		f.Actions = view.NewActions(f.IO.ErrOut, f.LookupEnv, f.Secrets)
 	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
@@ -95,7 +102,7 @@ func Execute(f *Factory, args []string) int {
 		// secret parts of any URL it quotes, which no ${VAR} may name.
 		// They can also quote what others wrote (descriptions, server
 		// bodies): every line is made inert.
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(secret.RedactURLsInText(f.Secrets.Mask(err.Error()))))
+		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", f.gate().Lines(err.Error()))
 	}
 	// The command's output ends here: resume workflow commands and give
 	// the Actions glue its raw streams back for the final ones.
@@ -104,7 +111,11 @@ func Execute(f *Factory, args []string) int {
 	if cmd != nil {
 		name = cmd.Name()
 	}
-	return f.finishActions(name, exitCode(err), err)
+	commentErr := err
+	if isReported(err) {
+		commentErr = nil
+	}
+	return f.Actions.Finish(name, exitCode(err), commentErr, givenFiles(name, args))
 }
 
 // isReported reports whether err is an ExitError whose command has printed
@@ -114,33 +125,33 @@ func isReported(err error) bool {
 	return errors.As(err, &ee) && ee.Err == nil
 }
 
-func newVersionCmd(f *Factory) *cobra.Command {
-	var output string
-	cmd := &cobra.Command{
-		Use:     "version",
-		Short:   "Print plainsync's version, commit and Go version",
-		Example: "  plainsync version\n  plainsync version -o json",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			info := version.Get()
-			switch output {
-			case "json":
-				enc := json.NewEncoder(f.IO.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
-			case "text", "":
-				fmt.Fprintln(f.IO.Out, versionLine(info))
-				return nil
-			default:
-				return fmt.Errorf("unknown output format %q (want text or json)", output)
-			}
-		},
-	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
-	return cmd
-}
-
 // versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".
 func versionLine(info version.Info) string {
 	return fmt.Sprintf("plainsync %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)
+}
+
+// givenFiles is what a command line names, for the pull-request comments
+// of a command that stopped before it read its files (a bad flag): every
+// -f/--file value (else the default file) and, for apply, the saved plan
+// (the last argument that is no flag and ends in .json).
+func givenFiles(command string, args []string) view.Given {
+	var g view.Given
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case (a == "-f" || a == "--file") && i+1 < len(args):
+			i++
+			g.Files = append(g.Files, args[i])
+		case strings.HasPrefix(a, "--file="):
+			g.Files = append(g.Files, strings.TrimPrefix(a, "--file="))
+		case strings.HasPrefix(a, "-f") && len(a) > 2 && !strings.HasPrefix(a, "--"):
+			g.Files = append(g.Files, strings.TrimPrefix(strings.TrimPrefix(a, "-f"), "="))
+		case command == "apply" && !strings.HasPrefix(a, "-") && strings.HasSuffix(a, ".json"):
+			g.SavedPlan = a
+		}
+	}
+	if len(g.Files) == 0 {
+		g.Files = []string{defaultFile}
+	}
+	return g
 }

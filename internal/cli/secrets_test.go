@@ -89,7 +89,7 @@ func TestPlanRefusesPlainHTTPToANonLoopbackAPI(t *testing.T) {
 func TestDebugStreamRedactsURLs(t *testing.T) {
 	f, _, errOut := testFactory(nil)
 	f.Secrets = &secret.Masker{}
-	w := &maskingWriter{w: errOut, f: f}
+	w := f.gate().Writer(errOut)
 	if _, err := w.Write([]byte(`<-- Snapshot failed: Post "https://hooks.slack.com/services/T0/B0/` + slackHookToken + `": EOF` + "\n")); err != nil {
 		t.Fatal(err)
 	}

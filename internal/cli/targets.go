@@ -1,31 +1,40 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
-func init() { register(newTargetsCmd) }
+// TargetsOptions are the targets command's inputs.
+type TargetsOptions struct {
+	ctx    context.Context
+	f      *Factory
+	rf     remoteFlags
+	output string
+	keyEnv string
+	reveal bool
+	// ref is the TARGET argument; "" lists every target.
+	ref string
+}
 
-func newTargetsCmd(f *Factory) *cobra.Command {
-	var (
-		rf     remoteFlags
-		output string
-		keyEnv string
-		reveal bool
-	)
+// NewCmdTargets binds the flags to TargetsOptions and checks what flags
+// alone decide; runF does the work (nil: targetsRun; tests capture it).
+func NewCmdTargets(f *Factory, runF func(*TargetsOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = targetsRun
+	}
+	opts := &TargetsOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "targets [TARGET]",
 		Short: "List the live webhook targets, or show one in full",
@@ -43,61 +52,69 @@ that a CI log or a piped file never gets one.`,
   plainsync targets crm-sync --show-secrets`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(output, "table", "json"); err != nil {
+			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			if reveal {
+			if opts.reveal {
 				if err := f.checkReveal(len(args)); err != nil {
 					return err
 				}
 			}
-			c, err := f.connect(&rf, keyEnv)
-			if err != nil {
-				return err
-			}
-			ts, err := c.ListWebhookTargets(cmd.Context())
-			if err != nil {
-				return err
-			}
-			plain.SortTargets(ts)
-			if !reveal {
-				for i := range ts {
-					ts[i].URL = secret.RedactURL(ts[i].URL)
-				}
-			}
-			if len(args) == 1 {
-				t, err := findTarget(ts, args[0])
-				if err != nil {
-					return err
-				}
-				if output == "json" {
-					return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
-				}
-				showTarget(f, t)
-				return nil
-			}
-			if output == "json" {
-				return writeJSON(f, targetJSON{FormatVersion: 1, Targets: ts})
-			}
-			if len(ts) == 0 {
-				fmt.Fprintln(f.IO.Out, "No webhook targets.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDESCRIPTION\tENABLED\tVERSION\tEVENTS\tURL")
-			for _, t := range ts {
-				// Every cell comes from Plain: inert, so that a description
-				// can neither rewrite the terminal nor start a workflow command.
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", inert.Text(t.ID), inert.Text(t.Description), yesNo(t.Enabled), inert.Text(t.Version), len(t.EventTypes), inert.Text(f.Secrets.Mask(t.URL)))
-			}
-			return tw.Flush()
+			opts.ctx, opts.ref = cmd.Context(), firstArg(args)
+			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cmd.Flags().StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
-	cmd.Flags().BoolVar(&reveal, "show-secrets", false, "show TARGET's full URL, secrets included (only on a terminal, never in GitHub Actions)")
+	addRemoteFlags(cmd, &opts.rf)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	cmd.Flags().BoolVar(&opts.reveal, "show-secrets", false, "show TARGET's full URL, secrets included (only on a terminal, never in GitHub Actions)")
 	return cmd
+}
+
+// targetsRun lists the live targets, or shows the one opts.ref names.
+func targetsRun(opts *TargetsOptions) error {
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
+	if err != nil {
+		return err
+	}
+	ts, err := c.ListWebhookTargets(opts.ctx)
+	if err != nil {
+		return err
+	}
+	plain.SortTargets(ts)
+	if !opts.reveal {
+		for i := range ts {
+			ts[i].URL = view.RedactURL(ts[i].URL)
+		}
+	}
+	if opts.ref != "" {
+		t, err := findTarget(ts, opts.ref)
+		if err != nil {
+			return err
+		}
+		if opts.output == "json" {
+			return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
+		}
+		f.gate().ShowTarget(f.IO.Out, t)
+		return nil
+	}
+	if opts.output == "json" {
+		return writeJSON(f, targetJSON{FormatVersion: 1, Targets: ts})
+	}
+	if len(ts) == 0 {
+		fmt.Fprintln(f.IO.Out, "No webhook targets.")
+		return nil
+	}
+	return f.gate().TargetsTable(f.IO.Out, ts)
+}
+
+// firstArg is args[0], or "".
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
 }
 
 // checkReveal allows --show-secrets only where no log keeps the output: one
@@ -107,11 +124,11 @@ func (f *Factory) checkReveal(nargs int) error {
 	const why = "--show-secrets prints a full webhook URL, credentials included"
 	switch {
 	case nargs != 1:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)}
 	case f.Getenv("GITHUB_ACTIONS") == "true":
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s, so it is refused inside GitHub Actions, whose logs are kept; run it by hand in a terminal", why)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s, so it is refused inside GitHub Actions, whose logs are kept; run it by hand in a terminal", why)}
 	case !f.IO.OutIsTerminal:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s, so it runs only with stdout on a terminal, not into a pipe or a file", why)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s, so it runs only with stdout on a terminal, not into a pipe or a file", why)}
 	}
 	return nil
 }
@@ -129,7 +146,7 @@ func writeJSON(f *Factory, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f.IO.Out, string(inert.JSON([]byte(f.Secrets.Mask(string(data))))))
+	_, err = fmt.Fprintln(f.IO.Out, string(f.gate().JSON(data)))
 	return err
 }
 
@@ -156,13 +173,13 @@ func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
 		} else if s := closestDescription(ts, ref); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		return plain.Target{}, &ExitError{Code: 1, Err: errors.New(msg)}
+		return plain.Target{}, &ExitError{Code: ExitFailure, Err: errors.New(msg)}
 	default:
 		ids := make([]string, len(byDesc))
 		for i, t := range byDesc {
 			ids[i] = t.ID
 		}
-		return plain.Target{}, &ExitError{Code: 1, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
+		return plain.Target{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
 	}
 }
 
@@ -195,30 +212,4 @@ func closestDescription(ts []plain.Target, ref string) string {
 		return ""
 	}
 	return best
-}
-
-func showTarget(f *Factory, t plain.Target) {
-	w := f.IO.Out
-	fmt.Fprintf(w, "ID:           %s\n", inert.Text(t.ID))
-	fmt.Fprintf(w, "Description:  %s\n", inert.Text(t.Description))
-	fmt.Fprintf(w, "URL:          %s\n", inert.Text(f.Secrets.Mask(t.URL)))
-	fmt.Fprintf(w, "Enabled:      %s\n", yesNo(t.Enabled))
-	fmt.Fprintf(w, "Version:      %s\n", inert.Text(t.Version))
-	if !t.CreatedAt.IsZero() {
-		fmt.Fprintf(w, "Created:      %s\n", t.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"))
-	}
-	if !t.UpdatedAt.IsZero() {
-		fmt.Fprintf(w, "Updated:      %s\n", t.UpdatedAt.UTC().Format("2006-01-02 15:04:05Z"))
-	}
-	fmt.Fprintf(w, "Events (%d):\n", len(t.EventTypes))
-	for _, e := range t.EventTypes {
-		fmt.Fprintf(w, "  - %s\n", inert.Text(e))
-	}
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

@@ -3,18 +3,17 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/plainsync/plainsync/internal/inert"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/plainsync/plainsync/internal/view"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
-
-func init() { register(newValidateCmd) }
 
 // validateJSON is the stable shape of `validate -o json`.
 type validateJSON struct {
@@ -41,9 +40,20 @@ type validateJSONProblem struct {
 	Message  string `json:"message"`
 }
 
-func newValidateCmd(f *Factory) *cobra.Command {
-	var files, policies []string
-	var output string
+// ValidateOptions are the validate command's inputs.
+type ValidateOptions struct {
+	f               *Factory
+	files, policies []string
+	output          string
+}
+
+// NewCmdValidate binds the flags to ValidateOptions; runF does the work
+// (nil: validateRun; tests capture it).
+func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = validateRun
+	}
+	opts := &ValidateOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check desired-state files offline",
@@ -69,16 +79,21 @@ Exit status: 0 when every file is valid (warnings allowed), 1 otherwise.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "text" && output != "json" {
-				return fmt.Errorf("unknown output format %q (want text or json)", output)
+			if opts.output != "text" && opts.output != "json" {
+				return fmt.Errorf("unknown output format %q (want text or json)", opts.output)
 			}
-			return runValidate(f, files, policies, output)
+			return runF(opts)
 		},
 	}
-	addFileFlag(cmd, &files)
-	addPolicyFlag(cmd, &policies)
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	addFileFlag(cmd, &opts.files)
+	addPolicyFlag(cmd, &opts.policies)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+// validateRun validates the files offline.
+func validateRun(opts *ValidateOptions) error {
+	return runValidate(opts.f, opts.files, opts.policies, opts.output)
 }
 
 func runValidate(f *Factory, paths, policies []string, output string) error {
@@ -114,16 +129,15 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 	valid := !spec.HasErrors(probs)
 	// Inside Actions the runner learns the files' secrets before anything
 	// is printed, and each problem becomes an annotation on its line.
-	if f.actions().Enabled() {
+	if f.Actions.Enabled() {
 		f.Secrets.AddMasker(masker)
-		if err := f.maskSecrets(); err != nil {
+		if err := f.Actions.MaskSecrets(); err != nil {
 			return err
 		}
-		_ = f.actions().AnnotateAll(probs) // a stderr failure; the report below meets it too
 		// For the pull-request comments: the paths that did not expand
-		// are recorded with their problems.
-		f.report.done(files...)
-		f.report.addProblems(probs)
+		// are recorded with their problems, each an annotation too.
+		f.Actions.Done(files...)
+		f.Actions.Problems(probs)
 	}
 	// Report every path named, loaded or not, in a stable order.
 	for _, p := range pathProbs {
@@ -143,18 +157,18 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 		for _, p := range probs {
 			out.Problems = append(out.Problems, validateJSONProblem{
 				File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col,
-				Severity: string(p.Severity), Message: masker.Mask(p.Message),
+				Severity: string(p.Severity), Message: view.Gate{Secrets: masker}.Mask(p.Message),
 			})
 		}
 		data, err := json.MarshalIndent(out, "", "  ")
 		if err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
-		if _, err := f.IO.Out.Write(append(inert.JSON(data), '\n')); err != nil {
+		if _, err := f.IO.Out.Write(append(view.Gate{}.JSON(data), '\n')); err != nil {
 			return fmt.Errorf("writing JSON: %w", err)
 		}
 	} else {
-		printProblems(f.IO.ErrOut, probs, masker)
+		view.PrintProblems(f.IO.ErrOut, probs, masker)
 		for _, file := range files {
 			line := summaryLine(file, probs, webhooks)
 			if d := needs[file]; d != nil && len(d.Variables) > 0 {
@@ -164,7 +178,7 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 		}
 	}
 	if !valid {
-		return &ExitError{Code: 1}
+		return &ExitError{Code: ExitFailure}
 	}
 	return nil
 }

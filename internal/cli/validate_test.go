@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 func writeSpec(t *testing.T, dir, name, content string) string {
@@ -123,7 +125,7 @@ func TestValidateDefaultFileAndUsageErrors(t *testing.T) {
 	if code := Execute(f, []string{"validate"}); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	if errOut.String() != "plainsync.yaml: file not found\n"+missingDefaultHint+"\n" || out.String() != "plainsync.yaml: invalid (1 error)\n" {
+	if errOut.String() != "plainsync.yaml: file not found\n"+view.MissingDefaultHint+"\n" || out.String() != "plainsync.yaml: invalid (1 error)\n" {
 		t.Errorf("stdout %q stderr %q", out.String(), errOut.String())
 	}
 
@@ -250,8 +252,8 @@ func TestValidateFilesSharingAWorkspace(t *testing.T) {
 			t.Errorf("stderr %q lacks %q", errOut.String(), want)
 		}
 	}
-	_ = file("support.yaml", "scope: [support-*]\n", "support-crm")
-	_ = file("billing.yaml", "scope: [billing-*]\n", "billing-crm")
+	file("support.yaml", "scope: [support-*]\n", "support-crm")
+	file("billing.yaml", "scope: [billing-*]\n", "billing-crm")
 	f, out, errOut = testFactory(nil)
 	if code := Execute(f, []string{"validate", "-f", dir}); code != 0 {
 		t.Fatalf("scoped: exit %d\n%s%s", code, out.String(), errOut.String())

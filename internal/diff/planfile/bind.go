@@ -1,4 +1,4 @@
-package diff
+package planfile
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/plainsync/plainsync/internal/diff"
 )
 
 // A saved plan is bound to what it was computed from, never to the API
@@ -14,7 +16,7 @@ import (
 // other side. The binding is: the desired-state file's path and SHA-256
 // digest (apply loads that file and refuses if the digest moved), the
 // fingerprint of the live state (apply re-reads the workspace and refuses
-// if it moved), and the operations themselves (CompareSaved: apply
+// if it moved), and the operations themselves (Compare: apply
 // computes the plan again from the file and live state and refuses unless
 // the saved plan is identical to it, every field of every change, the
 // head and the warnings included). The one input recomputation takes from
@@ -25,29 +27,29 @@ import (
 // recomputation does not, and an edited plan is refused by the
 // comparison. Apply then executes the recomputed plan, not the saved one.
 
-// CompareSaved reports how saved (as ReadSaved returns it) differs from
+// Compare reports how saved (as Read returns it) differs from
 // fresh, the plan computed now from the same file and live state: nil when
 // the two are identical change by change (actions, target ids, every
 // field), else an error listing each difference by change and field. The
 // comparison is in saved form on both sides, so secret values never take
 // part and the message holds ${VAR} references at most. Warnings are
 // compared too (a difference is named once, without detail).
-func CompareSaved(saved, fresh *Plan) error {
+func Compare(saved, fresh *diff.Plan) error {
 	if saved == nil || fresh == nil {
 		return errors.New("compare saved plan: no plan")
 	}
-	data, err := MarshalSaved(fresh)
+	data, err := Marshal(fresh)
 	if err != nil {
 		return fmt.Errorf("compare saved plan: %w", err)
 	}
-	f, err := ReadSaved(data)
+	f, err := Read(data)
 	if err != nil {
 		return fmt.Errorf("compare saved plan: internal error: %w", err)
 	}
 	var diffs []string
 	add := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
 
-	head := func(p *Plan) map[string]any {
+	head := func(p *diff.Plan) map[string]any {
 		q := *p
 		q.Changes, q.Warnings, q.Secrets = nil, nil, nil
 		return toTree(&q)
@@ -55,7 +57,7 @@ func CompareSaved(saved, fresh *Plan) error {
 	for _, path := range treeDiff("", head(saved), head(f)) {
 		add("%s differs", path)
 	}
-	sw, fw := toTree(&Plan{Warnings: saved.Warnings}), toTree(&Plan{Warnings: f.Warnings})
+	sw, fw := toTree(&diff.Plan{Warnings: saved.Warnings}), toTree(&diff.Plan{Warnings: f.Warnings})
 	if len(treeDiff("", sw["warnings"], fw["warnings"])) > 0 {
 		add("warnings differ from those the file and Plain imply")
 	}

@@ -1,15 +1,17 @@
-package diff
+package planfile
 
 import (
 	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/plainsync/plainsync/internal/diff"
 )
 
 // boundFixture is a plan with a create, an update, a no-op and an
 // unmanaged target, saved as plan --out writes it.
-func boundFixture(t testing.TB) (*Plan, []byte) {
+func boundFixture(t testing.TB) (*diff.Plan, []byte) {
 	t.Helper()
 	w := webhook(5, "crm", "https://crm.example/h?token=tok-SECRET-123", "thread.*")
 	d := desired(w,
@@ -23,11 +25,11 @@ func boundFixture(t testing.TB) (*Plan, []byte) {
 		target("whTarget_00000000000000000000000003", "stray", "https://s.example/h"),
 	)
 	live.Targets[1].Version = ""
-	p, probs := Compute(d, live, Options{})
+	p, probs := diff.Compute(d, live, diff.Options{})
 	if p == nil {
 		t.Fatalf("compute: %v", probs)
 	}
-	data, err := MarshalSaved(p)
+	data, err := Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +62,11 @@ func changeAt(m map[string]any, action string) map[string]any {
 
 func TestCompareSavedAcceptsTheSamePlan(t *testing.T) {
 	fresh, data := boundFixture(t)
-	saved, err := ReadSaved(data)
+	saved, err := Read(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CompareSaved(saved, fresh); err != nil {
+	if err := Compare(saved, fresh); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -123,11 +125,11 @@ func TestCompareSavedNamesEachEdit(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			saved, err := ReadSaved(edit(t, data, tc.edit))
+			saved, err := Read(edit(t, data, tc.edit))
 			if err != nil {
 				t.Fatalf("ReadSaved: %v", err)
 			}
-			err = CompareSaved(saved, fresh)
+			err = Compare(saved, fresh)
 			if err == nil {
 				t.Fatal("an edited plan compared equal")
 			}
@@ -155,26 +157,26 @@ func TestSavedPlanCarriesNoKeyAndOldSignedPlansAreRefused(t *testing.T) {
 		t.Errorf("the saved plan holds a secret:\n%s", data)
 	}
 	old := edit(t, data, func(m map[string]any) { m["signature"] = "hmac-sha256:00" })
-	if _, err := ReadSaved(old); err == nil || !strings.Contains(err.Error(), "make the plan again") {
+	if _, err := Read(old); err == nil || !strings.Contains(err.Error(), "make the plan again") {
 		t.Errorf("old signed plan: %v", err)
 	}
 }
 
-// FuzzReadSaved feeds arbitrary bytes to the saved-plan reader. It must
+// FuzzRead feeds arbitrary bytes to the saved-plan reader. It must
 // never panic, and CompareSaved may accept only a plan that is, in saved
 // form, the plan computed from the file and live state.
-func FuzzReadSaved(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	fresh, data := boundFixture(f)
 	f.Add(data)
 	f.Add([]byte(`{"formatVersion":1}`))
 	f.Add(bytes.Replace(data, []byte(`"no-op"`), []byte(`"delete"`), 1))
 	f.Add(bytes.Replace(data, []byte(`whTarget_00000000000000000000000001`), []byte(`whTarget_00000000000000000000000002`), 1))
 	f.Add(bytes.Replace(data, []byte(`"action"`), []byte(`"Action"`), 1))
-	want, err := MarshalSaved(fresh)
+	want, err := Marshal(fresh)
 	if err != nil {
 		f.Fatal(err)
 	}
-	canonical := func(p *Plan) []byte {
+	canonical := func(p *diff.Plan) []byte {
 		q := *p
 		q.Warnings = nil
 		out, err := json.Marshal(&q)
@@ -183,17 +185,17 @@ func FuzzReadSaved(f *testing.F) {
 		}
 		return out
 	}
-	wantPlan, err := ReadSaved(want)
+	wantPlan, err := Read(want)
 	if err != nil {
 		f.Fatal(err)
 	}
 	wantBytes := canonical(wantPlan)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		saved, err := ReadSaved(in)
+		saved, err := Read(in)
 		if err != nil {
 			return
 		}
-		if CompareSaved(saved, fresh) != nil {
+		if Compare(saved, fresh) != nil {
 			return
 		}
 		if got := canonical(saved); !bytes.Equal(got, wantBytes) {

@@ -1,14 +1,16 @@
-package cli
+package view
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/health"
+	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/render"
 )
 
@@ -26,7 +28,7 @@ type workspaceDrift struct {
 // run failed (any of its files) is left as it is. The repository, token
 // and API come from the runner: $GITHUB_REPOSITORY, $PLAINSYNC_GITHUB_TOKEN
 // (the Action's github-token) or $GITHUB_TOKEN, and $GITHUB_API_URL.
-func (f *Factory) syncDriftIssues(ctx context.Context, plans []planned, reports []*health.Report) error {
+func (a *Actions) SyncDriftIssues(ctx context.Context, out io.Writer, plans []reconcile.Planned, reports []*health.Report) error {
 	var order []string
 	byWS := map[string]*workspaceDrift{}
 	get := func(id string) *workspaceDrift {
@@ -40,28 +42,28 @@ func (f *Factory) syncDriftIssues(ctx context.Context, plans []planned, reports 
 	}
 	for i, pl := range plans {
 		switch {
-		case pl.err != nil:
+		case pl.Err != nil:
 			// The workspace is known from the file's guard or a
 			// snapshot read before the failure; otherwise nothing can be
 			// told about it, and nothing is touched.
-			id := pl.desired.Workspace.Value
-			if pl.live != nil {
-				id = pl.live.Workspace.ID
+			id := pl.Desired.Workspace.Value
+			if pl.Live != nil {
+				id = pl.Live.Workspace.ID
 			}
 			if id != "" {
 				get(id).errored = true
 			}
 			continue
 		}
-		w := get(pl.plan.Workspace.ID)
-		w.name = pl.plan.Workspace.Name
+		w := get(pl.Plan.Workspace.ID)
+		w.name = pl.Plan.Workspace.Name
 		hr := reports[i]
-		if !pl.plan.HasChanges() && !hr.AnyUnhealthy() {
+		if !pl.Plan.HasChanges() && !hr.AnyUnhealthy() {
 			continue
 		}
 		w.drifted = true
 		var b strings.Builder
-		if err := render.DriftIssueMarkdown(&b, pl.plan, hr); err != nil {
+		if err := render.DriftIssueMarkdown(&b, pl.Plan, hr); err != nil {
 			return err
 		}
 		w.reports = append(w.reports, b.String())
@@ -69,21 +71,21 @@ func (f *Factory) syncDriftIssues(ctx context.Context, plans []planned, reports 
 	if len(order) == 0 {
 		return nil
 	}
-	repo := f.Getenv("GITHUB_REPOSITORY")
+	repo := a.getenv("GITHUB_REPOSITORY")
 	if repo == "" {
 		return errors.New("drift --github-issue: $GITHUB_REPOSITORY is not set (owner/name of the repository to keep the issues in)")
 	}
-	token := f.Getenv(envGitHubToken)
+	token := a.getenv(envGitHubToken)
 	if token == "" {
-		token = f.Getenv("GITHUB_TOKEN")
+		token = a.getenv("GITHUB_TOKEN")
 	}
 	if token != "" {
-		f.Secrets.Add("GITHUB_TOKEN", token)
-		if err := f.maskSecrets(); err != nil {
+		a.secrets.Add("GITHUB_TOKEN", token)
+		if err := a.MaskSecrets(); err != nil {
 			return err
 		}
 	}
-	gh, err := ghactions.NewGitHub(f.Getenv("GITHUB_API_URL"), token, nil)
+	gh, err := ghactions.NewGitHub(a.getenv("GITHUB_API_URL"), token, nil)
 	if err != nil {
 		return fmt.Errorf("drift --github-issue: %w", err)
 	}
@@ -102,14 +104,14 @@ func (f *Factory) syncDriftIssues(ctx context.Context, plans []planned, reports 
 		// The reports went through the same masked, inert Markdown as
 		// the pull-request comment; the masker runs once more over the
 		// whole body for secrets only the factory knows.
-		body := f.Secrets.Mask(strings.Join(w.reports, "\n---\n\n"))
+		body := a.secrets.Mask(strings.Join(w.reports, "\n---\n\n"))
 		res, err := gh.SyncDriftIssue(ctx, repo, w.id, w.name, state, body)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("drift issue of workspace %s: %w", w.id, err))
 			continue
 		}
 		if res.Action != "" {
-			fmt.Fprintf(f.IO.ErrOut, "Drift issue of workspace %s: %s #%d %s\n", w.id, res.Action, res.Number, res.URL)
+			fmt.Fprintf(out, "Drift issue of workspace %s: %s #%d %s\n", w.id, res.Action, res.Number, res.URL)
 		}
 	}
 	return errors.Join(errs...)

@@ -1,13 +1,14 @@
-package cli
+package view
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/plainsync/plainsync/internal/render"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/render"
 
 	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/inert"
@@ -25,6 +26,13 @@ const (
 	envGitHubToken        = "PLAINSYNC_GITHUB_TOKEN"
 )
 
+// Given is what a command line named: its files (-f, or the default
+// file) and, for apply, a saved plan.
+type Given struct {
+	Files     []string
+	SavedPlan string
+}
+
 // commentReserve is the room each comment keeps for its heading, the
 // errors and the footer around the rendered plan.
 const commentReserve = 6000
@@ -35,8 +43,11 @@ const commentReserve = 6000
 // a failure included, and never an older plan. It returns the exit code,
 // which a comment that could not be posted turns into a failure for the
 // commands reviewers read it for.
-func (f *Factory) finishActions(command string, code int, cmdErr error) int {
-	a := f.actions()
+//
+// given is what the command line named, for the comments of a command that
+// stopped before it read its files; cmdErr is nil when the command has
+// reported its error already.
+func (a *Actions) Finish(command string, code int, cmdErr error, given Given) int {
 	if !a.Enabled() {
 		return code
 	}
@@ -45,21 +56,21 @@ func (f *Factory) finishActions(command string, code int, cmdErr error) int {
 	default:
 		return code
 	}
-	if f.Getenv(envComment) == "true" {
-		if err := f.postComment(command, code, cmdErr); err != nil {
-			msg := "pull-request comment: " + f.Secrets.Mask(err.Error())
+	if a.getenv(envComment) == "true" {
+		if err := a.postComment(command, code, cmdErr, given); err != nil {
+			msg := "pull-request comment: " + a.secrets.Mask(err.Error())
 			if command == "plan" || command == "validate" {
-				_ = a.Message(ghactions.LevelError, msg)
+				_ = a.gha.Message(ghactions.LevelError, msg)
 				if code == 0 {
 					code = 1
 				}
 			} else {
-				_ = a.Message(ghactions.LevelWarning, msg)
+				_ = a.gha.Message(ghactions.LevelWarning, msg)
 			}
 		}
 	}
-	if err := a.SetOutput(ghactions.OutputExitCode, strconv.Itoa(code)); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "Error: %s\n", inert.Lines(f.Secrets.Mask(err.Error())))
+	if err := a.gha.SetOutput(ghactions.OutputExitCode, strconv.Itoa(code)); err != nil {
+		fmt.Fprintf(a.errOut, "Error: %s\n", inert.Lines(a.secrets.Mask(err.Error())))
 		if code == 0 {
 			code = 1
 		}
@@ -67,20 +78,19 @@ func (f *Factory) finishActions(command string, code int, cmdErr error) int {
 	return code
 }
 
-func (f *Factory) postComment(command string, code int, cmdErr error) error {
-	a := f.actions()
-	ev, err := a.ReadEvent()
+func (a *Actions) postComment(command string, code int, cmdErr error, given Given) error {
+	ev, err := a.gha.ReadEvent()
 	if err != nil {
 		return err
 	}
-	token := f.Getenv(envGitHubToken)
+	token := a.getenv(envGitHubToken)
 	if token != "" {
-		f.Secrets.Add("GITHUB_TOKEN", token)
-		if err := f.maskSecrets(); err != nil {
+		a.secrets.Add("GITHUB_TOKEN", token)
+		if err := a.MaskSecrets(); err != nil {
 			return err
 		}
 	}
-	gh, err := ghactions.NewGitHub(f.Getenv("GITHUB_API_URL"), token, nil)
+	gh, err := ghactions.NewGitHub(a.getenv("GITHUB_API_URL"), token, nil)
 	if err != nil {
 		return err
 	}
@@ -99,30 +109,19 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 		}
 	}
 	if pr == 0 || ev.Repo == "" {
-		_ = a.Message(ghactions.LevelNotice, "no pull request to comment on for this "+ev.Name+" event")
+		_ = a.gha.Message(ghactions.LevelNotice, "no pull request to comment on for this "+ev.Name+" event")
 		return nil
 	}
-	r := &f.report
+	r := &a.report
 	if len(r.order) == 0 {
 		// The command stopped before it read its files (a bad flag): the
-		// comments of the files the action's step names show the error.
-		// As action.yml does, "apply PLAN.json" is the plan's, whose
-		// comment is its file's (see applyRun).
-		saved := ""
-		for _, a := range strings.Fields(f.Getenv("PLAINSYNC_ARGS")) {
-			if !strings.HasPrefix(a, "-") && strings.HasSuffix(a, ".json") {
-				saved = a
-			}
-		}
-		files := strings.Fields(f.Getenv("PLAINSYNC_FILES"))
+		// comments of the files its command line names show the error.
+		// "apply PLAN.json" is the plan's, whose comment is its file's.
 		switch {
-		case command == "apply" && saved != "":
-			r.file(savedPlanFile(saved))
+		case command == "apply" && given.SavedPlan != "":
+			r.file(savedPlanFile(given.SavedPlan))
 		default:
-			if len(files) == 0 {
-				files = []string{defaultFile}
-			}
-			r.noteFiles(files)
+			r.noteFiles(given.Files)
 		}
 	}
 	failedCode := code != 0 && !(code == 2 && (command == "drift" || command == "plan"))
@@ -141,8 +140,8 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 	byMarker := map[string]comment{}
 	for _, k := range r.order {
 		fr := r.files[k]
-		path := a.RepoPath(fr.name)
-		marker := commentMarker(command, f.Getenv(envCommentKey), path)
+		path := a.gha.RepoPath(fr.name)
+		marker := commentMarker(command, a.getenv(envCommentKey), path)
 		if c, ok := byMarker[marker]; !ok {
 			order = append(order, marker)
 			byMarker[marker] = comment{fr, path}
@@ -155,14 +154,14 @@ func (f *Factory) postComment(command string, code int, cmdErr error) error {
 		fr, path := byMarker[marker].fr, byMarker[marker].path
 		// A failure no file explains (the step's own) fails every file.
 		failed := fr.ownFailure() || r.all || (failedCode && (!fr.done || !anyOwn))
-		onlyUpdate := f.Getenv(envCommentOnNoChanges) == "false" && !failedCode && !fr.changes && r.fork == ""
-		body := f.commentBody(command, code, cmdErr, ev, fr, path, failed, failedCode)
-		res, err := a.UpsertComment(ctx, gh, ev.Repo, pr, marker, body, onlyUpdate)
+		onlyUpdate := a.getenv(envCommentOnNoChanges) == "false" && !failedCode && !fr.changes && r.fork == ""
+		body := a.commentBody(command, code, cmdErr, ev, fr, path, failed, failedCode)
+		res, err := a.gha.UpsertComment(ctx, gh, ev.Repo, pr, marker, body, onlyUpdate)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 			continue
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Pull-request comment on #%d for %s: %s.\n", pr, inert.Text(path), res)
+		fmt.Fprintf(a.errOut, "Pull-request comment on #%d for %s: %s.\n", pr, inert.Text(path), res)
 	}
 	return errors.Join(errs...)
 }
@@ -183,11 +182,11 @@ func commentMarker(command, key, path string) string {
 // file's parts and the step's, and a footer linking the run. failed says
 // this file's outcome failed; failedCode that the step did (maybe for
 // another file).
-func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactions.Event, fr *fileReport, path string, failed, failedCode bool) string {
-	r := &f.report
+func (a *Actions) commentBody(command string, code int, cmdErr error, ev ghactions.Event, fr *fileReport, path string, failed, failedCode bool) string {
+	r := &a.report
 	var b strings.Builder
 	what := path
-	if key := f.Getenv(envCommentKey); key != "" {
+	if key := a.getenv(envCommentKey); key != "" {
 		what = key + " · " + path
 	}
 	where := " for " + code1(what)
@@ -231,12 +230,11 @@ func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactio
 	}
 	errs = append(errs, fr.errs...)
 	errs = append(errs, r.step.errs...)
-	var ee *ExitError
-	if failed && cmdErr != nil && !(errors.As(cmdErr, &ee) && ee.Err == nil) {
-		errs = append(errs, "Error: "+secret.RedactURLsInText(f.Secrets.Mask(cmdErr.Error())))
+	if failed && cmdErr != nil {
+		errs = append(errs, "Error: "+secret.RedactURLsInText(a.secrets.Mask(cmdErr.Error())))
 	}
 	if len(errs) > 0 {
-		b.WriteString(codeBlock(inert.Lines(f.Secrets.Mask(strings.Join(errs, "\n")))))
+		b.WriteString(codeBlock(inert.Lines(a.secrets.Mask(strings.Join(errs, "\n")))))
 		b.WriteString("\n")
 	}
 	for _, p := range append(append([]string(nil), fr.parts...), r.step.parts...) {
@@ -247,7 +245,7 @@ func (f *Factory) commentBody(command string, code int, cmdErr error, ev ghactio
 	if ev.SHA != "" {
 		b.WriteString(" for " + code1(short7(ev.SHA)))
 	}
-	if run := f.actions().RunURL(); run != "" {
+	if run := a.gha.RunURL(); run != "" {
 		b.WriteString(" · [run](" + run + ")")
 	}
 	if failedCode {
@@ -274,38 +272,34 @@ func code1(s string) string { return render.CodeSpan(s) }
 // repository's secrets, so a file whose API key is unset cannot be
 // planned. Failing would paint every outside contribution red for
 // something its author cannot fix; plan validates instead and says so.
-func (f *Factory) forkWithoutKey(paths []string) string {
-	a := f.actions()
+func (a *Actions) ForkWithoutKey(paths []string) string {
 	if !a.Enabled() {
 		return ""
 	}
-	ev, err := a.ReadEvent()
+	ev, err := a.gha.ReadEvent()
 	if err != nil || !ev.Fork {
 		return ""
 	}
 	files, _ := spec.ExpandPaths(paths)
 	for _, file := range files {
-		d, _ := spec.LoadForValidate(file, f.LookupEnv)
+		d, _ := spec.LoadForValidate(file, a.env)
 		keyEnv := spec.DefaultAPIKeyEnv
 		if d != nil && d.APIKeyEnv != "" {
 			keyEnv = d.APIKeyEnv
 		}
-		if strings.TrimSpace(f.Getenv(keyEnv)) == "" {
+		if strings.TrimSpace(a.getenv(keyEnv)) == "" {
 			return fmt.Sprintf("this pull request comes from a fork, and GitHub runs the workflows of fork pull requests without the repository's secrets, so $%s is not set. The files were validated only; a maintainer can plan them by pushing the branch to this repository.", keyEnv)
 		}
 	}
 	return ""
 }
 
-// validateForFork is plan on a fork without the key: validate, report why
-// no plan ran, and pass when the files are valid.
-func (f *Factory) validateForFork(paths, policies []string, reason string) error {
-	f.report.fork = reason
-	_ = f.actions().Message(ghactions.LevelNotice, "No plan: "+reason)
-	err := runValidate(f, paths, policies, "text")
-	status := "valid"
-	if err != nil {
-		status = "invalid: see the problems above"
+// NoPlanOnFork records why plan validated only (ForkWithoutKey): every
+// comment of the step says so, and the log gets a notice.
+func (a *Actions) NoPlanOnFork(reason string) {
+	if a == nil {
+		return
 	}
-	return errors.Join(err, f.summarize("> [!NOTE]\n> **No plan ran:** "+reason+"\n\nValidation: "+status+".\n"))
+	a.report.fork = reason
+	_ = a.gha.Message(ghactions.LevelNotice, "No plan: "+reason)
 }

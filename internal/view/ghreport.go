@@ -1,4 +1,4 @@
-package cli
+package view
 
 import (
 	"encoding/json"
@@ -114,4 +114,54 @@ func savedPlanFile(path string) string {
 		return s
 	}
 	return path
+}
+
+// NoteFile keeps a comment for a file the command loaded, even if the
+// step stops on another file's error.
+func (a *Actions) NoteFile(name string) {
+	if a.Enabled() {
+		a.report.file(name)
+	}
+}
+
+// NoteSavedPlan keeps the comment of the file a saved plan names, also
+// when the plan is refused.
+func (a *Actions) NoteSavedPlan(path string) {
+	if a.Enabled() {
+		a.report.file(savedPlanFile(path))
+	}
+}
+
+// Done records that the files' outcomes are known.
+func (a *Actions) Done(files ...string) {
+	if a.Enabled() {
+		a.report.done(files...)
+	}
+}
+
+// all records that the whole step failed for every file alike.
+func (a *Actions) all() {
+	if a.Enabled() {
+		a.report.all = true
+	}
+}
+
+// setStatus records a file's outcome with its comment's status word.
+func (a *Actions) setStatus(file, status string) {
+	if a.Enabled() {
+		fr := a.report.file(file)
+		fr.done, fr.status = true, status
+	}
+}
+
+// setFailed records whether a file failed (and, with done, that its
+// outcome is known).
+func (a *Actions) setFailed(file string, failed, done bool) {
+	if a.Enabled() {
+		fr := a.report.file(file)
+		fr.failed = failed
+		if done {
+			fr.done = true
+		}
+	}
 }

@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plainsync/plainsync/internal/version"
+)
+
+// VersionOptions are the version command's inputs.
+type VersionOptions struct {
+	f      *Factory
+	output string
+}
+
+// NewCmdVersion binds the flags to VersionOptions; runF does the work
+// (nil: versionRun; tests capture it).
+func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = versionRun
+	}
+	opts := &VersionOptions{f: f}
+	cmd := &cobra.Command{
+		Use:     "version",
+		Short:   "Print plainsync's version, commit and Go version",
+		Example: "  plainsync version\n  plainsync version -o json",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return runF(opts) },
+	}
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// versionRun prints the build's version.
+func versionRun(opts *VersionOptions) error {
+	info := version.Get()
+	switch opts.output {
+	case "json":
+		enc := json.NewEncoder(opts.f.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	case "text", "":
+		fmt.Fprintln(opts.f.IO.Out, versionLine(info))
+		return nil
+	default:
+		return fmt.Errorf("unknown output format %q (want text or json)", opts.output)
+	}
+}

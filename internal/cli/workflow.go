@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/policy"
+	"github.com/plainsync/plainsync/internal/reconcile"
+	"github.com/plainsync/plainsync/internal/secret"
+	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
+)
+
+// planned is one file's plan, or the error that kept it from one.
+type planned = reconcile.Planned
+
+// defaultLockTimeout is how long apply waits for another apply of the same
+// workspace: long enough for a typical apply to finish.
+const defaultLockTimeout = 2 * time.Minute
+
+// planFiles loads and validates every file and the policy, registers their
+// secrets, and hands them to reconcile.Plan, which reads each workspace and
+// computes its plan; problems are reported on stderr (and as annotations).
+func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
+	ds, problems := loadFiles(f, files)
+	if f.Actions.Enabled() {
+		// Every loaded file keeps its comment even if the step stops on
+		// another's error; files that did not load are recorded with
+		// their problems (reportProblems).
+		for _, d := range ds {
+			f.Actions.NoteFile(d.File)
+		}
+	}
+	for _, d := range ds {
+		f.Secrets.AddMasker(d.Secrets)
+	}
+	if err := f.Actions.MaskSecrets(); err != nil {
+		return nil, err
+	}
+	// A policy that does not load stops everything before any request.
+	set, polProbs := loadPolicy(f, rf.policy)
+	plans, err := reconcile.Plan(ctx, &reconcile.Request{
+		Files:      ds,
+		Problems:   append(problems, polProbs...),
+		Policy:     set,
+		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, rf, env) },
+		Prune:      prune,
+		Workspaces: rf.workspaces,
+	}, workflowView(f))
+	return plans, exitErr(err)
+}
+
+// connectWorkflow is f.connect without a typed nil inside the interface.
+func connectWorkflow(f *Factory, rf *remoteFlags, env string) (reconcile.Client, error) {
+	c, err := f.connect(rf, env)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// exitErr turns the workflow's "already reported" into a silent exit 1.
+func exitErr(err error) error {
+	if errors.Is(err, reconcile.ErrReported) {
+		return &ExitError{Code: ExitFailure}
+	}
+	return err
+}
+
+// applyPlans hands the plans to reconcile.Apply with apply's options.
+func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptions) (bool, error) {
+	ok, err := reconcile.Apply(ctx, plans, &reconcile.ApplyOptions{
+		DryRun:           af.dryRun,
+		AutoApprove:      af.autoApprove,
+		Parallelism:      af.parallelism,
+		Workspaces:       af.rf.workspaces,
+		Timeout:          af.rf.timeout,
+		MaxDeletePercent: af.maxDeletePercent,
+		MaxUpdatePercent: af.maxUpdatePercent,
+		DeleteSet:        af.deleteSet,
+		UpdateSet:        af.updateSet,
+		Force:            af.force,
+		AllowDestroy:     af.allowDestroy,
+		LockMode:         af.lockMode,
+		LockTimeout:      af.lockTimeout,
+		LockDir:          lockDir(f),
+		Endpoint:         f.endpoint(&af.rf),
+		Confirmer:        terminalConfirmer{f},
+	}, workflowView(f))
+	return ok, exitErr(err)
+}
+
+// refuseFailed refuses to apply anything when any file could not be
+// planned: apply writes every workspace or none.
+func refuseFailed(f *Factory, plans []planned) error {
+	if err := workflowView(f).RefuseFailed(plans); err != nil {
+		return &ExitError{Code: ExitFailure, Err: err}
+	}
+	return nil
+}
+
+// workflowView is the workflow's human reporter on the command's streams.
+func workflowView(f *Factory) *view.Workflow {
+	return &view.Workflow{Out: f.IO.Out, ErrOut: f.IO.ErrOut, Color: f.renderOptions().Color, Secrets: f.Secrets, Actions: f.Actions}
+}
+
+// lockDir is where local locks live: the user cache directory (as
+// $XDG_CACHE_HOME or $HOME/.cache say), else the temporary directory.
+func lockDir(f *Factory) string {
+	if d := f.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if h := f.Getenv("HOME"); filepath.IsAbs(h) {
+		return filepath.Join(h, ".cache")
+	}
+	return os.TempDir()
+}
+
+// terminalConfirmer asks for "yes" on a terminal and refuses without one.
+type terminalConfirmer struct{ f *Factory }
+
+func (c terminalConfirmer) Confirm() (bool, error) {
+	if !c.f.IO.InIsTerminal {
+		return false, errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")
+	}
+	fmt.Fprint(c.f.IO.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+	view.FlushOut(c.f.IO.Out)
+	line, err := bufio.NewReader(c.f.IO.In).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	return strings.TrimSpace(line) == "yes", nil
+}
+
+// withRunSecrets is p with every secret the run knows (the API key too)
+// in its masker: a saved plan never holds one, whatever live text echoes;
+// apply compares a saved plan in the same form.
+func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan {
+	q := *p
+	m := &secret.Masker{}
+	m.AddMasker(p.Secrets)
+	m.AddMasker(f.Secrets)
+	q.Secrets = m
+	return &q
+}
+
+// loadSavedPlan hands "apply PLAN.json" to reconcile.LoadSaved.
+func loadSavedPlan(ctx context.Context, f *Factory, af *applyOptions) (planned, error) {
+	pl, err := reconcile.LoadSaved(ctx, &reconcile.SavedRequest{
+		Path:      af.savedPlan,
+		Prune:     af.prune,
+		LookupEnv: f.LookupEnv,
+		Learn: func(d *spec.Desired) error {
+			if d != nil {
+				learnBasicAuth(d)
+				f.Secrets.AddMasker(d.Secrets)
+			}
+			return f.Actions.MaskSecrets()
+		},
+		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, &af.rf, env) },
+		LoadPolicy: func() (*policy.Set, []spec.Problem) { return loadPolicy(f, af.rf.policy) },
+		Saved:      func(p *diff.Plan) *diff.Plan { return withRunSecrets(f, p) },
+	}, workflowView(f))
+	return pl, exitErr(err)
+}
