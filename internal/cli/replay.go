@@ -57,7 +57,7 @@ workspace's HMAC secret, or with the secret in --hmac-secret-env for a
 receiver that has its own, and carries every header Plain documents.
 
 --to is https, or http only to a loopback receiver (127.0.0.1, ::1,
-localhost). Sending to a live target's own URL delivers the event to
+localhost). Sending to a live target's host (any path) delivers the event to
 production again: that asks for confirmation on a terminal, or
 --auto-approve. Redirects are not followed.
 
@@ -78,7 +78,7 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.toRaw, "to", "", "the receiver's `URL` (required): https, or http to loopback")
 	fl.StringVar(&opts.secretEnv, "hmac-secret-env", "", "sign with the secret in this environment `VAR` instead of the workspace's HMAC secret")
-	fl.BoolVar(&opts.autoApprove, "auto-approve", false, "send to a live target's own URL without asking")
+	fl.BoolVar(&opts.autoApprove, "auto-approve", false, "send to a live target's host without asking")
 	fl.StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
 	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	return cmd
@@ -105,6 +105,14 @@ func (opts *ReplayOptions) check(args []string) error {
 	opts.to = u
 	if f.Secrets == nil {
 		f.Secrets = &secret.Masker{}
+	}
+	// A password in --to is a secret like any other: masked, and its
+	// Basic-auth header form too, so that a receiver echoing the request's
+	// Authorization header shows neither.
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			f.Secrets.Add("REPLAY_TO_PASSWORD", pw)
+		}
 	}
 	f.Secrets.AddBasicAuthOf(opts.toRaw)
 	if opts.secretEnv != "" {
@@ -150,7 +158,9 @@ func replayRun(opts *ReplayOptions) error {
 		return err
 	}
 	for _, t := range ts {
-		if replay.SameEndpoint(opts.toRaw, t.URL) {
+		// The safer reading of "production": any URL on a live target's
+		// host and port, whatever the path (see replay.SameHost).
+		if replay.SameHost(opts.toRaw, t.URL) {
 			if err := confirmProduction(f, health.TargetLabel(t), opts.autoApprove); err != nil {
 				return err
 			}
@@ -185,7 +195,7 @@ func replayRun(opts *ReplayOptions) error {
 	if err != nil {
 		return fmt.Errorf("replay %s to %s: %w", opts.eventID, f.gate().Text(shown), err)
 	}
-	res.Summary = f.gate().Mask(res.Summary)
+	res.Screen(f.gate().Untrusted)
 	if opts.output == "json" {
 		if err := writeJSON(f, replayReport{FormatVersion: 1, EventID: d.EventID, EventType: d.EventType, AttemptID: d.AttemptID,
 			AttemptNumber: d.AttemptNumber, AttemptedAt: d.AttemptAt, To: shown, Signed: key != "", Response: res}); err != nil {
@@ -210,16 +220,16 @@ func replayRun(opts *ReplayOptions) error {
 	return nil
 }
 
-// confirmProduction asks before sending to a live target's own URL.
+// confirmProduction asks before sending to a live target's host.
 func confirmProduction(f *Factory, target string, autoApprove bool) error {
 	if autoApprove {
-		fmt.Fprintf(f.IO.ErrOut, "note: --to is the URL of live target %s; sending as --auto-approve says\n", f.gate().Text(target))
+		fmt.Fprintf(f.IO.ErrOut, "note: --to is on the host of live target %s; sending as --auto-approve says\n", f.gate().Text(target))
 		return nil
 	}
 	if !f.IO.InIsTerminal {
-		return fmt.Errorf("refusing to replay to the URL of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", f.gate().Text(target))
+		return fmt.Errorf("refusing to replay to the host of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", f.gate().Text(target))
 	}
-	fmt.Fprintf(f.IO.Out, "--to is the URL of live target %s: the event goes to production again. Only 'yes' will be accepted: ", f.gate().Text(target))
+	fmt.Fprintf(f.IO.Out, "--to is on the host of live target %s: the event goes to production again. Only 'yes' will be accepted: ", f.gate().Text(target))
 	view.FlushOut(f.IO.Out)
 	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
 	if err != nil && line == "" || strings.TrimSpace(line) != "yes" {

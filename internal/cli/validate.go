@@ -169,8 +169,14 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 		}
 	} else {
 		view.PrintProblems(f.IO.ErrOut, probs, masker)
+		// A policy that does not load checked nothing: no file is called
+		// valid then, since its rules never ran.
+		policyBroken := spec.HasErrors(polProbs)
 		for _, file := range files {
 			line := summaryLine(file, probs, webhooks)
+			if policyBroken && strings.Contains(line, ": valid (") {
+				line = file + ": not checked: the policy does not load (errors above)"
+			}
 			if d := needs[file]; d != nil && len(d.Variables) > 0 {
 				line += "; plan will need " + variableList(d)
 			}

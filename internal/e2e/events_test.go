@@ -296,7 +296,7 @@ webhooks:
 	// The live target's own URL asks first; --auto-approve sends.
 	r = m.run(dir, "replay", ev, "--to", live.URL+"/live")
 	wantCode(t, r, 1)
-	wantContains(t, r.stderr, "refusing to replay to the URL of live target live-hook")
+	wantContains(t, r.stderr, "refusing to replay to the host of live target live-hook")
 	if n := len(live.wait(t, 1)); n != 1 {
 		t.Fatalf("the refused replay reached the target")
 	}
@@ -383,7 +383,12 @@ webhooks:
 	wantCode(t, m.run(dir, "apply", "--auto-approve"), 0)
 	ev := emittedEventID(t, m.emit("thread.thread_created"))
 	rv.waitFor("/live", 1)
+	// Another path on the live target's host is production too: refused
+	// without a confirmation, sent with --auto-approve.
 	r := m.run(dir, "replay", ev, "--to", rv.url+"/replayed")
+	wantCode(t, r, 1)
+	wantContains(t, r.stderr, "refusing to replay to the host of live target sdk-hook")
+	r = m.run(dir, "replay", ev, "--to", rv.url+"/replayed", "--auto-approve")
 	wantCode(t, r, 0)
 	d := rv.waitFor("/replayed", 1)[0]
 	if d.Verified[interopSecret] != "ok" {

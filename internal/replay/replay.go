@@ -343,6 +343,22 @@ type Result struct {
 	// characters escaped (inert.Text); empty for a binary body.
 	Summary  string        `json:"summary,omitempty"`
 	Duration time.Duration `json:"-"`
+
+	// body is the answer as read, kept for Screen.
+	body []byte
+}
+
+// Screen passes the whole answer and its content type through screen (the
+// run's filter for untrusted text, which masks secrets and withholds text
+// that still gives one away) and cuts the summary from what it returns:
+// cutting first could split an echoed secret where masking no longer
+// recognises it. Callers that show a Result call it first.
+func (r *Result) Screen(screen func(string) string) {
+	r.ContentType = inert.Text(clip(screen(r.ContentType), 100))
+	r.Summary = ""
+	if len(r.body) > 0 && utf8.Valid(r.body) {
+		r.Summary = summarize([]byte(screen(string(r.body))))
+	}
 }
 
 // OK reports a 2xx answer, which Plain counts as delivered.
@@ -377,7 +393,7 @@ func Send(ctx context.Context, client *http.Client, u *url.URL, d *Delivery, sec
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	r := &Result{Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode), Bytes: len(raw),
-		ContentType: inert.Text(clip(resp.Header.Get("Content-Type"), 100)), Duration: time.Since(start)}
+		ContentType: inert.Text(clip(resp.Header.Get("Content-Type"), 100)), Duration: time.Since(start), body: raw}
 	r.Summary = summarize(raw)
 	return r, nil
 }

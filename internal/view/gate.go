@@ -27,6 +27,17 @@ func (g Gate) Mask(s string) string {
 	return g.Secrets.Mask(s)
 }
 
+// Untrusted masks text a server or a receiver wrote, as Mask does, and
+// withholds it whole when it still gives a secret away in any encoding
+// (percent, HTML entities, base64, case-folded, cut short): such text is
+// never quoted. Cut an excerpt from its result, never before it.
+func (g Gate) Untrusted(s string) string {
+	if g.Secrets == nil {
+		return s
+	}
+	return g.Secrets.Untrusted(s)
+}
+
 // Text is one line of text for a terminal or a log: masked, its URLs'
 // secret parts redacted, made inert.
 func (g Gate) Text(s string) string {

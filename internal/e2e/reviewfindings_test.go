@@ -14,8 +14,11 @@ import (
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
-// ATTACK: replay shows the receiver's answer through Mask, not Untrusted: a receiver that echoes the --to Basic-auth header, or the HMAC secret base64-encoded or cut at the 200-byte summary limit, gets a secret printed.
-func TestAttackReplaySummaryEchoesNoSecret(t *testing.T) {
+// replay shows the receiver's answer only after the whole of it was
+// screened for secrets: a receiver echoing the --to Basic-auth header, or
+// the HMAC secret base64-encoded or cut at the 200-byte summary limit,
+// gets no secret printed.
+func TestReplaySummaryEchoesNoSecret(t *testing.T) {
 	const hmacSecret = "whsec_Zq8TnV4pLk2Mw"
 	const password = "Rq7-yUw3-Ht9x"
 	live := startRecorder(t)
@@ -119,8 +122,9 @@ webhooks:
 	}
 }
 
-// ATTACK: with a policy that does not load (syntax error in a rule), validate exits 1 but still prints "plainsync.yaml: valid (N webhooks)" on stdout: the file was never checked against the policy, and a CI log (or a wrapper reading stdout) says valid.
-func TestAttackValidateBrokenPolicyNotReportedValid(t *testing.T) {
+// With a policy that does not load, validate calls no file valid: its
+// rules never ran.
+func TestValidateBrokenPolicyNotReportedValid(t *testing.T) {
 	m := startMock(t, nil)
 	dir := workdir(t, `version: 1
 defaults:
