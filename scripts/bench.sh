@@ -24,6 +24,7 @@ function goal(name) {
 	if (name == "Floor/apply-24-creates-P16") return "req <= 1.04 (28 of 27)"
 	if (name == "Floor/drift-health-20-targets") return "req <= 1.5 (3 of 2)"
 	if (name == "Floor/plan-20-workspaces") return "time <= 1.6"
+	if (name == "Floor/plan-20-workspaces-300ms") return "time <= 1.6"
 	if (name ~ /^Plan\/W=100$/) return "time <= 2"
 	if (name == "ApplyLimiter") return "time <= 1.2 (vs no limiter)"
 	if (name == "RateLimit/server=450") return "0 429s, rate/limit >= 0.95"

@@ -18,11 +18,11 @@ func TestApplyFlagsToOptions(t *testing.T) {
 	}{
 		{args: nil, check: func(o *applyOptions) bool {
 			return o.savedPlan == "" && len(o.files) == 1 && o.files[0] == "plainsync.yaml" && o.parallelism == 4 &&
-				o.rf.workspaces == defaultWorkspacesParallelism && !o.deleteSet && !o.updateSet && o.lockTimeout == defaultLockTimeout
+				!o.rf.workspacesGiven && o.rf.workspacesFor(1) == 1 && o.rf.workspacesFor(20) == 20 && o.rf.workspacesFor(100) == maxWorkspacesParallelism && !o.deleteSet && !o.updateSet && o.lockTimeout == defaultLockTimeout
 		}},
 		{args: []string{"-f", "a.yaml", "-f", "b.yaml", "--prune", "--auto-approve", "--parallelism", "8", "--workspaces-parallelism", "3", "--max-delete-percent", "10", "--lock-timeout", "5s"},
 			check: func(o *applyOptions) bool {
-				return strings.Join(o.files, ",") == "a.yaml,b.yaml" && o.prune && o.autoApprove && o.parallelism == 8 && o.rf.workspaces == 3 &&
+				return strings.Join(o.files, ",") == "a.yaml,b.yaml" && o.prune && o.autoApprove && o.parallelism == 8 && o.rf.workspacesFor(20) == 3 &&
 					o.deleteSet && o.maxDeletePercent == 10 && !o.updateSet && o.lockTimeout == 5*time.Second
 			}},
 		{args: []string{"plan.json"}, check: func(o *applyOptions) bool { return o.savedPlan == "plan.json" }},

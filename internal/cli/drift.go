@@ -97,7 +97,7 @@ func driftRun(opts *DriftOptions) error {
 	if err != nil {
 		return err
 	}
-	reports, err := opts.health.checkAll(ctx, f, plans, opts.rf.workspaces) // nils unless --health-window or --max-silence
+	reports, err := opts.health.checkAll(ctx, f, plans, opts.rf.workspacesFor(len(plans))) // nils unless --health-window or --max-silence
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"testing"
 	"time"
 
@@ -22,14 +23,16 @@ import (
 //   - drift --health-window over 20 targets: 2 requests (the workspace,
 //     then every target's attempts in one query), 2 round trips;
 //   - plan of 20 workspaces: 20 requests, and all of them at once: 1
-//     round trip.
+//     round trip; at 100 ms and, as the goal is set (20 workspaces within
+//     1.6× of one), at 300 ms a request.
 //
 // One run each (make bench); the figures vary with the machine's load and
 // are never asserted on.
 func BenchmarkScaleFloor(b *testing.B) {
-	const latency = 100 * time.Millisecond
+	const defaultLatency = 100 * time.Millisecond
 	rows := []struct {
 		name                string
+		latency             time.Duration // 0: defaultLatency
 		workspaces, targets int
 		create              bool
 		args                []string
@@ -53,9 +56,11 @@ func BenchmarkScaleFloor(b *testing.B) {
 				w.mock.AddDeliveryAttemptsIn(workspaceID(0), as...)
 			}},
 		{name: "plan-20-workspaces", workspaces: 20, targets: 5, args: []string{"plan"}, floorReq: 20, floorRT: 1},
+		{name: "plan-20-workspaces-300ms", latency: 300 * time.Millisecond, workspaces: 20, targets: 5, args: []string{"plan"}, floorReq: 20, floorRT: 1},
 	}
 	for _, r := range rows {
 		b.Run(r.name, func(b *testing.B) {
+			latency := cmp.Or(r.latency, defaultLatency)
 			var elapsed time.Duration
 			var sent int32
 			for b.Loop() {

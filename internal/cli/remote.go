@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,21 +54,58 @@ type remoteFlags struct {
 	timeout   time.Duration
 	debug     bool
 	// workspaces bounds how many files' workspaces plan, drift and apply
-	// handle at once (--workspaces-parallelism).
-	workspaces int
+	// handle at once (--workspaces-parallelism) when workspacesGiven;
+	// otherwise workspacesFor picks the default.
+	workspaces      int
+	workspacesGiven bool
 	// policy holds the --policy paths of plan, apply and drift.
 	policy []string
 }
 
-// defaultWorkspacesParallelism keeps a run over dozens of workspaces near
-// a handful of round trips without opening dozens of connections at once.
-const defaultWorkspacesParallelism = 8
+// maxWorkspacesParallelism caps the default --workspaces-parallelism. By
+// default every workspace of a run is read (and applied) at once: each has
+// its own key and its own rate limit, so they do not slow one another, and
+// a run over 20 workspaces takes about as long as one. Beyond 32 files a
+// run goes in waves of 32, which bounds the connections open at once.
+const maxWorkspacesParallelism = 32
+
+// workspacesFor is how many of n files' workspaces to handle at once:
+// --workspaces-parallelism when given, else one per file, at most
+// maxWorkspacesParallelism.
+func (rf *remoteFlags) workspacesFor(n int) int {
+	if rf.workspacesGiven {
+		return rf.workspaces
+	}
+	return min(max(n, 1), maxWorkspacesParallelism)
+}
+
+// workspacesValue is --workspaces-parallelism: an int that records being
+// given, so that the default can follow the number of files.
+type workspacesValue struct{ rf *remoteFlags }
+
+func (v workspacesValue) String() string {
+	if !v.rf.workspacesGiven {
+		return "" // no fixed default to print: the usage says what it is
+	}
+	return strconv.Itoa(v.rf.workspaces)
+}
+
+func (v workspacesValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	v.rf.workspaces, v.rf.workspacesGiven = n, true
+	return nil
+}
+
+func (workspacesValue) Type() string { return "int" }
 
 // addWorkspacesFlag adds --workspaces-parallelism to the commands that
 // take several files.
 func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
-	cmd.Flags().IntVar(&rf.workspaces, "workspaces-parallelism", defaultWorkspacesParallelism,
-		"how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit")
+	cmd.Flags().Var(workspacesValue{rf}, "workspaces-parallelism",
+		fmt.Sprintf("how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit (default: one per file, at most %d)", maxWorkspacesParallelism))
 }
 
 func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {

@@ -52,7 +52,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		Policy:     set,
 		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, rf, env) },
 		Prune:      prune,
-		Workspaces: rf.workspaces,
+		Workspaces: rf.workspacesFor(len(ds)),
 	}, workflowView(f))
 	return plans, exitErr(err)
 }
@@ -80,7 +80,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		DryRun:           af.dryRun,
 		AutoApprove:      af.autoApprove,
 		Parallelism:      af.parallelism,
-		Workspaces:       af.rf.workspaces,
+		Workspaces:       af.rf.workspacesFor(len(plans)),
 		Timeout:          af.rf.timeout,
 		MaxDeletePercent: af.maxDeletePercent,
 		MaxUpdatePercent: af.maxUpdatePercent,

@@ -176,12 +176,42 @@ func TestWorkspacesParallelismFlag(t *testing.T) {
 	}
 }
 
+// By default every file's workspace is read at once (each has its own key
+// and limit), up to 32 at a time; the flag's help says so.
+func TestWorkspacesParallelismDefault(t *testing.T) {
+	w := newManyWorkspaces(t, 40, 1, 300*time.Millisecond, false)
+	all := w.files
+	w.files = all[:20]
+	if code, out, errOut := w.run("plan"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The old default, 8, is the bar: all 20 are meant to be in flight.
+	if p := w.peak.Load(); p <= 8 || p > 20 {
+		t.Errorf("20 files: %d reads at once, want all 20 together", p)
+	}
+	w.files = all
+	if code, out, errOut := w.run("plan"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if p := w.peak.Load(); p <= 20 || p > maxWorkspacesParallelism {
+		t.Errorf("40 files: %d reads at once, want up to %d", p, maxWorkspacesParallelism)
+	}
+	if code, _, _ := w.run("plan", "--workspaces-parallelism", "3"); code != 0 || w.peak.Load() > 3 {
+		t.Errorf("--workspaces-parallelism 3: exit %d, %d reads at once", code, w.peak.Load())
+	}
+	code, out, _ := w.run("plan", "--help")
+	if code != 0 || !strings.Contains(out, "(default: one per file, at most 32)") || strings.Contains(out, "(default 0)") {
+		t.Errorf("plan --help does not give the default:\n%s", out)
+	}
+}
+
 // BenchmarkScalePlan plans W files, one per workspace, each with Plain's
 // maximum of 25 targets (all in sync), against plain-mock answering every
-// request after 100 ms, at the default --workspaces-parallelism of 8. A
-// plan reads a workspace in one round trip (the catalog and the first page
-// of targets come in one request), so the ideal is one round trip per wave
-// of 8 workspaces: ceil(W/8) × 100 ms.
+// request after 100 ms, at the default --workspaces-parallelism (one per
+// file, at most 32). A plan reads a workspace in one round trip (the
+// catalog and the first page of targets come in one request), so the
+// ideal is one round trip per wave of up to 32 workspaces:
+// ceil(W/32) × 100 ms.
 func BenchmarkScalePlan(b *testing.B) {
 	const latency = 100 * time.Millisecond
 	for _, n := range []int{1, 10, 100} {
@@ -197,7 +227,7 @@ func BenchmarkScalePlan(b *testing.B) {
 				elapsed = time.Since(start)
 			}
 			perWorkspace := float64(w.served.Load()) / float64(n)
-			ideal := time.Duration((n+defaultWorkspacesParallelism-1)/defaultWorkspacesParallelism) * time.Duration(perWorkspace*float64(latency))
+			ideal := time.Duration((n+maxWorkspacesParallelism-1)/maxWorkspacesParallelism) * time.Duration(perWorkspace*float64(latency))
 			b.ReportMetric(perWorkspace, "req/workspace")
 			b.ReportMetric(float64(elapsed.Milliseconds()), "measured-ms")
 			b.ReportMetric(float64(ideal.Milliseconds()), "ideal-ms")

@@ -29,6 +29,7 @@ type fakeGitHub struct {
 	comments map[int][]ghComment
 	nextID   int
 	pulls    map[string][]int // commit sha → pull requests
+	lists    int              // comment listings served
 }
 
 type ghComment struct {
@@ -62,6 +63,7 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case len(p) == 6 && p[3] == "issues" && p[5] == "comments" && r.Method == http.MethodGet:
 		n, _ := strconv.Atoi(p[4])
+		g.lists++
 		json.NewEncoder(w).Encode(g.comments[n])
 	case len(p) == 6 && p[3] == "issues" && p[5] == "comments" && r.Method == http.MethodPost:
 		n, _ := strconv.Atoi(p[4])
@@ -439,6 +441,12 @@ func TestActionCommentsOnePerFileOfAStep(t *testing.T) {
 	r, _ := step("plan", "").run()
 	wantCode(t, r, 0)
 	wantContains(t, r.stderr, "Pull-request comment on #12 for teams/billing.yaml: created.", "Pull-request comment on #12 for teams/support.yaml: created.")
+	gh.mu.Lock()
+	lists := gh.lists
+	gh.mu.Unlock()
+	if lists != 1 {
+		t.Fatalf("the step listed the pull request's comments %d times for two files, want once", lists)
+	}
 	c := gh.bodies(12)
 	if len(c) != 2 {
 		t.Fatalf("comments %v, want one per file", markers(c))

@@ -108,6 +108,23 @@ const (
 	CommentSkipped CommentResult = "skipped"
 )
 
+// PRComments is pull request n's comments, listed once: a step that keeps
+// the comments of several files finds them all in one listing (paged as
+// GitHub pages it) instead of listing the pull request again per file. It
+// lives for one step; comments the step creates or updates are kept in it.
+type PRComments struct {
+	gh     *GitHub
+	repo   string
+	n      int
+	list   []Comment
+	listed bool
+}
+
+// PRComments returns pull request n's comments, to be listed on first use.
+func (g *GitHub) PRComments(repo string, n int) *PRComments {
+	return &PRComments{gh: g, repo: repo, n: n}
+}
+
 // UpsertComment keeps one comment per marker on pull request n: it
 // replaces the body of the comment that starts with marker, or creates one.
 // With onlyUpdate (nothing changed, and the user asked for no comment
@@ -116,29 +133,45 @@ const (
 // (the Actions token) count, so that a person's comment quoting the marker
 // is never overwritten. body is masked first.
 func (a *Actions) UpsertComment(ctx context.Context, gh *GitHub, repo string, n int, marker, body string, onlyUpdate bool) (CommentResult, error) {
+	return a.UpsertPRComment(ctx, gh.PRComments(repo, n), marker, body, onlyUpdate)
+}
+
+// UpsertPRComment is UpsertComment over comments listed once (see
+// PRComments): the first call lists them, later ones reuse the list.
+func (a *Actions) UpsertPRComment(ctx context.Context, pc *PRComments, marker, body string, onlyUpdate bool) (CommentResult, error) {
 	if a != nil {
 		body = a.secrets.Mask(body)
 	}
 	body = inert.BreakLegacy(body)
 	body = fitComment(marker + "\n" + body)
-	comments, err := gh.ListComments(ctx, repo, n)
-	if err != nil {
-		return "", err
+	if !pc.listed {
+		comments, err := pc.gh.ListComments(ctx, pc.repo, pc.n)
+		if err != nil {
+			return "", err
+		}
+		pc.list, pc.listed = comments, true
 	}
-	for _, c := range comments {
+	for i := range pc.list {
+		c := &pc.list[i]
 		if c.User.Type == "Bot" && strings.HasPrefix(c.Body, marker) {
-			if err := gh.UpdateComment(ctx, repo, c.ID, body); err != nil {
+			if err := pc.gh.UpdateComment(ctx, pc.repo, c.ID, body); err != nil {
 				return "", err
 			}
+			c.Body = body
 			return CommentUpdated, nil
 		}
 	}
 	if onlyUpdate {
 		return CommentSkipped, nil
 	}
-	if _, err := gh.CreateComment(ctx, repo, n, body); err != nil {
+	created, err := pc.gh.CreateComment(ctx, pc.repo, pc.n, body)
+	if err != nil {
 		return "", err
 	}
+	// GitHub answers with the comment, its author (the token's bot)
+	// included; a later marker of this step is never this one's, but the
+	// list stays what GitHub holds.
+	pc.list = append(pc.list, created)
 	return CommentCreated, nil
 }
 

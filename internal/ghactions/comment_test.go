@@ -239,3 +239,55 @@ func TestReadEvent(t *testing.T) {
 		t.Fatalf("push: %+v %v", ev, err)
 	}
 }
+
+// A step keeping the comments of five files lists the pull request's
+// comments once (here two pages), not once per file, and a comment it
+// created is found again by a later upsert of the step.
+func TestPRCommentsListOncePerStep(t *testing.T) {
+	fake, srv := newFakeGitHub(t)
+	for i := range 150 {
+		c := Comment{ID: int64(i + 1), Body: fmt.Sprintf("comment %d", i)}
+		c.User.Type = "User"
+		fake.comments[9] = append(fake.comments[9], c)
+	}
+	old := Comment{ID: 500, Body: Marker("plan team2.yaml") + "\nold plan"}
+	old.User.Type = "Bot"
+	fake.comments[9] = append(fake.comments[9], old)
+	gh, err := NewGitHub(srv.URL, "ghs_TOKEN", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := New(&bytes.Buffer{}, newEnv(t).lookup, secrets())
+	pc := gh.PRComments("o/r", 9)
+	ctx := context.Background()
+	for i := range 5 {
+		want := CommentCreated
+		if i == 2 {
+			want = CommentUpdated
+		}
+		r, err := a.UpsertPRComment(ctx, pc, Marker(fmt.Sprintf("plan team%d.yaml", i)), fmt.Sprintf("plan %d", i), false)
+		if err != nil || r != want {
+			t.Fatalf("file %d: %s, %v; want %s", i, r, err, want)
+		}
+	}
+	if r, err := a.UpsertPRComment(ctx, pc, Marker("plan team4.yaml"), "plan 4 again", false); err != nil || r != CommentUpdated {
+		t.Fatalf("the step's own comment again: %s, %v", r, err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	lists := 0
+	for _, r := range fake.requests {
+		if strings.HasPrefix(r, "GET ") {
+			lists++
+		}
+	}
+	if lists != 2 {
+		t.Errorf("%d listing requests for 5 files, want 2 (one listing of two pages): %q", lists, fake.requests)
+	}
+	if n := len(fake.comments[9]); n != 151+4 {
+		t.Errorf("%d comments, want 155 (4 created, 1 updated)", n)
+	}
+	if got := fake.comments[9][150].Body; got != Marker("plan team2.yaml")+"\nplan 2" {
+		t.Errorf("team2's comment %q", got)
+	}
+}

@@ -231,3 +231,50 @@ func TestDriftIssuePermissionHint(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// A run over five workspaces lists the open drift issues once, checks the
+// label once, and matches each workspace's marker in that one list.
+func TestDriftIssuesListOncePerRun(t *testing.T) {
+	f, gh := newFakeIssues(t)
+	ws := func(i int) string { return fmt.Sprintf("w_01HD4400VTDJQ646V6RY37SR%02d", i) }
+	f.issues = append(f.issues,
+		&fakeIssue{Number: 1, Body: driftMarker(ws(1)) + "\nold", State: "open", Labels: []string{DriftLabel}},
+		&fakeIssue{Number: 2, Body: driftMarker(ws(3)) + "\nold", State: "open", Labels: []string{DriftLabel}})
+	d := gh.DriftIssues(f.repo)
+	ctx := context.Background()
+	want := map[int]string{0: "created", 1: "updated", 2: "created", 3: "closed", 4: ""}
+	for i := range 5 {
+		state := Drifted
+		if i >= 3 {
+			state = InSync
+		}
+		got, err := d.Sync(ctx, ws(i), "", state, fmt.Sprintf("### drift %d", i))
+		if err != nil || got.Action != want[i] {
+			t.Fatalf("workspace %d: %+v, %v; want %q", i, got, err, want[i])
+		}
+	}
+	// The issue opened in this run is found again by it.
+	if got, err := d.Sync(ctx, ws(0), "", InSync, ""); err != nil || got.Action != "closed" || got.Number != 3 {
+		t.Fatalf("this run's own issue: %+v, %v", got, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	count := func(req string) int {
+		n := 0
+		for _, r := range f.requests {
+			if r == req {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count("GET /repos/" + f.repo + "/issues"); n != 1 {
+		t.Errorf("%d listings of the drift issues for 5 workspaces, want 1: %q", n, f.requests)
+	}
+	if n := count("GET /repos/" + f.repo + "/labels/" + DriftLabel); n != 1 {
+		t.Errorf("%d label checks, want 1", n)
+	}
+	if f.issues[0].Body != driftMarker(ws(1))+"\n### drift 1" || f.issues[1].State != "closed" || f.issues[2].State != "closed" || f.issues[3].State != "open" {
+		t.Errorf("issues after the run: %+v %+v %+v %+v", f.issues[0], f.issues[1], f.issues[2], f.issues[3])
+	}
+}

@@ -46,24 +46,44 @@ func Plan(ctx context.Context, req *Request, rep Reporter) ([]Planned, error) {
 		}
 		out[i].Client = c
 	}
-	// The workspaces are read several at once; what follows is in file
-	// order, so output does not depend on which answered first.
-	errs := make([]error, len(out))
-	ordered.Each(len(out), req.Workspaces, func(i int) {
-		if out[i].Err == nil {
-			out[i].Live, errs[i] = out[i].Client.Snapshot(ctx)
+	// One key is one client is one workspace: each client's workspace is
+	// read once, however many (scoped) files share it, and those files
+	// share the snapshot. Nothing changes a snapshot once read (diff,
+	// policy, the lease and apply only read it; a re-read replaces it),
+	// so the sharing is safe. The workspaces are read several at once;
+	// what follows is in file order, so output does not depend on which
+	// answered first.
+	readOf := make([]int, len(out)) // the read that stands for file i
+	var readers []int               // the first file of each read
+	byKey := map[string]int{}
+	for i, d := range ds {
+		if out[i].Err != nil {
+			continue
 		}
+		k, ok := byKey[d.APIKeyEnv]
+		if !ok {
+			k = len(readers)
+			byKey[d.APIKeyEnv] = k
+			readers = append(readers, i)
+		}
+		readOf[i] = k
+	}
+	snaps := make([]*plain.Snapshot, len(readers))
+	readErrs := make([]error, len(readers))
+	ordered.Each(len(readers), req.Workspaces, func(k int) {
+		snaps[k], readErrs[k] = out[readers[k]].Client.Snapshot(ctx)
 	})
 	var reached []*spec.Desired
 	var lives []*plain.Snapshot
 	for i, d := range ds {
-		switch {
-		case out[i].Err != nil:
-			continue
-		case errs[i] != nil:
-			out[i].Live, out[i].Err = nil, fmt.Errorf("%s: %w", d.File, errs[i])
+		if out[i].Err != nil {
 			continue
 		}
+		if err := readErrs[readOf[i]]; err != nil {
+			out[i].Err = fmt.Errorf("%s: %w", d.File, err)
+			continue
+		}
+		out[i].Live = snaps[readOf[i]]
 		reached = append(reached, d)
 		lives = append(lives, out[i].Live)
 	}

@@ -403,3 +403,85 @@ func TestPlanKeepsAWorkspaceFailure(t *testing.T) {
 		t.Errorf("Failed/OK split wrong")
 	}
 }
+
+// Several scoped files for one workspace (one key, so one client) read it
+// once and share the snapshot; each plans only its own scope.
+func TestPlanReadsASharedWorkspaceOnce(t *testing.T) {
+	c := &fakeClient{live: workspace(allPerms, target(idOld, "team0-old", "https://old.example/h"))}
+	var files []*spec.Desired
+	for i := range 5 {
+		d := desired(webhook(fmt.Sprintf("team%d-crm", i), fmt.Sprintf("https://crm%d.example/h", i)))
+		d.File = fmt.Sprintf("team%d.yaml", i)
+		d.Scope = []spec.Text{text(fmt.Sprintf("team%d-*", i))}
+		files = append(files, d)
+	}
+	before := diff.Fingerprint(c.live)
+	plans, err := Plan(context.Background(), &Request{
+		Files:      files,
+		Connect:    func(string) (Client, error) { return c, nil },
+		Prune:      true,
+		Workspaces: 5,
+	}, &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.snapshots != 1 {
+		t.Fatalf("%d workspace reads for 5 files of one workspace, want 1", c.snapshots)
+	}
+	for i, pl := range plans {
+		if pl.Err != nil {
+			t.Fatalf("%s: %v", pl.Desired.File, pl.Err)
+		}
+		if pl.Live != plans[0].Live {
+			t.Errorf("%s: a snapshot of its own, want the shared one", pl.Desired.File)
+		}
+		want := diff.Counts{Create: 1}
+		if i == 0 {
+			want.Delete = 1 // team0-old, in team0's scope only
+		}
+		if got := pl.Plan.Counts(); got != want {
+			t.Errorf("%s: counts %+v, want %+v", pl.Desired.File, got, want)
+		}
+	}
+	if diff.Fingerprint(plans[0].Live) != before || len(plans[0].Live.Targets) != 1 {
+		t.Errorf("planning changed the shared snapshot: %+v", plans[0].Live.Targets)
+	}
+}
+
+// Two distinct keys are two workspaces: one read each, whatever the
+// number of files under each.
+func TestPlanReadsEachKeyOnce(t *testing.T) {
+	a, b := &fakeClient{live: workspace(allPerms)}, &fakeClient{live: workspace(allPerms)}
+	b.live.Workspace.ID = "w_2"
+	var files []*spec.Desired
+	for i := range 4 {
+		d := desired(webhook(fmt.Sprintf("team%d-crm", i), fmt.Sprintf("https://crm%d.example/h", i)))
+		d.File = fmt.Sprintf("team%d.yaml", i)
+		d.Scope = []spec.Text{text(fmt.Sprintf("team%d-*", i))}
+		if i%2 == 1 {
+			d.APIKeyEnv = "OTHER_KEY"
+		}
+		files = append(files, d)
+	}
+	plans, err := Plan(context.Background(), &Request{
+		Files: files,
+		Connect: func(env string) (Client, error) {
+			if env == "OTHER_KEY" {
+				return b, nil
+			}
+			return a, nil
+		},
+		Workspaces: 4,
+	}, &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.snapshots != 1 || b.snapshots != 1 {
+		t.Fatalf("reads %d and %d, want one per key", a.snapshots, b.snapshots)
+	}
+	for i, pl := range plans {
+		if pl.Err != nil || pl.Live.Workspace.ID != map[bool]string{false: "w_1", true: "w_2"}[i%2 == 1] {
+			t.Errorf("%s: %v, workspace %+v", pl.Desired.File, pl.Err, pl.Live)
+		}
+	}
+}

@@ -92,6 +92,7 @@ func (a *Actions) SyncDriftIssues(ctx context.Context, out io.Writer, plans []re
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	var errs []error
+	issues := gh.DriftIssues(repo) // listed once for every workspace
 	for _, id := range order {
 		w := byWS[id]
 		state := ghactions.InSync
@@ -105,7 +106,7 @@ func (a *Actions) SyncDriftIssues(ctx context.Context, out io.Writer, plans []re
 		// the pull-request comment; the masker runs once more over the
 		// whole body for secrets only the factory knows.
 		body := a.secrets.Mask(strings.Join(w.reports, "\n---\n\n"))
-		res, err := gh.SyncDriftIssue(ctx, repo, w.id, w.name, state, body)
+		res, err := issues.Sync(ctx, w.id, w.name, state, body)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("drift issue of workspace %s: %w", w.id, err))
 			continue

@@ -150,13 +150,14 @@ func (a *Actions) postComment(command string, code int, cmdErr error, given Give
 		}
 	}
 	var errs []error
+	comments := gh.PRComments(ev.Repo, pr) // listed once for every file
 	for _, marker := range order {
 		fr, path := byMarker[marker].fr, byMarker[marker].path
 		// A failure no file explains (the step's own) fails every file.
 		failed := fr.ownFailure() || r.all || (failedCode && (!fr.done || !anyOwn))
 		onlyUpdate := a.getenv(envCommentOnNoChanges) == "false" && !failedCode && !fr.changes && r.fork == ""
 		body := a.commentBody(command, code, cmdErr, ev, fr, path, failed, failedCode)
-		res, err := a.gha.UpsertComment(ctx, gh, ev.Repo, pr, marker, body, onlyUpdate)
+		res, err := a.gha.UpsertPRComment(ctx, comments, marker, body, onlyUpdate)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", path, err))
 			continue
