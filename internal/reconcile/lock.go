@@ -11,6 +11,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/diff/planfile"
 	"github.com/plainsync/plainsync/internal/lock"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -230,6 +231,17 @@ func replanLocked(ctx context.Context, w io.Writer, pl Planned, o *ApplyOptions,
 	}
 	if diff.Fingerprint(live) == pl.Plan.Fingerprint {
 		pl.Live = live
+		return pl, nil
+	}
+	// The workspace changed, but perhaps not where this file looks: a
+	// scoped file's plan is untouched by another scope's changes (the
+	// run's own earlier file of the same workspace, or another team's
+	// apply). When the file implies exactly the changes that were shown,
+	// target by target and field by field, they are still what was
+	// reviewed, and they are applied against what Plain holds now.
+	if p, problems := diff.Compute(pl.Desired, live, diff.Options{Prune: pl.Plan.Prune}); !spec.HasErrors(problems) && planfile.SameChanges(pl.Plan, p) {
+		p.APIKeyEnv = pl.Desired.APIKeyEnv
+		pl.Live, pl.Plan = live, p
 		return pl, nil
 	}
 	switch {

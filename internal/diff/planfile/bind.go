@@ -93,6 +93,24 @@ func Compare(saved, fresh *diff.Plan) error {
 	return fmt.Errorf("the saved plan is not the plan the file and the live workspace imply (edited?):\n  %s", strings.Join(diffs, "\n  "))
 }
 
+// SameChanges reports whether two plans make the same changes, change by
+// change and field by field (targets, before and after states, fields),
+// whatever else differs between them (the live fingerprint, the counts of
+// targets neither touches): apply uses it to tell whether a workspace
+// that changed while it waited for the lock changed anything this plan
+// does.
+func SameChanges(a, b *diff.Plan) bool {
+	if a == nil || b == nil || len(a.Changes) != len(b.Changes) {
+		return false
+	}
+	for i := range a.Changes {
+		if len(treeDiff("", toTree(&a.Changes[i]), toTree(&b.Changes[i]))) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func idNote(id string) string {
 	if id == "" {
 		return ""
