@@ -122,7 +122,10 @@ var systemActor = obj{"__typename": "SystemActor", "systemId": "system", "workfl
 // machineUserID is the id of the machine user behind the workspace's API
 // keys. Plain's API keys belong to machine users, and every write through
 // the API is attributed to one; the mock has one per workspace, with an id
-// derived from the workspace's so it is stable across runs.
+// derived from the workspace's so it is stable across runs. Plain
+// documents no prefix for machine users; the id has Plain's id shape (a
+// prefix, _, 26 Crockford characters: hex digits are among them) and
+// nothing relies on "mu_".
 func machineUserID(w *workspace) string {
 	sum := sha256.Sum256([]byte("plain-mock machine user " + w.info.ID))
 	return "mu_" + strings.ToUpper(hex.EncodeToString(sum[:13]))

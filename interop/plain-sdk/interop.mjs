@@ -128,7 +128,9 @@ function checkTarget(t, want) {
   }
   for (const actor of [t.createdBy, t.updatedBy]) {
     assert.equal(actor.__typename, 'MachineUserActor');
-    assert.match(actor.machineUserId, /^mu_[0-9A-F]{26}$/);
+    // Plain documents no machine-user prefix: only the id shape of its
+    // payload schema (a type prefix, _, a 26-character ULID) is asserted.
+    assert.match(actor.machineUserId, /^[a-zA-Z]+_[0-9A-HJKMNP-TV-Z]{26}$/);
   }
   assert.equal(t.createdBy.machineUserId, t.updatedBy.machineUserId);
 }
