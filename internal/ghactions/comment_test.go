@@ -27,7 +27,7 @@ func TestAnnotationPathsAreRelativeToTheWorkspace(t *testing.T) {
 	outside := filepath.Join(t.TempDir(), "other.yaml")
 	err := a.AnnotateAll([]spec.Problem{
 		{Pos: spec.Pos{File: "prod.yaml", Line: 3, Col: 5}, Message: "a"},
-		{Pos: spec.Pos{File: "../shared/x.yaml", Line: 1, Col: 1}, Message: "b"},
+		{Pos: spec.Pos{File: "../common/x.yaml", Line: 1, Col: 1}, Message: "b"},
 		{Pos: spec.Pos{File: filepath.Join(ws, "abs.yaml"), Line: 2, Col: 1}, Message: "c"},
 		{Pos: spec.Pos{File: outside, Line: 2, Col: 1}, Message: "d"},
 	})
@@ -35,7 +35,7 @@ func TestAnnotationPathsAreRelativeToTheWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "::error col=5,file=infra/plainsync/prod.yaml,line=3::a\n" +
-		"::error col=1,file=infra/shared/x.yaml,line=1::b\n" +
+		"::error col=1,file=infra/common/x.yaml,line=1::b\n" +
 		"::error col=1,file=abs.yaml,line=2::c\n" +
 		"::error col=1,file=" + outside + ",line=2::d\n"
 	if w.String() != want {

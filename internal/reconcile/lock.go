@@ -128,7 +128,7 @@ func leaseUnavailable(pl Planned, occupied, creates int) string {
 // leaseRefused reports whether an error of the lease's create is Plain
 // refusing the target: a MutationError of type VALIDATION (for instance
 // on its URL, should Plain check hosts; or too_many_webhook_targets, the
-// documented code of a full workspace, see ../shared/plain/README.md) or
+// documented code of a full workspace, Plain's error-codes reference, as in internal/plainmock) or
 // FORBIDDEN (the key may not create targets). Plain applied nothing then
 // (a MutationError is a rejected change), so the lease can be given up.
 func leaseRefused(err error) bool {
