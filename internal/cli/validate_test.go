@@ -220,11 +220,11 @@ webhooks:
 	if code := Execute(f, []string{"validate", "-f", file, "-o", "json"}); code != 0 {
 		t.Fatalf("json: exit %d", code)
 	}
-	var got validateJSON
+	var got view.ValidateJSON
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := []validateJSONVariable{{file, "CRM_HOST", true}, {file, "CRM_TOKEN", true}, {file, "OPS_PATH", false}}
+	want := []view.ValidateJSONVariable{{File: file, Name: "CRM_HOST", Set: true}, {File: file, Name: "CRM_TOKEN", Set: true}, {File: file, Name: "OPS_PATH", Set: false}}
 	if fmt.Sprint(got.Variables) != fmt.Sprint(want) {
 		t.Errorf("variables %+v, want %+v", got.Variables, want)
 	}
