@@ -12,7 +12,7 @@ import (
 
 func TestPrintProblemsMasks(t *testing.T) {
 	file := writeSpec(t, t.TempDir(), "p.yaml", validSpec)
-	ds, ps := loadFiles(&Factory{LookupEnv: func(k string) (string, bool) { return "sekrit-value", k == "CRM_TOKEN" }}, []string{file})
+	ds, ps := spec.LoadPaths([]string{file}, func(k string) (string, bool) { return "sekrit-value", k == "CRM_TOKEN" })
 	if len(ds) != 1 || len(ps) != 0 {
 		t.Fatalf("load: %d %v", len(ds), ps)
 	}

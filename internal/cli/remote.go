@@ -1,10 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -43,9 +43,6 @@ func newAPIClient(o api.Options) (PlainClient, error) {
 	}
 	return c, nil
 }
-
-// EnvAPIURL overrides the endpoint, like --api-url.
-const EnvAPIURL = "PLAIN_API_URL"
 
 // remoteFlags are the flags of every command that talks to Plain.
 type remoteFlags struct {
@@ -110,76 +107,43 @@ func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
 
 func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {
 	fl := cmd.Flags()
-	fl.StringVar(&rf.apiURL, "api-url", "", "Plain GraphQL endpoint (default $"+EnvAPIURL+" or "+api.DefaultURL+")")
+	fl.StringVar(&rf.apiURL, "api-url", "", "Plain GraphQL endpoint (default $"+api.EnvURL+" or "+api.DefaultURL+")")
 	fl.IntVar(&rf.rateLimit, "rate-limit", 450, "client-side request budget per minute (your API key's limit)")
 	fl.DurationVar(&rf.timeout, "timeout", 30*time.Second, "timeout of each request to Plain")
 	fl.BoolVar(&rf.debug, "debug", false, "print each request to stderr (credentials and URL secrets redacted)")
 }
 
-// connect builds a client for the key held in keyEnv. The key is registered
-// with the factory's masker first, so no later message can show it.
+// connect builds a client for the key held in keyEnv. api.Configure checks
+// the flags and the key's length before the key joins the factory's
+// masker; the masker learns it (and Actions masks it) before any request,
+// so no later message can show it.
 func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
-	if keyEnv == "" {
-		keyEnv = spec.DefaultAPIKeyEnv
-	}
-	// The API client reads zero as "use the default"; a user who typed 0
-	// meant something else, so say so instead of guessing.
-	if rf.rateLimit < 1 {
-		return nil, fmt.Errorf("--rate-limit must be at least 1 request per minute, got %d", rf.rateLimit)
-	}
-	if rf.timeout <= 0 {
-		return nil, fmt.Errorf("--timeout must be positive, got %s", rf.timeout)
-	}
-	key, _ := f.LookupEnv(keyEnv)
-	if strings.TrimSpace(key) == "" {
-		return nil, fmt.Errorf("no API key: set $%s to a Plain API key (plainsync never takes the key as a flag)", keyEnv)
-	}
-	if err := api.CheckKeyLength(keyEnv, key); err != nil {
-		// Before the key joins the masker: masking a short value would
-		// garble this very message, and every line after it.
+	keyEnv = cmp.Or(keyEnv, spec.DefaultAPIKeyEnv)
+	o, err := api.Configure(api.Settings{KeyEnv: keyEnv, URL: rf.apiURL, RateLimit: rf.rateLimit, Timeout: rf.timeout, LookupEnv: f.LookupEnv})
+	if err != nil {
 		return nil, err
 	}
-	f.Secrets.Add(keyEnv, key)
+	f.Secrets.Add(keyEnv, o.APIKey)
 	if err := f.Actions.MaskSecrets(); err != nil {
 		return nil, err
 	}
-	url := f.endpoint(rf)
-	var debug io.Writer
 	if rf.debug {
 		// The debug stream prints request variables as JSON with URLs
 		// re-encoded, so a ${VAR} value in a URL path arrives
 		// percent-encoded; the gate masks those forms too, and redacts
 		// the URLs its error lines quote.
-		debug = f.gate().Writer(f.IO.ErrOut)
+		o.Debug = f.gate().Writer(f.IO.ErrOut)
 	}
+	o.Mask, o.Untrusted = f.Secrets.Mask, f.Secrets.Untrusted
 	newClient := f.NewClient
 	if newClient == nil {
 		newClient = newAPIClient
 	}
-	c, err := newClient(api.Options{
-		URL:       url,
-		APIKey:    key,
-		Timeout:   rf.timeout,
-		RateLimit: rf.rateLimit,
-		Debug:     debug,
-		Mask:      f.Secrets.Mask,
-		Untrusted: f.Secrets.Untrusted,
-	})
+	c, err := newClient(o)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Plain: %w", err)
 	}
 	return c, nil
-}
-
-// endpoint is the GraphQL endpoint: --api-url, $PLAIN_API_URL, Plain's.
-func (f *Factory) endpoint(rf *remoteFlags) string {
-	if rf.apiURL != "" {
-		return rf.apiURL
-	}
-	if u := f.Getenv(EnvAPIURL); u != "" {
-		return u
-	}
-	return api.DefaultURL
 }
 
 // renderOptions decides colour: a terminal, no NO_COLOR, no TERM=dumb.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/policy"
 	"github.com/plainsync/plainsync/internal/reconcile"
@@ -29,7 +30,7 @@ const defaultLockTimeout = 2 * time.Minute
 // secrets, and hands them to reconcile.Plan, which reads each workspace and
 // computes its plan; problems are reported on stderr (and as annotations).
 func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags, prune bool) ([]planned, error) {
-	ds, problems := loadFiles(f, files)
+	ds, problems := spec.LoadPaths(files, f.LookupEnv)
 	if f.Actions.Enabled() {
 		// Every loaded file keeps its comment even if the step stops on
 		// another's error; files that did not load are recorded with
@@ -45,7 +46,7 @@ func planFiles(ctx context.Context, f *Factory, files []string, rf *remoteFlags,
 		return nil, err
 	}
 	// A policy that does not load stops everything before any request.
-	set, polProbs := loadPolicy(f, rf.policy)
+	set, polProbs := policy.LoadOrEnv(rf.policy, f.LookupEnv)
 	plans, err := reconcile.Plan(ctx, &reconcile.Request{
 		Files:      ds,
 		Problems:   append(problems, polProbs...),
@@ -91,7 +92,7 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		LockMode:         af.lockMode,
 		LockTimeout:      af.lockTimeout,
 		LockDir:          lockDir(f),
-		Endpoint:         f.endpoint(&af.rf),
+		Endpoint:         api.Endpoint(af.rf.apiURL, f.LookupEnv),
 		Confirmer:        terminalConfirmer{f},
 	}, workflowView(f))
 	return ok, exitErr(err)
@@ -159,13 +160,13 @@ func loadSavedPlan(ctx context.Context, f *Factory, af *applyOptions) (planned, 
 		LookupEnv: f.LookupEnv,
 		Learn: func(d *spec.Desired) error {
 			if d != nil {
-				learnBasicAuth(d)
+				d.LearnBasicAuth()
 				f.Secrets.AddMasker(d.Secrets)
 			}
 			return f.Actions.MaskSecrets()
 		},
 		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, &af.rf, env) },
-		LoadPolicy: func() (*policy.Set, []spec.Problem) { return loadPolicy(f, af.rf.policy) },
+		LoadPolicy: func() (*policy.Set, []spec.Problem) { return policy.LoadOrEnv(af.rf.policy, f.LookupEnv) },
 		Saved:      func(p *diff.Plan) *diff.Plan { return withRunSecrets(f, p) },
 	}, workflowView(f))
 	return pl, exitErr(err)

@@ -189,7 +189,9 @@ func ExpandPaths(paths []string) ([]string, []Problem) {
 }
 
 // LoadPaths loads every file that paths name (see ExpandPaths). It returns
-// the files that loaded without errors and every problem, sorted.
+// the files that loaded without errors and every problem, sorted. Each
+// file's masker also learns the Basic-auth headers its URLs' user info
+// makes (LearnBasicAuth), so that a server echoing one cannot show it.
 func LoadPaths(paths []string, lookupEnv func(string) (string, bool)) ([]*Desired, []Problem) {
 	files, probs := ExpandPaths(paths)
 	var out []*Desired
@@ -197,11 +199,22 @@ func LoadPaths(paths []string, lookupEnv func(string) (string, bool)) ([]*Desire
 		d, ps := Load(f, lookupEnv)
 		probs = append(probs, ps...)
 		if d != nil {
+			d.LearnBasicAuth()
 			out = append(out, d)
 		}
 	}
 	SortProblems(probs)
 	return out, probs
+}
+
+// LearnBasicAuth registers the Basic-auth forms of d's URLs with d.Secrets.
+func (d *Desired) LearnBasicAuth() {
+	if d == nil || d.Secrets == nil {
+		return
+	}
+	for _, w := range d.Webhooks {
+		d.Secrets.AddBasicAuthOf(w.URL.Value)
+	}
 }
 
 // HasErrors reports whether any problem is an error (not a warning).
