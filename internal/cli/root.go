@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +34,7 @@ apiKeyEnv), never from a flag.`,
 	// CLIs try first.
 	info := version.Get()
 	root.Version = info.Version
-	root.SetVersionTemplate(versionLine(info) + "\n")
+	root.SetVersionTemplate(info.Line() + "\n")
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
@@ -73,27 +69,9 @@ func Execute(f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	finish := f.guardStreams(root)
-	// Ctrl-C during apply stops launching changes; the ones already sent
-	// finish and report, so the run can be resumed by running it again.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done := make(chan struct{})
-	defer close(done) // runs before stop: a normal return is not an interrupt
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-done:
-			return
-		}
-		// Restore the default handling, so that a second Ctrl-C ends the
-		// process at once for a user who will not wait.
-		stop()
-		select {
-		case <-done:
-		default:
-			fmt.Fprintln(f.IO.ErrOut, "Interrupted: no new changes will start; waiting for the ones in flight (press Ctrl-C again to quit now).")
-		}
-	}()
+	// Ctrl-C during apply stops launching changes (view.WatchInterrupt).
+	ctx, release := view.WatchInterrupt(context.Background(), &f.IO.ErrOut)
+	defer release()
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil && !isReported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
@@ -115,7 +93,7 @@ func Execute(f *Factory, args []string) int {
 	if isReported(err) {
 		commentErr = nil
 	}
-	return f.Actions.Finish(name, exitCode(err), commentErr, givenFiles(name, args))
+	return f.Actions.Finish(name, exitCode(err), commentErr, view.GivenFiles(name, args))
 }
 
 // isReported reports whether err is an ExitError whose command has printed
@@ -123,35 +101,4 @@ func Execute(f *Factory, args []string) int {
 func isReported(err error) bool {
 	var ee *ExitError
 	return errors.As(err, &ee) && ee.Err == nil
-}
-
-// versionLine is "plainsync v1.2.3 (commit abc123, go1.26.0)".
-func versionLine(info version.Info) string {
-	return fmt.Sprintf("plainsync %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)
-}
-
-// givenFiles is what a command line names, for the pull-request comments
-// of a command that stopped before it read its files (a bad flag): every
-// -f/--file value (else the default file) and, for apply, the saved plan
-// (the last argument that is no flag and ends in .json).
-func givenFiles(command string, args []string) view.Given {
-	var g view.Given
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case (a == "-f" || a == "--file") && i+1 < len(args):
-			i++
-			g.Files = append(g.Files, args[i])
-		case strings.HasPrefix(a, "--file="):
-			g.Files = append(g.Files, strings.TrimPrefix(a, "--file="))
-		case strings.HasPrefix(a, "-f") && len(a) > 2 && !strings.HasPrefix(a, "--"):
-			g.Files = append(g.Files, strings.TrimPrefix(strings.TrimPrefix(a, "-f"), "="))
-		case command == "apply" && !strings.HasPrefix(a, "-") && strings.HasSuffix(a, ".json"):
-			g.SavedPlan = a
-		}
-	}
-	if len(g.Files) == 0 {
-		g.Files = []string{defaultFile}
-	}
-	return g
 }

@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/version"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // VersionOptions are the version command's inputs.
@@ -35,16 +33,5 @@ func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command 
 
 // versionRun prints the build's version.
 func versionRun(opts *VersionOptions) error {
-	info := version.Get()
-	switch opts.output {
-	case "json":
-		enc := json.NewEncoder(opts.f.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(info)
-	case "text", "":
-		fmt.Fprintln(opts.f.IO.Out, versionLine(info))
-		return nil
-	default:
-		return fmt.Errorf("unknown output format %q (want text or json)", opts.output)
-	}
+	return view.Version(opts.f.IO.Out, version.Get(), opts.output)
 }

@@ -1,4 +1,4 @@
-package cli
+package view
 
 import (
 	"slices"
@@ -19,9 +19,9 @@ func TestGivenFiles(t *testing.T) {
 		{"apply", []string{"apply", "--no-such-flag", "plan.json"}, []string{"plainsync.yaml"}, "plan.json"},
 		{"plan", []string{"plan", "--out", "plan.json"}, []string{"plainsync.yaml"}, ""},
 	} {
-		g := givenFiles(tc.command, tc.args)
+		g := GivenFiles(tc.command, tc.args)
 		if !slices.Equal(g.Files, tc.files) || g.SavedPlan != tc.saved {
-			t.Errorf("givenFiles(%q) = %+v, want %v %q", tc.args, g, tc.files, tc.saved)
+			t.Errorf("GivenFiles(%q) = %+v, want %v %q", tc.args, g, tc.files, tc.saved)
 		}
 	}
 }
