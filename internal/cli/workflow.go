@@ -1,20 +1,15 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/lock"
 	"github.com/plainsync/plainsync/internal/policy"
 	"github.com/plainsync/plainsync/internal/reconcile"
-	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -91,9 +86,9 @@ func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptio
 		AllowDestroy:     af.allowDestroy,
 		LockMode:         af.lockMode,
 		LockTimeout:      af.lockTimeout,
-		LockDir:          lockDir(f),
+		LockDir:          lock.Dir(f.Getenv),
 		Endpoint:         api.Endpoint(af.rf.apiURL, f.LookupEnv),
-		Confirmer:        terminalConfirmer{f},
+		Confirmer:        view.TerminalConfirmer{In: f.IO.In, Out: f.IO.Out, InIsTerminal: f.IO.InIsTerminal},
 	}, workflowView(f))
 	return ok, exitErr(err)
 }
@@ -112,45 +107,8 @@ func workflowView(f *Factory) *view.Workflow {
 	return &view.Workflow{Out: f.IO.Out, ErrOut: f.IO.ErrOut, Color: f.renderOptions().Color, Secrets: f.Secrets, Actions: f.Actions}
 }
 
-// lockDir is where local locks live: the user cache directory (as
-// $XDG_CACHE_HOME or $HOME/.cache say), else the temporary directory.
-func lockDir(f *Factory) string {
-	if d := f.Getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
-		return d
-	}
-	if h := f.Getenv("HOME"); filepath.IsAbs(h) {
-		return filepath.Join(h, ".cache")
-	}
-	return os.TempDir()
-}
-
-// terminalConfirmer asks for "yes" on a terminal and refuses without one.
-type terminalConfirmer struct{ f *Factory }
-
-func (c terminalConfirmer) Confirm() (bool, error) {
-	if !c.f.IO.InIsTerminal {
-		return false, errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")
-	}
-	fmt.Fprint(c.f.IO.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
-	view.FlushOut(c.f.IO.Out)
-	line, err := bufio.NewReader(c.f.IO.In).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
-	}
-	return strings.TrimSpace(line) == "yes", nil
-}
-
-// withRunSecrets is p with every secret the run knows (the API key too)
-// in its masker: a saved plan never holds one, whatever live text echoes;
-// apply compares a saved plan in the same form.
-func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan {
-	q := *p
-	m := &secret.Masker{}
-	m.AddMasker(p.Secrets)
-	m.AddMasker(f.Secrets)
-	q.Secrets = m
-	return &q
-}
+// withRunSecrets is p with every secret the run knows (diff.Plan.WithSecrets).
+func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan { return p.WithSecrets(f.Secrets) }
 
 // loadSavedPlan hands "apply PLAN.json" to reconcile.LoadSaved.
 func loadSavedPlan(ctx context.Context, f *Factory, af *applyOptions) (planned, error) {

@@ -207,16 +207,6 @@ func LoadPaths(paths []string, lookupEnv func(string) (string, bool)) ([]*Desire
 	return out, probs
 }
 
-// LearnBasicAuth registers the Basic-auth forms of d's URLs with d.Secrets.
-func (d *Desired) LearnBasicAuth() {
-	if d == nil || d.Secrets == nil {
-		return
-	}
-	for _, w := range d.Webhooks {
-		d.Secrets.AddBasicAuthOf(w.URL.Value)
-	}
-}
-
 // HasErrors reports whether any problem is an error (not a warning).
 func HasErrors(ps []Problem) bool {
 	for _, p := range ps {

@@ -4,7 +4,6 @@
 package version
 
 import (
-	"fmt"
 	"runtime"
 	"runtime/debug"
 )
@@ -44,12 +43,6 @@ func Get() Info {
 		info.Commit = "unknown"
 	}
 	return info
-}
-
-// Line is "plainsync v1.2.3 (commit abc123, go1.26.0)", what `plainsync
-// version` and --version print.
-func (i Info) Line() string {
-	return fmt.Sprintf("plainsync %s (commit %s, %s)", i.Version, i.Commit, i.GoVersion)
 }
 
 // UserAgent is the User-Agent header plainsync sends.
