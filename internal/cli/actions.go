@@ -25,7 +25,11 @@ func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
 	// the same.
 	if f.Actions.Enabled() {
 		root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-			if !humanOutput(cmd) {
+			output := "" // a command without -o prints for people
+			if fl := cmd.Flags().Lookup("output"); fl != nil {
+				output = fl.Value.String()
+			}
+			if !view.HumanOutput(cmd.Name(), output) {
 				return nil
 			}
 			err := st.PauseCommands()
@@ -34,21 +38,4 @@ func (f *Factory) guardStreams(root *cobra.Command) (finish func()) {
 		}
 	}
 	return func() { f.IO.Out, f.IO.ErrOut = st.Finish() }
-}
-
-// humanOutput reports whether cmd prints for people (text, tables) rather
-// than a document that is captured (JSON, YAML, Markdown).
-func humanOutput(cmd *cobra.Command) bool {
-	if cmd.Name() == "export" {
-		return false
-	}
-	fl := cmd.Flags().Lookup("output")
-	if fl == nil {
-		return true
-	}
-	switch fl.Value.String() {
-	case "text", "table", "":
-		return true
-	}
-	return false
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"runtime"
 	"strings"
 	"testing"
@@ -66,25 +65,5 @@ func TestUnknownCommandAndFormatExitOne(t *testing.T) {
 		if !strings.HasPrefix(errOut.String(), "Error: ") {
 			t.Fatalf("%v: stderr %q", args, errOut.String())
 		}
-	}
-}
-
-func TestExitCodeMapping(t *testing.T) {
-	cases := []struct {
-		err  error
-		want int
-	}{
-		{nil, 0},
-		{errors.New("boom"), 1},
-		{&ExitError{Code: ExitDrift}, 2},
-		{&ExitError{Code: ExitFailure, Err: errors.New("x")}, 1},
-	}
-	for _, tc := range cases {
-		if got := exitCode(tc.err); got != tc.want {
-			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
-		}
-	}
-	if !isReported(&ExitError{Code: ExitDrift}) || isReported(&ExitError{Code: ExitFailure, Err: errors.New("x")}) || isReported(errors.New("x")) {
-		t.Fatal("isReported misclassifies")
 	}
 }

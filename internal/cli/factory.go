@@ -4,13 +4,12 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -70,50 +69,20 @@ func SystemFactory() *Factory {
 			In:            os.Stdin,
 			Out:           os.Stdout,
 			ErrOut:        os.Stderr,
-			InIsTerminal:  isTerminal(os.Stdin),
-			OutIsTerminal: isTerminal(os.Stdout),
+			InIsTerminal:  view.IsTerminal(os.Stdin),
+			OutIsTerminal: view.IsTerminal(os.Stdout),
 		},
 		LookupEnv: os.LookupEnv,
 	}
 }
 
-// Process exit codes.
+// Process exit codes (see internal/exitcode).
 const (
-	// ExitOK: the command did what it was asked (no changes, no drift).
-	ExitOK = 0
-	// ExitFailure: a problem in the files, a refusal, a failed change or
-	// any other error.
-	ExitFailure = 1
-	// ExitChanges: plan --detailed-exitcode found changes.
-	ExitChanges = 2
-	// ExitDrift: drift found the live workspace differing from the files.
-	ExitDrift = 2
+	ExitOK      = exitcode.OK
+	ExitFailure = exitcode.Failure
+	ExitChanges = exitcode.Changes
+	ExitDrift   = exitcode.Drift
 )
 
-// ExitError carries a specific exit code out of a command. A nil Err means
-// the command already reported what happened.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit status %d", e.Code)
-	}
-	return e.Err.Error()
-}
-
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// exitCode maps a command's error to the process exit code.
-func exitCode(err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	var ee *ExitError
-	if errors.As(err, &ee) {
-		return ee.Code
-	}
-	return ExitFailure
-}
+// ExitError carries a specific exit code out of a command (exitcode.Error).
+type ExitError = exitcode.Error

@@ -3,9 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +12,9 @@ import (
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/atomicfile"
+	"github.com/plainsync/plainsync/internal/flagval"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/render"
 	"github.com/plainsync/plainsync/internal/spec"
 )
@@ -59,49 +59,23 @@ type remoteFlags struct {
 	policy []string
 }
 
-// maxWorkspacesParallelism caps the default --workspaces-parallelism. By
-// default every workspace of a run is read (and applied) at once: each has
-// its own key and its own rate limit, so they do not slow one another, and
-// a run over 20 workspaces takes about as long as one. Beyond 32 files a
-// run goes in waves of 32, which bounds the connections open at once.
-const maxWorkspacesParallelism = 32
+// maxWorkspacesParallelism caps the default --workspaces-parallelism
+// (see reconcile.MaxWorkspaces).
+const maxWorkspacesParallelism = reconcile.MaxWorkspaces
 
 // workspacesFor is how many of n files' workspaces to handle at once:
-// --workspaces-parallelism when given, else one per file, at most
-// maxWorkspacesParallelism.
+// --workspaces-parallelism when given, else reconcile.DefaultWorkspaces.
 func (rf *remoteFlags) workspacesFor(n int) int {
 	if rf.workspacesGiven {
 		return rf.workspaces
 	}
-	return min(max(n, 1), maxWorkspacesParallelism)
+	return reconcile.DefaultWorkspaces(n)
 }
-
-// workspacesValue is --workspaces-parallelism: an int that records being
-// given, so that the default can follow the number of files.
-type workspacesValue struct{ rf *remoteFlags }
-
-func (v workspacesValue) String() string {
-	if !v.rf.workspacesGiven {
-		return "" // no fixed default to print: the usage says what it is
-	}
-	return strconv.Itoa(v.rf.workspaces)
-}
-
-func (v workspacesValue) Set(s string) error {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return errors.New("not a whole number")
-	}
-	v.rf.workspaces, v.rf.workspacesGiven = n, true
-	return nil
-}
-
-func (workspacesValue) Type() string { return "int" }
 
 // addWorkspacesFlag adds --workspaces-parallelism to the commands that
 // take several files.
 func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
-	cmd.Flags().Var(workspacesValue{rf}, "workspaces-parallelism",
+	cmd.Flags().Var(flagval.OptionalInt{N: &rf.workspaces, Given: &rf.workspacesGiven}, "workspaces-parallelism",
 		fmt.Sprintf("how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit (default: one per file, at most %d)", maxWorkspacesParallelism))
 }
 

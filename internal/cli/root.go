@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/version"
 	"github.com/plainsync/plainsync/internal/view"
@@ -73,7 +73,7 @@ func Execute(f *Factory, args []string) int {
 	ctx, release := view.WatchInterrupt(context.Background(), &f.IO.ErrOut)
 	defer release()
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && !isReported(err) {
+	if err != nil && !exitcode.Reported(err) {
 		// Errors can quote what Plain echoed back (a URL with a token, say),
 		// possibly escaped or percent-encoded: mask every secret the run
 		// has learnt, in those forms too, before printing; and redact the
@@ -90,15 +90,8 @@ func Execute(f *Factory, args []string) int {
 		name = cmd.Name()
 	}
 	commentErr := err
-	if isReported(err) {
+	if exitcode.Reported(err) {
 		commentErr = nil
 	}
-	return f.Actions.Finish(name, exitCode(err), commentErr, view.GivenFiles(name, args))
-}
-
-// isReported reports whether err is an ExitError whose command has printed
-// everything already.
-func isReported(err error) bool {
-	var ee *ExitError
-	return errors.As(err, &ee) && ee.Err == nil
+	return f.Actions.Finish(name, exitcode.Of(err), commentErr, view.GivenFiles(name, args))
 }

@@ -1,4 +1,4 @@
-package cli
+package view
 
 import (
 	"os"
@@ -12,7 +12,7 @@ func TestIsTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer devNull.Close()
-	if isTerminal(devNull) {
+	if IsTerminal(devNull) {
 		t.Error("/dev/null is a character device but not a terminal")
 	}
 	file, err := os.Create(filepath.Join(t.TempDir(), "f"))
@@ -20,7 +20,7 @@ func TestIsTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
-	if isTerminal(file) {
+	if IsTerminal(file) {
 		t.Error("a regular file is not a terminal")
 	}
 	// The master side of a pseudo-terminal answers terminal ioctls.
@@ -30,7 +30,7 @@ func TestIsTerminal(t *testing.T) {
 		return
 	}
 	defer pty.Close()
-	if !isTerminal(pty) {
+	if !IsTerminal(pty) {
 		t.Error("a pseudo-terminal was not recognised")
 	}
 }

@@ -1,4 +1,4 @@
-package cli
+package view
 
 import (
 	"os"
@@ -6,9 +6,9 @@ import (
 	"golang.org/x/term"
 )
 
-// isTerminal reports whether f is a terminal. A character device is not
+// IsTerminal reports whether f is a terminal. A character device is not
 // enough: /dev/null is one too, and "plainsync apply < /dev/null" in a
 // script must be refused for want of --auto-approve, not prompted. x/term
 // asks the device for its terminal attributes, as isatty(3) does (and the
 // console mode on Windows).
-func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

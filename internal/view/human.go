@@ -1,0 +1,16 @@
+package view
+
+// HumanOutput reports whether a command prints for people (text, tables)
+// rather than a document that is captured (JSON, YAML, Markdown): output
+// is the command's -o value, "" when it has no -o. Export always writes
+// documents.
+func HumanOutput(command, output string) bool {
+	if command == "export" {
+		return false
+	}
+	switch output {
+	case "text", "table", "":
+		return true
+	}
+	return false
+}
