@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/policy"
 	"github.com/plainsync/plainsync/internal/view"
 )
 
@@ -14,4 +15,11 @@ const defaultFile = view.DefaultFile
 func addFileFlag(cmd *cobra.Command, files *[]string) {
 	cmd.Flags().StringArrayVarP(files, "file", "f", []string{defaultFile},
 		"desired-state file, or a directory of *.yaml/*.yml files (repeatable)")
+}
+
+// addPolicyFlag registers --policy (repeatable) on validate, plan, apply
+// and drift.
+func addPolicyFlag(cmd *cobra.Command, paths *[]string) {
+	cmd.Flags().StringArrayVar(paths, "policy", nil,
+		"policy file, or a directory of *.yaml/*.yml policy files, whose CEL rules every webhook must satisfy (repeatable; default $"+policy.EnvPolicy+")")
 }

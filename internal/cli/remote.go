@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +16,7 @@ import (
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/render"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // PlainClient is what the remote commands need from Plain. *api.Client
@@ -120,11 +120,9 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 	return c, nil
 }
 
-// renderOptions decides colour: a terminal, no NO_COLOR, no TERM=dumb.
-// As no-color.org defines it, NO_COLOR counts only when it is non-empty.
+// renderOptions decides colour (view.ColorOn).
 func (f *Factory) renderOptions() render.Options {
-	noColor := f.Getenv("NO_COLOR") != ""
-	return render.Options{Color: f.IO.OutIsTerminal && !noColor && f.Getenv("TERM") != "dumb"}
+	return render.Options{Color: view.ColorOn(f.IO.OutIsTerminal, f.Getenv)}
 }
 
 // writeFileAtomic writes saved plans and exported files: a reader never
@@ -132,11 +130,4 @@ func (f *Factory) renderOptions() render.Options {
 var writeFileAtomic = atomicfile.Write
 
 // outputFormat checks -o against the formats a command supports.
-func outputFormat(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown output format %q (want %s)", got, strings.Join(allowed, ", "))
-}
+func outputFormat(got string, allowed ...string) error { return view.CheckFormat(got, allowed...) }

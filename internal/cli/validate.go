@@ -80,11 +80,8 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 		f.Actions.Done(r.Expanded...)
 		f.Actions.Problems(r.Problems)
 	}
-	if err := view.Validate(f.IO.Out, f.IO.ErrOut, r, output); err != nil {
+	if err := view.Validate(f.IO.Out, f.IO.ErrOut, r, output); err != nil || r.Valid {
 		return err
 	}
-	if !r.Valid {
-		return &ExitError{Code: ExitFailure}
-	}
-	return nil
+	return &ExitError{Code: ExitFailure}
 }
