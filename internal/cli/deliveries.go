@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -12,7 +10,7 @@ import (
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
-	"github.com/plainsync/plainsync/internal/view"
+	"github.com/plainsync/plainsync/internal/targetref"
 )
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
@@ -108,20 +106,10 @@ func (opts *DeliveriesOptions) check(args []string) error {
 	if err := outputFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
-	q := &opts.query
-	q.Status = strings.ToLower(strings.TrimSpace(q.Status))
-	if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
-		return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
+	if err := opts.query.Check(opts.since); err != nil {
+		return err
 	}
-	if q.Limit < 0 {
-		return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
-	}
-	if opts.since < 0 {
-		return fmt.Errorf("--since must not be negative, got %s", opts.since)
-	}
-	if len(args) == 1 {
-		opts.target = args[0]
-	}
+	opts.target = firstArg(args)
 	return nil
 }
 
@@ -129,9 +117,6 @@ func (opts *DeliveriesOptions) check(args []string) error {
 // health.List's report.
 func deliveriesRun(opts *DeliveriesOptions) error {
 	f, ctx := opts.f, opts.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	c, err := opts.connect()
 	if err != nil {
 		return err
@@ -142,27 +127,12 @@ func deliveriesRun(opts *DeliveriesOptions) error {
 	}
 	redact := health.URLRedactor(ts, f.Secrets.Mask)
 	plain.SortTargets(ts)
-	if opts.target != "" {
-		t, err := findTarget(ts, opts.target)
-		if err != nil {
-			return err
-		}
-		ts = []plain.Target{t}
+	if ts, err = targetref.Narrow(ts, opts.target); err != nil {
+		return err
 	}
-	q := opts.query
-	q.Now = f.now()
-	if opts.since > 0 {
-		q.Since = q.Now.Add(-opts.since)
-	}
-	rep, err := health.List(ctx, c, ts, q, redact)
+	rep, err := health.List(ctx, c, ts, opts.query.Window(f.now(), opts.since), redact)
 	if err != nil {
 		return err
 	}
-	if opts.output == "json" {
-		return writeJSON(f, rep)
-	}
-	if !opts.attempts {
-		return view.DeliveryEvents(f.IO.Out, rep, len(ts))
-	}
-	return view.DeliveriesTable(f.IO.Out, rep, len(ts))
+	return f.gate().Deliveries(f.IO.Out, rep, len(ts), opts.output, opts.attempts)
 }

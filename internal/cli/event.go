@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -10,7 +9,6 @@ import (
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -81,21 +79,15 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 // check refuses what the flags and arguments alone decide is wrong, and
 // records the arguments.
 func (opts *EventOptions) check(args []string) error {
-	f := opts.f
 	if err := outputFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
 	if err := checkEventID(args[0]); err != nil {
 		return err
 	}
-	opts.eventID = args[0]
-	if opts.out != "" {
-		opts.body = true
-	}
+	opts.eventID, opts.body = args[0], opts.body || opts.out != ""
 	if opts.body && opts.out == "" {
-		if err := bodyToTerminal(f, opts.output); err != nil {
-			return err
-		}
+		return view.BodyToTerminal(opts.f.Getenv, opts.f.IO.OutIsTerminal, opts.output)
 	}
 	return nil
 }
@@ -108,74 +100,27 @@ func checkEventID(id string) error {
 	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", view.Gate{}.Text(id))
 }
 
-// inCI reports whether the command runs in CI, where output ends up in
-// logs that others read.
-func inCI(f *Factory) bool {
-	return f.Getenv("GITHUB_ACTIONS") == "true" || f.Getenv("CI") == "true"
-}
-
-// bodyToTerminal refuses to print a body where it would be kept: in CI,
-// into a pipe or a file, or inside JSON.
-func bodyToTerminal(f *Factory, output string) error {
-	switch {
-	case inCI(f):
-		return errors.New("refusing to print an event body in CI (it holds customers' personal data and would stay in the logs); write it to a file with --out FILE")
-	case !f.IO.OutIsTerminal:
-		return errors.New("refusing to print an event body: stdout is not a terminal (it holds customers' personal data); write it to a file with --out FILE")
-	case output == "json":
-		return errors.New("-o json never carries an event body; write it to a file with --out FILE")
-	}
-	return nil
-}
-
 // eventRun reads the targets and the event's attempts, then the body
-// when asked.
+// when asked, and shows them (the body on the terminal, or into --out).
 func eventRun(opts *EventOptions) error {
-	f, ctx := opts.f, opts.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	f := opts.f
 	c, err := opts.connect()
 	if err != nil {
 		return err
 	}
-	ts, err := c.ListWebhookTargets(ctx)
+	rep, body, err := health.ReadEvent(opts.ctx, c, opts.eventID, opts.body, f.now(), f.Secrets.Mask)
 	if err != nil {
 		return err
 	}
-	plain.SortTargets(ts)
-	rep, err := health.FindEvent(ctx, c, ts, opts.eventID, f.now(), health.URLRedactor(ts, f.Secrets.Mask))
-	if err != nil {
+	if err := f.gate().Event(f.IO.Out, rep, opts.output); err != nil || body == nil {
 		return err
 	}
-	var body []byte
-	if opts.body {
-		ec, ok := c.(eventClient)
-		if !ok {
-			return errors.New("this client cannot read event bodies")
-		}
-		if body, err = ec.PublicEventRequestBody(ctx, opts.eventID); err != nil {
-			return err
-		}
+	if opts.out == "" {
+		return view.DeliveredBody(f.IO.Out, body)
 	}
-	if opts.output == "json" {
-		if err := writeJSON(f, rep); err != nil {
-			return err
-		}
-	} else if err := view.EventReport(f.IO.Out, rep); err != nil {
+	if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
 		return err
 	}
-	switch {
-	case body == nil:
-		return nil
-	case opts.out != "":
-		if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
-			return err
-		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
-		return nil
-	default:
-		fmt.Fprintf(f.IO.Out, "\nBody Plain delivered (its latest attempt):\n")
-		return view.PrettyBody(f.IO.Out, body)
-	}
+	fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
+	return nil
 }
