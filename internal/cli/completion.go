@@ -96,9 +96,7 @@ func NewCmdCompletion(f *Factory, runF func(*CompletionOptions) error) *cobra.Co
 		Use:   "completion SHELL",
 		Short: "Generate the autocompletion script for the specified shell",
 		Long: `completion writes plainsync's completion script for SHELL (bash, zsh, fish or
-powershell) to stdout. It completes commands, flags, their values, target
-names and ids, and event types (from Plain when an API key is set). The bash
-script needs the bash-completion package; start a new shell after setup.`,
+powershell) to stdout; the bash script needs the bash-completion package.`,
 		Example: `  source <(plainsync completion bash)
   plainsync completion zsh > "${fpath[1]}/_plainsync"
   plainsync completion fish > ~/.config/fish/completions/plainsync.fish

@@ -8,9 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
-	"github.com/plainsync/plainsync/internal/targetref"
 )
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
@@ -20,13 +18,14 @@ const defaultDeliveryLimit = 20
 // DeliveriesOptions are what the deliveries command needs: where it
 // writes, how it reaches Plain, its clock, and the flag values.
 type DeliveriesOptions struct {
-	ctx     context.Context
-	f       *Factory
-	connect func() (PlainClient, error)
-	target  string // id or description; "" is every target
-	output  string
-	query   health.Query
-	since   time.Duration
+	ctx    context.Context
+	f      *Factory
+	rf     remoteFlags
+	keyEnv string
+	target string // id or description; "" is every target
+	output string
+	query  health.Query
+	since  time.Duration
 	// attempts lists attempts instead of events (--attempts).
 	attempts bool
 }
@@ -38,12 +37,7 @@ func NewCmdDeliveries(f *Factory, runF func(*DeliveriesOptions) error) *cobra.Co
 	if runF == nil {
 		runF = deliveriesRun
 	}
-	var (
-		rf     remoteFlags
-		keyEnv string
-	)
 	opts := &DeliveriesOptions{f: f}
-	opts.connect = func() (PlainClient, error) { return f.connect(&rf, keyEnv) }
 	cmd := &cobra.Command{
 		Use:   "deliveries [TARGET]",
 		Short: "Show webhook deliveries by event (or by attempt) and each target's delivery health",
@@ -88,10 +82,10 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
+	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
-	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	fl.StringVar(&opts.query.Status, "status", "", "list only attempts with this result: "+strings.Join(health.ResultKinds, ", "))
 	fl.StringVar(&opts.query.Event, "event", "", "only attempts for event types matching `GLOB` (thread.*, an exact type, *)")
 	fl.DurationVar(&opts.since, "since", 0, "only attempts in this window back from now, e.g. 24h or 30m (default: all)")
@@ -116,23 +110,14 @@ func (opts *DeliveriesOptions) check(args []string) error {
 // deliveriesRun reads the targets, picks the one asked for, and prints
 // health.List's report.
 func deliveriesRun(opts *DeliveriesOptions) error {
-	f, ctx := opts.f, opts.ctx
-	c, err := opts.connect()
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
 	if err != nil {
 		return err
 	}
-	ts, err := c.ListWebhookTargets(ctx)
+	rep, n, err := health.ReadDeliveries(opts.ctx, c, opts.target, opts.query.Window(f.now(), opts.since), f.Secrets.Mask)
 	if err != nil {
 		return err
 	}
-	redact := health.URLRedactor(ts, f.Secrets.Mask)
-	plain.SortTargets(ts)
-	if ts, err = targetref.Narrow(ts, opts.target); err != nil {
-		return err
-	}
-	rep, err := health.List(ctx, c, ts, opts.query.Window(f.now(), opts.since), redact)
-	if err != nil {
-		return err
-	}
-	return f.gate().Deliveries(f.IO.Out, rep, len(ts), opts.output, opts.attempts)
+	return f.gate().Deliveries(f.IO.Out, rep, n, opts.output, opts.attempts)
 }

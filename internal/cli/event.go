@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -24,7 +23,8 @@ type eventClient interface {
 type EventOptions struct {
 	ctx     context.Context
 	f       *Factory
-	connect func() (PlainClient, error)
+	rf      remoteFlags
+	keyEnv  string
 	eventID string
 	output  string
 	body    bool   // --body
@@ -37,12 +37,7 @@ func NewCmdEvent(f *Factory, runF func(*EventOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = eventRun
 	}
-	var (
-		rf     remoteFlags
-		keyEnv string
-	)
 	opts := &EventOptions{f: f}
-	opts.connect = func() (PlainClient, error) { return f.connect(&rf, keyEnv) }
 	cmd := &cobra.Command{
 		Use:   "event EVENT_ID",
 		Short: "Show one event's delivery attempts across targets, and the body Plain sent",
@@ -67,10 +62,10 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
+	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
-	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	fl.BoolVar(&opts.body, "body", false, "also show the body Plain delivered (terminal only; see --out)")
 	fl.StringVar(&opts.out, "out", "", "write the exact body Plain delivered to `FILE` (mode 0600); implies --body")
 	return cmd
@@ -92,19 +87,15 @@ func (opts *EventOptions) check(args []string) error {
 	return nil
 }
 
-// checkEventID refuses an id that is not Plain's public event id shape.
-func checkEventID(id string) error {
-	if api.PublicEventIDPattern.MatchString(id) {
-		return nil
-	}
-	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", view.Gate{}.Text(id))
-}
+// checkEventID refuses an id that is not Plain's public event id shape
+// (event and replay take one).
+func checkEventID(id string) error { return health.CheckEventID(id) }
 
 // eventRun reads the targets and the event's attempts, then the body
 // when asked, and shows them (the body on the terminal, or into --out).
 func eventRun(opts *EventOptions) error {
 	f := opts.f
-	c, err := opts.connect()
+	c, err := f.connect(&opts.rf, opts.keyEnv)
 	if err != nil {
 		return err
 	}

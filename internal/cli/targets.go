@@ -50,10 +50,8 @@ that a CI log or a piped file never gets one.`,
 			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			if opts.reveal {
-				if err := view.CheckReveal(len(args), f.Getenv, f.IO.OutIsTerminal); err != nil {
-					return err
-				}
+			if err := view.CheckReveal(opts.reveal, len(args), f.Getenv, f.IO.OutIsTerminal); err != nil {
+				return err
 			}
 			opts.ctx, opts.ref = cmd.Context(), firstArg(args)
 			return runF(opts)

@@ -9,13 +9,15 @@ import (
 // a delivered body with customers' personal data) may be shown: getenv
 // reads the environment, outIsTerminal says whether stdout is a terminal.
 
-// CheckReveal allows --show-secrets only where no log keeps the output: one
-// named target (nargs is the number of TARGET arguments), stdout a
-// terminal, not inside GitHub Actions (whose logs are kept, and whose
-// runners can fake a terminal).
-func CheckReveal(nargs int, getenv func(string) string, outIsTerminal bool) error {
+// CheckReveal allows --show-secrets (reveal) only where no log keeps the
+// output: one named target (nargs is the number of TARGET arguments),
+// stdout a terminal, not inside GitHub Actions (whose logs are kept, and
+// whose runners can fake a terminal).
+func CheckReveal(reveal bool, nargs int, getenv func(string) string, outIsTerminal bool) error {
 	const why = "--show-secrets prints a full webhook URL, credentials included"
 	switch {
+	case !reveal:
+		return nil
 	case nargs != 1:
 		return fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)
 	case getenv("GITHUB_ACTIONS") == "true":
