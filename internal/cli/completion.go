@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/eventtypes"
+	"github.com/plainsync/plainsync/internal/completion"
 	"github.com/plainsync/plainsync/internal/export"
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -35,40 +34,36 @@ var enumFlags = map[string]map[string][]string{
 // (read live when an API key is set), and event types (live with a key,
 // plainsync's snapshot of Plain's catalog without one).
 func registerCompletions(f *Factory, root *cobra.Command) {
+	open := func(cmd *cobra.Command) (completion.Client, context.Context, context.CancelFunc) {
+		return completionClient(f, cmd)
+	}
+	words := completion.Words{Open: open, File: defaultFile, LookupEnv: f.LookupEnv}
 	for _, cmd := range root.Commands() {
 		for flag, values := range enumFlags[cmd.Name()] {
-			if cmd.Flags().Lookup(flag) == nil {
-				continue
+			if cmd.Flags().Lookup(flag) != nil {
+				_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 			}
-			_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 		}
-		switch cmd.Name() {
-		case "targets", "deliveries":
-			cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-				if len(args) > 0 {
-					return nil, cobra.ShellCompDirectiveNoFileComp
-				}
-				return completeTargets(f, cmd, toComplete), cobra.ShellCompDirectiveNoFileComp
-			}
+		if cmd.Name() == "targets" || cmd.Name() == "deliveries" {
+			cmd.ValidArgsFunction = words.TargetArg
 		}
 		if cmd.Flags().Lookup("event") != nil {
-			_ = cmd.RegisterFlagCompletionFunc("event", func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-				return completeEvents(f, cmd, toComplete), cobra.ShellCompDirectiveNoFileComp
-			})
+			_ = cmd.RegisterFlagCompletionFunc("event", words.EventFlag)
 		}
 	}
 }
 
 // completionClient connects for a completion when the command's key
-// variable is set, or returns nil: completion never prompts and never
-// fails loudly, and a short timeout keeps the shell responsive.
-func completionClient(f *Factory, cmd *cobra.Command) (PlainClient, context.Context, context.CancelFunc) {
+// variable is set, or returns a nil client: completion never prompts and
+// never fails loudly, and a short timeout keeps the shell responsive.
+// cancel is never nil.
+func completionClient(f *Factory, cmd *cobra.Command) (completion.Client, context.Context, context.CancelFunc) {
 	keyEnv := spec.DefaultAPIKeyEnv
 	if fl := cmd.Flags().Lookup("api-key-env"); fl != nil && fl.Value.String() != "" {
 		keyEnv = fl.Value.String()
 	}
 	if key, _ := f.LookupEnv(keyEnv); strings.TrimSpace(key) == "" {
-		return nil, nil, nil
+		return nil, nil, func() {}
 	}
 	rf := remoteFlags{rateLimit: 450, timeout: 5 * time.Second}
 	if fl := cmd.Flags().Lookup("api-url"); fl != nil {
@@ -76,66 +71,54 @@ func completionClient(f *Factory, cmd *cobra.Command) (PlainClient, context.Cont
 	}
 	c, err := f.connect(&rf, keyEnv)
 	if err != nil {
-		return nil, nil, nil
+		return nil, nil, func() {}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	return c, ctx, cancel
 }
 
-// completeTargets offers the live targets' descriptions and ids, or,
-// without an API key, the webhook names (and pinned ids) of
-// ./plainsync.yaml.
-func completeTargets(f *Factory, cmd *cobra.Command, prefix string) []string {
-	var words []string
-	if c, ctx, cancel := completionClient(f, cmd); c != nil {
-		defer cancel()
-		ts, err := c.ListWebhookTargets(ctx)
-		if err != nil {
-			return nil
-		}
-		for _, t := range ts {
-			words = append(words, t.Description, t.ID)
-		}
-	} else if d, _ := spec.LoadForValidate(defaultFile, f.LookupEnv); d != nil {
-		for _, w := range d.Webhooks {
-			words = append(words, w.Name.Value, w.ID.Value)
-		}
-	}
-	var out []string
-	for _, s := range words {
-		// A completion is a word the shell prints: skip descriptions a
-		// terminal would misread.
-		if s != "" && strings.HasPrefix(s, prefix) && !strings.ContainsFunc(s, isControl) && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	slices.Sort(out)
-	return out
+// CompletionOptions are the completion command's inputs.
+type CompletionOptions struct {
+	f      *Factory
+	root   *cobra.Command // whose commands the script completes
+	shell  string
+	noDesc bool // --no-descriptions
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
-
-// completeEvents offers event types: the live catalog with a key, else the
-// embedded snapshot.
-func completeEvents(f *Factory, cmd *cobra.Command, prefix string) []string {
-	types := eventtypes.Snapshot()
-	if c, ctx, cancel := completionClient(f, cmd); c != nil {
-		defer cancel()
-		if live, err := c.EventTypes(ctx); err == nil {
-			types = types[:0]
-			for _, et := range live {
-				if !strings.ContainsFunc(et.EventType, isControl) {
-					types = append(types, et.EventType)
-				}
+// NewCmdCompletion binds the flags to CompletionOptions and refuses an
+// unknown shell; runF does the work (nil: completionRun; tests capture it).
+func NewCmdCompletion(f *Factory, runF func(*CompletionOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = completionRun
+	}
+	opts := &CompletionOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "completion SHELL",
+		Short: "Generate the autocompletion script for the specified shell",
+		Long: `completion writes plainsync's completion script for SHELL (bash, zsh, fish or
+powershell) to stdout; the bash script needs the bash-completion package.`,
+		Example: `  source <(plainsync completion bash)
+  plainsync completion zsh > "${fpath[1]}/_plainsync"
+  plainsync completion fish > ~/.config/fish/completions/plainsync.fish
+  plainsync completion powershell | Out-String | Invoke-Expression`,
+		ValidArgsFunction: completion.ShellArg,
+		Args:              cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
 			}
-		}
+			if err := completion.CheckShell(args[0]); err != nil {
+				return err
+			}
+			opts.root, opts.shell = cmd.Root(), args[0]
+			return runF(opts)
+		},
 	}
-	var out []string
-	for _, t := range types {
-		if strings.HasPrefix(t, prefix) {
-			out = append(out, t)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	cmd.Flags().BoolVar(&opts.noDesc, "no-descriptions", false, "disable completion descriptions")
+	return cmd
+}
+
+// completionRun writes the completion script for opts.shell.
+func completionRun(opts *CompletionOptions) error {
+	return completion.Script(opts.f.IO.Out, opts.root, opts.shell, opts.noDesc)
 }

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
@@ -166,5 +170,83 @@ func TestErrorsAreWordedForUsers(t *testing.T) {
 		if !strings.Contains(r.errOut, "API key rejected") {
 			t.Errorf("%v: stderr %q", args, r.errOut)
 		}
+	}
+}
+
+// Flags map to CompletionOptions; an unknown shell is refused before any
+// script is written, and no shell shows the help.
+func TestNewCmdCompletionOptions(t *testing.T) {
+	var got *CompletionOptions
+	cmd := NewCmdCompletion(optionsFactory(), func(o *CompletionOptions) error { got = o; return nil })
+	if err := runCmd(t, cmd, "zsh", "--no-descriptions"); err != nil {
+		t.Fatal(err)
+	}
+	if got.shell != "zsh" || !got.noDesc || got.root != cmd {
+		t.Errorf("options %+v", got)
+	}
+	for _, bad := range [][]string{{"foo"}, {"bash", "zsh"}, {"bash", "--descriptions"}} {
+		got = nil
+		if err := runCmd(t, NewCmdCompletion(optionsFactory(), func(o *CompletionOptions) error { got = o; return nil }), bad...); err == nil || got != nil {
+			t.Errorf("%q: err %v, ran %v", bad, err, got != nil)
+		}
+	}
+	got = nil
+	if err := runCmd(t, NewCmdCompletion(optionsFactory(), func(o *CompletionOptions) error { got = o; return nil })); err != nil || got != nil {
+		t.Errorf("no shell: err %v, ran %v", err, got != nil)
+	}
+}
+
+// plainsync completion SHELL writes cobra's script for that shell, as the
+// default completion command did; an unknown shell is an error.
+func TestCompletionScripts(t *testing.T) {
+	for _, tc := range []struct {
+		shell, head string
+		gen         func(root *cobra.Command, w io.Writer, desc bool) error
+	}{
+		{"bash", "# bash completion V2 for plainsync", func(r *cobra.Command, w io.Writer, d bool) error { return r.GenBashCompletionV2(w, d) }},
+		{"zsh", "#compdef plainsync", func(r *cobra.Command, w io.Writer, d bool) error {
+			if d {
+				return r.GenZshCompletion(w)
+			}
+			return r.GenZshCompletionNoDesc(w)
+		}},
+		{"fish", "# fish completion for plainsync", func(r *cobra.Command, w io.Writer, d bool) error { return r.GenFishCompletion(w, d) }},
+		{"powershell", "# powershell completion for plainsync", func(r *cobra.Command, w io.Writer, d bool) error {
+			if d {
+				return r.GenPowerShellCompletionWithDesc(w)
+			}
+			return r.GenPowerShellCompletion(w)
+		}},
+	} {
+		for _, desc := range []bool{true, false} {
+			args := []string{"completion", tc.shell}
+			if !desc {
+				args = append(args, "--no-descriptions")
+			}
+			f, out, errOut := testFactory(nil)
+			if code := Execute(f, args); code != 0 || errOut.Len() != 0 {
+				t.Fatalf("%v: exit %d\n%s", args, code, errOut)
+			}
+			var want bytes.Buffer
+			ff, _, _ := testFactory(nil)
+			if err := tc.gen(NewRootCmd(ff), &want, desc); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(out.String(), tc.head) || out.String() != want.String() {
+				t.Errorf("%v: script differs from cobra's (starts %q)", args, strings.SplitN(out.String(), "\n", 2)[0])
+			}
+		}
+	}
+	f, out, errOut := testFactory(nil)
+	if code := Execute(f, []string{"completion", "tcsh"}); code != 1 || out.Len() != 0 || !strings.Contains(errOut.String(), `unknown shell "tcsh" (want one of bash, fish, powershell, zsh)`) {
+		t.Errorf("tcsh: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// Still listed in plainsync --help, as cobra's own command was.
+	f, out, _ = testFactory(nil)
+	if Execute(f, []string{"--help"}); !strings.Contains(out.String(), "  completion  Generate the autocompletion script for the specified shell\n") {
+		t.Errorf("--help lacks completion:\n%s", out)
+	}
+	if got := complete(t, nil, "completion", ""); strings.Join(got, ",") != "bash\tGenerate the autocompletion script for bash,fish\tGenerate the autocompletion script for fish,powershell\tGenerate the autocompletion script for powershell,zsh\tGenerate the autocompletion script for zsh" {
+		t.Errorf("completion <TAB> = %q", got)
 	}
 }

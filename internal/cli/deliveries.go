@@ -2,17 +2,13 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
-	"github.com/plainsync/plainsync/internal/view"
 )
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
@@ -22,13 +18,14 @@ const defaultDeliveryLimit = 20
 // DeliveriesOptions are what the deliveries command needs: where it
 // writes, how it reaches Plain, its clock, and the flag values.
 type DeliveriesOptions struct {
-	ctx     context.Context
-	f       *Factory
-	connect func() (PlainClient, error)
-	target  string // id or description; "" is every target
-	output  string
-	query   health.Query
-	since   time.Duration
+	ctx    context.Context
+	f      *Factory
+	rf     remoteFlags
+	keyEnv string
+	target string // id or description; "" is every target
+	output string
+	query  health.Query
+	since  time.Duration
 	// attempts lists attempts instead of events (--attempts).
 	attempts bool
 }
@@ -40,12 +37,7 @@ func NewCmdDeliveries(f *Factory, runF func(*DeliveriesOptions) error) *cobra.Co
 	if runF == nil {
 		runF = deliveriesRun
 	}
-	var (
-		rf     remoteFlags
-		keyEnv string
-	)
 	opts := &DeliveriesOptions{f: f}
-	opts.connect = func() (PlainClient, error) { return f.connect(&rf, keyEnv) }
 	cmd := &cobra.Command{
 		Use:   "deliveries [TARGET]",
 		Short: "Show webhook deliveries by event (or by attempt) and each target's delivery health",
@@ -90,10 +82,10 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
+	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
-	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	fl.StringVar(&opts.query.Status, "status", "", "list only attempts with this result: "+strings.Join(health.ResultKinds, ", "))
 	fl.StringVar(&opts.query.Event, "event", "", "only attempts for event types matching `GLOB` (thread.*, an exact type, *)")
 	fl.DurationVar(&opts.since, "since", 0, "only attempts in this window back from now, e.g. 24h or 30m (default: all)")
@@ -108,61 +100,24 @@ func (opts *DeliveriesOptions) check(args []string) error {
 	if err := outputFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
-	q := &opts.query
-	q.Status = strings.ToLower(strings.TrimSpace(q.Status))
-	if q.Status != "" && !slices.Contains(health.ResultKinds, q.Status) {
-		return fmt.Errorf("unknown --status %q (want one of %s)", q.Status, strings.Join(health.ResultKinds, ", "))
+	if err := opts.query.Check(opts.since); err != nil {
+		return err
 	}
-	if q.Limit < 0 {
-		return fmt.Errorf("--limit must not be negative, got %d", q.Limit)
-	}
-	if opts.since < 0 {
-		return fmt.Errorf("--since must not be negative, got %s", opts.since)
-	}
-	if len(args) == 1 {
-		opts.target = args[0]
-	}
+	opts.target = firstArg(args)
 	return nil
 }
 
 // deliveriesRun reads the targets, picks the one asked for, and prints
 // health.List's report.
 func deliveriesRun(opts *DeliveriesOptions) error {
-	f, ctx := opts.f, opts.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	c, err := opts.connect()
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
 	if err != nil {
 		return err
 	}
-	ts, err := c.ListWebhookTargets(ctx)
+	rep, n, err := health.ReadDeliveries(opts.ctx, c, opts.target, opts.query.Window(f.now(), opts.since), f.Secrets.Mask)
 	if err != nil {
 		return err
 	}
-	redact := health.URLRedactor(ts, f.Secrets.Mask)
-	plain.SortTargets(ts)
-	if opts.target != "" {
-		t, err := findTarget(ts, opts.target)
-		if err != nil {
-			return err
-		}
-		ts = []plain.Target{t}
-	}
-	q := opts.query
-	q.Now = f.now()
-	if opts.since > 0 {
-		q.Since = q.Now.Add(-opts.since)
-	}
-	rep, err := health.List(ctx, c, ts, q, redact)
-	if err != nil {
-		return err
-	}
-	if opts.output == "json" {
-		return writeJSON(f, rep)
-	}
-	if !opts.attempts {
-		return view.DeliveryEvents(f.IO.Out, rep, len(ts))
-	}
-	return view.DeliveriesTable(f.IO.Out, rep, len(ts))
+	return f.gate().Deliveries(f.IO.Out, rep, n, opts.output, opts.attempts)
 }

@@ -2,15 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/health"
-	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -26,7 +23,8 @@ type eventClient interface {
 type EventOptions struct {
 	ctx     context.Context
 	f       *Factory
-	connect func() (PlainClient, error)
+	rf      remoteFlags
+	keyEnv  string
 	eventID string
 	output  string
 	body    bool   // --body
@@ -39,12 +37,7 @@ func NewCmdEvent(f *Factory, runF func(*EventOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = eventRun
 	}
-	var (
-		rf     remoteFlags
-		keyEnv string
-	)
 	opts := &EventOptions{f: f}
-	opts.connect = func() (PlainClient, error) { return f.connect(&rf, keyEnv) }
 	cmd := &cobra.Command{
 		Use:   "event EVENT_ID",
 		Short: "Show one event's delivery attempts across targets, and the body Plain sent",
@@ -69,10 +62,10 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 			return runF(opts)
 		},
 	}
-	addRemoteFlags(cmd, &rf)
+	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.output, "output", "o", "table", "output format: table or json")
-	fl.StringVar(&keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
+	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key")
 	fl.BoolVar(&opts.body, "body", false, "also show the body Plain delivered (terminal only; see --out)")
 	fl.StringVar(&opts.out, "out", "", "write the exact body Plain delivered to `FILE` (mode 0600); implies --body")
 	return cmd
@@ -81,101 +74,44 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 // check refuses what the flags and arguments alone decide is wrong, and
 // records the arguments.
 func (opts *EventOptions) check(args []string) error {
-	f := opts.f
 	if err := outputFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
 	if err := checkEventID(args[0]); err != nil {
 		return err
 	}
-	opts.eventID = args[0]
-	if opts.out != "" {
-		opts.body = true
-	}
+	opts.eventID, opts.body = args[0], opts.body || opts.out != ""
 	if opts.body && opts.out == "" {
-		if err := bodyToTerminal(f, opts.output); err != nil {
-			return err
-		}
+		return view.BodyToTerminal(opts.f.Getenv, opts.f.IO.OutIsTerminal, opts.output)
 	}
 	return nil
 }
 
-// checkEventID refuses an id that is not Plain's public event id shape.
-func checkEventID(id string) error {
-	if api.PublicEventIDPattern.MatchString(id) {
-		return nil
-	}
-	return fmt.Errorf("%q is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)", view.Gate{}.Text(id))
-}
-
-// inCI reports whether the command runs in CI, where output ends up in
-// logs that others read.
-func inCI(f *Factory) bool {
-	return f.Getenv("GITHUB_ACTIONS") == "true" || f.Getenv("CI") == "true"
-}
-
-// bodyToTerminal refuses to print a body where it would be kept: in CI,
-// into a pipe or a file, or inside JSON.
-func bodyToTerminal(f *Factory, output string) error {
-	switch {
-	case inCI(f):
-		return errors.New("refusing to print an event body in CI (it holds customers' personal data and would stay in the logs); write it to a file with --out FILE")
-	case !f.IO.OutIsTerminal:
-		return errors.New("refusing to print an event body: stdout is not a terminal (it holds customers' personal data); write it to a file with --out FILE")
-	case output == "json":
-		return errors.New("-o json never carries an event body; write it to a file with --out FILE")
-	}
-	return nil
-}
+// checkEventID refuses an id that is not Plain's public event id shape
+// (event and replay take one).
+func checkEventID(id string) error { return health.CheckEventID(id) }
 
 // eventRun reads the targets and the event's attempts, then the body
-// when asked.
+// when asked, and shows them (the body on the terminal, or into --out).
 func eventRun(opts *EventOptions) error {
-	f, ctx := opts.f, opts.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	c, err := opts.connect()
+	f := opts.f
+	c, err := f.connect(&opts.rf, opts.keyEnv)
 	if err != nil {
 		return err
 	}
-	ts, err := c.ListWebhookTargets(ctx)
+	rep, body, err := health.ReadEvent(opts.ctx, c, opts.eventID, opts.body, f.now(), f.Secrets.Mask)
 	if err != nil {
 		return err
 	}
-	plain.SortTargets(ts)
-	rep, err := health.FindEvent(ctx, c, ts, opts.eventID, f.now(), health.URLRedactor(ts, f.Secrets.Mask))
-	if err != nil {
+	if err := f.gate().Event(f.IO.Out, rep, opts.output); err != nil || body == nil {
 		return err
 	}
-	var body []byte
-	if opts.body {
-		ec, ok := c.(eventClient)
-		if !ok {
-			return errors.New("this client cannot read event bodies")
-		}
-		if body, err = ec.PublicEventRequestBody(ctx, opts.eventID); err != nil {
-			return err
-		}
+	if opts.out == "" {
+		return view.DeliveredBody(f.IO.Out, body)
 	}
-	if opts.output == "json" {
-		if err := writeJSON(f, rep); err != nil {
-			return err
-		}
-	} else if err := view.EventReport(f.IO.Out, rep); err != nil {
+	if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
 		return err
 	}
-	switch {
-	case body == nil:
-		return nil
-	case opts.out != "":
-		if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
-			return err
-		}
-		fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
-		return nil
-	default:
-		fmt.Fprintf(f.IO.Out, "\nBody Plain delivered (its latest attempt):\n")
-		return view.PrettyBody(f.IO.Out, body)
-	}
+	fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
+	return nil
 }

@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"sort"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
-	"github.com/plainsync/plainsync/internal/view"
 )
 
 // EventsOptions are the events command's inputs.
@@ -53,8 +50,7 @@ webhookVersion are checked against at plan time.`,
 
 // eventsRun lists the catalog and the webhook versions.
 func eventsRun(opts *EventsOptions) error {
-	f := opts.f
-	c, err := f.connect(&opts.rf, opts.keyEnv)
+	c, err := opts.f.connect(&opts.rf, opts.keyEnv)
 	if err != nil {
 		return err
 	}
@@ -66,21 +62,5 @@ func eventsRun(opts *EventsOptions) error {
 	if err != nil {
 		return err
 	}
-	types = append([]plain.EventType(nil), types...)
-	sort.Slice(types, func(i, j int) bool { return types[i].EventType < types[j].EventType })
-	if opts.output == "json" {
-		if versions == nil {
-			versions = []plain.WebhookVersion{}
-		}
-		return writeJSON(f, eventsJSON{FormatVersion: 1, EventTypes: types, Versions: versions})
-	}
-	return view.EventsTable(f.IO.Out, types, versions)
-}
-
-// eventsJSON is the -o json shape of events: event types sorted by name,
-// versions in the order Plain lists them (newest first).
-type eventsJSON struct {
-	FormatVersion int                    `json:"formatVersion"`
-	EventTypes    []plain.EventType      `json:"eventTypes"`
-	Versions      []plain.WebhookVersion `json:"versions"`
+	return opts.f.gate().Events(opts.f.IO.Out, types, versions, opts.output)
 }

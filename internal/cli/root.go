@@ -38,9 +38,11 @@ apiKeyEnv), never from a flag.`,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
+	root.CompletionOptions.DisableDefaultCmd = true // completion is listed below
 	// Every command, listed here rather than registered from its file.
 	root.AddCommand(
 		NewCmdApply(f, nil),
+		NewCmdCompletion(f, nil),
 		NewCmdDeliveries(f, nil),
 		NewCmdDrift(f, nil),
 		NewCmdEvent(f, nil),

@@ -2,17 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
 
-	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/targetref"
 	"github.com/plainsync/plainsync/internal/view"
 )
 
@@ -55,10 +50,8 @@ that a CI log or a piped file never gets one.`,
 			if err := outputFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
-			if opts.reveal {
-				if err := f.checkReveal(len(args)); err != nil {
-					return err
-				}
+			if err := view.CheckReveal(opts.reveal, len(args), f.Getenv, f.IO.OutIsTerminal); err != nil {
+				return err
 			}
 			opts.ctx, opts.ref = cmd.Context(), firstArg(args)
 			return runF(opts)
@@ -84,29 +77,16 @@ func targetsRun(opts *TargetsOptions) error {
 	}
 	plain.SortTargets(ts)
 	if !opts.reveal {
-		for i := range ts {
-			ts[i].URL = view.RedactURL(ts[i].URL)
-		}
+		view.RedactTargets(ts)
 	}
-	if opts.ref != "" {
-		t, err := findTarget(ts, opts.ref)
-		if err != nil {
-			return err
-		}
-		if opts.output == "json" {
-			return writeJSON(f, targetJSON{FormatVersion: 1, Target: &t})
-		}
-		f.gate().ShowTarget(f.IO.Out, t)
-		return nil
+	if opts.ref == "" {
+		return f.gate().Targets(f.IO.Out, ts, opts.output)
 	}
-	if opts.output == "json" {
-		return writeJSON(f, targetJSON{FormatVersion: 1, Targets: ts})
+	t, err := targetref.Resolve(ts, opts.ref)
+	if err != nil {
+		return err
 	}
-	if len(ts) == 0 {
-		fmt.Fprintln(f.IO.Out, "No webhook targets.")
-		return nil
-	}
-	return f.gate().TargetsTable(f.IO.Out, ts)
+	return f.gate().Target(f.IO.Out, t, opts.output)
 }
 
 // firstArg is args[0], or "".
@@ -117,99 +97,5 @@ func firstArg(args []string) string {
 	return args[0]
 }
 
-// checkReveal allows --show-secrets only where no log keeps the output: one
-// named target, stdout a terminal, not inside GitHub Actions (whose logs
-// are kept, and whose runners can fake a terminal).
-func (f *Factory) checkReveal(nargs int) error {
-	const why = "--show-secrets prints a full webhook URL, credentials included"
-	switch {
-	case nargs != 1:
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s: name the one target to show (plainsync targets TARGET --show-secrets)", why)}
-	case f.Getenv("GITHUB_ACTIONS") == "true":
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s, so it is refused inside GitHub Actions, whose logs are kept; run it by hand in a terminal", why)}
-	case !f.IO.OutIsTerminal:
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%s, so it runs only with stdout on a terminal, not into a pipe or a file", why)}
-	}
-	return nil
-}
-
-// targetJSON is the -o json shape of targets: Targets for a list, Target
-// for one.
-type targetJSON struct {
-	FormatVersion int            `json:"formatVersion"`
-	Targets       []plain.Target `json:"targets,omitempty"`
-	Target        *plain.Target  `json:"target,omitempty"`
-}
-
-func writeJSON(f *Factory, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(f.IO.Out, string(f.gate().JSON(data)))
-	return err
-}
-
-// findTarget picks a target by id, then by exact description.
-func findTarget(ts []plain.Target, ref string) (plain.Target, error) {
-	var byDesc []plain.Target
-	for _, t := range ts {
-		if t.ID == ref {
-			return t, nil
-		}
-		if t.Description == ref {
-			byDesc = append(byDesc, t)
-		}
-	}
-	switch len(byDesc) {
-	case 1:
-		return byDesc[0], nil
-	case 0:
-		msg := fmt.Sprintf("no webhook target has the id or description %q", ref)
-		// A lookalike is not the target asked for, and a did-you-mean
-		// quoting it would look like the very same name.
-		if t, ok := lookalikeTarget(ts, ref); ok {
-			msg += fmt.Sprintf("; %s is described %q, which looks like it but is different text (%s): name it by id", t.ID, t.Description, lookalike.Explain(t.Description, ref))
-		} else if s := closestDescription(ts, ref); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		return plain.Target{}, &ExitError{Code: ExitFailure, Err: errors.New(msg)}
-	default:
-		ids := make([]string, len(byDesc))
-		for i, t := range byDesc {
-			ids[i] = t.ID
-		}
-		return plain.Target{}, &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d webhook targets have the description %q (%s); name one by id", len(byDesc), ref, strings.Join(ids, ", "))}
-	}
-}
-
-// lookalikeTarget returns the first target whose description looks like
-// ref without being it (see internal/lookalike).
-func lookalikeTarget(ts []plain.Target, ref string) (plain.Target, bool) {
-	for _, t := range ts {
-		if lookalike.Confusable(t.Description, ref) {
-			return t, true
-		}
-	}
-	return plain.Target{}, false
-}
-
-// closestDescription returns the live description nearest to ref (ignoring
-// case, and "_" against "-"), when close enough to be a typo, or "".
-func closestDescription(ts []plain.Target, ref string) string {
-	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
-	best, bestD := "", -1
-	for _, t := range ts {
-		if t.Description == "" || strings.ContainsFunc(t.Description, isControl) {
-			continue
-		}
-		d := levenshtein.ComputeDistance(norm(ref), norm(t.Description))
-		if bestD < 0 || d < bestD || (d == bestD && t.Description < best) {
-			best, bestD = t.Description, d
-		}
-	}
-	if bestD < 0 || bestD > max(len([]rune(ref))/4, 2) {
-		return ""
-	}
-	return best
-}
+// writeJSON writes v to stdout as -o json (see view.Gate.WriteJSON).
+func writeJSON(f *Factory, v any) error { return f.gate().WriteJSON(f.IO.Out, v) }
