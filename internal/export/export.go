@@ -70,6 +70,8 @@ type File struct {
 	YAML     []byte
 	Vars     []Var
 	Webhooks int
+	// WorkspaceID is the workspace the file describes.
+	WorkspaceID string
 }
 
 // Build turns a snapshot into a desired-state file.
@@ -214,7 +216,7 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 			w.WriteString("    enabled: false\n")
 		}
 	}
-	return &File{YAML: w.Bytes(), Vars: b.vars, Webhooks: len(hooks)}, nil
+	return &File{YAML: w.Bytes(), Vars: b.vars, Webhooks: len(hooks), WorkspaceID: snap.Workspace.ID}, nil
 }
 
 // Check loads the generated file like validate would, with the variables
