@@ -25,7 +25,9 @@ type fakePlain struct {
 	hmacErr error
 }
 
-func (p *fakePlain) ListWebhookTargets(context.Context) ([]plain.Target, error) { return p.targets, nil }
+func (p *fakePlain) ListWebhookTargets(context.Context) ([]plain.Target, error) {
+	return p.targets, nil
+}
 func (p *fakePlain) PublicEventRequestBody(_ context.Context, id string) ([]byte, error) {
 	if id != eventID {
 		return nil, errors.New("no such event")
