@@ -12,16 +12,11 @@ import (
 
 // ExportOptions are the export command's inputs.
 type ExportOptions struct {
-	ctx             context.Context
-	f               *Factory
-	rf              remoteFlags
-	keyEnv          string
-	output          string
-	outFile         string
-	scope           []string
-	force           bool
-	nameFrom        string
-	includeDisabled bool
+	ctx   context.Context
+	f     *Factory
+	rf    remoteFlags
+	build export.Options // --name-from, --include-disabled, --api-key-env, --scope
+	out   export.Output  // -o, --out, --force
 }
 
 // NewCmdExport binds the flags to ExportOptions and checks what the flags
@@ -80,39 +75,35 @@ atomically to FILE with --out (an existing FILE is only replaced with
 	}
 	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
-	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
-	fl.StringVarP(&opts.output, "output", "o", "yaml", "output format: yaml or json")
-	fl.StringVar(&opts.outFile, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
-	fl.StringArrayVar(&opts.scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
-	fl.BoolVar(&opts.force, "force", false, "overwrite an existing --out FILE")
-	fl.StringVar(&opts.nameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
-	fl.BoolVar(&opts.includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
+	fl.StringVar(&opts.build.APIKeyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
+	fl.StringVarP(&opts.out.Format, "output", "o", "yaml", "output format: yaml or json")
+	fl.StringVar(&opts.out.Path, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
+	fl.StringArrayVar(&opts.build.Scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
+	fl.BoolVar(&opts.out.Force, "force", false, "overwrite an existing --out FILE")
+	fl.StringVar(&opts.build.NameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
+	fl.BoolVar(&opts.build.IncludeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
 	return cmd
 }
 
 // check refuses what the flags alone decide is wrong (see export.Check).
 func (o *ExportOptions) check() (err error) {
-	o.outFile, err = export.Check(o.options(), export.Output{Format: o.output, Path: o.outFile, Force: o.force})
+	o.out.Path, err = export.Check(o.build, o.out)
 	return err
-}
-
-func (o *ExportOptions) options() export.Options {
-	return export.Options{NameFrom: o.nameFrom, IncludeDisabled: o.includeDisabled, APIKeyEnv: o.keyEnv, Scope: o.scope}
 }
 
 // exportRun reads the workspace and writes its desired-state file.
 func exportRun(o *ExportOptions) error {
-	c, err := o.f.connect(&o.rf, o.keyEnv)
+	c, err := o.f.connect(&o.rf, o.build.APIKeyEnv)
 	if err != nil {
 		return err
 	}
-	ex, doc, err := export.Live(o.ctx, c, o.options(), o.output)
+	ex, doc, err := export.Live(o.ctx, c, o.build, o.out.Format)
 	if err != nil {
 		return err
 	}
-	if err := export.Write(o.outFile, o.f.gate().ExportDocument(doc, o.output), o.f.IO.Out); err != nil || o.outFile == "" {
+	if err := export.Write(o.out.Path, o.f.gate().ExportDocument(doc, o.out.Format), o.f.IO.Out); err != nil || o.out.Path == "" {
 		return err
 	}
-	view.ExportWritten(o.f.IO.ErrOut, o.outFile, ex)
+	view.ExportWritten(o.f.IO.ErrOut, o.out.Path, ex)
 	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 
@@ -77,7 +78,6 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
 // check refuses what the flags and arguments alone decide is wrong (see
 // replay.CheckFlags), and records the arguments.
 func (opts *ReplayOptions) check(args []string) (err error) {
-	f := opts.f
 	if err := outputFormat(opts.output, "text", "json"); err != nil {
 		return err
 	}
@@ -85,10 +85,8 @@ func (opts *ReplayOptions) check(args []string) (err error) {
 		return err
 	}
 	opts.eventID = args[0]
-	if f.Secrets == nil {
-		f.Secrets = &secret.Masker{}
-	}
-	opts.to, opts.secret, err = replay.CheckFlags(opts.toRaw, opts.secretEnv, f.Getenv, f.Secrets)
+	opts.f.Secrets = cmp.Or(opts.f.Secrets, &secret.Masker{})
+	opts.to, opts.secret, err = replay.CheckFlags(opts.toRaw, opts.secretEnv, opts.f.Getenv, opts.f.Secrets)
 	return err
 }
 

@@ -1,6 +1,9 @@
 // Package export turns a workspace's live webhook targets into a
 // desired-state file: names, a common webhook version, event globs and
-// ${VAR} references for the parts of URLs that may be secret.
+// ${VAR} references for the parts of URLs that may be secret; and checks
+// export's flags and writes the file (see output.go). The document it
+// returns is unescaped: the caller's output gate masks it and makes it
+// inert.
 package export
 
 import (

@@ -2,8 +2,10 @@
 // attempt of the same event: the body Plain kept (publicEventRequestBody)
 // with a fresh webhookMetadata attempt id, number and timestamp, signed
 // with the workspace's HMAC secret and carrying Plain's delivery headers,
-// the way Plain's own retries do. It knows nothing of Plain's API or of
-// the command line: the caller fetches the body and the secret.
+// the way Plain's own retries do. Run is the replay command's workflow
+// over a small client interface (the caller's Plain client), a Confirmer
+// and Notes; it returns the receiver's answer raw, for the caller's output
+// gate (internal/view) to screen and show.
 package replay
 
 import (
