@@ -2,30 +2,21 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/export"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // ExportOptions are the export command's inputs.
 type ExportOptions struct {
-	ctx             context.Context
-	f               *Factory
-	rf              remoteFlags
-	keyEnv          string
-	output          string
-	outFile         string
-	scope           []string
-	force           bool
-	nameFrom        string
-	includeDisabled bool
+	ctx   context.Context
+	f     *Factory
+	rf    remoteFlags
+	build export.Options // --name-from, --include-disabled, --api-key-env, --scope
+	out   export.Output  // -o, --out, --force
 }
 
 // NewCmdExport binds the flags to ExportOptions and checks what the flags
@@ -84,85 +75,35 @@ atomically to FILE with --out (an existing FILE is only replaced with
 	}
 	addRemoteFlags(cmd, &opts.rf)
 	fl := cmd.Flags()
-	fl.StringVar(&opts.keyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
-	fl.StringVarP(&opts.output, "output", "o", "yaml", "output format: yaml or json")
-	fl.StringVar(&opts.outFile, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
-	fl.StringArrayVar(&opts.scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
-	fl.BoolVar(&opts.force, "force", false, "overwrite an existing --out FILE")
-	fl.StringVar(&opts.nameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
-	fl.BoolVar(&opts.includeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
+	fl.StringVar(&opts.build.APIKeyEnv, "api-key-env", spec.DefaultAPIKeyEnv, "environment variable holding the API key (written to the file as apiKeyEnv when not the default)")
+	fl.StringVarP(&opts.out.Format, "output", "o", "yaml", "output format: yaml or json")
+	fl.StringVar(&opts.out.Path, "out", "", "write the file to `FILE` (atomically) instead of stdout (\"-\": stdout)")
+	fl.StringArrayVar(&opts.build.Scope, "scope", nil, "write a scoped file owning only the targets whose names match this `GLOB` (repeatable)")
+	fl.BoolVar(&opts.out.Force, "force", false, "overwrite an existing --out FILE")
+	fl.StringVar(&opts.build.NameFrom, "name-from", export.NameFromDescription, "how webhooks are named: description (the live description) or id (every target pinned and named by its id, so the next apply rewrites every description)")
+	fl.BoolVar(&opts.build.IncludeDisabled, "include-disabled", false, "also export disabled targets (as enabled: false)")
 	return cmd
 }
 
-// check refuses what the flags alone decide is wrong.
-func (o *ExportOptions) check() error {
-	if o.output != "yaml" && o.output != "json" {
-		// -o used to name the file; a value that is not a format is
-		// almost always that habit, and must not become a file.
-		return fmt.Errorf("-o names an output format (yaml or json), not %q; to write the file, use --out %s", o.output, o.output)
-	}
-	if o.outFile == "-" {
-		o.outFile = ""
-	}
-	for _, g := range o.scope {
-		if g == "" {
-			return errors.New("--scope needs a glob over target names, e.g. --scope \"support-*\"")
-		}
-	}
-	if o.nameFrom != export.NameFromDescription && o.nameFrom != export.NameFromID {
-		return fmt.Errorf("unknown --name-from %q (want %s or %s)", o.nameFrom, export.NameFromDescription, export.NameFromID)
-	}
-	if o.outFile != "" && !o.force {
-		if _, err := os.Lstat(o.outFile); err == nil {
-			return fmt.Errorf("%s already exists; pass --force to overwrite it", o.outFile)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("check %s: %w", o.outFile, err)
-		}
-	}
-	return nil
+// check refuses what the flags alone decide is wrong (see export.Check).
+func (o *ExportOptions) check() (err error) {
+	o.out.Path, err = export.Check(o.build, o.out)
+	return err
 }
 
 // exportRun reads the workspace and writes its desired-state file.
 func exportRun(o *ExportOptions) error {
-	f := o.f
-	c, err := f.connect(&o.rf, o.keyEnv)
+	c, err := o.f.connect(&o.rf, o.build.APIKeyEnv)
 	if err != nil {
 		return err
 	}
-	snap, err := c.Snapshot(o.ctx)
+	ex, doc, err := export.Live(o.ctx, c, o.build, o.out.Format)
 	if err != nil {
 		return err
 	}
-	ex, err := export.Build(snap, export.Options{NameFrom: o.nameFrom, IncludeDisabled: o.includeDisabled, APIKeyEnv: o.keyEnv, Scope: o.scope})
-	if err != nil {
+	if err := export.Write(o.out.Path, o.f.gate().ExportDocument(doc, o.out.Format), o.f.IO.Out); err != nil || o.out.Path == "" {
 		return err
 	}
-	if err := ex.Check(); err != nil {
-		return err
-	}
-	content := ex.YAML
-	if o.output == "json" {
-		if content, err = ex.JSON(); err != nil {
-			return err
-		}
-	}
-	data := []byte(f.gate().Mask(string(content)))
-	if o.outFile == "" {
-		_, err := f.IO.Out.Write(data)
-		return err
-	}
-	// The file holds ${VAR} references, never their values: it is
-	// meant for Git, so ordinary read permissions.
-	if err := writeFileAtomic(o.outFile, data, 0o644); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	fmt.Fprintf(f.IO.ErrOut, "Wrote %s: %d webhook(s) from workspace %s.\n", o.outFile, ex.Webhooks, snap.Workspace.ID)
-	if len(ex.Vars) > 0 {
-		names := make([]string, len(ex.Vars))
-		for i, v := range ex.Vars {
-			names[i] = v.Name
-		}
-		fmt.Fprintf(f.IO.ErrOut, "Set %s to the values in the live URLs before planning.\n", strings.Join(names, ", "))
-	}
+	view.ExportWritten(o.f.IO.ErrOut, o.out.Path, ex)
 	return nil
 }

@@ -87,7 +87,7 @@ func TestNewCmdExportOptions(t *testing.T) {
 	if err := runCmd(t, cmd, "-o", "json", "--out", "-", "--scope", "support-*", "--name-from", "id", "--include-disabled", "--force"); err != nil {
 		t.Fatal(err)
 	}
-	if got.output != "json" || got.outFile != "" || !slices.Equal(got.scope, []string{"support-*"}) || got.nameFrom != "id" || !got.includeDisabled || !got.force {
+	if got.out.Format != "json" || got.out.Path != "" || !slices.Equal(got.build.Scope, []string{"support-*"}) || got.build.NameFrom != "id" || !got.build.IncludeDisabled || !got.out.Force {
 		t.Errorf("options %+v", got)
 	}
 	for _, bad := range [][]string{{"-o", "out.yaml"}, {"--scope", ""}, {"--name-from", "url"}} {

@@ -1,6 +1,9 @@
 // Package export turns a workspace's live webhook targets into a
 // desired-state file: names, a common webhook version, event globs and
-// ${VAR} references for the parts of URLs that may be secret.
+// ${VAR} references for the parts of URLs that may be secret; and checks
+// export's flags and writes the file (see output.go). The document it
+// returns is unescaped: the caller's output gate masks it and makes it
+// inert.
 package export
 
 import (
@@ -70,6 +73,8 @@ type File struct {
 	YAML     []byte
 	Vars     []Var
 	Webhooks int
+	// WorkspaceID is the workspace the file describes.
+	WorkspaceID string
 }
 
 // Build turns a snapshot into a desired-state file.
@@ -214,7 +219,7 @@ func Build(snap *plain.Snapshot, o Options) (*File, error) {
 			w.WriteString("    enabled: false\n")
 		}
 	}
-	return &File{YAML: w.Bytes(), Vars: b.vars, Webhooks: len(hooks)}, nil
+	return &File{YAML: w.Bytes(), Vars: b.vars, Webhooks: len(hooks), WorkspaceID: snap.Workspace.ID}, nil
 }
 
 // Check loads the generated file like validate would, with the variables

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/plainsync/plainsync/internal/inert"
 
 	"gopkg.in/yaml.v3"
 )
@@ -12,7 +11,8 @@ import (
 // JSON returns the file as indented JSON with the keys in the YAML's
 // order, for export -o json. JSON is also YAML, so plainsync reads the
 // result as it reads the YAML; only the comments (the variable list, the
-// notes) are lost.
+// notes) are lost. The document is as written: whoever prints it makes it
+// inert (view.Gate.JSON).
 func (ex *File) JSON() ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(ex.YAML, &doc); err != nil {
@@ -23,7 +23,7 @@ func (ex *File) JSON() ([]byte, error) {
 		return nil, fmt.Errorf("export as JSON: %w", err)
 	}
 	b.WriteByte('\n')
-	return inert.JSON(b.Bytes()), nil
+	return b.Bytes(), nil
 }
 
 // writeJSON writes n as JSON. Only what Build writes occurs: mappings,

@@ -2,8 +2,10 @@
 // attempt of the same event: the body Plain kept (publicEventRequestBody)
 // with a fresh webhookMetadata attempt id, number and timestamp, signed
 // with the workspace's HMAC secret and carrying Plain's delivery headers,
-// the way Plain's own retries do. It knows nothing of Plain's API or of
-// the command line: the caller fetches the body and the secret.
+// the way Plain's own retries do. Run is the replay command's workflow
+// over a small client interface (the caller's Plain client), a Confirmer
+// and Notes; it returns the receiver's answer raw, for the caller's output
+// gate (internal/view) to screen and show.
 package replay
 
 import (
@@ -24,11 +26,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/loopback"
 )
 
@@ -44,8 +44,8 @@ const AttemptIDPrefix = "whAttempt_"
 // Timeout bounds one replayed delivery.
 const Timeout = 30 * time.Second
 
-// MaxSummary is how many bytes of the receiver's answer a Result keeps.
-const MaxSummary = 200
+// MaxBody is how much of the receiver's answer a Result keeps.
+const MaxBody = 1 << 20
 
 // Delivery is a prepared attempt: the body to send and the headers that
 // go with it.
@@ -332,33 +332,17 @@ func Request(ctx context.Context, u *url.URL, d *Delivery, secret string) (*http
 	return req, nil
 }
 
-// Result is the receiver's answer, as much of it as is safe to show.
+// Result is the receiver's answer as it came: whoever shows it screens
+// it first (the content type and the body are the receiver's text).
 type Result struct {
-	Status      int    `json:"status"`
-	StatusText  string `json:"statusText"`
-	ContentType string `json:"contentType,omitempty"`
-	// Bytes is the size of the answer's body (read up to 1 MiB).
-	Bytes int `json:"bytes"`
-	// Summary is at most MaxSummary bytes of a textual body, with control
-	// characters escaped (inert.Text); empty for a binary body.
-	Summary  string        `json:"summary,omitempty"`
-	Duration time.Duration `json:"-"`
-
-	// body is the answer as read, kept for Screen.
-	body []byte
-}
-
-// Screen passes the whole answer and its content type through screen (the
-// run's filter for untrusted text, which masks secrets and withholds text
-// that still gives one away) and cuts the summary from what it returns:
-// cutting first could split an echoed secret where masking no longer
-// recognises it. Callers that show a Result call it first.
-func (r *Result) Screen(screen func(string) string) {
-	r.ContentType = inert.Text(clip(screen(r.ContentType), 100))
-	r.Summary = ""
-	if len(r.body) > 0 && utf8.Valid(r.body) {
-		r.Summary = summarize([]byte(screen(string(r.body))))
-	}
+	Status      int
+	StatusText  string
+	ContentType string
+	// Bytes is the size of the answer's body (read up to MaxBody).
+	Bytes int
+	// Body is the answer's body as read (at most MaxBody bytes).
+	Body     []byte
+	Duration time.Duration
 }
 
 // OK reports a 2xx answer, which Plain counts as delivered.
@@ -391,31 +375,7 @@ func Send(ctx context.Context, client *http.Client, u *url.URL, d *Delivery, sec
 		return nil, fmt.Errorf("the receiver did not answer: %w", err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	r := &Result{Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode), Bytes: len(raw),
-		ContentType: inert.Text(clip(resp.Header.Get("Content-Type"), 100)), Duration: time.Since(start), body: raw}
-	r.Summary = summarize(raw)
-	return r, nil
-}
-
-// summarize keeps a short, inert, single-line prefix of a textual body.
-func summarize(raw []byte) string {
-	s := clip(string(raw), MaxSummary)
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		return ""
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	return inert.Text(s)
-}
-
-// clip cuts s to at most n bytes on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	return &Result{Status: resp.StatusCode, StatusText: http.StatusText(resp.StatusCode), Bytes: len(raw),
+		ContentType: resp.Header.Get("Content-Type"), Body: raw, Duration: time.Since(start)}, nil
 }
