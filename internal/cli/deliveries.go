@@ -140,7 +140,7 @@ func deliveriesRun(opts *DeliveriesOptions) error {
 	if err != nil {
 		return err
 	}
-	redact := health.URLRedactor(ts, f.Secrets.Mask)
+	redact := view.URLRedactor(ts, f.gate().Mask)
 	plain.SortTargets(ts)
 	if opts.target != "" {
 		t, err := findTarget(ts, opts.target)

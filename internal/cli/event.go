@@ -144,7 +144,7 @@ func eventRun(opts *EventOptions) error {
 		return err
 	}
 	plain.SortTargets(ts)
-	rep, err := health.FindEvent(ctx, c, ts, opts.eventID, f.now(), health.URLRedactor(ts, f.Secrets.Mask))
+	rep, err := health.FindEvent(ctx, c, ts, opts.eventID, f.now(), view.URLRedactor(ts, f.gate().Mask))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/ordered"
 	"github.com/plainsync/plainsync/internal/render"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // healthFlags are drift's delivery-health options.
@@ -58,7 +59,7 @@ func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*healt
 	if window == 0 { // --max-silence alone: its window, no minimum rate
 		window, minRate = h.maxSilence, 0
 	}
-	redact := health.URLRedactor(pl.Live.Targets, f.Secrets.Mask)
+	redact := view.URLRedactor(pl.Live.Targets, f.gate().Mask)
 	now := f.now()
 	r, err := health.Check(ctx, lister(pl), pl.Plan.Changes, window, minRate, now, redact)
 	if err != nil {

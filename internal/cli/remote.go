@@ -162,8 +162,8 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		Timeout:   rf.timeout,
 		RateLimit: rf.rateLimit,
 		Debug:     debug,
-		Mask:      f.Secrets.Mask,
-		Untrusted: f.Secrets.Untrusted,
+		Mask:      f.gate().Mask,
+		Untrusted: f.gate().Untrusted,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Plain: %w", err)
