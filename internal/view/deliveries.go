@@ -15,7 +15,9 @@ import (
 // pieces (each secret part of at least 4 characters is replaced wherever
 // it appears, as written and decoded; "1" or "v2" would shred every
 // message). mask runs next, for the secrets the caller
-// knows of.
+// knows of. The commands hand it to package health, which applies it to
+// the messages it stores, so that the tables and the JSON output show the
+// same redacted text.
 func URLRedactor(ts []plain.Target, mask func(string) string) func(string) string {
 	var secrets []string
 	for _, t := range ts {
