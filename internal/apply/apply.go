@@ -152,7 +152,7 @@ func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
 		par = DefaultParallelism
 	}
 	start := x.now()
-	creates, updates, deletes := phases(p)
+	creates, updates, deletes := Phases(p)
 	x.total = len(creates) + len(updates) + len(deletes)
 
 	x.runPhase(ctx, creates, par, x.create)
@@ -174,9 +174,9 @@ func Execute(ctx context.Context, p *diff.Plan, c Client, o Options) *Result {
 	return &x.result
 }
 
-// phases splits the plan's changes by action, keeping plan order within
+// Phases splits the plan's changes by action, keeping plan order within
 // each phase.
-func phases(p *diff.Plan) (creates, updates, deletes []diff.Change) {
+func Phases(p *diff.Plan) (creates, updates, deletes []diff.Change) {
 	if p == nil {
 		return nil, nil, nil
 	}
@@ -292,8 +292,8 @@ func (x *executor) acquire(ctx context.Context, sem chan struct{}) bool {
 	}
 }
 
-// createInput builds the create mutation's input from the desired state.
-func createInput(after *diff.TargetState) plain.CreateInput {
+// CreateInput builds the create mutation's input from the desired state.
+func CreateInput(after *diff.TargetState) plain.CreateInput {
 	return plain.CreateInput{
 		URL:         after.URL,
 		Description: after.Description,
@@ -307,7 +307,7 @@ func (x *executor) create(ctx context.Context, ch diff.Change) (Outcome, string,
 	if ch.After == nil {
 		return OutcomeFailed, "", fmt.Errorf("create webhook target \"%s\": the plan has no desired state for it", ch.Name)
 	}
-	in := createInput(ch.After)
+	in := CreateInput(ch.After)
 	t, err := x.client.CreateWebhookTarget(ctx, in)
 	if err == nil {
 		return OutcomeCreated, t.ID, nil
@@ -428,9 +428,9 @@ func (e *ambiguousError) Error() string {
 	return fmt.Sprintf("%d live targets have this description and URL (%v); plan again: it offers to remove the duplicate", len(e.ids), e.ids)
 }
 
-// updateInput maps the change's changed fields onto an UpdateInput; fields
+// UpdateInput maps the change's changed fields onto an UpdateInput; fields
 // that did not change stay nil so that they are not sent.
-func updateInput(ch diff.Change) (plain.UpdateInput, error) {
+func UpdateInput(ch diff.Change) (plain.UpdateInput, error) {
 	in := plain.UpdateInput{ID: ch.TargetID}
 	if ch.TargetID == "" {
 		return in, errors.New("the plan has no target id for it")
@@ -484,7 +484,7 @@ func updateLanded(t plain.Target, in plain.UpdateInput) bool {
 }
 
 func (x *executor) update(ctx context.Context, ch diff.Change) (Outcome, string, error) {
-	in, err := updateInput(ch)
+	in, err := UpdateInput(ch)
 	if err != nil {
 		return OutcomeFailed, "", fmt.Errorf("update webhook target \"%s\": %w", ch.Name, err)
 	}

@@ -537,7 +537,7 @@ func TestUpdateInputSendsOnlyChangedFields(t *testing.T) {
 	after := diff.TargetState{Description: "new-name", URL: "https://u", EventTypes: []string{"a", "b"}, Version: "v2", Enabled: false}
 	ch := diff.Change{Action: diff.ActionUpdate, Name: "n", TargetID: "whTarget_00000000000000000000000001", After: &after,
 		Fields: []diff.FieldChange{{Field: diff.FieldEvents, Added: []string{"b"}}, {Field: diff.FieldEnabled}}}
-	in, err := updateInput(ch)
+	in, err := UpdateInput(ch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -553,14 +553,14 @@ func TestUpdateInputSendsOnlyChangedFields(t *testing.T) {
 
 	// Removing every event sends an empty list, not "unchanged".
 	after.EventTypes = nil
-	in, err = updateInput(diff.Change{TargetID: "whTarget_00000000000000000000000001", After: &after, Fields: []diff.FieldChange{{Field: diff.FieldEvents}}})
+	in, err = UpdateInput(diff.Change{TargetID: "whTarget_00000000000000000000000001", After: &after, Fields: []diff.FieldChange{{Field: diff.FieldEvents}}})
 	if err != nil || in.EventTypes == nil || len(in.EventTypes) != 0 {
 		t.Fatalf("events = %#v, err %v", in.EventTypes, err)
 	}
 
 	all := diff.Change{TargetID: "whTarget_00000000000000000000000001", After: &after, Fields: []diff.FieldChange{
 		{Field: diff.FieldDescription}, {Field: diff.FieldURL}, {Field: diff.FieldVersion}}}
-	in, err = updateInput(all)
+	in, err = UpdateInput(all)
 	if err != nil || *in.Description != "new-name" || *in.URL != "https://u" || *in.Version != "v2" {
 		t.Fatalf("in = %+v, err %v", in, err)
 	}
@@ -782,6 +782,18 @@ func TestCancelDuringLostCreatePollEndsIt(t *testing.T) {
 		if ev.Outcome != OutcomeFailed || !errors.Is(ev.Err, plain.ErrOutcomeUnknown) || !errors.Is(ev.Err, context.Canceled) ||
 			!strings.Contains(ev.Err.Error(), "cancelled") || r.Succeeded() {
 			t.Fatalf("delay %s: event %+v", delay, ev)
+		}
+	}
+}
+
+func BenchmarkExecute(b *testing.B) {
+	_, p := mixedPlan(1000, 0, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		f := newFake()
+		r := Execute(context.Background(), p, f, Options{Parallelism: 4})
+		if r.Created != 1000 {
+			b.Fatalf("created %d", r.Created)
 		}
 	}
 }

@@ -115,7 +115,7 @@ func deliveriesRun(opts *DeliveriesOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, n, err := health.ReadDeliveries(opts.ctx, c, opts.target, opts.query.Window(f.now(), opts.since), f.Secrets.Mask)
+	rep, n, err := health.ReadDeliveries(opts.ctx, c, opts.target, opts.query.Window(f.now(), opts.since), f.gate().Redactor)
 	if err != nil {
 		return err
 	}

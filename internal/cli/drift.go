@@ -115,11 +115,11 @@ func driftRun(opts *DriftOptions) error {
 			err = driftJSON(f, pl.Plan, hr)
 		case "markdown":
 			if err = render.DriftMarkdown(f.IO.Out, pl.Plan); err == nil && hr != nil {
-				_, err = io.WriteString(f.IO.Out, "\n"+hr.Markdown())
+				_, err = io.WriteString(f.IO.Out, "\n"+render.HealthMarkdown(hr))
 			}
 		default:
 			if err = render.Drift(f.IO.Out, pl.Plan, f.renderOptions()); err == nil {
-				err = hr.WriteText(f.IO.Out)
+				err = render.HealthText(f.IO.Out, hr)
 			}
 		}
 		if err != nil {
@@ -132,7 +132,7 @@ func driftRun(opts *DriftOptions) error {
 		}
 		if hr != nil {
 			// Counts, names and a chart only: never a body or a URL.
-			if err := f.Actions.SummarizeFile(pl.Plan.File, hr.Markdown()); err != nil {
+			if err := f.Actions.SummarizeFile(pl.Plan.File, render.HealthMarkdown(hr)); err != nil {
 				return err
 			}
 		}

@@ -99,7 +99,7 @@ func eventRun(opts *EventOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, body, err := health.ReadEvent(opts.ctx, c, opts.eventID, opts.body, f.now(), f.Secrets.Mask)
+	rep, body, err := health.ReadEvent(opts.ctx, c, opts.eventID, opts.body, f.now(), f.gate().Redactor)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func TestEventFlagsToOptions(t *testing.T) {
 		{args: []string{testEventID, "--body", "-o", "json"}, tty: true, wantErr: "-o json never carries an event body"},
 		{args: []string{"pe_01HD450JT0RPBT7RRKS1ZQJYBA"}, wantErr: `"pe_01HD450JT0RPBT7RRKS1ZQJYBA" is not a Plain event id: want pEv_ and 26`},
 		{args: []string{"pEv_01HD450JT0RPBT7RRKS1ZQJYBU"}, wantErr: "is not a Plain event id"}, // U is not Crockford
-		{args: []string{"pEv_\x1b[31m"}, wantErr: `"pEv_\\x1b[31m" is not a Plain event id`},
+		{args: []string{"pEv_\x1b[31m"}, wantErr: `"pEv_\x1b[31m" is not a Plain event id`},
 		{args: nil, wantErr: "accepts 1 arg"},
 	}
 	for _, tc := range cases {

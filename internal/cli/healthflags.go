@@ -58,7 +58,7 @@ func (h *healthFlags) check(ctx context.Context, f *Factory, pl planned) (*healt
 	if window == 0 { // --max-silence alone: its window, no minimum rate
 		window, minRate = h.maxSilence, 0
 	}
-	redact := health.URLRedactor(pl.Live.Targets, f.Secrets.Mask)
+	redact := f.gate().Redactor(pl.Live.Targets)
 	now := f.now()
 	r, err := health.Check(ctx, lister(pl), pl.Plan.Changes, window, minRate, now, redact)
 	if err != nil {

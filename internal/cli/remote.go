@@ -108,7 +108,7 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 		// the URLs its error lines quote.
 		o.Debug = f.gate().Writer(f.IO.ErrOut)
 	}
-	o.Mask, o.Untrusted = f.Secrets.Mask, f.Secrets.Untrusted
+	o.Mask, o.Untrusted = f.gate().Mask, f.gate().Untrusted
 	newClient := f.NewClient
 	if newClient == nil {
 		newClient = newAPIClient

@@ -161,30 +161,3 @@ func TestMermaidIsInert(t *testing.T) {
 		t.Error("no trends should draw no chart")
 	}
 }
-
-func TestReportMarkdown(t *testing.T) {
-	now := time.Date(2026, 11, 20, 12, 30, 0, 0, time.UTC)
-	low, ok := false, true
-	rate := 0.5
-	tr := NewTrend([]plain.DeliveryAttempt{attemptAt(now.Add(-time.Minute), false), attemptAt(now.Add(-2*time.Minute), true)}, now.Add(-2*time.Hour), now)
-	r := &Report{Window: "2h0m0s", MinSuccessRate: 0.9, Unhealthy: 1, Silent: 1, MaxSilence: "6h0m0s", Targets: []TargetHealth{
-		{Name: "crm | <b>evil</b>\n```", Attempts: 2, Successful: 1, SuccessRate: &rate, Healthy: &low, Trend: tr},
-		{Name: "quiet", Healthy: &ok, Silent: true, Trend: NewTrend(nil, now.Add(-2*time.Hour), now)},
-	}}
-	md := r.Markdown()
-	for _, want := range []string{
-		"#### Delivery health (last 2h0m0s, minimum success rate 90.0%, silent after 6h0m0s)",
-		"| T1 | ```` crm \\| <b>evil</b>\\x0a``` ```` | 2 | 50.0% | 0/0 | ··▄ | **LOW** |",
-		"| T2 | `quiet` | 0 | - | 0/0 | ··· | **SILENT** |",
-		"```mermaid\nxychart-beta\n", "line [100, 100, 50]\n    line [100, 100, 100]\n```",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("markdown lacks %q:\n%s", want, md)
-		}
-	}
-	// Parsed as GitHub does, the name is one code span in its cell and
-	// the only fenced block is the chart.
-	if cells := nameCells(t, md); len(cells) != 2 || cells[0] != "crm | <b>evil</b>\\x0a```" || cells[1] != "quiet" {
-		t.Errorf("target cells %q; hostile name escaped badly:\n%s", cells, md)
-	}
-}

@@ -1,13 +1,6 @@
 package health
 
-import (
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
-
-	"github.com/plainsync/plainsync/internal/inert"
-)
+import "fmt"
 
 // OutcomeText is an event's outcome in a few words: "delivered after 3
 // attempts", "retrying, next attempt due 2026-…Z", "failed, retries
@@ -38,20 +31,4 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// WriteEvents prints one line per event and target, as the deliveries
-// command lists them. Every server-provided text goes through inert.Text.
-func WriteEvents(w io.Writer, es []EventRow) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAST ATTEMPT\tEVENT\tTYPE\tTARGET\tFIRST ATTEMPT\tATTEMPTS\tOUTCOME\tLAST FAILURE")
-	for _, e := range es {
-		last := "-"
-		if e.LastFailure != nil {
-			last = strings.TrimSpace(e.LastFailure.Result + " " + e.LastFailure.Detail())
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", FormatTime(e.LastAttemptAt), inert.Text(e.EventID), inert.Text(e.EventType),
-			inert.Text(e.Target), FormatTime(e.FirstAttemptAt), e.Attempts, e.OutcomeText(), inert.Text(last))
-	}
-	return tw.Flush()
 }

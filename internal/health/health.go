@@ -5,18 +5,13 @@ package health
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/url"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
-	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // MaxAttemptsPerTarget bounds how many delivery attempts one target's
@@ -175,87 +170,6 @@ func (r DeliveryRow) Detail() string {
 	return strings.Join(parts, " ")
 }
 
-// URLRedactor hides, in Plain's delivery messages, every part of the
-// targets' URLs that secret.ClassifyURL calls secret: an error message can
-// quote the URL it failed to reach, whole (redacted by position) or in
-// pieces (each secret part of at least 4 characters is replaced wherever
-// it appears, as written and decoded; "1" or "v2" would shred every
-// message). mask runs next, for the secrets the caller
-// knows of.
-func URLRedactor(ts []plain.Target, mask func(string) string) func(string) string {
-	var secrets []string
-	for _, t := range ts {
-		for _, p := range secret.ClassifyURL(t.URL) {
-			raw := t.URL[p.Start:p.End]
-			secrets = append(secrets, raw)
-			if d, err := url.QueryUnescape(raw); err == nil && d != raw {
-				secrets = append(secrets, d)
-			}
-		}
-	}
-	// Longest first, so that a secret containing another is replaced whole.
-	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-	return func(s string) string {
-		for _, sec := range secrets {
-			if len(sec) >= 4 {
-				s = strings.ReplaceAll(s, sec, secret.Marker)
-			}
-		}
-		return secret.RedactURLsInText(mask(s))
-	}
-}
-
-// WriteTable prints per-target health: attempts and their success rate,
-// the events they belong to and how many were delivered, a sparkline of
-// the trend when there is one, and the last failure.
-func WriteTable(w io.Writer, hs []TargetHealth, minRate *float64) error {
-	trend := false
-	for _, h := range hs {
-		trend = trend || h.Trend != nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	head := "TARGET\tATTEMPTS\tSUCCESS\tEVENTS DELIVERED"
-	if trend {
-		head += "\tTREND"
-	}
-	head += "\tLAST FAILURE"
-	if minRate != nil {
-		head = "\t" + head
-	}
-	fmt.Fprintln(tw, head)
-	for _, h := range hs {
-		rate := "-"
-		if h.SuccessRate != nil {
-			rate = fmt.Sprintf("%.1f%%", *h.SuccessRate*100)
-		}
-		attempts := fmt.Sprint(h.Attempts)
-		if h.Truncated {
-			attempts += "+"
-		}
-		events := fmt.Sprintf("%d/%d", h.Delivered, h.Events)
-		last := "-"
-		if h.LastFailure != nil {
-			last = fmt.Sprintf("%s %s %s", FormatTime(h.LastFailure.AttemptedAt), h.LastFailure.Result, h.LastFailure.Detail())
-		}
-		if minRate != nil {
-			mark := "ok"
-			switch {
-			case h.Healthy != nil && !*h.Healthy:
-				mark = "LOW"
-			case h.Silent:
-				mark = "SILENT"
-			}
-			fmt.Fprintf(tw, "%s\t", mark)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", inert.Text(h.Name), attempts, rate, events)
-		if trend {
-			fmt.Fprintf(tw, "%s\t", h.Trend.Sparkline())
-		}
-		fmt.Fprintf(tw, "%s\n", inert.Text(strings.TrimSpace(last)))
-	}
-	return tw.Flush()
-}
-
 // FormatTime is how tables print a time.
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 
@@ -315,28 +229,3 @@ func Check(ctx context.Context, c Lister, changes []diff.Change, window time.Dur
 // AnyUnhealthy reports whether any target is below the minimum, or
 // silent for longer than --max-silence allows; nil-safe.
 func (r *Report) AnyUnhealthy() bool { return r != nil && (r.Unhealthy > 0 || r.Silent > 0) }
-
-// WriteText prints the report after the drift text; nil-safe.
-func (r *Report) WriteText(w io.Writer) error {
-	if r == nil {
-		return nil
-	}
-	fmt.Fprintf(w, "\nDelivery health (last %s, since %s; minimum success rate %.1f%%):\n", r.Window, FormatTime(r.Since), r.MinSuccessRate*100)
-	if len(r.Targets) == 0 {
-		fmt.Fprintln(w, "No managed targets in Plain to check.")
-		return nil
-	}
-	if err := WriteTable(w, r.Targets, &r.MinSuccessRate); err != nil {
-		return err
-	}
-	if r.Unhealthy > 0 {
-		fmt.Fprintf(w, "%d target(s) below the minimum success rate.\n", r.Unhealthy)
-	}
-	if r.Silent > 0 {
-		fmt.Fprintf(w, "%d target(s) without a successful delivery for %s or longer (SILENT).\n", r.Silent, r.MaxSilence)
-	}
-	if r.Unhealthy == 0 && r.Silent == 0 {
-		fmt.Fprintln(w, "All targets healthy (targets without attempts in the window count as healthy).")
-	}
-	return nil
-}

@@ -135,7 +135,7 @@ type UnmanagedTarget struct {
 
 // NewDriftReport builds the masked drift report of p.
 func NewDriftReport(p *diff.Plan) DriftReport {
-	m := diff.Masked(p)
+	m := masked(p)
 	r := DriftReport{
 		FormatVersion: diff.FormatVersion,
 		InSync:        InSync(m),

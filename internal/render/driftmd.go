@@ -36,7 +36,7 @@ func DriftIssueMarkdown(w io.Writer, p *diff.Plan, hr *health.Report) error {
 	}
 	var hb strings.Builder
 	if hr != nil {
-		if err := hr.WriteText(&hb); err != nil {
+		if err := HealthText(&hb, hr); err != nil {
 			return fmt.Errorf("render drift issue: %w", err)
 		}
 	}

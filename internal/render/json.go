@@ -79,7 +79,7 @@ type JSONPlan struct {
 
 // NewJSONPlan builds the masked JSON shape of p.
 func NewJSONPlan(p *diff.Plan) JSONPlan {
-	m := diff.Masked(p)
+	m := masked(p)
 	j := JSONPlan{
 		FormatVersion: diff.FormatVersion,
 		File:          m.File,

@@ -2,7 +2,7 @@
 // terminals, a stable JSON shape, Markdown for pull-request comments and
 // step summaries, and the drift report of `plainsync drift`.
 //
-// Every renderer works on diff.Masked(p), so every string it prints has
+// Every renderer works on masked(p), so every string it prints has
 // passed through p.Secrets.Mask: interpolated secrets appear as their
 // ${NAME} reference, never as values. The human-readable ones also make
 // every string inert first (see display).
@@ -76,9 +76,27 @@ func bare(s string) string { return s }
 // every string made inert (control characters escaped, no line able to
 // start a GitHub workflow command), because descriptions, URLs, event
 // types and names come from Plain or the file, not from plainsync. JSON
-// output uses diff.Masked instead: its encoder escapes control characters
+// output uses masked instead: its encoder escapes control characters
 // and consumers need the values exactly.
-func display(p *diff.Plan) *diff.Plan { return diff.Displayed(p, inert.Text) }
+func display(p *diff.Plan) *diff.Plan {
+	if p == nil {
+		return nil
+	}
+	q, _ := diff.MapStrings(masked(p), func(s string) (string, error) { return inert.Text(s), nil })
+	return q
+}
+
+// masked returns a deep copy of p with every string passed through
+// p.Secrets.Mask and every URL's secret parts redacted (diff.RedactURLs):
+// what renderers print. Secrets is carried over.
+func masked(p *diff.Plan) *diff.Plan {
+	if p == nil {
+		return nil
+	}
+	q, _ := diff.MapStrings(p, func(s string) (string, error) { return p.Secrets.Mask(s), nil })
+	diff.RedactURLs(q)
+	return q
+}
 
 // inlineDiff renders before → after as one string with deletions and
 // insertions marked: [-old-]{+new+} without colour, red and green with it.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/render"
 )
 
 // EventsTable lists the event types by namespace and the webhook versions.
@@ -79,12 +80,12 @@ func DeliveryEvents(w io.Writer, rep *health.Listing, targets int) error {
 			shown = fmt.Sprintf("; %d of %d shown, raise --limit for more", len(rep.Events), rep.EventsMatched)
 		}
 		fmt.Fprintf(w, "Events%s (newest first%s; --attempts lists every attempt):\n", window, shown)
-		if err := health.WriteEvents(w, rep.Events); err != nil {
+		if err := render.HealthEvents(w, rep.Events); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return health.WriteTable(w, rep.Health, nil)
+	return render.HealthTable(w, rep.Health, nil)
 }
 
 // DeliveriesTable lists every delivery attempt, then the health per target.
@@ -116,7 +117,7 @@ func DeliveriesTable(w io.Writer, rep *health.Listing, targets int) error {
 		}
 	}
 	fmt.Fprintf(w, "\nHealth%s:\n", window)
-	return health.WriteTable(w, rep.Health, nil)
+	return render.HealthTable(w, rep.Health, nil)
 }
 
 // PrettyBody indents a JSON body for a terminal; JSON escapes
@@ -139,7 +140,7 @@ func EventReport(w io.Writer, rep *health.EventReport) error {
 		return nil
 	}
 	fmt.Fprintf(w, "Event %s (%s):\n", rep.EventID, Gate{}.Text(rep.EventType))
-	if err := health.WriteEvents(w, rep.Targets); err != nil {
+	if err := render.HealthEvents(w, rep.Targets); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nAttempts (oldest first):")

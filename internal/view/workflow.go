@@ -63,7 +63,7 @@ func (r *Workflow) DryRun(todo []*diff.Plan, multi bool) error {
 		if multi {
 			fmt.Fprintf(&ops, "%s:\n", r.Secrets.Mask(p.File))
 		}
-		for i, op := range apply.Operations(p) {
+		for i, op := range ApplyOperations(p) {
 			fmt.Fprintf(&ops, "  %d. %s\n", i+1, op)
 		}
 	}
@@ -98,12 +98,12 @@ func (r *Workflow) Applying(w io.Writer, file string, multi bool) {
 }
 
 func (r *Workflow) Progress(w io.Writer) func(apply.Event) {
-	return apply.ProgressPrinter(w, r.Secrets)
+	return ApplyProgress(w, r.Secrets)
 }
 
 func (r *Workflow) Applied(w io.Writer, res *apply.Result) string {
 	var result strings.Builder
-	apply.RenderResult(&result, res, r.Secrets)
+	ApplyResult(&result, res, r.Secrets)
 	fmt.Fprint(w, result.String())
 	return result.String()
 }

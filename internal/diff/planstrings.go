@@ -8,32 +8,11 @@ import (
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
-// Masked returns a deep copy of p with every string passed through
-// p.Secrets.Mask: what renderers print. Secrets is carried over.
-func Masked(p *Plan) *Plan {
-	if p == nil {
-		return nil
-	}
-	q, _ := MapStrings(p, func(s string) (string, error) { return p.Secrets.Mask(s), nil })
-	RedactURLs(q)
-	return q
-}
-
-// Displayed is Masked with escape also applied to every string, after
-// masking and URL redaction: what human-readable renderers print, with
-// every piece of text that came from the file or from Plain made inert
-// (see internal/inert).
-func Displayed(p *Plan, escape func(string) string) *Plan {
-	if p == nil {
-		return nil
-	}
-	q, _ := MapStrings(Masked(p), func(s string) (string, error) { return escape(s), nil })
-	return q
-}
-
 // RedactURLs hides, in a masked plan, every secret part of every URL that
 // no ${VAR} names (live tokens, literal ones in the file), by position:
-// see secret.RedactMaskedURL. A URL field change shows the secret parts it
+// see secret.RedactMaskedURL. It keeps those secrets out of the plan as
+// data: planfile saves the result, and the renderers (render.masked)
+// start from it. A URL field change shows the secret parts it
 // changes as secret.ChangedMarker. MapStrings made q's states and fields
 // fresh copies, so they are edited in place.
 func RedactURLs(q *Plan) {
@@ -71,8 +50,8 @@ func RedactURLs(q *Plan) {
 // MapStrings returns a deep copy of p with f applied to every string that
 // may hold text from the file or from Plain (enum-like fields such as
 // Action and Field are left alone). An error names the field it came from,
-// e.g. "changes[2].after.url"; paths are built only then, because Masked
-// runs on every rendering of large plans.
+// e.g. "changes[2].after.url"; paths are built only then, because the
+// renderers' masked copy runs on every rendering of large plans.
 func MapStrings(p *Plan, f func(s string) (string, error)) (*Plan, error) {
 	var firstErr error
 	m := func(prefix, field, s string) string {

@@ -1,4 +1,4 @@
-package apply
+package view
 
 import (
 	"fmt"
@@ -7,22 +7,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/apply"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
-// Operations lists, in the order Execute would send them, the mutations
-// applying the plan performs, one line each, shaped like the GraphQL
-// mutation and its input: --dry-run prints them. An update lists exactly
-// the fields it sends. Every value is masked with p.Secrets before it is
-// quoted, so that quoting cannot disguise a secret from the masker.
-func Operations(p *diff.Plan) []string {
+// ApplyOperations lists, in the order apply.Execute would send them, the
+// mutations applying the plan performs, one line each, shaped like the
+// GraphQL mutation and its input: --dry-run prints them. An update lists
+// exactly the fields it sends: the inputs are apply's own (apply.Phases,
+// apply.CreateInput, apply.UpdateInput), so that dry-run and apply cannot
+// disagree. Every value is masked with p.Secrets before it is quoted, so
+// that quoting cannot disguise a secret from the masker.
+func ApplyOperations(p *diff.Plan) []string {
 	if p == nil {
 		return nil
 	}
 	m := p.Secrets
-	creates, updates, deletes := phases(p)
+	creates, updates, deletes := apply.Phases(p)
 	out := make([]string, 0, len(creates)+len(updates)+len(deletes))
 	for _, ch := range creates {
 		out = append(out, createOperation(ch, m))
@@ -65,7 +68,7 @@ func createOperation(ch diff.Change, m *secret.Masker) string {
 	if ch.After == nil {
 		return fmt.Sprintf("# create %s: not sent, the plan has no desired state for it", q(m, ch.Name))
 	}
-	in := createInput(ch.After)
+	in := apply.CreateInput(ch.After)
 	var b strings.Builder
 	fmt.Fprintf(&b, "createWebhookTarget(description: %s, url: %s, eventSubscriptions: %s",
 		q(m, in.Description), qURL(m, in.URL), quoteList(m, in.EventTypes))
@@ -79,7 +82,7 @@ func createOperation(ch diff.Change, m *secret.Masker) string {
 func updateOperation(ch diff.Change, m *secret.Masker) string {
 	// Render what update would really send, so that dry-run and apply
 	// cannot disagree.
-	in, err := updateInput(ch)
+	in, err := apply.UpdateInput(ch)
 	if err != nil {
 		return fmt.Sprintf("# update %s: not sent: %s", q(m, ch.Name), inert.Text(maskText(m, err.Error())))
 	}
@@ -111,13 +114,13 @@ func seconds(d time.Duration) string {
 }
 
 // symbols mark outcomes in progress lines, diff-style.
-var symbols = map[Outcome]string{
-	OutcomeCreated: "+",
-	OutcomeAdopted: "+",
-	OutcomeUpdated: "~",
-	OutcomeDeleted: "-",
-	OutcomeFailed:  "!",
-	OutcomeSkipped: ".",
+var symbols = map[apply.Outcome]string{
+	apply.OutcomeCreated: "+",
+	apply.OutcomeAdopted: "+",
+	apply.OutcomeUpdated: "~",
+	apply.OutcomeDeleted: "-",
+	apply.OutcomeFailed:  "!",
+	apply.OutcomeSkipped: ".",
 }
 
 // verbs name an action in failure and skip lines.
@@ -127,13 +130,13 @@ var verbs = map[diff.Action]string{
 	diff.ActionDelete: "delete",
 }
 
-// progressLine renders one event as ProgressPrinter prints it. Each part is
+// progressLine renders one event as ApplyProgress prints it. Each part is
 // masked before it is quoted or joined, so escaping cannot hide a secret.
-func progressLine(ev Event, m *secret.Masker) string {
+func progressLine(ev apply.Event, m *secret.Masker) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%d/%d] %s ", ev.Index, ev.Total, symbols[ev.Outcome])
 	switch ev.Outcome {
-	case OutcomeFailed, OutcomeSkipped:
+	case apply.OutcomeFailed, apply.OutcomeSkipped:
 		fmt.Fprintf(&b, "%s %s", verbs[ev.Change.Action], q(m, ev.Change.Name))
 	default:
 		fmt.Fprintf(&b, "%s %s", ev.Outcome, q(m, ev.Change.Name))
@@ -142,15 +145,15 @@ func progressLine(ev Event, m *secret.Masker) string {
 		fmt.Fprintf(&b, " (%s)", inert.Text(m.Mask(ev.TargetID)))
 	}
 	switch ev.Outcome {
-	case OutcomeFailed:
+	case apply.OutcomeFailed:
 		b.WriteString(" failed after " + seconds(ev.Elapsed))
-	case OutcomeSkipped:
+	case apply.OutcomeSkipped:
 		b.WriteString(" skipped")
 	default:
 		b.WriteString(" in " + seconds(ev.Elapsed))
 	}
 	switch ev.Outcome {
-	case OutcomeAdopted:
+	case apply.OutcomeAdopted:
 		b.WriteString(": the create's response was lost, and the target was found in live state")
 	}
 	if ev.Err != nil {
@@ -159,27 +162,27 @@ func progressLine(ev Event, m *secret.Masker) string {
 	return b.String()
 }
 
-// ProgressPrinter returns an Options.Progress callback that writes one
+// ApplyProgress returns an apply.Options.Progress callback that writes one
 // masked line per finished change to w, e.g.
 // `[2/5] + created "crm-sync" (whTarget_00000000000000000000000001) in 0.3s`. Names, ids and errors are
 // all masked, because any of them can carry a secret.
-func ProgressPrinter(w io.Writer, masker *secret.Masker) func(Event) {
-	return func(ev Event) {
+func ApplyProgress(w io.Writer, masker *secret.Masker) func(apply.Event) {
+	return func(ev apply.Event) {
 		// A progress line that cannot be written is not worth failing the
 		// apply over; the final summary reports the outcome again.
 		_, _ = fmt.Fprintln(w, progressLine(ev, masker))
 	}
 }
 
-// RenderResult writes the final summary line, e.g.
+// ApplyResult writes the final summary line, e.g.
 // `Apply complete: 2 created, 1 updated, 0 deleted, 0 failed, 0 skipped in 1.2s.`,
 // then one line per failed change and one per distinct skip reason, so
 // that the reasons are not lost in the progress output. The head says
 // "Apply failed" when a change failed and "Apply incomplete" when changes
 // were only skipped (a cancelled run). Everything is masked.
-func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
+func ApplyResult(w io.Writer, r *apply.Result, masker *secret.Masker) {
 	if r == nil {
-		r = &Result{}
+		r = &apply.Result{}
 	}
 	var b strings.Builder
 	head := "Apply complete"
@@ -196,7 +199,7 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 	fmt.Fprintf(&b, "%d updated, %d deleted, %d failed, %d skipped in %s.\n",
 		r.Updated, r.Deleted, r.Failed, r.Skipped, seconds(r.Elapsed))
 	for _, ev := range r.Events {
-		if ev.Outcome != OutcomeFailed {
+		if ev.Outcome != apply.OutcomeFailed {
 			continue
 		}
 		fmt.Fprintf(&b, "  ! %s %s: %s\n", verbs[ev.Change.Action], q(masker, ev.Change.Name), inert.Text(maskText(masker, errText(ev.Err))))
@@ -206,7 +209,7 @@ func RenderResult(w io.Writer, r *Result, masker *secret.Masker) {
 	var reasons []string
 	skips := map[string]int{}
 	for _, ev := range r.Events {
-		if ev.Outcome != OutcomeSkipped {
+		if ev.Outcome != apply.OutcomeSkipped {
 			continue
 		}
 		why := inert.Text(maskText(masker, errText(ev.Err)))
