@@ -74,29 +74,6 @@ func exitErr(err error) error {
 	return err
 }
 
-// applyPlans hands the plans to reconcile.Apply with apply's options.
-func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptions) (bool, error) {
-	ok, err := reconcile.Apply(ctx, plans, &reconcile.ApplyOptions{
-		DryRun:           af.dryRun,
-		AutoApprove:      af.autoApprove,
-		Parallelism:      af.parallelism,
-		Workspaces:       af.rf.workspacesFor(len(plans)),
-		Timeout:          af.rf.timeout,
-		MaxDeletePercent: af.maxDeletePercent,
-		MaxUpdatePercent: af.maxUpdatePercent,
-		DeleteSet:        af.deleteSet,
-		UpdateSet:        af.updateSet,
-		Force:            af.force,
-		AllowDestroy:     af.allowDestroy,
-		LockMode:         af.lockMode,
-		LockTimeout:      af.lockTimeout,
-		LockDir:          lockDir(f),
-		Endpoint:         f.endpoint(&af.rf),
-		Confirmer:        terminalConfirmer{f},
-	}, workflowView(f))
-	return ok, exitErr(err)
-}
-
 // refuseFailed refuses to apply anything when any file could not be
 // planned: apply writes every workspace or none.
 func refuseFailed(f *Factory, plans []planned) error {
@@ -152,7 +129,7 @@ func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan {
 }
 
 // loadSavedPlan hands "apply PLAN.json" to reconcile.LoadSaved.
-func loadSavedPlan(ctx context.Context, f *Factory, af *applyOptions) (planned, error) {
+func loadSavedPlan(ctx context.Context, f *Factory, af *ApplyOptions) (planned, error) {
 	pl, err := reconcile.LoadSaved(ctx, &reconcile.SavedRequest{
 		Path:      af.savedPlan,
 		Prune:     af.prune,

@@ -1,6 +1,8 @@
 package view
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/plainsync/plainsync/internal/inert"
@@ -87,3 +89,14 @@ func (g Gate) Whole(s string) string {
 // RedactURL is a live URL as every listing shows it: its secret parts
 // redacted (the listing masks and escapes it as it prints).
 func RedactURL(u string) string { return secret.RedactURL(u) }
+
+// WriteJSON writes v to w as an indented JSON document through JSON, with
+// a final newline: the -o json output of the commands.
+func (g Gate) WriteJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	_, err = w.Write(append(g.JSON(data), '\n'))
+	return err
+}
