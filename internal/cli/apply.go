@@ -3,48 +3,37 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/lock"
 	"github.com/plainsync/plainsync/internal/reconcile"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
-// applyOptions are what apply needs: the factory (streams, environment,
+// ApplyOptions are what apply needs: the factory (streams, environment,
 // clients) and the flag values. applyPlans and the lock read them too.
-type applyOptions struct {
-	f *Factory
+type ApplyOptions struct {
+	ctx context.Context
+	f   *Factory
 	// savedPlan is the PLAN.json argument; "" plans the files.
-	savedPlan        string
-	files            []string
-	rf               remoteFlags
-	prune            bool
-	dryRun           bool
-	autoApprove      bool
-	parallelism      int
-	maxDeletePercent float64
-	maxUpdatePercent float64
-	// deleteSet and updateSet say the flags were given: they then win over
-	// the file's guards.
-	deleteSet, updateSet bool
-	force                bool
-	// allowDestroy names the protected targets this run may delete or
-	// re-point (--allow-destroy, repeatable).
-	allowDestroy []string
-	lockTimeout  time.Duration
-	// lockMode is --lock: reconcile.LockPlain, reconcile.LockLocal or reconcile.LockOff.
-	lockMode string
+	savedPlan string
+	files     []string
+	rf        remoteFlags
+	prune     bool
+	// run holds the flags reconcile.Apply takes; applyPlans completes it.
+	run reconcile.ApplyOptions
 }
 
-// NewCmdApply binds the flags to applyOptions and checks what the flags
+// NewCmdApply binds the flags to ApplyOptions and checks what the flags
 // alone decide; runF does the work (nil: applyRun; tests capture it).
-func NewCmdApply(f *Factory, runF func(context.Context, *applyOptions) error) *cobra.Command {
+func NewCmdApply(f *Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = applyRun
 	}
-	af := applyOptions{f: f}
+	af := ApplyOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "apply [-f FILE]... | apply PLAN.json",
 		Short: "Make the live workspace match the file",
@@ -87,7 +76,8 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 			if err := af.check(cmd, args); err != nil {
 				return err
 			}
-			return runF(cmd.Context(), &af)
+			af.ctx = cmd.Context()
+			return runF(&af)
 		},
 	}
 	addFileFlag(cmd, &af.files)
@@ -96,35 +86,24 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 	addPolicyFlag(cmd, &af.rf.policy)
 	fl := cmd.Flags()
 	fl.BoolVar(&af.prune, "prune", false, "delete live targets the file does not list (ignore rules still protect)")
-	fl.BoolVar(&af.dryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
-	fl.BoolVar(&af.autoApprove, "auto-approve", false, "apply without asking (required without a terminal)")
-	fl.IntVar(&af.parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
-	fl.Float64Var(&af.maxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
-	fl.Float64Var(&af.maxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
-	fl.StringVar(&af.lockMode, "lock", reconcile.LockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
-	fl.DurationVar(&af.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
-	fl.BoolVar(&af.force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
-	fl.StringArrayVar(&af.allowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
+	fl.BoolVar(&af.run.DryRun, "dry-run", false, "print the plan and the exact operations; write nothing")
+	fl.BoolVar(&af.run.AutoApprove, "auto-approve", false, "apply without asking (required without a terminal)")
+	fl.IntVar(&af.run.Parallelism, "parallelism", apply.DefaultParallelism, "concurrent mutations within each phase")
+	fl.Float64Var(&af.run.MaxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
+	fl.Float64Var(&af.run.MaxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
+	fl.StringVar(&af.run.LockMode, "lock", reconcile.LockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
+	fl.DurationVar(&af.run.LockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
+	fl.BoolVar(&af.run.Force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
+	fl.StringArrayVar(&af.run.AllowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
 	return cmd
 }
 
 // check refuses what the flags alone decide is wrong, and records which
 // guard flags were given and the saved plan argument.
-func (af *applyOptions) check(cmd *cobra.Command, args []string) error {
-	if af.parallelism < 1 {
-		return fmt.Errorf("--parallelism must be at least 1, got %d", af.parallelism)
-	}
-	if af.maxDeletePercent < 0 || af.maxDeletePercent > 100 {
-		return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", af.maxDeletePercent)
-	}
-	if af.maxUpdatePercent < 0 || af.maxUpdatePercent > 100 {
-		return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", af.maxUpdatePercent)
-	}
-	af.deleteSet, af.updateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
-	switch af.lockMode {
-	case reconcile.LockPlain, reconcile.LockLocal, reconcile.LockOff:
-	default:
-		return fmt.Errorf("--lock must be plain, local or none, got %q", af.lockMode)
+func (af *ApplyOptions) check(cmd *cobra.Command, args []string) error {
+	af.run.DeleteSet, af.run.UpdateSet = cmd.Flags().Changed("max-delete-percent"), cmd.Flags().Changed("max-update-percent")
+	if err := af.run.CheckFlags(); err != nil {
+		return err
 	}
 	if len(args) == 1 {
 		if cmd.Flags().Changed("file") {
@@ -137,33 +116,13 @@ func (af *applyOptions) check(cmd *cobra.Command, args []string) error {
 
 // applyRun plans the files (or loads the saved plan), writes the Actions
 // outputs and hands the plans to applyPlans.
-func applyRun(ctx context.Context, af *applyOptions) error {
-	f := af.f
-	var plans []planned
-	var err error
-	if af.savedPlan != "" {
-		if f.Actions.Enabled() {
-			// The comment is the file's the plan was made from, also when
-			// the plan is refused.
-			f.Actions.NoteSavedPlan(af.savedPlan)
-		}
-		var pl planned
-		pl, err = loadSavedPlan(ctx, f, af)
-		pl.Saved = true
-		plans = []planned{pl}
-	} else {
-		plans, err = planFiles(ctx, f, af.files, &af.rf, af.prune)
-		if err == nil {
-			err = refuseFailed(f, plans)
-		}
-	}
+func applyRun(af *ApplyOptions) error {
+	f, ctx := af.f, af.ctx
+	plans, err := applyInputs(ctx, af)
 	if err != nil {
 		return err
 	}
-	if err := f.Actions.WritePlanOutputs(plans); err != nil {
-		return err
-	}
-	if err := f.Actions.WritePlanFiles(plans); err != nil {
+	if err := f.Actions.ReportPlanned(plans); err != nil {
 		return err
 	}
 	ok, err := applyPlans(ctx, f, plans, af)
@@ -174,4 +133,34 @@ func applyRun(ctx context.Context, af *applyOptions) error {
 		return &ExitError{Code: ExitFailure}
 	}
 	return nil
+}
+
+// applyInputs is the saved plan, or the plans of every file: all or none.
+func applyInputs(ctx context.Context, af *ApplyOptions) ([]planned, error) {
+	f := af.f
+	if af.savedPlan == "" {
+		plans, err := planFiles(ctx, f, af.files, &af.rf, af.prune)
+		if err != nil {
+			return nil, err
+		}
+		return plans, refuseFailed(f, plans)
+	}
+	// The comment is the file's the plan was made from, also when the
+	// plan is refused.
+	f.Actions.NoteSavedPlan(af.savedPlan)
+	pl, err := loadSavedPlan(ctx, f, af)
+	pl.Saved = true
+	return []planned{pl}, err
+}
+
+// applyPlans completes apply's options (workspaces at once, request
+// timeout, where the local locks live, the API they are for, the prompt)
+// and hands the plans to reconcile.Apply.
+func applyPlans(ctx context.Context, f *Factory, plans []planned, af *ApplyOptions) (bool, error) {
+	o := af.run
+	o.Workspaces, o.Timeout = af.rf.workspacesFor(len(plans)), af.rf.timeout
+	o.LockDir, o.Endpoint = lock.Dir(f.Getenv), api.Endpoint(af.rf.apiURL, f.LookupEnv)
+	o.Confirmer = view.TerminalConfirmer{In: f.IO.In, Out: f.IO.Out, InIsTerminal: f.IO.InIsTerminal}
+	ok, err := reconcile.Apply(ctx, plans, &o, workflowView(f))
+	return ok, exitErr(err)
 }

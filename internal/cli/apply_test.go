@@ -1,32 +1,31 @@
 package cli
 
 import (
-	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
 )
 
-// Flags map to applyOptions, and what flags alone decide is refused before
+// Flags map to ApplyOptions, and what flags alone decide is refused before
 // anything is read; no Plain is involved.
 func TestApplyFlagsToOptions(t *testing.T) {
 	cases := []struct {
 		args    []string
-		check   func(*applyOptions) bool
+		check   func(*ApplyOptions) bool
 		wantErr string
 	}{
-		{args: nil, check: func(o *applyOptions) bool {
-			return o.savedPlan == "" && len(o.files) == 1 && o.files[0] == "plainsync.yaml" && o.parallelism == 4 &&
-				!o.rf.workspacesGiven && o.rf.workspacesFor(1) == 1 && o.rf.workspacesFor(20) == 20 && o.rf.workspacesFor(100) == maxWorkspacesParallelism && !o.deleteSet && !o.updateSet && o.lockTimeout == defaultLockTimeout
+		{args: nil, check: func(o *ApplyOptions) bool {
+			return o.savedPlan == "" && len(o.files) == 1 && o.files[0] == "plainsync.yaml" && o.run.Parallelism == 4 &&
+				!o.rf.workspacesGiven && o.rf.workspacesFor(1) == 1 && o.rf.workspacesFor(20) == 20 && o.rf.workspacesFor(100) == maxWorkspacesParallelism && !o.run.DeleteSet && !o.run.UpdateSet && o.run.LockTimeout == defaultLockTimeout
 		}},
 		{args: []string{"-f", "a.yaml", "-f", "b.yaml", "--prune", "--auto-approve", "--parallelism", "8", "--workspaces-parallelism", "3", "--max-delete-percent", "10", "--lock-timeout", "5s"},
-			check: func(o *applyOptions) bool {
-				return strings.Join(o.files, ",") == "a.yaml,b.yaml" && o.prune && o.autoApprove && o.parallelism == 8 && o.rf.workspacesFor(20) == 3 &&
-					o.deleteSet && o.maxDeletePercent == 10 && !o.updateSet && o.lockTimeout == 5*time.Second
+			check: func(o *ApplyOptions) bool {
+				return strings.Join(o.files, ",") == "a.yaml,b.yaml" && o.prune && o.run.AutoApprove && o.run.Parallelism == 8 && o.rf.workspacesFor(20) == 3 &&
+					o.run.DeleteSet && o.run.MaxDeletePercent == 10 && !o.run.UpdateSet && o.run.LockTimeout == 5*time.Second
 			}},
-		{args: []string{"plan.json"}, check: func(o *applyOptions) bool { return o.savedPlan == "plan.json" }},
-		{args: []string{"plan.json", "--prune"}, check: func(o *applyOptions) bool { return o.savedPlan == "plan.json" && o.prune }},
+		{args: []string{"plan.json"}, check: func(o *ApplyOptions) bool { return o.savedPlan == "plan.json" }},
+		{args: []string{"plan.json", "--prune"}, check: func(o *ApplyOptions) bool { return o.savedPlan == "plan.json" && o.prune }},
 		{args: []string{"plan.json", "-f", "a.yaml"}, wantErr: "a saved plan carries its file"},
 		{args: []string{"--parallelism", "0"}, wantErr: "--parallelism must be at least 1"},
 		{args: []string{"--max-update-percent", "101"}, wantErr: "--max-update-percent must be between 0 and 100"},
@@ -34,8 +33,8 @@ func TestApplyFlagsToOptions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		f, _, _ := testFactory(nil)
-		var got *applyOptions
-		cmd := NewCmdApply(f, func(_ context.Context, o *applyOptions) error { got = o; return nil })
+		var got *ApplyOptions
+		cmd := NewCmdApply(f, func(o *ApplyOptions) error { got = o; return nil })
 		cmd.SetArgs(tc.args)
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)

@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/reconcile"
-	"github.com/plainsync/plainsync/internal/render"
 )
 
 // DriftOptions are the drift command's inputs.
@@ -19,7 +16,7 @@ type DriftOptions struct {
 	rf     remoteFlags
 	prune  bool
 	output string
-	health healthFlags
+	health reconcile.HealthOptions
 	// issue is --github-issue: keep one drift issue per workspace.
 	issue bool
 }
@@ -68,7 +65,7 @@ minimum success rate or silent, 1 error.`,
 			if err := outputFormat(opts.output, "text", "json", "markdown"); err != nil {
 				return err
 			}
-			if err := opts.health.validate(cmd); err != nil {
+			if err := checkHealthFlags(cmd, &opts.health); err != nil {
 				return err
 			}
 			opts.ctx = cmd.Context()
@@ -89,7 +86,7 @@ minimum success rate or silent, 1 error.`,
 // driftRun plans every file in check mode, runs the health check, and
 // reports each file.
 func driftRun(opts *DriftOptions) error {
-	f, ctx, output := opts.f, opts.ctx, opts.output
+	f, ctx := opts.f, opts.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -97,46 +94,16 @@ func driftRun(opts *DriftOptions) error {
 	if err != nil {
 		return err
 	}
-	reports, err := opts.health.checkAll(ctx, f, plans, opts.rf.workspacesFor(len(plans))) // nils unless --health-window or --max-silence
+	h := opts.health
+	h.Now, h.Workspaces = f.now(), opts.rf.workspacesFor(len(plans))
+	h.Redact = f.gate().Redactor
+	reports, err := reconcile.CheckHealth(ctx, plans, &h) // nils unless --health-window or --max-silence
 	if err != nil {
 		return err
 	}
-	drifted, unhealthy := false, false
-	for i, pl := range plans {
-		if pl.Err != nil {
-			if err := workflowView(f).Failure(pl, output, len(plans)); err != nil {
-				return err
-			}
-			continue
-		}
-		hr := reports[i]
-		switch output {
-		case "json":
-			err = driftJSON(f, pl.Plan, hr)
-		case "markdown":
-			if err = render.DriftMarkdown(f.IO.Out, pl.Plan); err == nil && hr != nil {
-				_, err = io.WriteString(f.IO.Out, "\n"+render.HealthMarkdown(hr))
-			}
-		default:
-			if err = render.Drift(f.IO.Out, pl.Plan, f.renderOptions()); err == nil {
-				err = render.HealthText(f.IO.Out, hr)
-			}
-		}
-		if err != nil {
-			return err
-		}
-		drifted = drifted || pl.Plan.HasChanges()
-		unhealthy = unhealthy || hr.AnyUnhealthy()
-		if err := f.Actions.SummarizePlan(pl.Plan, true, len(plans)); err != nil {
-			return err
-		}
-		if hr != nil {
-			// Counts, names and a chart only: never a body or a URL.
-			if err := f.Actions.SummarizeFile(pl.Plan.File, render.HealthMarkdown(hr)); err != nil {
-				return err
-			}
-		}
-		f.Actions.Done(pl.Plan.File)
+	drifted, unhealthy, err := workflowView(f).ShowDrift(plans, reports, opts.output)
+	if err != nil {
+		return err
 	}
 	if opts.issue {
 		if err := f.Actions.SyncDriftIssues(ctx, f.IO.ErrOut, plans, reports); err != nil {
@@ -148,10 +115,7 @@ func driftRun(opts *DriftOptions) error {
 	if len(reconcile.Failed(plans)) > 0 {
 		return &ExitError{Code: ExitFailure}
 	}
-	if err := f.Actions.WritePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drifted || unhealthy)}); err != nil {
-		return err
-	}
-	if err := f.Actions.WritePlanFiles(plans); err != nil {
+	if err := f.Actions.ReportDrift(plans, drifted || unhealthy); err != nil {
 		return err
 	}
 	if drifted || unhealthy {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/reconcile"
 )
 
 // Flags map to DriftOptions; flag-only mistakes are refused before Plain
@@ -17,10 +19,10 @@ func TestDriftFlagsToOptions(t *testing.T) {
 		want    DriftOptions
 		wantErr string
 	}{
-		{args: nil, want: DriftOptions{output: "text", health: healthFlags{minRate: defaultMinSuccessRate}}},
+		{args: nil, want: DriftOptions{output: "text", health: reconcile.HealthOptions{MinRate: defaultMinSuccessRate}}},
 		{args: []string{"-o", "markdown", "--health-window", "72h", "--max-silence", "6h", "--min-success-rate", "0.5", "--prune"},
-			want: DriftOptions{output: "markdown", prune: true, health: healthFlags{window: 72 * time.Hour, minRate: 0.5, maxSilence: 6 * time.Hour}}},
-		{args: []string{"--max-silence", "2h"}, want: DriftOptions{output: "text", health: healthFlags{minRate: defaultMinSuccessRate, maxSilence: 2 * time.Hour}}},
+			want: DriftOptions{output: "markdown", prune: true, health: reconcile.HealthOptions{Window: 72 * time.Hour, MinRate: 0.5, MaxSilence: 6 * time.Hour}}},
+		{args: []string{"--max-silence", "2h"}, want: DriftOptions{output: "text", health: reconcile.HealthOptions{MinRate: defaultMinSuccessRate, MaxSilence: 2 * time.Hour}}},
 		{args: []string{"--max-silence", "-1h"}, wantErr: "--max-silence must not be negative"},
 		{args: []string{"--min-success-rate", "0.5"}, wantErr: "--min-success-rate needs --health-window"},
 		{args: []string{"-o", "yaml"}, wantErr: `unknown output format "yaml"`},
@@ -42,7 +44,7 @@ func TestDriftFlagsToOptions(t *testing.T) {
 		if err != nil || got == nil {
 			t.Fatalf("%q: err %v", tc.args, err)
 		}
-		if got.output != tc.want.output || got.prune != tc.want.prune || got.health != tc.want.health {
+		if got.output != tc.want.output || got.prune != tc.want.prune || got.health.Window != tc.want.health.Window || got.health.MinRate != tc.want.health.MinRate || got.health.MaxSilence != tc.want.health.MaxSilence {
 			t.Errorf("%q: options %+v, want %+v", tc.args, *got, tc.want)
 		}
 	}

@@ -3,17 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plainsync/plainsync/internal/diff"
-	"github.com/plainsync/plainsync/internal/diff/planfile"
-	"github.com/plainsync/plainsync/internal/ghactions"
 	"github.com/plainsync/plainsync/internal/reconcile"
-	"github.com/plainsync/plainsync/internal/render"
-	"github.com/plainsync/plainsync/internal/view"
 )
 
 // PlanOptions are the plan command's inputs.
@@ -69,9 +63,10 @@ the live state, for "plainsync apply PLAN.json".`,
 	return cmd
 }
 
-// planRun plans every file and reports each plan.
+// planRun plans every file, reports each plan and saves the one plan
+// --out asks for.
 func planRun(o *PlanOptions) error {
-	f := o.f
+	f, wf := o.f, workflowView(o.f)
 	if reason := f.Actions.ForkWithoutKey(o.files); reason != "" {
 		return validateForFork(f, o.files, o.rf.policy, reason)
 	}
@@ -79,95 +74,28 @@ func planRun(o *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	changes := false
-	for i, pl := range plans {
-		if i > 0 && o.output == "text" {
-			fmt.Fprintln(f.IO.Out)
-		}
-		if pl.Err != nil {
-			if err := workflowView(f).Failure(pl, o.output, len(plans)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := renderPlan(f, pl.Plan, o.output); err != nil {
-			return err
-		}
-		reconcile.NoteExpiredLeases(pl, time.Now(), workflowView(f))
-		changes = changes || pl.Plan.HasChanges()
+	changes, err := wf.ShowPlans(plans, o.output, time.Now())
+	if err != nil {
+		return err
 	}
-	failed := reconcile.Failed(plans)
+	failed := len(reconcile.Failed(plans))
 	plans = reconcile.OK(plans)
 	if o.out != "" && len(plans) == 1 {
 		// Not signed with the API key: a plan made with a read-only key
 		// is applied with the write key (see diff/planfile/bind.go).
-		data, err := planfile.Marshal(withRunSecrets(f, plans[0].Plan))
-		if err != nil {
-			return fmt.Errorf("save plan: %w", err)
+		if err := reconcile.SavePlan(o.out, withRunSecrets(f, plans[0].Plan)); err != nil {
+			return err
 		}
-		if err := writeFileAtomic(o.out, data, 0o600); err != nil {
-			return fmt.Errorf("save plan: %w", err)
-		}
-		fmt.Fprintf(f.IO.ErrOut, "Saved the plan to %s; apply it with: plainsync apply %s\n", o.out, o.out)
+		wf.PlanSaved(o.out)
 	}
-	// Outputs sum over every file: with one missing they would
-	// understate the changes, so a failure writes none.
-	if len(failed) > 0 {
-		for _, pl := range plans {
-			if err := f.Actions.SummarizePlan(pl.Plan, false, len(plans)+len(failed)); err != nil {
-				return err
-			}
-			f.Actions.Done(pl.Plan.File)
-		}
-		return &ExitError{Code: ExitFailure}
-	}
-	if err := reportPlanToActions(f, plans, o.out); err != nil {
+	if err := f.Actions.ReportPlans(plans, failed, o.out); err != nil {
 		return err
+	}
+	if failed > 0 {
+		return &ExitError{Code: ExitFailure}
 	}
 	if o.detailedExitcode && changes {
 		return &ExitError{Code: ExitChanges}
-	}
-	return nil
-}
-
-// renderPlan prints p in the requested format to stdout.
-func renderPlan(f *Factory, p *diff.Plan, output string) error {
-	switch output {
-	case "json":
-		return render.JSON(f.IO.Out, p)
-	case "markdown":
-		return render.Markdown(f.IO.Out, p)
-	default:
-		return render.Text(f.IO.Out, p, f.renderOptions())
-	}
-}
-
-// reportPlanToActions, inside GitHub Actions, writes the plan's outputs
-// (plan-file only when the plan was saved) and each plan's Markdown to the
-// step summary.
-func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
-	if !f.Actions.Enabled() {
-		return nil
-	}
-	var extra []ghactions.Output
-	if savedTo != "" {
-		o, err := view.PlanFileOutput(savedTo)
-		if err != nil {
-			return err
-		}
-		extra = append(extra, o)
-	}
-	if err := f.Actions.WritePlanOutputs(plans, extra...); err != nil {
-		return err
-	}
-	if err := f.Actions.WritePlanFiles(plans); err != nil {
-		return err
-	}
-	for _, pl := range plans {
-		if err := f.Actions.SummarizePlan(pl.Plan, false, len(plans)); err != nil {
-			return err
-		}
-		f.Actions.Done(pl.Plan.File)
 	}
 	return nil
 }
@@ -177,9 +105,5 @@ func reportPlanToActions(f *Factory, plans []planned, savedTo string) error {
 func validateForFork(f *Factory, paths, policies []string, reason string) error {
 	f.Actions.NoPlanOnFork(reason)
 	err := runValidate(f, paths, policies, "text")
-	status := "valid"
-	if err != nil {
-		status = "invalid: see the problems above"
-	}
-	return errors.Join(err, f.Actions.Summarize("> [!NOTE]\n> **No plan ran:** "+reason+"\n\nValidation: "+status+".\n"))
+	return errors.Join(err, f.Actions.NoPlanRan(reason, err == nil))
 }

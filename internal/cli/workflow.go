@@ -5,9 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/diff"
-	"github.com/plainsync/plainsync/internal/lock"
 	"github.com/plainsync/plainsync/internal/policy"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -70,29 +68,6 @@ func exitErr(err error) error {
 	return err
 }
 
-// applyPlans hands the plans to reconcile.Apply with apply's options.
-func applyPlans(ctx context.Context, f *Factory, plans []planned, af *applyOptions) (bool, error) {
-	ok, err := reconcile.Apply(ctx, plans, &reconcile.ApplyOptions{
-		DryRun:           af.dryRun,
-		AutoApprove:      af.autoApprove,
-		Parallelism:      af.parallelism,
-		Workspaces:       af.rf.workspacesFor(len(plans)),
-		Timeout:          af.rf.timeout,
-		MaxDeletePercent: af.maxDeletePercent,
-		MaxUpdatePercent: af.maxUpdatePercent,
-		DeleteSet:        af.deleteSet,
-		UpdateSet:        af.updateSet,
-		Force:            af.force,
-		AllowDestroy:     af.allowDestroy,
-		LockMode:         af.lockMode,
-		LockTimeout:      af.lockTimeout,
-		LockDir:          lock.Dir(f.Getenv),
-		Endpoint:         api.Endpoint(af.rf.apiURL, f.LookupEnv),
-		Confirmer:        view.TerminalConfirmer{In: f.IO.In, Out: f.IO.Out, InIsTerminal: f.IO.InIsTerminal},
-	}, workflowView(f))
-	return ok, exitErr(err)
-}
-
 // refuseFailed refuses to apply anything when any file could not be
 // planned: apply writes every workspace or none.
 func refuseFailed(f *Factory, plans []planned) error {
@@ -111,7 +86,7 @@ func workflowView(f *Factory) *view.Workflow {
 func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan { return p.WithSecrets(f.Secrets) }
 
 // loadSavedPlan hands "apply PLAN.json" to reconcile.LoadSaved.
-func loadSavedPlan(ctx context.Context, f *Factory, af *applyOptions) (planned, error) {
+func loadSavedPlan(ctx context.Context, f *Factory, af *ApplyOptions) (planned, error) {
 	pl, err := reconcile.LoadSaved(ctx, &reconcile.SavedRequest{
 		Path:      af.savedPlan,
 		Prune:     af.prune,

@@ -71,7 +71,7 @@ func TestCheckEventID(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"pe_01HD450JT0RPBT7RRKS1ZQJYBA":  `"pe_01HD450JT0RPBT7RRKS1ZQJYBA" is not a Plain event id: want pEv_ and 26 Crockford base32 characters, e.g. pEv_01HD450JT0RPBT7RRKS1ZQJYBA (plainsync deliveries lists them)`,
-		"pEv_01HD450JT0RPBT7RRKS1ZQJYBU": "is not a Plain event id", // U is not Crockford
+		"pEv_01HD450JT0RPBT7RRKS1ZQJYBU": "is not a Plain event id",                // U is not Crockford
 		"pEv_\x1b[31m":                   `"pEv_\x1b[31m" is not a Plain event id`, // quoted, so no raw escape
 	} {
 		if err := CheckEventID(id); err == nil || !strings.Contains(err.Error(), want) {

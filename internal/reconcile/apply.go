@@ -230,3 +230,23 @@ func guardLimit(p *diff.Plan, flagSet bool, flagValue float64, fileValue *float6
 	}
 	return apply.Limit{Percent: def, Source: fmt.Sprintf("--%s %g (the default)", flag, def)}
 }
+
+// CheckFlags refuses choices that cannot be meant, before anything is
+// read: a parallelism below 1, a percentage outside 0..100, an unknown
+// lock mode.
+func (o *ApplyOptions) CheckFlags() error {
+	if o.Parallelism < 1 {
+		return fmt.Errorf("--parallelism must be at least 1, got %d", o.Parallelism)
+	}
+	if o.MaxDeletePercent < 0 || o.MaxDeletePercent > 100 {
+		return fmt.Errorf("--max-delete-percent must be between 0 and 100, got %g", o.MaxDeletePercent)
+	}
+	if o.MaxUpdatePercent < 0 || o.MaxUpdatePercent > 100 {
+		return fmt.Errorf("--max-update-percent must be between 0 and 100, got %g", o.MaxUpdatePercent)
+	}
+	switch o.LockMode {
+	case LockPlain, LockLocal, LockOff:
+		return nil
+	}
+	return fmt.Errorf("--lock must be plain, local or none, got %q", o.LockMode)
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/diff/planfile"
 	"github.com/plainsync/plainsync/internal/policy"
@@ -148,4 +149,19 @@ func short(fp string) string {
 		return fp[:12]
 	}
 	return fp
+}
+
+// SavePlan writes p for a later "apply PATH" ("plan --out PATH"): mode
+// 0600, replaced atomically, so that a reader never sees half a plan and a
+// failure leaves any earlier plan intact. p's masker must know every
+// secret of the run: a saved plan never holds one.
+func SavePlan(path string, p *diff.Plan) error {
+	data, err := planfile.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	if err := atomicfile.Write(path, data, 0o600); err != nil {
+		return fmt.Errorf("save plan: %w", err)
+	}
+	return nil
 }
