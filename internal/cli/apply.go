@@ -92,7 +92,7 @@ local lock. --lock local takes the local lock only; --lock none takes nothing
 	fl.Float64Var(&af.run.MaxDeletePercent, "max-delete-percent", apply.DefaultMaxDeletePercent, "refuse to delete more than one and more than this share of the file's live targets (overrides guards.maxDeletePercent)")
 	fl.Float64Var(&af.run.MaxUpdatePercent, "max-update-percent", apply.DefaultMaxUpdatePercent, "refuse to update more than one and more than this share of the file's live targets (overrides guards.maxUpdatePercent)")
 	fl.StringVar(&af.run.LockMode, "lock", reconcile.LockPlain, "how apply holds off other applies of the workspace: plain (a local lock and a lease in Plain), local (the local lock only) or none")
-	fl.DurationVar(&af.run.LockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
+	fl.DurationVar(&af.run.LockTimeout, "lock-timeout", reconcile.DefaultLockTimeout, "how long to wait while another apply holds the workspace (its local lock or its lease in Plain)")
 	fl.BoolVar(&af.run.Force, "force", false, "override the safety guards once (deleting every target, an empty file with prune, the delete and update percentages); not protect: rules")
 	fl.StringArrayVar(&af.run.AllowDestroy, "allow-destroy", nil, "let this run delete, or change the URL of, the protected target with this exact name (repeatable; --force does not)")
 	return cmd
@@ -143,7 +143,11 @@ func applyInputs(ctx context.Context, af *ApplyOptions) ([]planned, error) {
 		if err != nil {
 			return nil, err
 		}
-		return plans, refuseFailed(f, plans)
+		// apply writes every workspace or none.
+		if err := workflowView(f).RefuseFailed(plans); err != nil {
+			return nil, &ExitError{Code: ExitFailure, Err: err}
+		}
+		return plans, nil
 	}
 	// The comment is the file's the plan was made from, also when the
 	// plan is refused.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plainsync/plainsync/internal/reconcile"
 )
 
 // Flags map to ApplyOptions, and what flags alone decide is refused before
@@ -17,7 +19,7 @@ func TestApplyFlagsToOptions(t *testing.T) {
 	}{
 		{args: nil, check: func(o *ApplyOptions) bool {
 			return o.savedPlan == "" && len(o.files) == 1 && o.files[0] == "plainsync.yaml" && o.run.Parallelism == 4 &&
-				!o.rf.workspacesGiven && o.rf.workspacesFor(1) == 1 && o.rf.workspacesFor(20) == 20 && o.rf.workspacesFor(100) == maxWorkspacesParallelism && !o.run.DeleteSet && !o.run.UpdateSet && o.run.LockTimeout == defaultLockTimeout
+				!o.rf.workspacesGiven && o.rf.workspacesFor(1) == 1 && o.rf.workspacesFor(20) == 20 && o.rf.workspacesFor(100) == reconcile.MaxWorkspaces && !o.run.DeleteSet && !o.run.UpdateSet && o.run.LockTimeout == reconcile.DefaultLockTimeout
 		}},
 		{args: []string{"-f", "a.yaml", "-f", "b.yaml", "--prune", "--auto-approve", "--parallelism", "8", "--workspaces-parallelism", "3", "--max-delete-percent", "10", "--lock-timeout", "5s"},
 			check: func(o *ApplyOptions) bool {

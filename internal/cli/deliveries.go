@@ -9,6 +9,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // defaultDeliveryLimit keeps the listing to a screenful; the health
@@ -97,7 +98,7 @@ Parts of target URLs that may be secrets are redacted in Plain's messages.`,
 // check refuses what the flags and arguments alone decide is wrong, and
 // records the arguments.
 func (opts *DeliveriesOptions) check(args []string) error {
-	if err := outputFormat(opts.output, "table", "json"); err != nil {
+	if err := view.CheckFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
 	if err := opts.query.Check(opts.since); err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/reconcile"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // DriftOptions are the drift command's inputs.
@@ -62,7 +63,7 @@ minimum success rate or silent, 1 error.`,
   plainsync drift --health-window 7d --max-silence 6h -o markdown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "text", "json", "markdown"); err != nil {
+			if err := view.CheckFormat(opts.output, "text", "json", "markdown"); err != nil {
 				return err
 			}
 			if err := checkHealthFlags(cmd, &opts.health); err != nil {

@@ -74,7 +74,7 @@ replaced atomically). A body never goes to a step summary or a comment.`,
 // check refuses what the flags and arguments alone decide is wrong, and
 // records the arguments.
 func (opts *EventOptions) check(args []string) error {
-	if err := outputFormat(opts.output, "table", "json"); err != nil {
+	if err := view.CheckFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
 	if err := checkEventID(args[0]); err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/spec"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // EventsOptions are the events command's inputs.
@@ -35,7 +36,7 @@ webhookVersion are checked against at plan time.`,
   plainsync events -o json | jq -r '.eventTypes[].eventType'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "table", "json"); err != nil {
+			if err := view.CheckFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
 			opts.ctx = cmd.Context()

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/reconcile"
+	"github.com/plainsync/plainsync/internal/view"
 )
 
 // PlanOptions are the plan command's inputs.
@@ -42,7 +43,7 @@ the live state, for "plainsync apply PLAN.json".`,
   plainsync plan --out plan.json --detailed-exitcode`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "text", "json", "markdown"); err != nil {
+			if err := view.CheckFormat(opts.output, "text", "json", "markdown"); err != nil {
 				return err
 			}
 			if opts.out != "" && len(opts.files) > 1 {
@@ -83,7 +84,7 @@ func planRun(o *PlanOptions) error {
 	if o.out != "" && len(plans) == 1 {
 		// Not signed with the API key: a plan made with a read-only key
 		// is applied with the write key (see diff/planfile/bind.go).
-		if err := reconcile.SavePlan(o.out, withRunSecrets(f, plans[0].Plan)); err != nil {
+		if err := reconcile.SavePlan(o.out, plans[0].Plan.WithSecrets(f.Secrets)); err != nil {
 			return err
 		}
 		wf.PlanSaved(o.out)

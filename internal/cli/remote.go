@@ -10,7 +10,6 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/apply"
-	"github.com/plainsync/plainsync/internal/atomicfile"
 	"github.com/plainsync/plainsync/internal/flagval"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/reconcile"
@@ -59,10 +58,6 @@ type remoteFlags struct {
 	policy []string
 }
 
-// maxWorkspacesParallelism caps the default --workspaces-parallelism
-// (see reconcile.MaxWorkspaces).
-const maxWorkspacesParallelism = reconcile.MaxWorkspaces
-
 // workspacesFor is how many of n files' workspaces to handle at once:
 // --workspaces-parallelism when given, else reconcile.DefaultWorkspaces.
 func (rf *remoteFlags) workspacesFor(n int) int {
@@ -76,7 +71,7 @@ func (rf *remoteFlags) workspacesFor(n int) int {
 // take several files.
 func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
 	cmd.Flags().Var(flagval.OptionalInt{N: &rf.workspaces, Given: &rf.workspacesGiven}, "workspaces-parallelism",
-		fmt.Sprintf("how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit (default: one per file, at most %d)", maxWorkspacesParallelism))
+		fmt.Sprintf("how many files' workspaces to read (and apply) at once; each uses its own API key's rate limit (default: one per file, at most %d)", reconcile.MaxWorkspaces))
 }
 
 func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {
@@ -124,10 +119,3 @@ func (f *Factory) connect(rf *remoteFlags, keyEnv string) (PlainClient, error) {
 func (f *Factory) renderOptions() render.Options {
 	return render.Options{Color: view.ColorOn(f.IO.OutIsTerminal, f.Getenv)}
 }
-
-// writeFileAtomic writes saved plans and exported files: a reader never
-// sees half a file, and a failure leaves any previous file intact.
-var writeFileAtomic = atomicfile.Write
-
-// outputFormat checks -o against the formats a command supports.
-func outputFormat(got string, allowed ...string) error { return view.CheckFormat(got, allowed...) }

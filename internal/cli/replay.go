@@ -78,7 +78,7 @@ answer. Exit codes: 0 the receiver answered 2xx, 1 otherwise or on error.`,
 // check refuses what the flags and arguments alone decide is wrong (see
 // replay.CheckFlags), and records the arguments.
 func (opts *ReplayOptions) check(args []string) (err error) {
-	if err := outputFormat(opts.output, "text", "json"); err != nil {
+	if err := view.CheckFormat(opts.output, "text", "json"); err != nil {
 		return err
 	}
 	if err := checkEventID(args[0]); err != nil {

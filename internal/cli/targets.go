@@ -47,7 +47,7 @@ that a CI log or a piped file never gets one.`,
   plainsync targets crm-sync --show-secrets`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := outputFormat(opts.output, "table", "json"); err != nil {
+			if err := view.CheckFormat(opts.output, "table", "json"); err != nil {
 				return err
 			}
 			if err := view.CheckReveal(opts.reveal, len(args), f.Getenv, f.IO.OutIsTerminal); err != nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/policy"
@@ -14,10 +13,6 @@ import (
 
 // planned is one file's plan, or the error that kept it from one.
 type planned = reconcile.Planned
-
-// defaultLockTimeout is how long apply waits for another apply of the same
-// workspace: long enough for a typical apply to finish.
-const defaultLockTimeout = 2 * time.Minute
 
 // planFiles loads and validates every file and the policy, registers their
 // secrets, and hands them to reconcile.Plan, which reads each workspace and
@@ -68,22 +63,10 @@ func exitErr(err error) error {
 	return err
 }
 
-// refuseFailed refuses to apply anything when any file could not be
-// planned: apply writes every workspace or none.
-func refuseFailed(f *Factory, plans []planned) error {
-	if err := workflowView(f).RefuseFailed(plans); err != nil {
-		return &ExitError{Code: ExitFailure, Err: err}
-	}
-	return nil
-}
-
 // workflowView is the workflow's human reporter on the command's streams.
 func workflowView(f *Factory) *view.Workflow {
 	return &view.Workflow{Out: f.IO.Out, ErrOut: f.IO.ErrOut, Color: f.renderOptions().Color, Secrets: f.Secrets, Actions: f.Actions}
 }
-
-// withRunSecrets is p with every secret the run knows (diff.Plan.WithSecrets).
-func withRunSecrets(f *Factory, p *diff.Plan) *diff.Plan { return p.WithSecrets(f.Secrets) }
 
 // loadSavedPlan hands "apply PLAN.json" to reconcile.LoadSaved.
 func loadSavedPlan(ctx context.Context, f *Factory, af *ApplyOptions) (planned, error) {
@@ -100,7 +83,7 @@ func loadSavedPlan(ctx context.Context, f *Factory, af *ApplyOptions) (planned, 
 		},
 		Connect:    func(env string) (reconcile.Client, error) { return connectWorkflow(f, &af.rf, env) },
 		LoadPolicy: func() (*policy.Set, []spec.Problem) { return policy.LoadOrEnv(af.rf.policy, f.LookupEnv) },
-		Saved:      func(p *diff.Plan) *diff.Plan { return withRunSecrets(f, p) },
+		Saved:      func(p *diff.Plan) *diff.Plan { return p.WithSecrets(f.Secrets) },
 	}, workflowView(f))
 	return pl, exitErr(err)
 }

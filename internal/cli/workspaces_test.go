@@ -14,6 +14,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/plainmock"
+	"github.com/plainsync/plainsync/internal/reconcile"
 )
 
 // manyWorkspaces is one plain-mock serving n workspaces, each with its own
@@ -193,8 +194,8 @@ func TestWorkspacesParallelismDefault(t *testing.T) {
 	if code, out, errOut := w.run("plan"); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	if p := w.peak.Load(); p <= 20 || p > maxWorkspacesParallelism {
-		t.Errorf("40 files: %d reads at once, want up to %d", p, maxWorkspacesParallelism)
+	if p := w.peak.Load(); p <= 20 || p > reconcile.MaxWorkspaces {
+		t.Errorf("40 files: %d reads at once, want up to %d", p, reconcile.MaxWorkspaces)
 	}
 	if code, _, _ := w.run("plan", "--workspaces-parallelism", "3"); code != 0 || w.peak.Load() > 3 {
 		t.Errorf("--workspaces-parallelism 3: exit %d, %d reads at once", code, w.peak.Load())
@@ -227,7 +228,7 @@ func BenchmarkScalePlan(b *testing.B) {
 				elapsed = time.Since(start)
 			}
 			perWorkspace := float64(w.served.Load()) / float64(n)
-			ideal := time.Duration((n+maxWorkspacesParallelism-1)/maxWorkspacesParallelism) * time.Duration(perWorkspace*float64(latency))
+			ideal := time.Duration((n+reconcile.MaxWorkspaces-1)/reconcile.MaxWorkspaces) * time.Duration(perWorkspace*float64(latency))
 			b.ReportMetric(perWorkspace, "req/workspace")
 			b.ReportMetric(float64(elapsed.Milliseconds()), "measured-ms")
 			b.ReportMetric(float64(ideal.Milliseconds()), "ideal-ms")

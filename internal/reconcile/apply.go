@@ -19,6 +19,10 @@ const (
 	LockOff   = "none"  // no lock at all
 )
 
+// DefaultLockTimeout is how long apply waits, by default, for another
+// apply of the same workspace: long enough for a typical apply to finish.
+const DefaultLockTimeout = 2 * time.Minute
+
 // ApplyOptions are apply's choices.
 type ApplyOptions struct {
 	DryRun      bool
