@@ -12,13 +12,6 @@ import (
 	"github.com/plainsync/plainsync/internal/view"
 )
 
-// eventClient is what event and replay need beyond PlainClient;
-// *api.Client has it.
-type eventClient interface {
-	PublicEventRequestBody(ctx context.Context, eventID string) ([]byte, error)
-	WorkspaceHmacSecret(ctx context.Context) (string, error)
-}
-
 // EventOptions are the event command's inputs.
 type EventOptions struct {
 	ctx     context.Context
