@@ -37,9 +37,9 @@ func (r fakeBodyReader) PublicEventRequestBody(context.Context, string) ([]byte,
 	return r.body, nil
 }
 
-// same stands in for view.Gate.Redactor: it hides each target's whole
+// hideURLs stands in for view.Gate.Redactor: it hides each target's whole
 // URL, so a test sees which targets the redactor was built from.
-func same(ts []plain.Target) func(string) string {
+func hideURLs(ts []plain.Target) func(string) string {
 	return func(s string) string {
 		for _, t := range ts {
 			s = strings.ReplaceAll(s, t.URL, "[redacted]")
@@ -114,7 +114,7 @@ func TestQueryWindow(t *testing.T) {
 // messages quote, and reads the body only when asked and possible.
 func TestReadEvent(t *testing.T) {
 	r := readFixture()
-	rep, body, err := ReadEvent(context.Background(), r, readEventID, false, testNow, same)
+	rep, body, err := ReadEvent(context.Background(), r, readEventID, false, testNow, hideURLs)
 	if err != nil || body != nil || len(rep.Attempts) != 2 || len(rep.Targets) != 2 {
 		t.Fatalf("ReadEvent: %+v %q %v", rep, body, err)
 	}
@@ -123,10 +123,10 @@ func TestReadEvent(t *testing.T) {
 			t.Errorf("secret in %q", a.Message)
 		}
 	}
-	if _, _, err := ReadEvent(context.Background(), r, readEventID, true, testNow, same); err == nil || err.Error() != "this client cannot read event bodies" {
+	if _, _, err := ReadEvent(context.Background(), r, readEventID, true, testNow, hideURLs); err == nil || err.Error() != "this client cannot read event bodies" {
 		t.Errorf("without a body reader: %v", err)
 	}
-	_, body, err = ReadEvent(context.Background(), fakeBodyReader{r, []byte(`{"a":1}`)}, readEventID, true, testNow, same)
+	_, body, err = ReadEvent(context.Background(), fakeBodyReader{r, []byte(`{"a":1}`)}, readEventID, true, testNow, hideURLs)
 	if err != nil || string(body) != `{"a":1}` {
 		t.Errorf("body %q, %v", body, err)
 	}
@@ -137,14 +137,14 @@ func TestReadEvent(t *testing.T) {
 func TestReadDeliveries(t *testing.T) {
 	r := readFixture()
 	r.attempts["whTarget_1"][0].Message = "see https://ops.example.com/hook?token=s3cr3t-token"
-	l, n, err := ReadDeliveries(context.Background(), r, "crm-sync", Query{}, same)
+	l, n, err := ReadDeliveries(context.Background(), r, "crm-sync", Query{}, hideURLs)
 	if err != nil || n != 1 || len(l.Attempts) != 1 || l.Attempts[0].ID != "whAttempt_1" || strings.Contains(l.Attempts[0].Message, "s3cr3t-token") {
 		t.Fatalf("ReadDeliveries(crm-sync): %+v %d %v", l, n, err)
 	}
-	if l, n, err = ReadDeliveries(context.Background(), r, "", Query{}, same); err != nil || n != 2 || len(l.Health) != 2 || l.Health[0].Name != "crm-sync" {
+	if l, n, err = ReadDeliveries(context.Background(), r, "", Query{}, hideURLs); err != nil || n != 2 || len(l.Health) != 2 || l.Health[0].Name != "crm-sync" {
 		t.Errorf("every target: %+v %d %v", l, n, err)
 	}
-	if _, _, err := ReadDeliveries(context.Background(), r, "billing", Query{}, same); err == nil || !strings.Contains(err.Error(), `no webhook target has the id or description "billing"`) {
+	if _, _, err := ReadDeliveries(context.Background(), r, "billing", Query{}, hideURLs); err == nil || !strings.Contains(err.Error(), `no webhook target has the id or description "billing"`) {
 		t.Errorf("unknown target: %v", err)
 	}
 }

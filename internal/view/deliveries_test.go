@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/plainsync/plainsync/internal/plain"
+	"github.com/plainsync/plainsync/internal/secret"
 )
 
 func TestURLRedactor(t *testing.T) {
@@ -24,5 +25,19 @@ func TestURLRedactor(t *testing.T) {
 	}
 	if !strings.Contains(got, "v=1") {
 		t.Errorf("short values should stay: %s", got)
+	}
+}
+
+// The gate's Redactor hides the targets' URL secrets and the run's ${VAR}
+// values, which the commands hand package health.
+func TestGateRedactor(t *testing.T) {
+	m := &secret.Masker{}
+	m.Add("CRM_TOKEN", "run-secret-value")
+	redact := Gate{Secrets: m}.Redactor([]plain.Target{{URL: "https://x.example.com/hook?token=url-secret-value"}})
+	got := redact("failed: https://x.example.com/hook?token=url-secret-value, auth run-secret-value")
+	for _, s := range []string{"url-secret-value", "run-secret-value"} {
+		if strings.Contains(got, s) {
+			t.Errorf("%q survives: %s", s, got)
+		}
 	}
 }
