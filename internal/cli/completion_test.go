@@ -218,22 +218,27 @@ func TestCompletionScripts(t *testing.T) {
 			return r.GenPowerShellCompletion(w)
 		}},
 	} {
-		for _, desc := range []bool{true, false} {
-			args := []string{"completion", tc.shell}
-			if !desc {
-				args = append(args, "--no-descriptions")
-			}
-			f, out, errOut := testFactory(nil)
-			if code := Execute(f, args); code != 0 || errOut.Len() != 0 {
-				t.Fatalf("%v: exit %d\n%s", args, code, errOut)
-			}
-			var want bytes.Buffer
-			ff, _, _ := testFactory(nil)
-			if err := tc.gen(NewRootCmd(ff), &want, desc); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.HasPrefix(out.String(), tc.head) || out.String() != want.String() {
-				t.Errorf("%v: script differs from cobra's (starts %q)", args, strings.SplitN(out.String(), "\n", 2)[0])
+		// Under GitHub Actions too: the script is a document a step
+		// captures (completion zsh > _plainsync), never wrapped in the
+		// Actions glue's stop-commands markers.
+		for _, env := range []map[string]string{nil, {"GITHUB_ACTIONS": "true"}} {
+			for _, desc := range []bool{true, false} {
+				args := []string{"completion", tc.shell}
+				if !desc {
+					args = append(args, "--no-descriptions")
+				}
+				f, out, errOut := testFactory(env)
+				if code := Execute(f, args); code != 0 || errOut.Len() != 0 {
+					t.Fatalf("%v %v: exit %d\n%s", env, args, code, errOut)
+				}
+				var want bytes.Buffer
+				ff, _, _ := testFactory(nil)
+				if err := tc.gen(NewRootCmd(ff), &want, desc); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(out.String(), tc.head) || out.String() != want.String() {
+					t.Errorf("%v %v: script differs from cobra's (starts %q)", env, args, strings.SplitN(out.String(), "\n", 2)[0])
+				}
 			}
 		}
 	}

@@ -70,7 +70,7 @@ func (opts *EventOptions) check(args []string) error {
 	if err := view.CheckFormat(opts.output, "table", "json"); err != nil {
 		return err
 	}
-	if err := checkEventID(args[0]); err != nil {
+	if err := health.CheckEventID(args[0]); err != nil {
 		return err
 	}
 	opts.eventID, opts.body = args[0], opts.body || opts.out != ""
@@ -79,10 +79,6 @@ func (opts *EventOptions) check(args []string) error {
 	}
 	return nil
 }
-
-// checkEventID refuses an id that is not Plain's public event id shape
-// (event and replay take one).
-func checkEventID(id string) error { return health.CheckEventID(id) }
 
 // eventRun reads the targets and the event's attempts, then the body
 // when asked, and shows them (the body on the terminal, or into --out).

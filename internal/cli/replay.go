@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/health"
 	"github.com/plainsync/plainsync/internal/replay"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -81,7 +82,7 @@ func (opts *ReplayOptions) check(args []string) (err error) {
 	if err := view.CheckFormat(opts.output, "text", "json"); err != nil {
 		return err
 	}
-	if err := checkEventID(args[0]); err != nil {
+	if err := health.CheckEventID(args[0]); err != nil {
 		return err
 	}
 	opts.eventID = args[0]
@@ -104,7 +105,7 @@ func replayRun(opts *ReplayOptions) error {
 	}
 	if opts.output != "json" {
 		g.ReplayText(f.IO.Out, out, opts.toRaw)
-	} else if err := writeJSON(f, g.ReplayReport(out, opts.toRaw)); err != nil {
+	} else if err := g.WriteJSON(f.IO.Out, g.ReplayReport(out, opts.toRaw)); err != nil {
 		return err
 	}
 	return out.Accepted() // ExitFailure, like every error

@@ -96,6 +96,3 @@ func firstArg(args []string) string {
 	}
 	return args[0]
 }
-
-// writeJSON writes v to stdout as -o json (see view.Gate.WriteJSON).
-func writeJSON(f *Factory, v any) error { return f.gate().WriteJSON(f.IO.Out, v) }

@@ -14,9 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/eventtypes"
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/spec"
-	"github.com/plainsync/plainsync/internal/targetref"
 )
 
 // TargetLister reads the live targets; plainsync's Plain client has it.
@@ -88,7 +88,7 @@ func Targets(ctx context.Context, c TargetLister, file string, lookupEnv func(st
 	for _, s := range words {
 		// A completion is a word the shell prints: skip descriptions a
 		// terminal would misread.
-		if s != "" && strings.HasPrefix(s, prefix) && !strings.ContainsFunc(s, targetref.IsControl) && !slices.Contains(out, s) {
+		if s != "" && strings.HasPrefix(s, prefix) && !strings.ContainsFunc(s, inert.NeedsEscape) && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -105,7 +105,7 @@ func Events(ctx context.Context, c EventLister, prefix string) []string {
 		if live, err := c.EventTypes(ctx); err == nil {
 			types = types[:0]
 			for _, et := range live {
-				if !strings.ContainsFunc(et.EventType, targetref.IsControl) {
+				if !strings.ContainsFunc(et.EventType, inert.NeedsEscape) {
 					types = append(types, et.EventType)
 				}
 			}

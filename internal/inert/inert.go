@@ -40,7 +40,7 @@ func Text(s string) string {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case needsEscape(r):
+		case NeedsEscape(r):
 			if r < 0x80 {
 				fmt.Fprintf(&b, `\x%02x`, r)
 			} else {
@@ -92,7 +92,12 @@ func isPlain(s string) bool {
 	return !startsCommand(s) && !strings.Contains(s, legacyPrefix)
 }
 
-func needsEscape(r rune) bool {
+// NeedsEscape reports a rune this package escapes: C0 and C1 controls,
+// DEL, and the format and separator characters a terminal or a browser
+// would act on or hide. Callers that choose what to offer as a name
+// (completion words, "did you mean") skip text holding one; it transforms
+// nothing, so it is no display call.
+func NeedsEscape(r rune) bool {
 	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 		return true
 	}

@@ -17,7 +17,8 @@ type HealthOptions struct {
 	Window     time.Duration
 	MinRate    float64
 	MaxSilence time.Duration
-	Now        time.Time
+	// Now ends the window (zero: the time of the check).
+	Now time.Time
 	// Redact returns, for a workspace's live targets, what hides their
 	// URLs' secrets (and the run's) inside Plain's failure messages
 	// (view.Gate.Redactor). It is required: the workflow knows nothing of
@@ -42,6 +43,11 @@ func CheckHealth(ctx context.Context, plans []Planned, o *HealthOptions) ([]*hea
 	}
 	if o.Redact == nil {
 		return nil, errors.New("reconcile: the health check needs a Redact for Plain's messages")
+	}
+	if o.Now.IsZero() {
+		c := *o
+		c.Now = time.Now()
+		o = &c
 	}
 	errs := make([]error, len(plans))
 	ordered.Each(len(plans), max(o.Workspaces, 1), func(i int) {

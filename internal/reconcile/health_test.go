@@ -103,6 +103,19 @@ func TestCheckHealth(t *testing.T) {
 			t.Errorf("last failure %+v, want the redacted message", lf)
 		}
 	})
+	t.Run("without Now the window ends at the time of the check", func(t *testing.T) {
+		recent := append([]plain.DeliveryAttempt(nil), failing...)
+		recent[0].AttemptedAt = time.Now().Add(-time.Hour)
+		c := &attemptsClient{attempts: map[string][]plain.DeliveryAttempt{idCRM: recent}}
+		reports, err := CheckHealth(context.Background(), []Planned{plannedWith(c)}, &HealthOptions{Window: 24 * time.Hour, MinRate: 0.95, Redact: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := time.Now().Add(-24 * time.Hour)
+		if r := reports[0]; r.Since.Before(before.Add(-time.Minute)) || r.Since.After(time.Now().Add(-24*time.Hour)) || !r.AnyUnhealthy() {
+			t.Fatalf("report since %v: want the 24h before now (%v) and last hour's failure in it", r.Since, before)
+		}
+	})
 	t.Run("an error is returned", func(t *testing.T) {
 		c := &attemptsClient{err: errors.New("rate limited")}
 		if _, err := CheckHealth(context.Background(), []Planned{plannedWith(c)}, &HealthOptions{Window: time.Hour, Now: now, Redact: keep}); err == nil || !strings.Contains(err.Error(), "rate limited") {

@@ -56,8 +56,9 @@ type Options struct {
 	Secret string
 	// AutoApprove sends to a live target's host without asking.
 	AutoApprove bool
-	// Secrets, when set, learns the workspace's HMAC secret, so that
-	// whatever shows the outcome masks it.
+	// Secrets learns the workspace's HMAC secret, so that whatever shows
+	// the outcome masks it. It is required: the receiver may echo the
+	// signature's key.
 	Secrets *secret.Masker
 	// Now is the attempt's time (nil: time.Now).
 	Now func() time.Time
@@ -95,6 +96,9 @@ func (e *SendError) Unwrap() error { return e.Err }
 // and sends it. c must be a Client: a client that cannot read event bodies
 // is refused.
 func Run(ctx context.Context, t Targets, r Options, confirm Confirmer, notes Notes) (*Outcome, error) {
+	if r.Secrets == nil {
+		return nil, errors.New("replay: Options.Secrets is required")
+	}
 	c, ok := t.(Client)
 	if !ok {
 		return nil, errors.New("this client cannot read event bodies")
@@ -167,9 +171,7 @@ func signingKey(ctx context.Context, c Client, r Options, notes Notes) (string, 
 	case err != nil:
 		return "", fmt.Errorf("read the workspace's HMAC secret (or pass --hmac-secret-env): %w", err)
 	}
-	if r.Secrets != nil {
-		r.Secrets.Add("workspace HMAC secret", key)
-	}
+	r.Secrets.Add("workspace HMAC secret", key)
 	return key, nil
 }
 

@@ -78,6 +78,9 @@ func runTo(t *testing.T, c Targets, to string, o Options, a *answer, n *notes) (
 		t.Fatal(err)
 	}
 	o.EventID, o.To, o.Now = eventID, u, func() time.Time { return now }
+	if o.Secrets == nil {
+		o.Secrets = &secret.Masker{}
+	}
 	return Run(context.Background(), c, o, a, n)
 }
 
@@ -159,6 +162,9 @@ func TestRunSigningKey(t *testing.T) {
 // What cannot be replayed stops before anything is sent; a receiver that
 // does not answer is a SendError, and a non-2xx answer is not accepted.
 func TestRunFailures(t *testing.T) {
+	if _, err := Run(context.Background(), &fakePlain{}, Options{EventID: eventID, To: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}}, &answer{}, &notes{}); err == nil || err.Error() != "replay: Options.Secrets is required" {
+		t.Errorf("without Secrets: %v", err)
+	}
 	if _, err := runTo(t, onlyTargets{}, "http://127.0.0.1:1/x", Options{}, &answer{}, &notes{}); err == nil || err.Error() != "this client cannot read event bodies" {
 		t.Errorf("no event client: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agnivade/levenshtein"
 
+	"github.com/plainsync/plainsync/internal/inert"
 	"github.com/plainsync/plainsync/internal/lookalike"
 	"github.com/plainsync/plainsync/internal/plain"
 )
@@ -77,7 +78,7 @@ func closestDescription(ts []plain.Target, ref string) string {
 	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
 	best, bestD := "", -1
 	for _, t := range ts {
-		if t.Description == "" || strings.ContainsFunc(t.Description, IsControl) {
+		if t.Description == "" || strings.ContainsFunc(t.Description, inert.NeedsEscape) {
 			continue
 		}
 		d := levenshtein.ComputeDistance(norm(ref), norm(t.Description))
@@ -90,8 +91,3 @@ func closestDescription(ts []plain.Target, ref string) string {
 	}
 	return best
 }
-
-// IsControl reports a C0 or C1 control character or DEL: text holding one
-// (a description Plain echoes) is never offered as a name, since a
-// terminal would misread it.
-func IsControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

@@ -207,7 +207,9 @@ func isDisplayPrimitive(fn *types.Func) (string, bool) {
 	}
 	switch path {
 	case inertPkg, mdcodePkg:
-		return name, true
+		// NeedsEscape is a predicate: it decides what to offer as a
+		// name, and shows nothing.
+		return name, !(path == inertPkg && fn.Name() == "NeedsEscape")
 	case secretPkg:
 		if recv == "" && fn.Exported() && strings.HasPrefix(fn.Name(), "Redact") {
 			return name, true

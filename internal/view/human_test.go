@@ -16,6 +16,7 @@ func TestHumanOutput(t *testing.T) {
 		{"events", "yaml", false},
 		{"export", "", false},
 		{"export", "text", false},
+		{"completion", "", false},
 	} {
 		if got := HumanOutput(tc.command, tc.output); got != tc.want {
 			t.Errorf("HumanOutput(%q, %q) = %v, want %v", tc.command, tc.output, got, tc.want)
