@@ -88,9 +88,6 @@ minimum success rate or silent, 1 error.`,
 // reports each file.
 func driftRun(opts *DriftOptions) error {
 	f, ctx := opts.f, opts.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	plans, err := planFiles(ctx, f, opts.files, &opts.rf, opts.prune)
 	if err != nil {
 		return err

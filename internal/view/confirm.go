@@ -20,11 +20,14 @@ func (c TerminalConfirmer) Confirm() (bool, error) {
 	if !c.InIsTerminal {
 		return false, errors.New("refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --auto-approve")
 	}
-	fmt.Fprint(c.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: ")
-	FlushOut(c.Out)
-	line, err := bufio.NewReader(c.In).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
-	}
-	return strings.TrimSpace(line) == "yes", nil
+	return askYes(c.In, c.Out, "\nDo you want to apply these changes? Only 'yes' will be accepted: "), nil
+}
+
+// askYes writes question to out and reads one line from in: only "yes"
+// is a yes; no answer (end of input) is a no.
+func askYes(in io.Reader, out io.Writer, question string) bool {
+	fmt.Fprint(out, question)
+	FlushOut(out)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	return strings.TrimSpace(line) == "yes"
 }

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -33,13 +32,7 @@ func (p ProductionPrompt) ConfirmProduction(target string) (bool, error) {
 	if !p.InIsTerminal {
 		return false, fmt.Errorf("refusing to replay to the host of live target %s (production) without confirmation: stdin is not a terminal; pass --auto-approve", p.Gate.Text(target))
 	}
-	fmt.Fprintf(p.Out, "--to is on the host of live target %s: the event goes to production again. Only 'yes' will be accepted: ", p.Gate.Text(target))
-	FlushOut(p.Out)
-	line, err := bufio.NewReader(p.In).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
-	}
-	return strings.TrimSpace(line) == "yes", nil
+	return askYes(p.In, p.Out, fmt.Sprintf("--to is on the host of live target %s: the event goes to production again. Only 'yes' will be accepted: ", p.Gate.Text(target))), nil
 }
 
 // ReplayNotes writes replay's notes to W (stderr).
