@@ -10,41 +10,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plainsync/plainsync/internal/apply/applytest"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
 )
 
-const testVersion = "2026-05-06"
+// The change builders (see applytest), under the names the tests use.
+const testVersion = applytest.Version
 
-func createChange(name, url string, events ...string) diff.Change {
-	return diff.Change{
-		Action: diff.ActionCreate,
-		Name:   name,
-		After:  &diff.TargetState{Description: name, URL: url, EventTypes: events, Version: testVersion, Enabled: true},
-	}
-}
-
-// updateChange changes the URL of live target t to url.
-func updateChange(t plain.Target, url string) diff.Change {
-	before := state(t)
-	after := state(t)
-	after.URL = url
-	return diff.Change{
-		Action: diff.ActionUpdate, Name: t.Description, TargetID: t.ID, MatchedBy: "description",
-		Before: &before, After: &after,
-		Fields: []diff.FieldChange{{Field: diff.FieldURL, Before: t.URL, After: url}},
-	}
-}
-
-func deleteChange(t plain.Target) diff.Change {
-	before := state(t)
-	return diff.Change{Action: diff.ActionDelete, Name: t.Description, TargetID: t.ID, Before: &before}
-}
-
-func state(t plain.Target) diff.TargetState {
-	return diff.TargetState{ID: t.ID, Description: t.Description, URL: t.URL,
-		EventTypes: slices.Clone(t.EventTypes), Version: t.Version, Enabled: t.Enabled}
-}
+var (
+	createChange = applytest.Create
+	updateChange = applytest.Update
+	deleteChange = applytest.Delete
+	state        = applytest.State
+)
 
 func liveTarget(i int) plain.Target {
 	return plain.Target{

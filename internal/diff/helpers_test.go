@@ -1,68 +1,15 @@
 package diff
 
-import (
-	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/secret"
-	"github.com/plainsync/plainsync/internal/spec"
+import "github.com/plainsync/plainsync/internal/diff/difftest"
+
+// The shared fixtures (see difftest), under the short names the tests use.
+var (
+	testCatalog = difftest.Catalog
+	snapshot    = difftest.Snapshot
+	target      = difftest.Target
+	pos         = difftest.Pos
+	text        = difftest.Text
+	webhook     = difftest.Webhook
+	desired     = difftest.Desired
+	envOf       = difftest.EnvOf
 )
-
-// Test fixtures: a small catalog and version list shaped like Plain's.
-
-var testCatalog = []plain.EventType{
-	{EventType: "customer.customer_created"},
-	{EventType: "customer.customer_deleted"},
-	{EventType: "thread.email_received"},
-	{EventType: "thread.email_sent"},
-	{EventType: "thread.thread_created"},
-	{EventType: "thread.thread_status_transitioned"},
-	{EventType: "timeline.timeline_entry_changed"},
-}
-
-var testVersions = []plain.WebhookVersion{
-	{Version: "2026-05-06", IsLatest: true},
-	{Version: "2025-08-06"},
-	{Version: "2025-07-30"},
-	{Version: "2024-09-18", IsDeprecated: true},
-}
-
-func snapshot(targets ...plain.Target) *plain.Snapshot {
-	return &plain.Snapshot{
-		Workspace:  plain.Workspace{ID: "w_1", Name: "Acme"},
-		Versions:   testVersions,
-		EventTypes: testCatalog,
-		Targets:    targets,
-	}
-}
-
-func target(id, desc, url string, events ...string) plain.Target {
-	return plain.Target{ID: id, Description: desc, URL: url, EventTypes: events, Version: "2025-08-06", Enabled: true}
-}
-
-// pos returns a position on the given line of plainsync.yaml.
-func pos(line, col int) spec.Pos { return spec.Pos{File: "plainsync.yaml", Line: line, Col: col} }
-
-func text(v string, line, col int) spec.Text { return spec.Text{Value: v, Raw: v, Pos: pos(line, col)} }
-
-// webhook builds a desired webhook; line is its list item's line, and its
-// fields sit on the following lines as spec.Load would report them.
-func webhook(line int, name, url string, events ...string) spec.Webhook {
-	w := spec.Webhook{
-		Name:       text(name, line, 11),
-		URL:        text(url, line+1, 10),
-		Enabled:    true,
-		EnabledPos: pos(line+4, 14),
-		Pos:        pos(line, 5),
-	}
-	for i, e := range events {
-		w.Events = append(w.Events, text(e, line+2, 14+i*10))
-	}
-	return w
-}
-
-func desired(ws ...spec.Webhook) *spec.Desired {
-	return &spec.Desired{File: "plainsync.yaml", Version: 1, APIKeyEnv: spec.DefaultAPIKeyEnv, Webhooks: ws, Secrets: &secret.Masker{}}
-}
-
-func envOf(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}

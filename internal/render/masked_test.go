@@ -9,69 +9,21 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/diff/difftest"
 	"github.com/plainsync/plainsync/internal/plain"
-	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/spec"
 )
 
 // The tests of the masked copy every renderer starts from, moved here
-// with it from package diff; the helpers below are diff's test fixtures.
+// with it from package diff; the fixtures are difftest's.
 
-var mCatalog = []plain.EventType{
-	{EventType: "customer.customer_created"},
-	{EventType: "customer.customer_deleted"},
-	{EventType: "thread.email_received"},
-	{EventType: "thread.email_sent"},
-	{EventType: "thread.thread_created"},
-	{EventType: "thread.thread_status_transitioned"},
-	{EventType: "timeline.timeline_entry_changed"},
-}
-
-var mVersions = []plain.WebhookVersion{
-	{Version: "2026-05-06", IsLatest: true},
-	{Version: "2025-08-06"},
-	{Version: "2025-07-30"},
-	{Version: "2024-09-18", IsDeprecated: true},
-}
-
-func mSnapshot(targets ...plain.Target) *plain.Snapshot {
-	return &plain.Snapshot{
-		Workspace:  plain.Workspace{ID: "w_1", Name: "Acme"},
-		Versions:   mVersions,
-		EventTypes: mCatalog,
-		Targets:    targets,
-	}
-}
-
-func mTarget(id, desc, url string, events ...string) plain.Target {
-	return plain.Target{ID: id, Description: desc, URL: url, EventTypes: events, Version: "2025-08-06", Enabled: true}
-}
-
-func mPos(line, col int) spec.Pos { return spec.Pos{File: "plainsync.yaml", Line: line, Col: col} }
-
-func mText(v string, line, col int) spec.Text {
-	return spec.Text{Value: v, Raw: v, Pos: mPos(line, col)}
-}
-
-// mWebhook builds a desired webhook; line is its list item's line, and its
-// fields sit on the following lines as spec.Load would report them.
-func mWebhook(line int, name, url string, events ...string) spec.Webhook {
-	w := spec.Webhook{
-		Name:       mText(name, line, 11),
-		URL:        mText(url, line+1, 10),
-		Enabled:    true,
-		EnabledPos: mPos(line+4, 14),
-		Pos:        mPos(line, 5),
-	}
-	for i, e := range events {
-		w.Events = append(w.Events, mText(e, line+2, 14+i*10))
-	}
-	return w
-}
-
-func mDesired(ws ...spec.Webhook) *spec.Desired {
-	return &spec.Desired{File: "plainsync.yaml", Version: 1, APIKeyEnv: spec.DefaultAPIKeyEnv, Webhooks: ws, Secrets: &secret.Masker{}}
-}
+var (
+	mSnapshot = difftest.Snapshot
+	mTarget   = difftest.Target
+	mText     = difftest.Text
+	mWebhook  = difftest.Webhook
+	mDesired  = difftest.Desired
+)
 
 func mCompute(t *testing.T, d *spec.Desired, live *plain.Snapshot, o diff.Options) *diff.Plan {
 	t.Helper()

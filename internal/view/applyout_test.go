@@ -11,45 +11,23 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/apply/applytest"
 	"github.com/plainsync/plainsync/internal/diff"
 	"github.com/plainsync/plainsync/internal/plain"
 	"github.com/plainsync/plainsync/internal/secret"
 )
 
 // The tests of apply's output, moved here with it from package apply; the
-// helpers below stand in for apply's own test helpers.
+// change builders are applytest's, the fake below stands in for apply's.
 
-const applyTestVersion = "2026-05-06"
+const applyTestVersion = applytest.Version
 
-func applyCreate(name, url string, events ...string) diff.Change {
-	return diff.Change{
-		Action: diff.ActionCreate,
-		Name:   name,
-		After:  &diff.TargetState{Description: name, URL: url, EventTypes: events, Version: applyTestVersion, Enabled: true},
-	}
-}
-
-// applyUpdate changes the URL of live target t to url.
-func applyUpdate(t plain.Target, url string) diff.Change {
-	before := applyState(t)
-	after := applyState(t)
-	after.URL = url
-	return diff.Change{
-		Action: diff.ActionUpdate, Name: t.Description, TargetID: t.ID, MatchedBy: "description",
-		Before: &before, After: &after,
-		Fields: []diff.FieldChange{{Field: diff.FieldURL, Before: t.URL, After: url}},
-	}
-}
-
-func applyDelete(t plain.Target) diff.Change {
-	before := applyState(t)
-	return diff.Change{Action: diff.ActionDelete, Name: t.Description, TargetID: t.ID, Before: &before}
-}
-
-func applyState(t plain.Target) diff.TargetState {
-	return diff.TargetState{ID: t.ID, Description: t.Description, URL: t.URL,
-		EventTypes: slices.Clone(t.EventTypes), Version: t.Version, Enabled: t.Enabled}
-}
+var (
+	applyCreate = applytest.Create
+	applyUpdate = applytest.Update
+	applyDelete = applytest.Delete
+	applyState  = applytest.State
+)
 
 // applySkipError is a skip reason as apply reports it: its text is the
 // reason, and it wraps apply.ErrSkipped.
