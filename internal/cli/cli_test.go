@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/plainsync/plainsync/internal/version"
 )
 
 // testFactory returns a Factory on buffers with the given environment.
@@ -65,5 +67,27 @@ func TestUnknownCommandAndFormatExitOne(t *testing.T) {
 		if !strings.HasPrefix(errOut.String(), "Error: ") {
 			t.Fatalf("%v: stderr %q", args, errOut.String())
 		}
+	}
+}
+
+// A version string a packager set (-ldflags) is text in both forms: no
+// terminal escape, and no template action for --version's template.
+func TestVersionIsTextInBothForms(t *testing.T) {
+	saved := version.Version
+	t.Cleanup(func() { version.Version = saved })
+	version.Version = "v1{{.Name}}\x1b[2J"
+	var outs []string
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		f, out, errOut := testFactory(nil)
+		if code := Execute(f, args); code != 0 {
+			t.Fatalf("%v: exit %d, %s", args, code, errOut)
+		}
+		if s := out.String(); strings.Contains(s, "\x1b") || !strings.Contains(s, "v1{{.Name}}") {
+			t.Errorf("%v printed %q", args, s)
+		}
+		outs = append(outs, out.String())
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("--version %q differs from version %q", outs[1], outs[0])
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,10 +32,10 @@ apiKeyEnv), never from a flag.`,
 		SilenceErrors: true,
 	}
 	// --version prints what "plainsync version" prints, as users of most
-	// CLIs try first.
+	// CLIs try first: the gate's text, as a template that prints it as is.
 	info := version.Get()
 	root.Version = info.Version
-	root.SetVersionTemplate(info.Line() + "\n")
+	root.SetVersionTemplate(strings.ReplaceAll(f.gate().Text(info.Line()), "{{", `{{"{{"}}`) + "\n")
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)

@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plainsync/plainsync/internal/version"
-	"github.com/plainsync/plainsync/internal/view"
 )
 
 // VersionOptions are the version command's inputs.
@@ -33,5 +32,5 @@ func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command 
 
 // versionRun prints the build's version.
 func versionRun(opts *VersionOptions) error {
-	return view.Version(opts.f.IO.Out, version.Get(), opts.output)
+	return opts.f.gate().Version(opts.f.IO.Out, version.Get(), opts.output)
 }
