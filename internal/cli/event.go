@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -101,6 +100,6 @@ func eventRun(opts *EventOptions) error {
 	if err := atomicfile.Write(opts.out, body, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", opts.eventID, len(body), f.gate().Text(opts.out))
+	f.gate().BodyWritten(f.IO.ErrOut, opts.eventID, len(body), opts.out)
 	return nil
 }

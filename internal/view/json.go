@@ -99,6 +99,11 @@ func DeliveredBody(w io.Writer, body []byte) error {
 	return PrettyBody(w, body)
 }
 
+// BodyWritten notes on w (stderr) that event's body went to path.
+func (g Gate) BodyWritten(w io.Writer, eventID string, size int, path string) {
+	fmt.Fprintf(w, "Wrote the body Plain delivered for %s (%d bytes) to %s.\n", g.Text(eventID), size, g.Text(path))
+}
+
 // Deliveries writes the deliveries listing as output ("table" or "json")
 // asks: one line per event, or per attempt with attempts.
 func (g Gate) Deliveries(w io.Writer, rep *health.Listing, targets int, output string, attempts bool) error {

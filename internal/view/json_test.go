@@ -72,3 +72,13 @@ func TestTargetsTableWhenEmpty(t *testing.T) {
 		t.Errorf("%q %v", b.String(), err)
 	}
 }
+
+// event --out notes where the body went; a path is text like any other.
+func TestBodyWritten(t *testing.T) {
+	var b strings.Builder
+	Gate{}.BodyWritten(&b, "pEv_01HD450JT0RPBT7RRKS1ZQJYBA", 42, "out\x1b[2J.json")
+	want := "Wrote the body Plain delivered for pEv_01HD450JT0RPBT7RRKS1ZQJYBA (42 bytes) to out\\x1b[2J.json.\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
