@@ -8,6 +8,7 @@ import (
 
 	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/apply"
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/lock"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/view"
@@ -130,7 +131,7 @@ func applyRun(af *ApplyOptions) error {
 		return err
 	}
 	if !ok {
-		return &ExitError{Code: ExitFailure}
+		return &exitcode.Error{Code: exitcode.Failure}
 	}
 	return nil
 }
@@ -145,7 +146,7 @@ func applyInputs(ctx context.Context, af *ApplyOptions) ([]planned, error) {
 		}
 		// apply writes every workspace or none.
 		if err := workflowView(f).RefuseFailed(plans); err != nil {
-			return nil, &ExitError{Code: ExitFailure, Err: err}
+			return nil, &exitcode.Error{Code: exitcode.Failure, Err: err}
 		}
 		return plans, nil
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/api"
 	"github.com/plainsync/plainsync/internal/completion"
 	"github.com/plainsync/plainsync/internal/export"
 	"github.com/plainsync/plainsync/internal/health"
@@ -65,7 +66,7 @@ func completionClient(f *Factory, cmd *cobra.Command) (completion.Client, contex
 	if key, _ := f.LookupEnv(keyEnv); strings.TrimSpace(key) == "" {
 		return nil, nil, func() {}
 	}
-	rf := remoteFlags{rateLimit: 450, timeout: 5 * time.Second}
+	rf := remoteFlags{rateLimit: api.DefaultRateLimit, timeout: 5 * time.Second}
 	if fl := cmd.Flags().Lookup("api-url"); fl != nil {
 		rf.apiURL = fl.Value.String()
 	}

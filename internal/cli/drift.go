@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -111,13 +112,13 @@ func driftRun(opts *DriftOptions) error {
 	// Outputs sum over every file: with one missing they would understate
 	// the drift, so a failure writes none.
 	if len(reconcile.Failed(plans)) > 0 {
-		return &ExitError{Code: ExitFailure}
+		return &exitcode.Error{Code: exitcode.Failure}
 	}
-	if err := f.Actions.ReportDrift(plans, drifted || unhealthy); err != nil {
+	if err := f.Actions.ReportPlanned(plans, view.DriftOutput(drifted || unhealthy)); err != nil {
 		return err
 	}
 	if drifted || unhealthy {
-		return &ExitError{Code: ExitDrift}
+		return &exitcode.Error{Code: exitcode.Drift}
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/plainsync/plainsync/internal/api"
-	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/secret"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -75,14 +74,3 @@ func SystemFactory() *Factory {
 		LookupEnv: os.LookupEnv,
 	}
 }
-
-// Process exit codes (see internal/exitcode).
-const (
-	ExitOK      = exitcode.OK
-	ExitFailure = exitcode.Failure
-	ExitChanges = exitcode.Changes
-	ExitDrift   = exitcode.Drift
-)
-
-// ExitError carries a specific exit code out of a command (exitcode.Error).
-type ExitError = exitcode.Error

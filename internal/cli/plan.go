@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -93,10 +94,10 @@ func planRun(o *PlanOptions) error {
 		return err
 	}
 	if failed > 0 {
-		return &ExitError{Code: ExitFailure}
+		return &exitcode.Error{Code: exitcode.Failure}
 	}
 	if o.detailedExitcode && changes {
-		return &ExitError{Code: ExitChanges}
+		return &exitcode.Error{Code: exitcode.Changes}
 	}
 	return nil
 }

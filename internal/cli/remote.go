@@ -77,7 +77,7 @@ func addWorkspacesFlag(cmd *cobra.Command, rf *remoteFlags) {
 func addRemoteFlags(cmd *cobra.Command, rf *remoteFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&rf.apiURL, "api-url", "", "Plain GraphQL endpoint (default $"+api.EnvURL+" or "+api.DefaultURL+")")
-	fl.IntVar(&rf.rateLimit, "rate-limit", 450, "client-side request budget per minute (your API key's limit)")
+	fl.IntVar(&rf.rateLimit, "rate-limit", api.DefaultRateLimit, "client-side request budget per minute (your API key's limit)")
 	fl.DurationVar(&rf.timeout, "timeout", 30*time.Second, "timeout of each request to Plain")
 	fl.BoolVar(&rf.debug, "debug", false, "print each request to stderr (credentials and URL secrets redacted)")
 }

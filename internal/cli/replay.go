@@ -108,5 +108,5 @@ func replayRun(opts *ReplayOptions) error {
 	} else if err := g.WriteJSON(f.IO.Out, g.ReplayReport(out, opts.toRaw)); err != nil {
 		return err
 	}
-	return out.Accepted() // ExitFailure, like every error
+	return out.Accepted() // exitcode.Failure, like every error
 }

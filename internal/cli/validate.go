@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/validate"
 	"github.com/plainsync/plainsync/internal/view"
 )
@@ -83,5 +84,5 @@ func runValidate(f *Factory, paths, policies []string, output string) error {
 	if err := view.Validate(f.IO.Out, f.IO.ErrOut, r, output); err != nil || r.Valid {
 		return err
 	}
-	return &ExitError{Code: ExitFailure}
+	return &exitcode.Error{Code: exitcode.Failure}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/plainsync/plainsync/internal/diff"
+	"github.com/plainsync/plainsync/internal/exitcode"
 	"github.com/plainsync/plainsync/internal/policy"
 	"github.com/plainsync/plainsync/internal/reconcile"
 	"github.com/plainsync/plainsync/internal/spec"
@@ -58,7 +59,7 @@ func connectWorkflow(f *Factory, rf *remoteFlags, env string) (reconcile.Client,
 // exitErr turns the workflow's "already reported" into a silent exit 1.
 func exitErr(err error) error {
 	if errors.Is(err, reconcile.ErrReported) {
-		return &ExitError{Code: ExitFailure}
+		return &exitcode.Error{Code: exitcode.Failure}
 	}
 	return err
 }

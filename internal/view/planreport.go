@@ -72,10 +72,7 @@ func (a *Actions) ReportPlans(plans []reconcile.Planned, failed int, savedTo str
 			}
 			extra = append(extra, o)
 		}
-		if err := a.WritePlanOutputs(plans, extra...); err != nil {
-			return err
-		}
-		if err := a.WritePlanFiles(plans); err != nil {
+		if err := a.ReportPlanned(plans, extra...); err != nil {
 			return err
 		}
 	}
@@ -163,19 +160,17 @@ func DriftJSON(w io.Writer, p *diff.Plan, r *health.Report, g Gate) error {
 	}{DriftReport: render.NewDriftReport(p), Health: r})
 }
 
-// ReportDrift, inside GitHub Actions, writes drift's step outputs (drift:
-// the files drifted or a target is unhealthy) and plan files.
-func (a *Actions) ReportDrift(plans []reconcile.Planned, drift bool) error {
-	if err := a.WritePlanOutputs(plans, ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drift)}); err != nil {
-		return err
-	}
-	return a.WritePlanFiles(plans)
+// DriftOutput is drift's step output: the files drifted or a target is
+// unhealthy.
+func DriftOutput(drift bool) ghactions.Output {
+	return ghactions.Output{Name: ghactions.OutputDrift, Value: ghactions.Bool(drift)}
 }
 
-// ReportPlanned, inside GitHub Actions, writes apply's step outputs and
-// plan files for the plans it is about to apply.
-func (a *Actions) ReportPlanned(plans []reconcile.Planned) error {
-	if err := a.WritePlanOutputs(plans); err != nil {
+// ReportPlanned, inside GitHub Actions, writes the step outputs of the
+// plans (with extra: plan's saved file, drift's flag) and their plan
+// files: what plan, apply and drift each report.
+func (a *Actions) ReportPlanned(plans []reconcile.Planned, extra ...ghactions.Output) error {
+	if err := a.WritePlanOutputs(plans, extra...); err != nil {
 		return err
 	}
 	return a.WritePlanFiles(plans)
